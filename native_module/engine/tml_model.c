@@ -82,7 +82,8 @@ static bool buffer_data(const tml_interp_t *it, uint32_t index, const uint8_t **
         uint64_t size = tml_fb_u32(it->model + size_pos)
             | ((uint64_t)tml_fb_u32(it->model + size_pos + 4) << 32);
         if (off > 1 && size > 0) {
-            if (off + size > it->model_len || size > MAX_TENSOR_BYTES) {
+            // Written so that off + size cannot wrap around.
+            if (off > it->model_len || size > it->model_len - off || size > MAX_TENSOR_BYTES) {
                 return false;
             }
             *data = it->model + off;
