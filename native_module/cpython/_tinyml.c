@@ -23,6 +23,10 @@ typedef struct {
     PyObject *labels;         // list of str, or None
     uint32_t *node_us;
     bool profiled;
+    // One call runs the model at a time: inputs, invoke and outputs share the arena. The GIL
+    // is released during invoke, so separate models run in parallel.
+    PyThread_type_lock lock;
+    unsigned long lock_owner;  // thread holding the lock, 0 when free
 } ModelObject;
 
 static PyObject *raise_status(tml_interp_t *it, tml_status_t st) {
@@ -157,6 +161,10 @@ static int Model_init(ModelObject *self, PyObject *args, PyObject *kwargs) {
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OO", kwlist, &src, &arena, &labels)) {
         return -1;
     }
+    if (self->lock == NULL && (self->lock = PyThread_allocate_lock()) == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
     if (self->has_view) {
         PyErr_SetString(PyExc_RuntimeError, "Model already initialised");
         return -1;
@@ -219,7 +227,8 @@ static int Model_init(ModelObject *self, PyObject *args, PyObject *kwargs) {
             }
             return -1;
         }
-        arena_len = (size_t)n;
+        // The engine uses exactly `needed` bytes: allocate no more than that.
+        arena_len = (size_t)n < needed ? (size_t)n : needed;
         self->arena_mem = PyMem_Malloc(arena_len > 0 ? arena_len : 8);
         arena_buf = self->arena_mem;
     } else {
@@ -268,6 +277,9 @@ static void Model_dealloc(ModelObject *self) {
     PyMem_Free(self->arena_mem);
     PyMem_Free(self->node_us);
     Py_XDECREF(self->labels);
+    if (self->lock != NULL) {
+        PyThread_free_lock(self->lock);
+    }
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -346,10 +358,35 @@ static PyObject *Model_output(ModelObject *self, PyObject *args) {
     return t == NULL ? NULL : tensor_view(self, t);
 }
 
+// Takes the model's lock, waiting without the GIL while another thread holds it. A call from
+// the thread that holds it (an input's __float__ calling predict) would wait forever: refused.
+static bool lock_model(ModelObject *self) {
+    unsigned long me = PyThread_get_thread_ident();
+    if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
+        if (self->lock_owner == me) {
+            PyErr_SetString(PyExc_RuntimeError, "model is already running in this thread");
+            return false;
+        }
+        Py_BEGIN_ALLOW_THREADS
+        PyThread_acquire_lock(self->lock, WAIT_LOCK);
+        Py_END_ALLOW_THREADS
+    }
+    self->lock_owner = me;
+    return true;
+}
+
+static void unlock_model(ModelObject *self) {
+    self->lock_owner = 0;
+    PyThread_release_lock(self->lock);
+}
+
 static PyObject *invoke(ModelObject *self) {
     self->it.ticks_us = ticks_us;
     self->it.node_us = self->node_us;
-    tml_status_t st = tml_invoke(&self->it);
+    tml_status_t st;
+    Py_BEGIN_ALLOW_THREADS
+    st = tml_invoke(&self->it);
+    Py_END_ALLOW_THREADS
     if (st != TML_OK) {
         return raise_status(&self->it, st);
     }
@@ -359,10 +396,12 @@ static PyObject *invoke(ModelObject *self) {
 
 static PyObject *Model_invoke(ModelObject *self, PyObject *unused) {
     (void)unused;
-    if (!ready(self)) {
+    if (!ready(self) || !lock_model(self)) {
         return NULL;
     }
-    return invoke(self);
+    PyObject *r = invoke(self);
+    unlock_model(self);
+    return r;
 }
 
 // ---- predict ---------------------------------------------------------------------
@@ -385,35 +424,44 @@ static const char *dtype_format(int32_t type) {
 }
 
 // Flattens nested lists/tuples of numbers into t as real values; *n counts elements.
-static int fill_from_sequence(tml_tensor_t *t, PyObject *seq, uint32_t *n, uint32_t total) {
-    PyObject *fast = PySequence_Fast(seq, "expected a sequence of numbers");
-    if (fast == NULL) {
+// A list is read through a tuple snapshot: an element's __float__ may change or clear the
+// list. Nesting deeper than the tensor's rank is refused, which also ends a list that holds
+// itself.
+static int fill_from_sequence(tml_tensor_t *t, PyObject *seq, uint32_t *n, uint32_t total,
+    uint32_t depth) {
+    uint32_t max_depth = t->ndim > 0 ? t->ndim : 1;
+    if (depth > max_depth) {
+        PyErr_Format(PyExc_ValueError, "input is nested deeper than the input tensor's %u dimensions",
+            max_depth);
         return -1;
     }
-    Py_ssize_t len = PySequence_Fast_GET_SIZE(fast);
-    PyObject **items = PySequence_Fast_ITEMS(fast);
-    for (Py_ssize_t i = 0; i < len; i++) {
-        PyObject *item = items[i];
+    PyObject *items = PySequence_Tuple(seq);
+    if (items == NULL) {
+        return -1;
+    }
+    int result = 0;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(items) && result == 0; i++) {
+        PyObject *item = PyTuple_GET_ITEM(items, i);
         if (PyList_Check(item) || PyTuple_Check(item)) {
-            if (fill_from_sequence(t, item, n, total) < 0) {
-                Py_DECREF(fast);
-                return -1;
-            }
+            result = fill_from_sequence(t, item, n, total, depth + 1);
             continue;
         }
         double v = PyFloat_AsDouble(item);
         if (v == -1.0 && PyErr_Occurred()) {
-            Py_DECREF(fast);
-            PyErr_Format(PyExc_TypeError, "expected numbers, got %s", Py_TYPE(item)->tp_name);
-            return -1;
+            // Not a number; an exception raised by the element's own __float__ passes through.
+            if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+                PyErr_Format(PyExc_TypeError, "expected numbers, got %s", Py_TYPE(item)->tp_name);
+            }
+            result = -1;
+        } else {
+            if (*n < total) {
+                tml_tensor_set_f32(t, *n, (float)v);
+            }
+            (*n)++;
         }
-        if (*n < total) {
-            tml_tensor_set_f32(t, *n, (float)v);
-        }
-        (*n)++;
     }
-    Py_DECREF(fast);
-    return 0;
+    Py_DECREF(items);
+    return result;
 }
 
 static int count_error(uint32_t expected, uint64_t got) {
@@ -425,7 +473,7 @@ static int fill_input(tml_tensor_t *t, PyObject *x) {
     uint32_t total = tml_elements(t);
     if (PyList_Check(x) || PyTuple_Check(x)) {
         uint32_t n = 0;
-        if (fill_from_sequence(t, x, &n, total) < 0) {
+        if (fill_from_sequence(t, x, &n, total, 1) < 0) {
             return -1;
         }
         return n == total ? 0 : count_error(total, n);
@@ -535,12 +583,7 @@ static PyObject *run(ModelObject *self, PyObject *x) {
     return invoke(self);
 }
 
-static PyObject *Model_predict(ModelObject *self, PyObject *args, PyObject *kwargs) {
-    static char *kwlist[] = { "x", "out", NULL };
-    PyObject *x, *out = Py_None;
-    if (!ready(self) || !PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &x, &out)) {
-        return NULL;
-    }
+static PyObject *predict(ModelObject *self, PyObject *x, PyObject *out) {
     PyObject *r = run(self, x);
     if (r == NULL) {
         return NULL;
@@ -588,13 +631,19 @@ static PyObject *Model_predict(ModelObject *self, PyObject *args, PyObject *kwar
     return results;
 }
 
-static PyObject *Model_classify(ModelObject *self, PyObject *args, PyObject *kwargs) {
-    static char *kwlist[] = { "x", "k", NULL };
-    PyObject *x;
-    int k = 1;
-    if (!ready(self) || !PyArg_ParseTupleAndKeywords(args, kwargs, "O|i", kwlist, &x, &k)) {
+static PyObject *Model_predict(ModelObject *self, PyObject *args, PyObject *kwargs) {
+    static char *kwlist[] = { "x", "out", NULL };
+    PyObject *x, *out = Py_None;
+    if (!ready(self) || !PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &x, &out)
+        || !lock_model(self)) {
         return NULL;
     }
+    PyObject *r = predict(self, x, out);
+    unlock_model(self);
+    return r;
+}
+
+static PyObject *classify(ModelObject *self, PyObject *x, int k) {
     PyObject *r = run(self, x);
     if (r == NULL) {
         return NULL;
@@ -654,6 +703,19 @@ static PyObject *Model_classify(ModelObject *self, PyObject *args, PyObject *kwa
         PyList_SetItem(result, j, pair);
     }
     return result;
+}
+
+static PyObject *Model_classify(ModelObject *self, PyObject *args, PyObject *kwargs) {
+    static char *kwlist[] = { "x", "k", NULL };
+    PyObject *x;
+    int k = 1;
+    if (!ready(self) || !PyArg_ParseTupleAndKeywords(args, kwargs, "O|i", kwlist, &x, &k)
+        || !lock_model(self)) {
+        return NULL;
+    }
+    PyObject *r = classify(self, x, k);
+    unlock_model(self);
+    return r;
 }
 
 static PyObject *Model_profile(ModelObject *self, PyObject *unused) {

@@ -460,7 +460,8 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
         if (n < 0) {
             mp_raise_ValueError(MP_ERROR_TEXT("arena size must be positive"));
         }
-        arena_len = n;
+        // The engine uses exactly `needed` bytes: allocate no more than that.
+        arena_len = (size_t)n < needed ? (size_t)n : needed;
         self->arena = m_new(uint8_t, arena_len > 0 ? arena_len : 8);
     } else {
         mp_buffer_info_t buf;
@@ -482,10 +483,26 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
 
 // ---- raw interface: input(i=0), output(i=0), invoke() -----------------------------------
 
+// The engine keeps pointers into the model and the arena: a bytearray resized since loading
+// (which may have moved or shrunk it) must not be used.
+static void check_buffers_unchanged(tinyml_model_obj_t *self) {
+    mp_buffer_info_t buf;
+    if (!mp_get_buffer(self->src, &buf, MP_BUFFER_READ) || buf.buf != self->it.model
+        || buf.len != self->it.model_len) {
+        mp_raise_ValueError(MP_ERROR_TEXT("model buffer was resized after loading: load the model again"));
+    }
+    if (self->arena_obj != MP_OBJ_NULL && (!mp_get_buffer(self->arena_obj, &buf, MP_BUFFER_WRITE)
+                                           || buf.buf != self->arena || buf.len < self->it.arena_len)) {
+        mp_raise_ValueError(MP_ERROR_TEXT("arena buffer was resized after loading: load the model again"));
+    }
+}
+
 static tml_tensor_t *tensor_arg(tinyml_model_obj_t *self, size_t n_args, const mp_obj_t *args,
     bool output) {
+    check_buffers_unchanged(self);
     mp_int_t i = n_args > 1 ? mp_obj_get_int(args[1]) : 0;
-    tml_tensor_t *t = i < 0 ? NULL : output ? tml_output(&self->it, i) : tml_input(&self->it, i);
+    mp_int_t count = output ? self->it.n_outputs : self->it.n_inputs;
+    tml_tensor_t *t = i < 0 || i >= count ? NULL : output ? tml_output(&self->it, i) : tml_input(&self->it, i);
     if (t == NULL) {
         msg_t m = { 0 };
         msg_str(&m, output ? "model has no output " : "model has no input ");
@@ -537,6 +554,7 @@ static mp_obj_t tinyml_model_output(size_t n_args, const mp_obj_t *args) {
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_output_obj, 1, 2, tinyml_model_output);
 
 static void invoke(tinyml_model_obj_t *self) {
+    check_buffers_unchanged(self);
     check(&self->it, tml_invoke(&self->it));
     self->profiled = true;
 }
@@ -571,14 +589,24 @@ static char dtype_typecode(int32_t type) {
 }
 
 // Flattens nested lists/tuples of numbers into t as real values; *n counts the elements.
-static void fill_from_sequence(tml_tensor_t *t, mp_obj_t seq, uint32_t *n, uint32_t total) {
+// Nesting deeper than the tensor's rank is refused, which also ends a list that holds itself.
+static void fill_from_sequence(tml_tensor_t *t, mp_obj_t seq, uint32_t *n, uint32_t total,
+    uint32_t depth) {
+    uint32_t max_depth = t->ndim > 0 ? t->ndim : 1;
+    if (depth > max_depth) {
+        msg_t m = { 0 };
+        msg_str(&m, "input is nested deeper than the input tensor's ");
+        msg_int(&m, max_depth);
+        msg_str(&m, " dimensions");
+        msg_raise(&m, &mp_type_ValueError);
+    }
     size_t len;
     mp_obj_t *items;
     mp_obj_get_array(seq, &len, &items);
     for (size_t i = 0; i < len; i++) {
         mp_obj_t item = items[i];
         if (is_sequence(item)) {
-            fill_from_sequence(t, item, n, total);
+            fill_from_sequence(t, item, n, total, depth + 1);
             continue;
         }
         if (!is_number(item)) {
@@ -684,7 +712,7 @@ static void fill_from_image(tml_tensor_t *t, mp_obj_t x) {
 static void fill_input(tml_tensor_t *t, mp_obj_t x) {
     if (is_sequence(x)) {
         uint32_t total = tml_elements(t), n = 0;
-        fill_from_sequence(t, x, &n, total);
+        fill_from_sequence(t, x, &n, total, 1);
         if (n != total) {
             raise_count(total, " values, got ", n);
         }
@@ -709,6 +737,7 @@ static void fill_input(tml_tensor_t *t, mp_obj_t x) {
 
 // Fills every input from x (a tuple of inputs when the model has several) and invokes.
 static void run(tinyml_model_obj_t *self, mp_obj_t x) {
+    check_buffers_unchanged(self);
     tml_interp_t *it = &self->it;
     size_t n = 1;
     mp_obj_t *xs = &x;

@@ -41,3 +41,86 @@ def test_misaligned_model_buffer_is_refused():
     with pytest.raises(ValueError, match="model buffer must be 4-byte aligned"):
         _tinyml.Model(memoryview(bytearray(1) + good)[1:])
     assert len(_tinyml.Model(memoryview(bytearray(4) + good)[4:]).predict([1.0])) == 1
+
+
+AD = os.path.join(MODELS, "mlcommons-tiny", "ad01_int8.tflite")
+
+
+class _Clears:
+    """A number whose conversion empties the list being converted."""
+
+    def __init__(self, owner):
+        self.owner = owner
+
+    def __float__(self):
+        self.owner.clear()
+        return 0.0
+
+
+def test_input_list_changed_during_conversion_is_read_as_it_was():
+    """An element's __float__ that clears the list does not free the elements still to be
+    read (once a use-after-free): the list is converted as it was when predict began."""
+    from tinyml import _tinyml
+
+    m = _tinyml.Model(AD)
+    expected = bytes(m.predict([0.0] * 640))
+    x = [0.0] * 640
+    x[5] = _Clears(x)
+    assert bytes(m.predict(x)) == expected
+    nested = [[0.0] * 640]
+    nested[0][600] = _Clears(nested[0])
+    assert bytes(m.predict(nested)) == expected
+
+
+def test_predict_from_an_input_conversion_is_refused():
+    """predict on the same model from inside an input's __float__ (same thread) cannot wait
+    for itself: RuntimeError, and the model works afterwards."""
+    from tinyml import _tinyml
+
+    m = _tinyml.Model(AD)
+
+    class Reenters:
+        def __float__(self):
+            m.predict([0.0] * 640)
+            return 0.0
+
+    with pytest.raises(RuntimeError, match="model is already running in this thread"):
+        m.predict([Reenters()] + [0.0] * 639)
+    assert len(m.predict([0.0] * 640)) == 640
+
+
+def test_shared_model_gives_each_thread_its_own_result():
+    """Threads sharing one model, with inputs whose conversion lets other threads run, each
+    get the result of their own input (once most results were another thread's)."""
+    import threading
+    import time
+
+    from tinyml import _tinyml
+
+    m = _tinyml.Model(AD)
+
+    class Yields:
+        def __init__(self, v):
+            self.v = v
+
+        def __float__(self):
+            time.sleep(0)
+            return self.v
+
+    inputs = [[((i * 7 + t * 13) % 50) / 10.0 for i in range(640)] for t in range(6)]
+    expected = [bytes(m.predict(x)) for x in inputs]
+    assert len(set(expected)) == len(expected)
+    wrong = []
+
+    def worker(t):
+        for _ in range(5):
+            x = [Yields(v) for v in inputs[t]]
+            if bytes(m.predict(x)) != expected[t]:
+                wrong.append(t)
+
+    threads = [threading.Thread(target=worker, args=(t,)) for t in range(len(inputs))]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert wrong == []
