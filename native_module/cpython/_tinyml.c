@@ -298,6 +298,11 @@ static tml_tensor_t *tensor_arg(ModelObject *self, PyObject *args, bool output) 
     if (!ready(self) || !PyArg_ParseTuple(args, "|i", &i)) {
         return NULL;
     }
+    tml_status_t st = tml_check_unchanged(&self->it);
+    if (st != TML_OK) {
+        raise_status(&self->it, st);
+        return NULL;
+    }
     tml_tensor_t *t = i < 0 ? NULL : (output ? tml_output(&self->it, (uint32_t)i) : tml_input(&self->it, (uint32_t)i));
     if (t == NULL) {
         PyErr_Format(PyExc_IndexError, "model has no %s %d", output ? "output" : "input", i);
@@ -384,9 +389,15 @@ static PyObject *invoke(ModelObject *self) {
     self->it.ticks_us = ticks_us;
     self->it.node_us = self->node_us;
     tml_status_t st;
-    Py_BEGIN_ALLOW_THREADS
-    st = tml_invoke(&self->it);
-    Py_END_ALLOW_THREADS
+    // Other threads may run during invoke unless they could write the model or the arena
+    // under it: shapes and tables are checked when invoke starts, not while it runs.
+    if (self->model_view.readonly && self->arena_obj == NULL) {
+        Py_BEGIN_ALLOW_THREADS
+        st = tml_invoke(&self->it);
+        Py_END_ALLOW_THREADS
+    } else {
+        st = tml_invoke(&self->it);
+    }
     if (st != TML_OK) {
         return raise_status(&self->it, st);
     }
@@ -565,6 +576,10 @@ static int dequantize_into(const tml_tensor_t *t, PyObject *out) {
 
 static PyObject *run(ModelObject *self, PyObject *x) {
     tml_interp_t *it = &self->it;
+    tml_status_t st = tml_check_unchanged(it);
+    if (st != TML_OK) {
+        return raise_status(it, st);
+    }
     if (it->n_inputs > 1) {
         if (!PyTuple_Check(x) || PyTuple_GET_SIZE(x) != it->n_inputs) {
             return PyErr_Format(PyExc_TypeError, "model has %u inputs: pass a tuple of %u inputs",

@@ -495,6 +495,7 @@ static void check_buffers_unchanged(tinyml_model_obj_t *self) {
                                            || buf.buf != self->arena || buf.len < self->it.arena_len)) {
         mp_raise_ValueError(MP_ERROR_TEXT("arena buffer was resized after loading: load the model again"));
     }
+    check(&self->it, tml_check_unchanged(&self->it));
 }
 
 static tml_tensor_t *tensor_arg(tinyml_model_obj_t *self, size_t n_args, const mp_obj_t *args,

@@ -1,8 +1,12 @@
-# A model or arena bytearray resized after loading (which may move or shrink it) is refused
-# with a ValueError on every later call, instead of the engine reading freed memory; loading
-# again works. CPython refuses the resize itself (the face holds the buffer), so this script
-# has a .exp of the MicroPython behaviour.
+# A model bytearray whose shapes changed after loading, or a model or arena bytearray resized
+# after loading (which may move or shrink it), is refused with a ValueError on every later
+# call, instead of the engine writing past a tensor or reading freed memory; loading again
+# works. CPython refuses the resize itself (the face holds the buffer), so this script has a
+# .exp of the MicroPython behaviour.
 # tinyml-file: ad.tflite = mlcommons-tiny/ad01_int8.tflite
+# tinyml-file: kws.tflite = mlcommons-tiny/kws_ref_model.tflite
+import struct
+
 import tinyml
 
 with open("ad.tflite", "rb") as f:
@@ -17,6 +21,24 @@ def attempt(name, fn):
         print(name, "no error")
     except ValueError as e:
         print(name, "ValueError", e)
+
+
+# A shape changed in a bytearray model after loading (once: predict wrote 20 KB into a
+# 490-byte tensor) is refused; weights may change; restoring the shape makes it work again.
+with open("kws.tflite", "rb") as f:
+    kws = bytearray(f.read())
+m = tinyml.Model(kws)
+features = bytes(490)
+kws_ref = bytes(m.predict(features))
+at = bytes(kws).find(struct.pack("<4i", 1, 49, 10, 1)) + 4
+kws[at : at + 4] = struct.pack("<i", 2000)
+attempt("shape changed", lambda: m.predict(features))
+attempt("shape changed, input view", m.input)
+kws[at : at + 4] = struct.pack("<i", 49)
+print("shape restored", bytes(m.predict(features)) == kws_ref)
+weights = len(kws) // 2
+kws[weights] ^= 0x55
+print("weight changed", len(m.predict(features)))
 
 
 model = bytearray(data)

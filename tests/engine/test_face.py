@@ -124,3 +124,25 @@ def test_shared_model_gives_each_thread_its_own_result():
     for th in threads:
         th.join()
     assert wrong == []
+
+
+def test_shape_changed_after_loading_is_refused():
+    """A shape changed in a bytearray model after loading (an input dim 49 -> 2000 once made
+    predict write 20 KB into a 490-byte tensor) raises ValueError before anything is written;
+    changed weights are accepted; the restored shape works again."""
+    import struct
+
+    from tinyml import _tinyml
+
+    with open(os.path.join(MODELS, "mlcommons-tiny", "kws_ref_model.tflite"), "rb") as f:
+        kws = bytearray(f.read())
+    m = _tinyml.Model(kws)
+    expected = bytes(m.predict(bytes(490)))
+    at = kws.find(struct.pack("<4i", 1, 49, 10, 1)) + 4
+    kws[at : at + 4] = struct.pack("<i", 2000)
+    message = "model buffer changed after loading: load the model again"
+    for call in (lambda: m.predict(bytes(490)), m.invoke, m.input, m.output):
+        with pytest.raises(ValueError, match=message):
+            call()
+    kws[at : at + 4] = struct.pack("<i", 49)
+    assert bytes(m.predict(bytes(490))) == expected
