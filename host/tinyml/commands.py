@@ -176,10 +176,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"... {n - limit} more")
     if args.out:
         data = r.raw if args.raw else r.values
-        if len(data) == 1:
-            np.save(args.out, data[0])
-        else:
-            np.savez(args.out, **{f"output_{i}": a for i, a in enumerate(data)})
+        try:
+            if len(data) == 1:
+                np.save(args.out, data[0])
+            else:
+                np.savez(args.out, **{f"output_{i}": a for i, a in enumerate(data)})
+        except OSError as e:
+            raise TinymlError(f"{args.out}: {e.strerror or e}") from None
         print(f"wrote {args.out}")
     return 0
 

@@ -462,6 +462,8 @@ static int fill_from_sequence(tml_tensor_t *t, PyObject *seq, uint32_t *n, uint3
             // Not a number; an exception raised by the element's own __float__ passes through.
             if (PyErr_ExceptionMatches(PyExc_TypeError)) {
                 PyErr_Format(PyExc_TypeError, "expected numbers, got %s", Py_TYPE(item)->tp_name);
+            } else if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+                PyErr_SetString(PyExc_ValueError, "input value out of float range");
             }
             result = -1;
         } else {
@@ -492,7 +494,19 @@ static int fill_input(tml_tensor_t *t, PyObject *x) {
     if (PyBytes_Check(x) || PyByteArray_Check(x) || PyMemoryView_Check(x) || PyObject_CheckBuffer(x)) {
         Py_buffer view;
         if (PyObject_GetBuffer(x, &view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
-            return -1;
+            // A strided buffer (a numpy slice: BufferError, or numpy's ValueError): read
+            // through a contiguous copy.
+            if (!PyErr_ExceptionMatches(PyExc_BufferError) && !PyErr_ExceptionMatches(PyExc_ValueError)) {
+                return -1;
+            }
+            PyErr_Clear();
+            PyObject *copy = PyMemoryView_GetContiguous(x, PyBUF_READ, 'C');
+            if (copy == NULL) {
+                return -1;
+            }
+            int rc = fill_input(t, copy);
+            Py_DECREF(copy);
+            return rc;
         }
         const char *fmt = view.format != NULL ? view.format : "B";
         if (fmt[0] == '<' || fmt[0] == '=' || fmt[0] == '@') {
@@ -555,6 +569,9 @@ static PyObject *new_float_array(uint32_t n) {
 static int dequantize_into(const tml_tensor_t *t, PyObject *out) {
     Py_buffer view;
     if (PyObject_GetBuffer(out, &view, PyBUF_FORMAT | PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_BufferError)) {
+            PyErr_SetString(PyExc_TypeError, "out must be an array('f')");
+        }
         return -1;
     }
     uint32_t n = tml_elements(t);

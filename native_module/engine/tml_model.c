@@ -290,7 +290,11 @@ tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
         name_len = 0;
         if (tml_fb_vector(&fb, opcode_table, OPCODE_CUSTOM, 1, &name_start, &name_len) && name_len > 0) {
             uint32_t n = name_len < sizeof(name) - 1 ? name_len : sizeof(name) - 1;
-            memcpy(name, it->model + name_start, n);
+            // Printable ASCII only: the message becomes a Python str on both faces.
+            for (uint32_t i = 0; i < n; i++) {
+                uint8_t c = it->model[name_start + i];
+                name[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+            }
             name[n] = '\0';
         }
         const tml_op_t *op = name_len > 0 ? tml_find_custom_op((const char *)it->model + name_start, name_len) : NULL;

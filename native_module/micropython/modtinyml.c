@@ -616,8 +616,13 @@ static void fill_from_sequence(tml_tensor_t *t, mp_obj_t seq, uint32_t *n, uint3
             msg_type_name(&m, item);
             msg_raise(&m, &mp_type_TypeError);
         }
+        float v = TINYML_GET_FLOAT(item);
+        // An int beyond float range, as CPython's float() refuses it (inf - inf is NaN).
+        if (!mp_obj_is_small_int(item) && mp_obj_get_type(item) == &mp_type_int && v - v != 0.0f) {
+            mp_raise_ValueError(MP_ERROR_TEXT("input value out of float range"));
+        }
         if (*n < total) {
-            tml_tensor_set_f32(t, *n, TINYML_GET_FLOAT(item));
+            tml_tensor_set_f32(t, *n, v);
         }
         (*n)++;
     }

@@ -49,6 +49,7 @@ attempt("nested deeper than the rank", lambda: m.predict([[[0.0] * 640]]))
 selfref = [0.0]
 selfref.append(selfref)
 attempt("list holding itself", lambda: m.predict(selfref))
+attempt("int beyond float", lambda: m.predict([10**400] + [0.0] * 639))
 attempt("classify short", lambda: m.classify([1.0]))
 attempt("metadata int", lambda: m.metadata(42), message=False)
 

@@ -146,3 +146,17 @@ def test_shape_changed_after_loading_is_refused():
             call()
     kws[at : at + 4] = struct.pack("<i", 49)
     assert bytes(m.predict(bytes(490))) == expected
+
+
+def test_strided_numpy_input_and_read_only_out():
+    """A strided numpy array is read as its values (once a BufferError); out=bytes is a
+    TypeError naming what out must be."""
+    import numpy as np
+
+    from tinyml import _tinyml
+
+    m = _tinyml.Model(AD)
+    x = (np.arange(1280, dtype=np.float32) % 17) / 4
+    assert bytes(m.predict(x[::2])) == bytes(m.predict(np.ascontiguousarray(x[::2])))
+    with pytest.raises(TypeError, match=r"out must be an array\('f'\)"):
+        m.predict(x[::2], out=bytes(4 * 640))

@@ -508,6 +508,17 @@ TEST(custom_op_is_unsupported_by_name) {
     CHECK_FAILS(load(&it, w.len), TML_ERR_UNSUPPORTED, "unsupported op custom SignalStacker v1");
 }
 
+// Bytes that are not printable ASCII (invalid UTF-8 once made the faces raise
+// UnicodeDecodeError) are shown as '?'.
+TEST(custom_op_name_that_is_not_text_is_shown_safely) {
+    spec_t s = base;
+    s.builtin = 32;
+    s.custom = "Bad\xff\x01Op\xc3";
+    where_t w = build(&s);
+    tml_interp_t it;
+    CHECK_FAILS(load(&it, w.len), TML_ERR_UNSUPPORTED, "unsupported op custom Bad??Op? v1");
+}
+
 TEST(rank_above_six_is_unsupported) {
     spec_t s = base;
     s.ndim = 7;
@@ -669,6 +680,7 @@ int main(void) {
     RUN_TEST(unknown_builtin_is_unsupported_by_name_and_version);
     RUN_TEST(newer_op_version_is_unsupported);
     RUN_TEST(custom_op_is_unsupported_by_name);
+    RUN_TEST(custom_op_name_that_is_not_text_is_shown_safely);
     RUN_TEST(rank_above_six_is_unsupported);
     RUN_TEST(negative_dimension_is_unsupported);
     RUN_TEST(huge_tensor_is_rejected_at_load);
