@@ -123,10 +123,7 @@ def seed_corpus(corpus):
             data = f.read()
         variants = {name: data}
         if path.startswith(MODELS):
-            try:
-                variants["external-" + name] = external_buffers(data)
-            except Exception:  # noqa: BLE001 (a model the schema cannot read is seeded as is)
-                pass
+            variants["external-" + name] = external_buffers(data)
         for seed_name, seed in variants.items():
             if len(seed) <= MAX_LEN:
                 with open(os.path.join(corpus, seed_name), "wb") as f:
