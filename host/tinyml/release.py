@@ -12,7 +12,8 @@ tests point it at a server on 127.0.0.1) into ``$TINYML_CACHE`` (default
 as is. A download goes to a ``.part`` file that is checked (length, SHA-256) before it takes
 its name; on any failure nothing is left in the cache.
 
-    python -m tinyml.release stage --out dist    # copy what was built under asset names
+    python -m tinyml.release stage --out dist --board esp32s3   # built files, release names
+    python -m tinyml.release sums --out dist                      # complete? then SHA256SUMS
 """
 
 from __future__ import annotations
@@ -253,43 +254,81 @@ def resolve_firmware(
 # ---- the release workflow's side ------------------------------------------------------------
 
 
-def stage(out: Path, paths: Paths, version: str | None = None) -> list[Path]:
-    """Copies every firmware and .mpy built in this checkout under its asset name into out,
-    and writes SHA256SUMS over them. A missing build is an error: a release is whole."""
+def release_assets(version: str) -> list[str]:
+    """Every file a release carries but SHA256SUMS."""
+    return sorted(
+        [firmware_asset(b, version) for b in RELEASE_BOARDS]
+        + [mpy_asset(a, version) for a in MPY_ARCHS]
+    )
+
+
+def stage(
+    out: Path,
+    paths: Paths,
+    boards: list[str],
+    archs: list[str],
+    version: str | None = None,
+) -> list[Path]:
+    """Copies the firmware of ``boards`` and the .mpy of ``archs``, built in this checkout,
+    into out under their release names."""
     version = version or installed_version()
-    wanted = {firmware_asset(b, version): fw.firmware_path(b, paths) for b in RELEASE_BOARDS}
+    unknown = sorted(set(boards) - set(RELEASE_BOARDS)) + sorted(set(archs) - set(MPY_ARCHS))
+    if unknown:
+        raise TinymlError(f"not part of a release: {', '.join(unknown)}")
+    wanted = {firmware_asset(b, version): fw.firmware_path(b, paths) for b in boards}
     natmod = paths.build / "natmod"
-    wanted.update({mpy_asset(a, version): natmod / a / "_tinyml.mpy" for a in MPY_ARCHS})
+    wanted.update({mpy_asset(a, version): natmod / a / "_tinyml.mpy" for a in archs})
     missing = [str(src) for src in wanted.values() if not src.is_file()]
     if missing:
         raise TinymlError(f"not built: {', '.join(missing)}")
     out.mkdir(parents=True, exist_ok=True)
-    staged = []
-    for name, src in sorted(wanted.items()):
+    for name, src in wanted.items():
         shutil.copyfile(src, out / name)
-        staged.append(out / name)
-    lines = [f"{sha256_file(p)}  {p.name}\n" for p in staged]
-    (out / SUMS).write_text("".join(lines))
-    return [*staged, out / SUMS]
+    return [out / name for name in sorted(wanted)]
+
+
+def write_sums(out: Path, version: str | None = None) -> Path:
+    """SHA256SUMS over a complete release in out (every board and arch, nothing else)."""
+    version = version or installed_version()
+    want = release_assets(version)
+    have = sorted(p.name for p in out.iterdir() if p.name != SUMS)
+    if have != want:
+        missing, extra = sorted(set(want) - set(have)), sorted(set(have) - set(want))
+        raise TinymlError(
+            f"{out} is not the tinyml {version} release: missing {missing or 'nothing'}, "
+            f"unexpected {extra or 'nothing'}"
+        )
+    sums = out / SUMS
+    sums.write_text("".join(f"{sha256_file(out / n)}  {n}\n" for n in want))
+    return sums
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m tinyml.release", description=__doc__)
     sub = p.add_subparsers(dest="action", required=True)
-    s = sub.add_parser("stage", help="copy the built firmware and .mpy files under asset names")
+    s = sub.add_parser("stage", help="copy built firmware and .mpy files under release names")
     s.add_argument("--out", type=Path, required=True, help="directory for the release files")
+    s.add_argument("--board", action="append", default=[], choices=RELEASE_BOARDS)
+    s.add_argument("--arch", action="append", default=[], choices=MPY_ARCHS)
     s.add_argument("--version", help="default: the installed tinyml version")
+    w = sub.add_parser("sums", help="check a complete release and write its SHA256SUMS")
+    w.add_argument("--out", type=Path, required=True, help="directory of the release files")
+    w.add_argument("--version", help="default: the installed tinyml version")
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        for path in stage(args.out, Paths.default(), args.version):
-            print(path)
+        if args.action == "stage":
+            done = stage(args.out, Paths.default(), args.board, args.arch, args.version)
+        else:
+            done = [write_sums(args.out, args.version)]
     except TinymlError as e:
         print(f"tinyml.release: error: {e}", file=sys.stderr)
         return e.exit_code
+    for path in done:
+        print(path)
     return 0
 
 
