@@ -98,6 +98,21 @@ def test_emulated_core_is_not_the_host(runner: Path, models: Path, tmp_path: Pat
     assert abs(ticks * lx106.INSTRUCTIONS_PER_TICK - instructions) <= 50, r.text
 
 
+def test_cpu_exception_ends_the_run(runner: Path, tmp_path: Path) -> None:
+    """A fault on the core (here an illegal instruction) ends QEMU with status 3 and the
+    exception's cause and address, through start.S's vectors: never a hang."""
+    probe = tmp_path / "fault.c"
+    probe.write_text(
+        "int runner_main(int argc, char **argv) {\n"
+        "    (void)argc;\n    (void)argv;\n"
+        '    __asm__ volatile ("ill");\n    return 0;\n}\n'
+    )
+    elf = lx106.build_elf([probe], tmp_path / "fault.elf")
+    r = lx106.run(elf, Path("/dev/null"), Path("/dev/null"), timeout=60)
+    assert r.returncode == 3, r.text
+    assert r.text.startswith("exception cause=00 pc=0x5"), r.text  # IllegalInstructionCause
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_model_on_lx106_equals_host_engine(
     runner: Path, models: Path, tmp_path: Path, name: str

@@ -169,39 +169,30 @@ def _sources_digest(files: list[Path], flags: list[str]) -> str:
     )
 
 
-def build_runner(build: Path = BUILD) -> Path:
-    """runner.elf for the emulated core; rebuilt only when a source or flag changes."""
+def build_elf(sources: list[Path], elf: Path, build: Path = BUILD) -> Path:
+    """Links sources with start.S and sim.c for the emulated core; rebuilt only when a source
+    or flag changes."""
     build.mkdir(parents=True, exist_ok=True)
     rom = build_rom_library(build)
-    elf = build / "runner.elf"
-    files = [HERE / "start.S", HERE / "sim.c", HERE / "runner.c", HERE / "libgcc_rom.c"]
-    files += engine_sources()
+    files = [HERE / "start.S", HERE / "sim.c", *sources]
     cmd = [
-        CC,
-        f"--specs={PICOLIBC_SPECS}",
-        "-nostartfiles",
-        "-T",
-        str(HERE / "sim.ld"),
-        *CFLAGS,
-        *XTENSA_FLAGS,
-        f"-I{ENGINE}",
-        f"-I{HERE}",
-        *map(str, files),
-        "-Wl,--start-group",
-        "-lc",
-        "-lgcc",
-        str(rom),
-        "-Wl,--end-group",
-        "-o",
-        str(elf),
-    ]
-    stamp = build / "runner.stamp"
+        CC, f"--specs={PICOLIBC_SPECS}", "-nostartfiles", "-T", str(HERE / "sim.ld"),
+        *CFLAGS, *XTENSA_FLAGS, f"-I{ENGINE}", f"-I{HERE}", *map(str, files),
+        "-Wl,--start-group", "-lc", "-lgcc", str(rom), "-Wl,--end-group", "-o", str(elf),
+    ]  # fmt: skip
+    stamp = elf.with_suffix(".stamp")
     want = _sources_digest(files, cmd)
     if elf.is_file() and stamp.is_file() and stamp.read_text() == want:
         return elf
     _run(cmd, "xtensa build")
     stamp.write_text(want)
     return elf
+
+
+def build_runner(build: Path = BUILD) -> Path:
+    """runner.elf: the runner and every engine source."""
+    sources = [HERE / "runner.c", HERE / "libgcc_rom.c", *engine_sources()]
+    return build_elf(sources, build / "runner.elf", build)
 
 
 def build_host_runner(out: Path, cc: str, sanitize: list[str]) -> Path:
