@@ -5,9 +5,11 @@ the board's ``flash_offset`` from board.json (0x0: MicroPython's ``ESP32_GENERIC
 ``firmware.bin`` includes the bootloader and the partition table), verify, reset; then it waits
 for the REPL and reports ``sys.implementation`` and the tinyml version. The image is a file, a
 URL or a release version, by default the local build, else the release of the installed
-version (``tinyml.release``: downloaded once, checked against SHA256SUMS). RP2040 takes its UF2 by copy onto the mounted ``RPI-RP2`` drive, or through
-picotool. Every check that can fail without a board fails first, in well under a second; a port
-with no chip answering gives up after one connection attempt.
+version (``tinyml.release``: downloaded once, checked against SHA256SUMS).
+
+RP2040 takes its UF2 by copy onto the mounted ``RPI-RP2`` drive, or through picotool. Every
+check that can fail without a board fails first, in well under a second; a port with no chip
+answering gives up after one connection attempt.
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ def flash(
     quiet: bool = True,
     progress: release.Progress | None = None,
 ) -> Flashed:
-    """Flashes ``board``; ``port`` is the serial port (esp32s3) or the UF2 drive (rp2040)."""
+    """Flashes ``board``; ``port`` is the serial port (esp32s3) or the UF2 drive (rp2040).
+    ``progress(name, bytes, total)`` follows a release download."""
     board = board.replace("_", "-").lower()
     if board in ("esp32s3", "esp32s3-psram"):
         return flash_esp32s3_board(board, port, firmware, paths, quiet=quiet, progress=progress)
