@@ -294,3 +294,17 @@ def test_silent_port_after_flash_is_an_error() -> None:
     """No REPL coming back: a DeviceError once the wait is over, never a hang."""
     with pytest.raises(DeviceError, match="flashed, but no MicroPython REPL"):
         flash.wait_for_repl("/dev/ttyNOPE0", timeout=0)
+
+
+def test_release_names_and_places() -> None:
+    """Tag v<version>; one file per board named after it; the project's release page unless
+    TINYML_RELEASE_URL says otherwise (nothing is fetched here)."""
+    assert release.firmware_asset("esp32s3", "0.1.0") == "tinyml-0.1.0-esp32s3.bin"
+    assert release.firmware_asset("esp32s3-psram", "v0.1.0") == "tinyml-0.1.0-esp32s3-psram.bin"
+    assert release.firmware_asset("rp2040", "0.1.0") == "tinyml-0.1.0-rp2040.uf2"
+    assert release.firmware_asset("qemu-m7", "0.1.0") == "tinyml-0.1.0-qemu-m7.elf"
+    assert release.mpy_asset("xtensawin", "0.1.0") == "tinyml-0.1.0-xtensawin.mpy"
+    assert release.release_url("0.1.0", {}) == release.DEFAULT_RELEASE_URL + "/v0.1.0"
+    assert release.release_url("v0.1.0", {release.RELEASE_URL_ENV: "http://h/r/"}) == (
+        "http://h/r/v0.1.0"
+    )
