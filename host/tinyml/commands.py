@@ -276,16 +276,40 @@ def _repl(args: argparse.Namespace) -> int:
 
 def _flash_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("firmware", nargs="?", type=Path, help="image (default: the built firmware)")
-    p.add_argument("--board", required=True, help="esp32s3 or rp2040")
+    p.add_argument("--board", required=True, help="esp32s3, esp32s3-psram or rp2040")
     p.add_argument("--port", help="serial port (esp32s3) or mounted RPI-RP2 drive (rp2040)")
+    p.add_argument(
+        "--firmware",
+        dest="firmware_source",
+        metavar="FILE|URL|VERSION",
+        help="esp32s3: an image, a URL beside a SHA256SUMS, or a release version (default: the "
+        "local build, else the release of this tinyml version)",
+    )
+
+
+def _download_progress(name: str, done: int, total: int | None) -> None:
+    """A progress bar on stderr for release downloads."""
+    if total:
+        filled = 30 * done // total
+        bar = f"[{'#' * filled}{'.' * (30 - filled)}] {100 * done // total:3d}%"
+        end = "\n" if done >= total else ""
+    else:
+        bar, end = f"{done / 1e6:.1f} MB", ""
+    sys.stderr.write(f"\rdownloading {name} {bar}{end}")
+    sys.stderr.flush()
 
 
 def _flash(args: argparse.Namespace) -> int:
     from . import flash
 
+    if args.firmware and args.firmware_source:
+        raise TinymlError("give the firmware once: FIRMWARE or --firmware")
     _step(f"flashing {args.board}")
-    r = flash.flash(args.board, args.port, args.firmware, quiet=False)
+    firmware = args.firmware_source or args.firmware
+    r = flash.flash(args.board, args.port, firmware, quiet=False, progress=_download_progress)
     print(f"flashed {r.firmware} ({r.bytes:,} bytes) to {r.target}: {r.detail}")
+    if r.board_info:
+        print(r.board_info)
     return 0
 
 
