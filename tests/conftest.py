@@ -11,8 +11,10 @@ Firmware is built by the set-up (``make test``); a missing one is built on first
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -47,6 +49,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, interrupt)
+    # A private filesystem for the unix device (a user's persists in build/unix-fs).
+    if "TINYML_UNIX_FS" not in os.environ:
+        os.environ["TINYML_UNIX_FS"] = tempfile.mkdtemp(prefix="tinyml-unix-fs-")
+        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop("TINYML_UNIX_FS"), True))
     # A private emulator for this session: neither a user's `tinyml emulator start` nor another
     # test run shares (and holds) its serial port. Everything that says "emulator" in this
     # process, the CLI included, finds this one.
