@@ -458,3 +458,37 @@ def test_readme_model_updates_section_runs_as_written(
         server.stderr.close()
     assert cli.main(push_cmd[1:]) == 0
     assert "model 2 is active in slot a on unix" in capsys.readouterr().out
+
+
+CLEAN_SLOTS = """\
+import os
+import tinyml.update as u
+for d in (u.slot_dir('a'), u.slot_dir('b')):
+    try:
+        for n in os.listdir(d):
+            os.remove(d + '/' + n)
+        os.rmdir(d)
+    except OSError:
+        pass
+for n in ('active', 'active.tmp'):
+    try:
+        os.remove(u.ROOT + '/' + n)
+    except OSError:
+        pass
+print(u.ROOT)
+"""
+
+
+def test_push_update_on_each_device(device: Device, site: Path) -> None:
+    """Over the cable the same slots work on the emulated board (no network there): 1 into
+    slot a, 2 into slot b, and a fresh run loads 2 and passes its self-test again."""
+    root = device.exec(CLEAN_SLOTS, timeout=60).strip()
+    assert root == ("models" if device.target == "unix" else "/models")
+    try:
+        assert push.push_update(device, site / "1").slot == "a"
+        r = push.push_update(device, site / "2")
+        assert (r.slot, r.version) == ("b", "2")
+        assert r.pushed[0].remote == f"{root}/slot_b/kws_ref_model.tflite"
+        assert device.exec(LOAD_ACTIVE, timeout=120).strip() == ACTIVE_2
+    finally:
+        device.exec(CLEAN_SLOTS, timeout=60)
