@@ -97,10 +97,23 @@ def _read_record(path):
 def active_record(root=ROOT):
     """The record naming the active slot ({"slot": "a", "version": ...}), or None."""
     rec = _read_record(_join(root, "active"))
-    if rec is None and not _exists(_join(root, "active")):
-        # A reset between removing the old record and renaming the new one into place.
+    if rec is None:
+        # A reset between removing the old record and renaming the new one into place. The
+        # temporary record exists only from a verified switch on (_settle clears stale ones).
         rec = _read_record(_join(root, "active.tmp"))
     return rec
+
+
+def _settle(root):
+    """Finishes a switch that a reset interrupted, or drops a stale ``active.tmp``, so that the
+    next switch never overwrites the only record."""
+    final, tmp = _join(root, "active"), _join(root, "active.tmp")
+    if _read_record(final) is not None:
+        _remove(tmp)
+    elif _read_record(tmp) is not None:
+        _remove(final)
+        os.rename(tmp, final)
+    _sync()
 
 
 def spare_slot(root=ROOT):
@@ -212,7 +225,12 @@ def _get(url, step):
                         step,
                         "%s: this firmware has no ssl module; use an http:// URL" % url,
                     )
-            sock = ssl.wrap_socket(sock, server_hostname=host)
+            # The server's certificate is checked only where a context has CA certificates
+            # (CPython); the manifest's hashes catch corruption, not a forged server.
+            if hasattr(ssl, "create_default_context"):
+                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+            else:
+                sock = ssl.wrap_socket(sock, server_hostname=host)
         request = "GET %s HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n" % (path, host)
         send = getattr(sock, "sendall", None) or sock.write
         send(request.encode())
@@ -460,6 +478,7 @@ def clear_slot(slot, root=ROOT):
     """Empties ``slot`` (never the active one) and returns its directory."""
     if slot not in SLOTS:
         raise ValueError("slot must be 'a' or 'b'")
+    _settle(root)
     rec = active_record(root)
     if rec is not None and rec["slot"] == slot:
         raise ValueError("slot %s is active: an update writes the other one" % slot)
@@ -473,6 +492,7 @@ def clear_slot(slot, root=ROOT):
 def install(slot, root=ROOT, hook=_no_hook):
     """Verifies the files in the spare ``slot`` against its manifest.json, loads the model, runs
     its self-test and switches to it. Returns the new Active; raises UpdateError otherwise."""
+    _settle(root)
     rec = active_record(root)
     if rec is not None and rec["slot"] == slot:
         raise UpdateError("verify", "slot %s is the active one" % slot)
@@ -530,15 +550,18 @@ def check(url, root=ROOT):
         return "refused", "%s: %s" % (e.step, e.reason)
 
 
-def agent(url, interval_s=3600, root=ROOT, on_change=None):
-    """Checks ``url`` every ``interval_s`` seconds forever; calls ``on_change(Active)`` after a
-    successful switch and prints refusals."""
+def agent(url, interval_s=3600, root=ROOT, on_change=None, checks=None):
+    """Checks ``url`` every ``interval_s`` seconds, ``checks`` times (None: forever); calls
+    ``on_change(Active)`` after each successful switch and prints refusals."""
     import time
 
-    while True:
+    done = 0
+    while checks is None or done < checks:
+        if done:
+            time.sleep(interval_s)
         status, detail = check(url, root)
         if status == "updated" and on_change is not None:
             on_change(detail)
         elif status == "refused":
             print("tinyml.update: kept the active model:", detail)
-        time.sleep(interval_s)
+        done += 1

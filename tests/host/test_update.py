@@ -231,6 +231,20 @@ def test_check_is_current_when_the_version_is_the_same(unix: Device, server: Ser
     assert out.startswith("('updated', <model 2 in slot b:")
 
 
+def test_agent_switches_once_and_reports_refusals(unix: Device, server: Server) -> None:
+    """The agent updates to a new version, leaves a current one alone, and prints a refusal."""
+    _installed_1(unix, server)
+    code = (
+        "import tinyml.update as u\n"
+        "u.agent({url!r}, interval_s=0, checks=2, on_change=lambda a: print('now', a.version))\n"
+    )
+    assert unix.exec(code.format(url=server.url("2/manifest.json")), timeout=60) == "now 2\n"
+    out = unix.exec(code.format(url=server.url("3/manifest.json")), timeout=60).splitlines()
+    refusal = "tinyml.update: kept the active model: manifest: {}: server answered 404"
+    assert out == [refusal.format(server.url("3/manifest.json"))] * 2
+    assert _active(unix) == ACTIVE_2
+
+
 def _edit_manifest(site: Path, edit) -> None:
     path = site / "2" / MANIFEST
     m = json.loads(path.read_text())
@@ -370,6 +384,36 @@ def test_kill_at_every_step(step: str, version: str, unix: Device, server: Serve
         assert _active(unix) == ACTIVE_2
         assert _update(unix, server.url("1/manifest.json")) == "updated a 1"
         assert _active(unix) == ACTIVE_1
+
+
+RECORDS = """\
+import json
+for n in ('active', 'active.tmp'):
+    try:
+        r = json.loads(open('models/' + n).read())
+        print(n, r['slot'], r['version'])
+    except OSError:
+        print(n, 'missing')
+"""
+
+
+def test_next_update_first_settles_an_interrupted_switch(unix: Device, server: Server) -> None:
+    """After a kill between removing ``active`` and renaming ``active.tmp``, the next update
+    puts the record in place before it writes anything, so no later kill can leave none."""
+    _installed_1(unix, server)
+    with pytest.raises(DeviceError):
+        unix.exec(KILLED_AT.format(step="old_record_removed", url=server.url("2/manifest.json")))
+    assert unix.exec(RECORDS).splitlines() == [
+        "active missing",
+        "active.tmp b 2",
+    ]
+    with pytest.raises(DeviceError):
+        unix.exec(KILLED_AT.format(step="slot_cleared", url=server.url("1/manifest.json")))
+    assert unix.exec(RECORDS).splitlines() == [
+        "active b 2",
+        "active.tmp missing",
+    ]
+    assert _active(unix) == ACTIVE_2
 
 
 def test_no_model_installed_says_how_to_install_one(unix: Device) -> None:
