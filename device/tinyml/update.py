@@ -12,7 +12,8 @@
 # against the manifest, read back from flash), loads it and runs its self-test, and only then
 # switches: the new record goes to ``active.tmp`` and replaces ``active`` by remove + rename
 # (FAT cannot rename over a file). A reset before the remove keeps the old record; after it, the
-# complete ``active.tmp`` is the record. Either way exactly one of the two models is active.
+# complete ``active.tmp`` is the record (and the next update renames it into place before it
+# writes anything). Either way exactly one of the two models is active.
 import binascii
 import errno
 import hashlib
