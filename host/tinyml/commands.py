@@ -274,13 +274,23 @@ def _publish_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--labels", type=Path, help="labels file to ship beside the model")
     p.add_argument("--pipeline", type=Path, help="pipeline settings (JSON) to ship beside it")
     p.add_argument("--version", help="version string (default: the model's SHA-256, 12 digits)")
+    p.add_argument(
+        "--self-test", type=Path, help="one real input sample (.npy) (default: seeded random)"
+    )
 
 
 def _publish(args: argparse.Namespace) -> int:
     from . import publish
+    from . import run as host_run
 
+    sample = host_run.load_array(args.self_test) if args.self_test else None
     r = publish.publish(
-        args.model, args.out, labels=args.labels, pipeline=args.pipeline, version=args.version
+        args.model,
+        args.out,
+        labels=args.labels,
+        pipeline=args.pipeline,
+        version=args.version,
+        self_test_sample=sample,
     )
     for role, f in r.manifest["files"].items():
         print(f"{role}: {f['name']} ({f['size']:,} bytes, sha256 {f['sha256'][:12]})")

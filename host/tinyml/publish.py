@@ -5,8 +5,8 @@ Any static web server can serve the folder; a device's ``tinyml.update.update(UR
 file's size and SHA-256, runs the self-test and only then switches. ``tinyml push --update DIR``
 installs the same folder over the cable.
 
-The self-test is one input per model input (seeded random values, or the caller's) with the
-raw outputs the host engine computes for it. The engine is bit-exact with the device's, so a
+The self-test is one input per model input (seeded random values, or one real sample the
+caller gives) with the raw outputs the host engine computes for it. The engine is bit-exact with the device's, so a
 device whose copy of the model, or whose firmware, computes anything else refuses the update.
 """
 
@@ -68,6 +68,27 @@ def self_test_inputs(info: schema.Model, seed: int) -> list[bytes]:
     return inputs
 
 
+def sample_input(model: str | Path, x) -> list[bytes]:
+    """One real sample ``x`` as the model's input bytes: values in the tensor's own type are
+    kept, others are quantized as ``tinyml run`` does."""
+    import numpy as np
+
+    from . import run as host_run
+
+    m = host_run.load_model(model)
+    if m.num_inputs != 1:
+        raise TinymlError(f"a self-test sample fits one input; {model} has {m.num_inputs}")
+    batch = host_run.as_batch(x, tuple(m.input_shape), "self-test sample")
+    if len(batch) != 1:
+        raise TinymlError(f"the self-test takes one sample, not {len(batch)}")
+    # Not the engine's input tensor after a predict(): the arena reuses it during invoke.
+    in_type = np.dtype(host_run._NP_TYPES.get(m.input_dtype, "float32")).newbyteorder("<")
+    sample = batch[0]
+    if sample.dtype != in_type:
+        sample = host_run.quantize(m, sample.astype(np.float32))
+    return [np.ascontiguousarray(sample, dtype=in_type).tobytes()]
+
+
 def expected_outputs(data: bytes, inputs: list[bytes]) -> list[bytes]:
     """The raw outputs the host engine (bit-exact with the device's) gives for ``inputs``."""
     from .inspect import engine
@@ -101,11 +122,12 @@ def publish(
     labels: str | Path | None = None,
     pipeline: str | Path | None = None,
     version: str | None = None,
-    self_test_input: list[bytes] | None = None,
+    self_test_sample=None,
 ) -> Published:
     """Copies ``model`` (and ``labels``, ``pipeline``) into ``out`` and writes the manifest.
 
-    ``version`` defaults to the first 12 hex digits of the model's SHA-256. Raises ModelError
+    ``version`` defaults to the first 12 hex digits of the model's SHA-256. The self-test runs
+    ``self_test_sample`` (one sample, an array) or else seeded random input. Raises ModelError
     if the engine cannot run the model, TinymlError for unreadable files.
     """
     model, out = Path(model), Path(out)
@@ -129,8 +151,9 @@ def publish(
         raise TinymlError(f"file names must differ, not start with '.' and not be {MANIFEST}: "
                           f"{', '.join(names)}")  # fmt: skip
     digest = hashlib.sha256(data).hexdigest()
-    inputs = self_test_input
-    if inputs is None:
+    if self_test_sample is not None:
+        inputs = sample_input(model, self_test_sample)
+    else:
         inputs = self_test_inputs(info, int(digest[:8], 16))
     try:
         outputs = expected_outputs(data, inputs)

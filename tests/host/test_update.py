@@ -213,6 +213,28 @@ def test_publish_cli(tmp_path: Path, models: Path, capsys) -> None:
     assert f"wrote {tmp_path / 's' / MANIFEST} (version 7)" in out
 
 
+def test_publish_self_test_from_a_real_sample(tmp_path: Path, models: Path, unix: Device) -> None:
+    """--self-test x.npy: the manifest holds x quantized the engine's way and the engine's
+    outputs for it; the device passes that self-test too."""
+    import numpy as np
+    from tinyml import run as host_run
+
+    x = np.random.default_rng(5).normal(0.0, 20.0, (1, 490)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    out = tmp_path / "site"
+    args = ["publish", str(models / MODEL_2), "--out", str(out), "--self-test"]
+    assert cli.main([*args, str(tmp_path / "x.npy")]) == 0
+    m = json.loads((out / MANIFEST).read_text())
+    loaded = host_run.load_model(models / MODEL_2)
+    want = host_run.quantize(loaded, x).tobytes()
+    assert base64.b64decode(m["self_test"]["inputs"][0]) == want
+    raw = host_run.run_batch(loaded, x).raw[0]
+    assert base64.b64decode(m["self_test"]["outputs"][0]) == raw.tobytes()
+    assert push.push_update(unix, out).version == m["version"]
+    np.save(tmp_path / "two.npy", np.zeros((2, 490), np.float32))
+    assert cli.main([*args, str(tmp_path / "two.npy")]) == 2
+
+
 def test_good_updates_alternate_slots(unix: Device, server: Server) -> None:
     """1 into slot a, 2 into slot b (labels and pipeline with it), then 1 again into a."""
     _installed_1(unix, server)
