@@ -259,7 +259,10 @@ def _get(url, step):
 
 def _oserror(e):
     code = e.args[0] if e.args else None
-    return errno.errorcode.get(code, str(e)) if isinstance(code, int) else str(e)
+    if not isinstance(code, int):
+        return str(e)
+    # MicroPython names only the common codes.
+    return errno.errorcode.get(code, "errno %d" % code)
 
 
 def _download(url, dest, size, hook):
@@ -525,12 +528,17 @@ def update(url, root=ROOT, hook=_no_hook):
     manifest = parse_manifest(raw)
     hook("manifest")
     slot = spare_slot(root)
-    directory = clear_slot(slot, root)
-    hook("slot_cleared")
-    for f in manifest["files"].values():
-        _download(_resolve(url, f["name"]), _join(directory, f["name"]), f["size"], hook)
-    with open(_join(directory, MANIFEST), "wb") as f:
-        f.write(raw)
+    try:
+        directory = clear_slot(slot, root)
+        hook("slot_cleared")
+        for f in manifest["files"].values():
+            _download(_resolve(url, f["name"]), _join(directory, f["name"]), f["size"], hook)
+        with open(_join(directory, MANIFEST), "wb") as f:
+            f.write(raw)
+    except OSError as e:
+        raise UpdateError(
+            "download", "cannot write slot %s: %s (is the filesystem full?)" % (slot, _oserror(e))
+        )
     hook("downloaded")
     return install(slot, root, hook)
 

@@ -378,7 +378,20 @@ def test_refused_update_keeps_the_active_model(
     assert _active(unix) == ACTIVE_2
 
 
+def test_unwritable_slot_is_refused(unix: Device, server: Server) -> None:
+    """A slot that cannot be written (here a file where its folder belongs) is a refusal with
+    the OS's reason, not a traceback; model 1 stays."""
+    _installed_1(unix, server)
+    unix.exec("open('models/slot_b', 'w').close()\n")
+    # MicroPython's errno has no name for ENOTDIR.
+    assert _update(unix, server.url("2/manifest.json")) == (
+        "refused download cannot write slot b: errno 20 (is the filesystem full?)"
+    )
+    assert _active(unix) == ACTIVE_1
+
+
 def test_no_server_at_all(unix: Device, server: Server) -> None:
+    """No server on the port, or HTTPS on firmware without ssl: refused, model 1 stays."""
     _installed_1(unix, server)
     assert _update(unix, "http://127.0.0.1:1/2/manifest.json") == (
         "refused manifest http://127.0.0.1:1/2/manifest.json: ECONNREFUSED"
