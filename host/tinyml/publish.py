@@ -89,6 +89,26 @@ def sample_input(model: str | Path, x) -> list[bytes]:
     return [np.ascontiguousarray(sample, dtype=in_type).tobytes()]
 
 
+def check_pipeline(path: str | Path, text: bytes, model_data: bytes) -> None:
+    """The device builds the pipeline with ``tinyml.pipeline.load(config, model)``: the same
+    code runs here, so a config the board would refuse is refused before it ships."""
+    from . import pipeline
+    from .inspect import engine
+
+    try:
+        config = json.loads(text)
+    except ValueError as e:
+        raise TinymlError(f"{path}: not valid JSON: {e}") from None
+    try:
+        model = engine().Model(model_data)
+    except (ValueError, NotImplementedError, RuntimeError) as e:
+        raise ModelError(f"the engine cannot load the model: {e}") from None
+    try:
+        pipeline.load(config, model)
+    except ValueError as e:
+        raise TinymlError(f"{path}: {e}") from None
+
+
 def expected_outputs(data: bytes, inputs: list[bytes]) -> list[bytes]:
     """The raw outputs the host engine (bit-exact with the device's) gives for ``inputs``."""
     from .inspect import engine
@@ -141,10 +161,7 @@ def publish(
         files["labels"] = (Path(labels), _read(Path(labels), "labels"))
     if pipeline is not None:
         text = _read(Path(pipeline), "pipeline")
-        try:
-            json.loads(text)
-        except ValueError as e:
-            raise TinymlError(f"{pipeline}: not valid JSON: {e}") from None
+        check_pipeline(pipeline, text, data)
         files["pipeline"] = (Path(pipeline), text)
     names = [p.name for p, _ in files.values()]
     if len(set(names)) != len(names) or MANIFEST in names or any(n.startswith(".") for n in names):

@@ -28,7 +28,7 @@ from typing import ClassVar
 import pytest
 from tinyml import cli, push
 from tinyml.device import Device
-from tinyml.errors import DeviceError, ModelError
+from tinyml.errors import DeviceError, ModelError, TinymlError
 from tinyml.inspect import engine
 from tinyml.paths import repo_root
 from tinyml.publish import MANIFEST, publish
@@ -37,6 +37,9 @@ MODEL_1 = "tflite-micro/hello_world_int8.tflite"
 MODEL_2 = "mlcommons-tiny/kws_ref_model.tflite"
 LABELS_2 = ["yes", "no", "up", "down", "left", "right", "on", "off", "stop", "go", "silence", "?"]
 SERVER_LIFETIME_S = 120.0
+# MFCC features of the KWS model's input, (49, 10): tinyml.pipeline's audio config.
+KWS_PIPELINE = {"type": "audio", "rate": 16000, "frame_length": 640, "hop": 320,
+                "n_fft": 1024, "n_mels": 40, "n_mfcc": 10, "frames": 49}  # fmt: skip
 
 # The steps of tinyml.update.update(), in order, and the version active after a kill there.
 STEPS = [
@@ -77,10 +80,12 @@ u.update({url!r}, hook=hook)
 
 LOAD_ACTIVE = """\
 import tinyml.update as u
+from tinyml import pipeline
 a = u.load_active(verify=True)
 u.self_test(a.model, a.manifest)
 labels = a.model.labels[:3] if a.model.labels else None
-print('active', a.slot, a.version, labels, sorted(a.pipeline.items()) if a.pipeline else None)
+p = type(pipeline.load(a.pipeline, a.model)).__name__ if a.pipeline else None
+print('active', a.slot, a.version, labels, p)
 """
 
 
@@ -144,7 +149,7 @@ def site(tmp_path: Path, models: Path) -> Path:
     labels = tmp_path / "labels.txt"
     labels.write_text("\n".join(LABELS_2) + "\n")
     pipeline = tmp_path / "pipeline.json"
-    pipeline.write_text('{"features": "mfcc", "frames": 49}\n')
+    pipeline.write_text(json.dumps(KWS_PIPELINE))
     publish(models / MODEL_2, www / "2", labels=labels, pipeline=pipeline, version="2")
     return www
 
@@ -171,7 +176,7 @@ def _active(dev: Device) -> str:
 
 
 ACTIVE_1 = "active a 1 None None"
-ACTIVE_2 = "active b 2 ['yes', 'no', 'up'] [('features', 'mfcc'), ('frames', 49)]"
+ACTIVE_2 = "active b 2 ['yes', 'no', 'up'] AudioPipeline"
 
 
 def _installed_1(dev: Device, server: Server) -> None:
@@ -203,6 +208,17 @@ def test_publish_refuses_what_the_engine_cannot_run(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="bad.tflite: not a TFLite model"):
         publish(bad, tmp_path / "out")
     assert cli.main(["publish", str(tmp_path / "none.tflite"), "--out", str(tmp_path)]) == 2
+
+
+def test_publish_refuses_a_pipeline_the_board_would_refuse(tmp_path: Path, models: Path) -> None:
+    bad = tmp_path / "pipeline.json"
+    bad.write_text(json.dumps({**KWS_PIPELINE, "frames": 48}))
+    with pytest.raises(TinymlError, match="makes 480 features, model input .* holds 490"):
+        publish(models / MODEL_2, tmp_path / "out", pipeline=bad)
+    bad.write_text("{frames: 49}")
+    with pytest.raises(TinymlError, match="pipeline.json: not valid JSON"):
+        publish(models / MODEL_2, tmp_path / "out", pipeline=bad)
+    assert not (tmp_path / "out").exists()
 
 
 def test_publish_cli(tmp_path: Path, models: Path, capsys) -> None:
