@@ -43,7 +43,7 @@ class UpdateError(Exception):
 
 
 class NoModelError(Exception):
-    pass
+    """No model has been installed through the slots (or the record naming it is unreadable)."""
 
 
 def _join(*parts):
@@ -443,7 +443,10 @@ def _load_slot(slot, root, step="load"):
         model = tinyml.Model(path, labels=labels) if labels else tinyml.Model(path)
     except (OSError, ValueError, NotImplementedError, MemoryError) as e:
         raise UpdateError(step, "%s does not load: %s" % (path, e))
-    return Active(slot, directory, manifest, model)
+    try:
+        return Active(slot, directory, manifest, model)
+    except (OSError, ValueError) as e:
+        raise UpdateError(step, "%s: pipeline settings do not load: %s" % (directory, e))
 
 
 def load_active(root=ROOT, verify=False):
@@ -454,8 +457,9 @@ def load_active(root=ROOT, verify=False):
     """
     rec = active_record(root)
     if rec is None:
-        raise NoModelError("no model installed in %s: run tinyml.update.update(url) or "
-                           "tinyml push --update DIR" % root)  # fmt: skip
+        what = "unreadable record %s/active" % root if _exists(_join(root, "active")) else (
+            "no model installed in %s" % root)  # fmt: skip
+        raise NoModelError(what + ": run tinyml.update.update(url) or tinyml push --update DIR")
     if verify:
         with open(_join(slot_dir(rec["slot"], root), MANIFEST)) as f:
             _verify_files(slot_dir(rec["slot"], root), parse_manifest(f.read()))

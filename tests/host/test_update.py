@@ -470,6 +470,9 @@ def test_next_update_first_settles_an_interrupted_switch(unix: Device, server: S
 def test_no_model_installed_says_how_to_install_one(unix: Device) -> None:
     with pytest.raises(DeviceError, match="NoModelError: no model installed in models: run "):
         _active(unix)
+    unix.exec("import os\nos.mkdir('models')\nopen('models/active', 'w').write('{')\n")
+    with pytest.raises(DeviceError, match="NoModelError: unreadable record models/active: run "):
+        _active(unix)
 
 
 def test_push_update_over_the_cable(unix: Device, site: Path, server: Server) -> None:
