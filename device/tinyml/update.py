@@ -457,8 +457,10 @@ def load_active(root=ROOT, verify=False):
     """
     rec = active_record(root)
     if rec is None:
-        what = "unreadable record %s/active" % root if _exists(_join(root, "active")) else (
-            "no model installed in %s" % root)  # fmt: skip
+        if _exists(_join(root, "active")):
+            what = "unreadable record %s/active" % root
+        else:
+            what = "no model installed in %s" % root
         raise NoModelError(what + ": run tinyml.update.update(url) or tinyml push --update DIR")
     if verify:
         with open(_join(slot_dir(rec["slot"], root), MANIFEST)) as f:
