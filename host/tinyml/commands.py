@@ -1,4 +1,4 @@
-"""CLI handlers for convert, inspect, run, verify, push, repl, flash and demo.
+"""CLI handlers for convert, inspect, run, verify, push, publish, repl, flash and demo.
 
 Each handler parses nothing itself: it calls a library module and prints what it returns.
 ``COMMANDS`` has the shape of ``cli._COMMANDS`` (handler, add_arguments, help), which merges it.
@@ -229,15 +229,27 @@ def _push_args(p: argparse.ArgumentParser) -> None:
     _device_arg(p)
     p.add_argument("--dest", default="/models", help="device folder (default: /models)")
     p.add_argument("--main", type=Path, help="install this script as the board's main.py")
+    p.add_argument(
+        "--update",
+        type=Path,
+        metavar="DIR",
+        help="install a `tinyml publish` folder into the device's spare model slot; the device "
+        "checks it and runs its self-test before switching (tinyml.update)",
+    )
 
 
 def _push(args: argparse.Namespace) -> int:
     from . import push
     from .device import Device
 
-    if not args.files and args.main is None:
-        raise TinymlError("nothing to push: give files and/or --main script.py")
+    if not args.files and args.main is None and args.update is None:
+        raise TinymlError("nothing to push: give files, --main script.py or --update DIR")
     with Device(args.device) as dev:
+        if args.update is not None:
+            r = push.push_update(dev, args.update, progress=Progress())
+            print(f"model {r.version} is active in slot {r.slot} on {args.device}")
+            if not args.files and args.main is None:
+                return 0
         done = push.push(dev, args.files, args.dest, args.main, progress=Progress())
         for p in done:
             print(f"pushed {p.local} -> {p.remote} ({p.bytes:,} bytes, sha256 {p.sha256[:12]})")
@@ -250,6 +262,42 @@ def _push(args: argparse.Namespace) -> int:
             for e in entries:
                 size = "<dir>" if e.size < 0 else f"{e.size:,}"
                 print(f"  {size:>12}  {e.name}")
+    return 0
+
+
+# publish --------------------------------------------------------------------------------------
+
+
+def _publish_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", type=Path, help=".tflite model")
+    p.add_argument("--out", type=Path, required=True, help="folder to write (served as is)")
+    p.add_argument("--labels", type=Path, help="labels file to ship beside the model")
+    p.add_argument("--pipeline", type=Path, help="pipeline settings (JSON) to ship beside it")
+    p.add_argument("--version", help="version string (default: the model's SHA-256, 12 digits)")
+    p.add_argument(
+        "--self-test", type=Path, help="one real input sample (.npy) (default: seeded random)"
+    )
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from . import publish
+    from . import run as host_run
+
+    sample = host_run.load_array(args.self_test) if args.self_test else None
+    r = publish.publish(
+        args.model,
+        args.out,
+        labels=args.labels,
+        pipeline=args.pipeline,
+        version=args.version,
+        self_test_sample=sample,
+    )
+    for role, f in r.manifest["files"].items():
+        print(f"{role}: {f['name']} ({f['size']:,} bytes, sha256 {f['sha256'][:12]})")
+    tests = r.manifest["self_test"]
+    print(f"self-test: {len(tests['inputs'])} input(s) -> {len(tests['outputs'])} output(s) "
+          "from the host engine")  # fmt: skip
+    print(f"wrote {r.out / publish.MANIFEST} (version {r.version})")
     return 0
 
 
@@ -344,6 +392,7 @@ COMMANDS = {
     "run": (_run, _run_args, "run a model on the host engine (the device's arithmetic)"),
     "verify": (_verify, _verify_args, "accuracy on the engine vs the float model"),
     "push": (_push, _push_args, "copy files to a device (hash-checked, never half-written)"),
+    "publish": (_publish, _publish_args, "write a model and its manifest for field updates"),
     "repl": (_repl, _repl_args, "open the MicroPython REPL of a device"),
     "flash": (_flash, _flash_args, "flash firmware to an esp32s3 or rp2040 board"),
     "demo": (_demo, _demo_args, "convert, push and run an example model on the emulated board"),
