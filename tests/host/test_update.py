@@ -30,7 +30,7 @@ from tinyml import cli, push
 from tinyml.device import Device
 from tinyml.errors import DeviceError, ModelError, TinymlError
 from tinyml.inspect import engine
-from tinyml.paths import repo_root
+from tinyml.paths import Paths, repo_root
 from tinyml.publish import MANIFEST, publish
 
 MODEL_1 = "tflite-micro/hello_world_int8.tflite"
@@ -162,8 +162,15 @@ def server(site: Path):
 
 
 @pytest.fixture
-def unix(paths) -> Device:
-    with Device("unix", paths=paths) as dev:
+def fresh_paths(tmp_path: Path, monkeypatch) -> Paths:
+    """Paths whose unix device starts with an empty filesystem (it persists otherwise)."""
+    monkeypatch.setenv("TINYML_UNIX_FS", str(tmp_path / "unix-fs"))
+    return Paths.default()
+
+
+@pytest.fixture
+def unix(fresh_paths: Paths) -> Device:
+    with Device("unix", paths=fresh_paths) as dev:
         yield dev
 
 
@@ -524,7 +531,7 @@ def _wait_for_port(port: int, proc: subprocess.Popen, seconds: float = 15.0) -> 
 
 
 def test_readme_model_updates_section_runs_as_written(
-    tmp_path: Path, models: Path, paths, monkeypatch, capsys
+    tmp_path: Path, models: Path, fresh_paths: Paths, monkeypatch, capsys
 ) -> None:
     """The section's shell commands, in order, in a folder holding kws.tflite and labels.txt;
     its board code on the unix port against the server the second command starts."""
@@ -542,7 +549,7 @@ def test_readme_model_updates_section_runs_as_written(
                               stdin=subprocess.DEVNULL)  # fmt: skip
     try:
         _wait_for_port(8000, server)
-        with Device("unix", paths=paths) as dev:
+        with Device("unix", paths=fresh_paths) as dev:
             out = dev.exec(code, timeout=60).splitlines()
             assert out == [
                 "('updated', <model 2 in slot a: models/slot_a/kws.tflite>)",
@@ -555,7 +562,8 @@ def test_readme_model_updates_section_runs_as_written(
         server.wait(10)
         server.stderr.close()
     assert cli.main(push_cmd[1:]) == 0
-    assert "model 2 is active in slot a on unix" in capsys.readouterr().out
+    # The unix device keeps its files: model 2 is already in slot a, so the push fills b.
+    assert "model 2 is active in slot b on unix" in capsys.readouterr().out
 
 
 CLEAN_SLOTS = """\
