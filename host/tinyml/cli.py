@@ -153,7 +153,7 @@ _COMMANDS: dict[str, tuple[Handler, AddArguments, str]] = {
 }
 
 
-_COMMANDS.update(HOST_COMMANDS)  # convert, inspect, run, verify, push, repl, flash, demo
+_COMMANDS.update(HOST_COMMANDS)  # the model and device commands of tinyml.commands
 
 
 def _all_commands() -> dict[str, tuple[Handler, AddArguments, str]]:
