@@ -222,6 +222,13 @@ static bool is_type(mp_obj_t o, const mp_obj_type_t *type) {
     return mp_obj_is_obj(o) && mp_obj_get_type(o) == type;
 }
 
+// A str, asked of the firmware: a native module's mp_obj_is_str() decodes object tags as the
+// headers it was built with did, and a later firmware with the same .mpy ABI may tag some
+// interned strings differently (OpenMV's firmware on MicroPython 1.29 does).
+static bool is_str(mp_obj_t o) {
+    return mp_obj_get_type(o) == &mp_type_str;
+}
+
 static bool is_sequence(mp_obj_t o) {
     return is_type(o, &mp_type_list) || is_type(o, &mp_type_tuple);
 }
@@ -377,7 +384,7 @@ static mp_obj_t labels_from_metadata(const tml_interp_t *it) {
 
 static mp_obj_t resolve_labels(const tml_interp_t *it, mp_obj_t labels, mp_obj_t path) {
     if (labels != MP_OBJ_NULL && labels != mp_const_none) {
-        if (mp_obj_is_str(labels)) {
+        if (is_str(labels)) {
             return labels_from_file(labels);
         }
         if (!is_sequence(labels)) {
@@ -387,7 +394,7 @@ static mp_obj_t resolve_labels(const tml_interp_t *it, mp_obj_t labels, mp_obj_t
         mp_obj_t *items;
         mp_obj_get_array(labels, &n, &items);
         for (size_t i = 0; i < n; i++) {
-            if (!mp_obj_is_str(items[i])) {
+            if (!is_str(items[i])) {
                 mp_raise_TypeError(MP_ERROR_TEXT("labels must be str"));
             }
         }
@@ -448,7 +455,7 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     // The model: a buffer or a memory-mapped file is used in place; another file is read once.
     mp_obj_t src = args[ARG_src].u_obj, path = MP_OBJ_NULL;
     self->in_place = true;
-    if (mp_obj_is_str(src)) {
+    if (is_str(src)) {
         path = src;
         src = open_model(path);
         self->in_place = !is_type(src, &mp_type_bytes);
@@ -759,7 +766,7 @@ static void fill_input(tml_tensor_t *t, mp_obj_t x) {
     }
     #endif
     mp_buffer_info_t buf;
-    if (!mp_obj_is_str(x) && mp_get_buffer(x, &buf, MP_BUFFER_READ)) {
+    if (!is_str(x) && mp_get_buffer(x, &buf, MP_BUFFER_READ)) {
         fill_from_buffer(t, x, &buf);
         return;
     }
@@ -969,7 +976,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(tinyml_model_profile_obj, tinyml_model_profile)
 //|
 static mp_obj_t tinyml_model_metadata(mp_obj_t self_in, mp_obj_t name_in) {
     tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (!mp_obj_is_str(name_in)) {
+    if (!is_str(name_in)) {
         mp_raise_TypeError(MP_ERROR_TEXT("name must be str"));
     }
     const uint8_t *data;
