@@ -252,7 +252,9 @@ def _push_romfs(args: argparse.Namespace) -> int:
         raise TinymlError("--romfs takes one folder (its contents become the image root)")
     image = romfs.build(args.files[0])
     args.romfs.write_bytes(image)
-    print(f"wrote {args.romfs} ({len(image):,} bytes, ROMFS, file data {romfs.ALIGN}-byte aligned)")
+    print(
+        f"wrote {args.romfs} ({len(image):,} bytes, ROMFS, file data {romfs.ALIGN}-byte aligned)"
+    )
     for name, (offset, size) in sorted(romfs.files(image).items()):
         print(f"  {size:>12,}  {name}  @ {offset:#x}")
     return 0

@@ -349,7 +349,9 @@ def fit(report: Report, board: str, paths=None) -> Fit:
     blocks = [int(b) for b in info.get("heap_blocks") or [ram]]
     arena = report.arena_bytes
     in_flash = _placement(IN_FLASH, None if arena is None else [arena], blocks, board)
-    in_ram = _placement(IN_RAM, None if arena is None else [arena, report.file_bytes], blocks, board)
+    in_ram = _placement(
+        IN_RAM, None if arena is None else [arena, report.file_bytes], blocks, board
+    )
     flash_reason = None
     if report.file_bytes > flash:
         flash_reason = (
