@@ -10,6 +10,7 @@ TensorFlow Lite Micro's published person-detection scores.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -259,3 +260,18 @@ def test_device_script_on_openmv(camera: Path, tmp_path: Path, name: str) -> Non
     out = openmv.run(image, PREAMBLE + script.read_text(), timeout=300)
     assert out.strip() != "SKIP"
     assert out == expected_output(script)
+
+
+def test_benchmark_against_openmv_ml(camera: Path) -> None:
+    """benchmarks/openmv_ml.py runs person_detect and MLPerf Tiny KWS, VWW, IC and AD through
+    OpenMV's ml and through tinyml on the same inputs: the int8 outputs are identical."""
+    proc = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), str(ROOT / "benchmarks/openmv_ml.py"), "--json"],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = json.loads(proc.stdout)
+    assert [r["model"] for r in rows] == ["person_detect", "kws", "vww", "ic", "ad"]
+    for r in rows:
+        assert r["outputs_identical"], r["model"]
+        assert r["ml_instructions"] > 0 and r["tinyml_instructions"] > 0
