@@ -11,16 +11,20 @@
 # scaling, centred, aspect kept by cropping (SCALE_ASPECT_EXPAND), then converted there in place
 # to the tensor's type: pixel - 128 for int8, the pixel for uint8, scale/mean/stdev for float32.
 # The frame is read where it lies, never copied, and a model gives the scores ml gives it.
-# Needs OpenMV firmware (image, ml); on other boards use model.input() and predict() directly.
+#
+# detect() then hands the raw outputs to one of OpenMV's postprocessors (FOMO, YOLO, ...), as
+# ml.Model(path, postprocess=...) does, so a detector's boxes come out as ml gives them:
+#
+#     from ml.postprocessing.edgeimpulse import Fomo
+#     for cls, boxes in enumerate(detect(model, sensor.snapshot(), Fomo())): ...
+#
+# Needs OpenMV firmware (image, ml, ulab); on other boards use model.input() and predict().
 
 _TYPECODES = {"int8": "b", "uint8": "B", "float32": "f"}
 
 
-def image_input(model, img, roi=None, normalization=None):
-    """Writes image ``img`` (``roi``: (x, y, w, h) of it) into ``model.input()`` as OpenMV's
-    ``ml`` does and returns that view, ready for ``model.predict()``/``classify()``.
-
-    ``normalization``: an ``ml.Normalization`` for other scale/mean/stdev (float inputs)."""
+def _draw(model, img, roi, normalization):
+    # OpenMV's Normalization for this image, after it has filled model.input().
     dtype = model.input_dtype
     if dtype not in _TYPECODES:
         raise ValueError("image input needs an int8, uint8 or float32 tensor, not " + dtype)
@@ -33,6 +37,45 @@ def image_input(model, img, roi=None, normalization=None):
         normalization = ml.Normalization()
     if roi is not None:
         normalization.roi = roi
-    buf = model.input()
-    normalization(img)(buf, shape, ord(_TYPECODES[dtype]))
-    return buf
+    per_image = normalization(img)
+    per_image(model.input(), shape, ord(_TYPECODES[dtype]))
+    return per_image
+
+
+def image_input(model, img, roi=None, normalization=None):
+    """Writes image ``img`` (``roi``: (x, y, w, h) of it) into ``model.input()`` as OpenMV's
+    ``ml`` does and returns that view, ready for ``model.predict()``/``classify()``.
+
+    ``normalization``: an ``ml.Normalization`` for other scale/mean/stdev (float inputs)."""
+    _draw(model, img, roi, normalization)
+    return model.input()
+
+
+class _MLModelView:
+    # The attributes OpenMV's postprocessors read from an ml.Model (one entry per tensor; this
+    # view has tensor 0 only, so postprocessors of several outputs are not supported).
+
+    def __init__(self, model):
+        self.input_shape = (model.input_shape,)
+        self.output_shape = (model.output_shape,)
+        self.input_dtype = (_TYPECODES[model.input_dtype],)
+        self.output_dtype = (_TYPECODES[model.output_dtype],)
+        self.input_scale = (model.input_scale,)
+        self.output_scale = (model.output_scale,)
+        self.input_zero_point = (model.input_zero_point,)
+        self.output_zero_point = (model.output_zero_point,)
+
+
+def detect(model, img, postprocess, roi=None, normalization=None):
+    """Runs ``model`` on image ``img`` and returns ``postprocess(model, inputs, outputs)`` of
+    OpenMV's ``ml`` (e.g. ``ml.postprocessing.edgeimpulse.Fomo()``): the raw output tensor
+    as a ulab array, as ml gives it, so boxes are ml's for the same scores."""
+    from ulab import numpy as np
+
+    if model.num_outputs != 1 or model.output_dtype not in _TYPECODES:
+        raise ValueError("detect() needs one int8, uint8 or float32 output tensor")
+    per_image = _draw(model, img, roi, normalization)
+    model.invoke()
+    dtype = {"int8": np.int8, "uint8": np.uint8, "float32": np.float}[model.output_dtype]
+    out = np.frombuffer(model.output(), dtype=dtype).reshape(model.output_shape)
+    return postprocess(_MLModelView(model), [per_image], [out])

@@ -10,6 +10,7 @@ TensorFlow Lite Micro's published person-detection scores.
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import shutil
@@ -275,3 +276,49 @@ def test_benchmark_against_openmv_ml(camera: Path) -> None:
     for r in rows:
         assert r["outputs_identical"], r["model"]
         assert r["ml_instructions"] > 0 and r["tinyml_instructions"] > 0
+
+
+FOMO = (
+    PREAMBLE
+    + """\
+import image, ml, tinyml
+from ml.postprocessing.edgeimpulse import Fomo
+from tinyml.openmv import detect, image_input
+img = image.Image(160, 120, image.GRAYSCALE)
+for square in SQUARES:
+    img.draw_rectangle(square, color=(255, 255, 255), fill=True)
+m = tinyml.Model("fomo.tflite")
+print("INPUT", bytes(image_input(m, img)).hex())
+m.invoke()
+print("OUTPUT", bytes(m.output()).hex())
+print("TINYML", repr(detect(m, img, Fomo())))
+print("ML", repr(ml.Model("/rom/fomo.tflite", postprocess=Fomo()).predict([img])))
+"""
+)
+
+
+def test_fomo_detector_output_to_boxes(camera: Path, tmp_path: Path) -> None:
+    """A FOMO-style detector (a 12x12 grid of background/object scores; bright cells are
+    objects) on a 160x120 frame with two white squares: tinyml.openmv.detect() hands the output
+    to OpenMV's own FOMO postprocessor and gets ml's boxes exactly; every box lies on a square;
+    the raw output equals the host engine's on the same input bytes."""
+    from fomo_model import fomo_model
+
+    model = fomo_model()
+    squares = [(30, 20, 30, 30), (100, 60, 30, 30)]
+    image = _image_of(camera, {"fomo.tflite": model}, tmp_path / "fomo.img")
+    out = openmv.run(image, PREAMBLE + f"SQUARES = {squares!r}\n" + FOMO[len(PREAMBLE) :])
+    (x,), (y,) = _hex_lines(out, "INPUT"), _hex_lines(out, "OUTPUT")
+    host = _tinyml.Model(str(model))
+    host.predict(x)
+    assert bytes(host.output(0)) == y
+    lines = {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in out.splitlines()}
+    assert lines["TINYML"] == lines["ML"]
+    background, objects = ast.literal_eval(lines["TINYML"])  # [[], [((x, y, w, h), score), ...]]
+    assert background == [] and len(objects) >= 2
+    for (bx, by, bw, bh), score in objects:
+        cx, cy = bx + bw / 2, by + bh / 2
+        assert score > 0.9
+        assert any(sx <= cx <= sx + sw and sy <= cy <= sy + sh for sx, sy, sw, sh in squares)
+    for sx, sy, sw, sh in squares:  # each square found
+        assert any(sx <= bx + bw / 2 <= sx + sw for (bx, by, bw, bh), _ in objects)
