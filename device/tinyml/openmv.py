@@ -11,6 +11,9 @@
 # scaling, centred, aspect kept by cropping (SCALE_ASPECT_EXPAND), then converted there in place
 # to the tensor's type: pixel - 128 for int8, the pixel for uint8, scale/mean/stdev for float32.
 # The frame is read where it lies, never copied, and a model gives the scores ml gives it.
+# Given a Normalization, an int8 or uint8 input gets its scale/mean/stdev too, through the
+# model's input quantization (ml ignores them there): pixel p becomes the real value
+# (lo + p * (hi - lo) / 255 - mean) / stdev, quantized with the input's scale and zero point.
 #
 # detect() then hands the raw outputs to one of OpenMV's postprocessors (FOMO, YOLO, ...), as
 # ml.Model(path, postprocess=...) does, so a detector's boxes come out as ml gives them:
@@ -25,6 +28,7 @@ _TYPECODES = {"int8": "b", "uint8": "B", "float32": "f"}
 
 def _draw(model, img, roi, normalization):
     # OpenMV's Normalization for this image, after it has filled model.input().
+    quantize = normalization is not None
     dtype = model.input_dtype
     if dtype not in _TYPECODES:
         raise ValueError("image input needs an int8, uint8 or float32 tensor, not " + dtype)
@@ -39,14 +43,43 @@ def _draw(model, img, roi, normalization):
         normalization.roi = roi
     per_image = normalization(img)
     per_image(model.input(), shape, ord(_TYPECODES[dtype]))
+    if quantize and dtype != "float32":
+        _quantize(model, per_image)
     return per_image
+
+
+def _luma(v):
+    return v[0] * 0.299 + v[1] * 0.587 + v[2] * 0.114  # as OpenMV's float path weighs them
+
+
+def _quantize(model, norm):
+    # Rewrites the pixels OpenMV wrote (p - 128 or p) through one 256-entry table per channel,
+    # in place (a ulab view of the tensor).
+    from ulab import numpy as np
+
+    channels = model.input_shape[3]
+    signed = model.input_dtype == "int8"
+    lo, hi = norm.scale
+    mean, stdev = norm.mean, norm.stdev
+    if channels == 1:
+        mean, stdev = [_luma(mean)], [_luma(stdev)]
+    s, zp = model.input_scale, model.input_zero_point
+    qmin, qmax = (-128, 127) if signed else (0, 255)
+    view = np.frombuffer(model.input(), dtype=np.uint8)
+    for c in range(channels):
+        table = bytearray(256)
+        for p in range(256):
+            q = round(((lo + p * (hi - lo) / 255.0) - mean[c]) / stdev[c] / s) + zp
+            table[p ^ 0x80 if signed else p] = min(max(q, qmin), qmax) & 0xFF
+        view[c::channels] = np.take(np.frombuffer(table, dtype=np.uint8), view[c::channels])
 
 
 def image_input(model, img, roi=None, normalization=None):
     """Writes image ``img`` (``roi``: (x, y, w, h) of it) into ``model.input()`` as OpenMV's
     ``ml`` does and returns that view, ready for ``model.predict()``/``classify()``.
 
-    ``normalization``: an ``ml.Normalization`` for other scale/mean/stdev (float inputs)."""
+    ``normalization``: an ``ml.Normalization(scale, mean, stdev)``; for an int8 or uint8
+    input it is applied through the input's quantization (OpenMV's ml ignores it there)."""
     _draw(model, img, roi, normalization)
     return model.input()
 

@@ -334,3 +334,56 @@ def test_firmware_abi_is_the_boards_mpy_arch(camera: Path, paths) -> None:
     for board in ("openmv_m7", "openmv_h7"):
         info = json.loads((paths.boards / board / "board.json").read_text())
         assert archs[(mpy >> 10) & 0xF] == info["mpy_arch"] == "armv7emdp"
+
+
+NORMALIZED = (
+    PREAMBLE
+    + """\
+import image, ml, tinyml
+from tinyml.openmv import image_input
+img = image.Image("photo.bmp")
+for path, norm in CASES:
+    m = tinyml.Model(path)
+    print("PLAIN", bytes(image_input(m, img)).hex())
+    norm = ml.Normalization(scale=norm[0], mean=norm[1], stdev=norm[2])
+    print("SCALED", bytes(image_input(m, img, normalization=norm)).hex())
+    print("QUANT", m.input_scale, m.input_zero_point)
+    m = None
+"""
+)
+
+
+def test_normalization_through_the_input_quantization(
+    camera: Path, models: Path, tmp_path: Path
+) -> None:
+    """Given an ml.Normalization, an int8 input gets its scale, mean and stdev through the
+    model's quantization: each byte is the pixel p's real value (lo + p (hi - lo) / 255 - mean)
+    / stdev quantized with the input's scale and zero point (within rounding), per channel for
+    RGB (VWW) and with OpenMV's luma weights for grayscale (person_detect)."""
+    import numpy as np
+
+    cases = [
+        ("person_detect.tflite", ((-1.0, 1.0), (0.0, 0.0, 0.0), (1.0, 1.0, 1.0))),
+        ("vww.tflite", ((0.0, 1.0), (0.485, 0.456, 0.406), (0.5, 0.6, 0.7))),
+    ]
+    extra = {
+        "photo.bmp": models / "openmv" / "person.bmp",
+        "vww.tflite": models / "mlcommons-tiny" / "vww_96_int8.tflite",
+    }
+    image = _image_of(camera, extra, tmp_path / "norm.img")
+    out = openmv.run(image, PREAMBLE + f"CASES = {cases!r}\n" + NORMALIZED[len(PREAMBLE) :])
+    plain, scaled = _hex_lines(out, "PLAIN"), _hex_lines(out, "SCALED")
+    quant = [line.split()[1:] for line in out.splitlines() if line.startswith("QUANT")]
+    for (_, (scale, mean, stdev)), p, q, (s, zp) in zip(cases, plain, scaled, quant):
+        s, zp = float(s), int(zp)
+        pixels = np.frombuffer(p, np.int8).astype(np.float64) + 128  # OpenMV's p - 128
+        got = np.frombuffer(q, np.int8).astype(np.float64)
+        channels = 1 if len(p) == 96 * 96 else 3
+        mean, stdev = np.array(mean), np.array(stdev)
+        if channels == 1:
+            luma = np.array([0.299, 0.587, 0.114])
+            mean, stdev = np.array([mean @ luma]), np.array([stdev @ luma])
+        real = scale[0] + pixels.reshape(-1, channels) * (scale[1] - scale[0]) / 255 - mean
+        want = np.clip(real / stdev / s + zp, -128, 127).reshape(-1)
+        assert np.abs(got - want).max() <= 0.5 + 1e-3
+        assert len(set(p)) > 50 and not np.array_equal(got, pixels - 128)
