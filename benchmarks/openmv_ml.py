@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "host"))
 
-from tinyml import openmv, romfs
+from tinyml import openmv_emulator, romfs
 from tinyml.paths import Paths
 
 MODELS = {
@@ -84,7 +84,7 @@ def run(names: list[str]) -> list[dict]:
             shutil.copyfile(models / MODELS[name], tree / f"{name}.tflite")
         image = Path(tmp) / "romfs.img"
         image.write_bytes(romfs.build(tree))
-        out = openmv.run(image, f"NAMES = {names!r}\n" + BOARD_SCRIPT, timeout=600)
+        out = openmv_emulator.run(image, f"NAMES = {names!r}\n" + BOARD_SCRIPT, timeout=600)
     rows = []
     for line in out.splitlines():
         if not line.startswith("ROW "):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from device_runner import declared_files, expected_output
-from tinyml import _tinyml, openmv, romfs
+from tinyml import _tinyml, openmv_emulator, romfs
 from tinyml.demo import read_bmp_gray
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,7 +95,7 @@ def test_readme_install_runs_the_camera_script(camera: Path) -> None:
     """With the files the README installs, openmv_main.py runs unchanged on OpenMV's firmware:
     frames from sensor.snapshot() are classified with the labels from person_detect.txt."""
     script = PREAMBLE + (camera / "openmv_main.py").read_text()
-    with openmv.Board(ROOT / "build" / "romfs.img") as board:
+    with openmv_emulator.Board(ROOT / "build" / "romfs.img") as board:
         lines = board.lines(script, 3, timeout=120)
     for line in lines:
         assert re.fullmatch(r"(person|no_person) +[01]\.\d\d  \d+\.\d fps", line), line
@@ -127,7 +127,7 @@ def test_camera_frames_match_host_and_openmv_ml(camera: Path) -> None:
     """Grayscale and RGB565 QVGA frames from sensor.snapshot() go into the 96x96 input in place
     (scaled, centre-cropped, pixel - 128); tinyml's scores equal OpenMV ml's on the same frame
     and the host engine's on the same input bytes; the model is read in place from ROMFS."""
-    out = openmv.run(ROOT / "build" / "romfs.img", CAMERA_FRAMES, timeout=300)
+    out = openmv_emulator.run(ROOT / "build" / "romfs.img", CAMERA_FRAMES, timeout=300)
     assert "IN_PLACE True" in out
     inputs, ours, ml = _hex_lines(out, "INPUT"), _scores(out, "TINYML"), _scores(out, "ML")
     assert len(inputs) == len(ours) == len(ml) == 4
@@ -174,7 +174,7 @@ def test_sample_photos_loaded_with_image(camera: Path, models: Path, tmp_path: P
         "vww.tflite": models / "mlcommons-tiny" / "vww_96_int8.tflite",
     }
     image = _image_of(camera, extra, tmp_path / "photos.img")
-    out = openmv.run(image, PHOTOS, timeout=300)
+    out = openmv_emulator.run(image, PHOTOS, timeout=300)
     formats = [line.split()[1:] for line in out.splitlines() if line.startswith("FORMAT")]
     assert formats == [
         ["person.bmp", "False", "96", "96"],
@@ -236,7 +236,7 @@ def test_models_in_place_from_aligned_and_standard_images(
     host = _host(_tinyml.Model(str(camera / "person_detect.tflite")), photo)
     assert host == [-113, 113]  # TensorFlow Lite Micro's published scores for person.bmp
     for image, in_place in ((aligned, ["True"] * 3), (standard, ["False", "False", "True"])):
-        out = openmv.run(image, IN_PLACE, timeout=120)
+        out = openmv_emulator.run(image, IN_PLACE, timeout=120)
         loaded = [line.split()[1] for line in out.splitlines() if line.startswith("LOADED")]
         assert loaded == in_place
         scores = [[_q(float(v)) for v in line.split()[2:]] for line in out.splitlines()]
@@ -258,7 +258,7 @@ def test_device_script_on_openmv(camera: Path, tmp_path: Path, name: str) -> Non
         shutil.copyfile(local, tree / remote)
     image = tmp_path / "rom.img"
     image.write_bytes(romfs.build(tree))
-    out = openmv.run(image, PREAMBLE + script.read_text(), timeout=300)
+    out = openmv_emulator.run(image, PREAMBLE + script.read_text(), timeout=300)
     assert out.strip() != "SKIP"
     assert out == expected_output(script)
 
@@ -307,7 +307,7 @@ def test_fomo_detector_output_to_boxes(camera: Path, tmp_path: Path) -> None:
     model = fomo_model()
     squares = [(30, 20, 30, 30), (100, 60, 30, 30)]
     image = _image_of(camera, {"fomo.tflite": model}, tmp_path / "fomo.img")
-    out = openmv.run(image, PREAMBLE + f"SQUARES = {squares!r}\n" + FOMO[len(PREAMBLE) :])
+    out = openmv_emulator.run(image, PREAMBLE + f"SQUARES = {squares!r}\n" + FOMO[len(PREAMBLE) :])
     (x,), (y,) = _hex_lines(out, "INPUT"), _hex_lines(out, "OUTPUT")
     host = _tinyml.Model(str(model))
     host.predict(x)
@@ -327,7 +327,9 @@ def test_fomo_detector_output_to_boxes(camera: Path, tmp_path: Path) -> None:
 def test_firmware_abi_is_the_boards_mpy_arch(camera: Path, paths) -> None:
     """OpenMV's firmware reports .mpy 6.3 for armv7emdp, the architecture boards/openmv_m7 and
     openmv_h7 name and the one the README builds."""
-    out = openmv.run(ROOT / "build" / "romfs.img", "import sys\nprint(sys.implementation._mpy)")
+    out = openmv_emulator.run(
+        ROOT / "build" / "romfs.img", "import sys\nprint(sys.implementation._mpy)"
+    )
     mpy = int(out)
     archs = [None, "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp"]
     assert (mpy & 0xFF, (mpy >> 8) & 3) == (6, 3)
@@ -371,7 +373,9 @@ def test_normalization_through_the_input_quantization(
         "vww.tflite": models / "mlcommons-tiny" / "vww_96_int8.tflite",
     }
     image = _image_of(camera, extra, tmp_path / "norm.img")
-    out = openmv.run(image, PREAMBLE + f"CASES = {cases!r}\n" + NORMALIZED[len(PREAMBLE) :])
+    out = openmv_emulator.run(
+        image, PREAMBLE + f"CASES = {cases!r}\n" + NORMALIZED[len(PREAMBLE) :]
+    )
     plain, scaled = _hex_lines(out, "PLAIN"), _hex_lines(out, "SCALED")
     quant = [line.split()[1:] for line in out.splitlines() if line.startswith("QUANT")]
     for (_, (scale, mean, stdev)), p, q, (s, zp) in zip(cases, plain, scaled, quant):
