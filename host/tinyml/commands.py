@@ -236,12 +236,36 @@ def _push_args(p: argparse.ArgumentParser) -> None:
         help="install a `tinyml publish` folder into the device's spare model slot; the device "
         "checks it and runs its self-test before switching (tinyml.update)",
     )
+    p.add_argument(
+        "--romfs",
+        type=Path,
+        metavar="IMAGE",
+        help="instead of copying to a device, write a ROMFS image of the folder given as FILES, "
+        "file data 16-byte aligned so models are used in place (mpremote romfs deploy IMAGE)",
+    )
+
+
+def _push_romfs(args: argparse.Namespace) -> int:
+    from . import romfs
+
+    if len(args.files) != 1 or args.main is not None or args.update is not None:
+        raise TinymlError("--romfs takes one folder (its contents become the image root)")
+    image = romfs.build(args.files[0])
+    args.romfs.write_bytes(image)
+    print(
+        f"wrote {args.romfs} ({len(image):,} bytes, ROMFS, file data {romfs.ALIGN}-byte aligned)"
+    )
+    for name, (offset, size) in sorted(romfs.files(image).items()):
+        print(f"  {size:>12,}  {name}  @ {offset:#x}")
+    return 0
 
 
 def _push(args: argparse.Namespace) -> int:
     from . import push
     from .device import Device
 
+    if args.romfs is not None:
+        return _push_romfs(args)
     if not args.files and args.main is None and args.update is None:
         raise TinymlError("nothing to push: give files, --main script.py or --update DIR")
     with Device(args.device) as dev:

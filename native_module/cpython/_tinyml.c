@@ -3,8 +3,8 @@
 // device's exact arithmetic.
 //
 // The face converts Python objects and owns memory (the arena); everything
-// else is the engine's. Like the device, it reads the model in place: a
-// misaligned buffer is the engine's ValueError, not a silent copy.
+// else is the engine's. Like the device, it reads a buffer in place when it
+// is 4-byte aligned and copies it once otherwise (in_place tells which).
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
@@ -17,6 +17,8 @@ typedef struct {
     tml_interp_t it;
     Py_buffer model_view;     // keeps the caller's model buffer alive and fixed
     bool has_view;
+    void *model_copy;         // aligned copy of a misaligned model buffer, or NULL
+    bool in_place;            // the engine reads the caller's buffer itself
     PyObject *arena_obj;      // caller's bytearray, or NULL
     Py_buffer arena_view;
     void *arena_mem;          // our own arena, or NULL
@@ -191,6 +193,18 @@ static int Model_init(ModelObject *self, PyObject *args, PyObject *kwargs) {
     Py_XDECREF(data);  // the view holds its own reference
     self->has_view = true;
     const void *buf = self->model_view.buf;
+    self->in_place = path == NULL;
+    if (((uintptr_t)buf & 3) != 0 && self->model_view.len >= 8) {
+        self->model_copy = PyMem_Malloc((size_t)self->model_view.len);
+        if (self->model_copy == NULL) {
+            Py_XDECREF(path);
+            PyErr_NoMemory();
+            return -1;
+        }
+        memcpy(self->model_copy, buf, (size_t)self->model_view.len);
+        buf = self->model_copy;
+        self->in_place = false;
+    }
     tml_interp_t *it = &self->it;
     tml_status_t st = tml_load(it, buf, (size_t)self->model_view.len);
     if (st != TML_OK) {
@@ -275,6 +289,7 @@ static void Model_dealloc(ModelObject *self) {
         Py_DECREF(self->arena_obj);
     }
     PyMem_Free(self->arena_mem);
+    PyMem_Free(self->model_copy);
     PyMem_Free(self->node_us);
     Py_XDECREF(self->labels);
     if (self->lock != NULL) {
@@ -845,6 +860,11 @@ static PyObject *get_arena_size(ModelObject *self, void *closure) {
     return PyLong_FromSize_t(self->it.arena_needed);
 }
 
+static PyObject *get_in_place(ModelObject *self, void *closure) {
+    (void)closure;
+    return PyBool_FromLong(self->in_place);
+}
+
 static PyObject *get_labels(ModelObject *self, void *closure) {
     (void)closure;
     if (self->labels == NULL) {
@@ -880,6 +900,7 @@ static PyGetSetDef Model_getset[] = {
     { "arena_size", (getter)get_arena_size, NULL, "exact arena bytes the model needs", NULL },
     { "labels", (getter)get_labels, NULL, "class labels, or None", NULL },
     { "ops", (getter)get_ops, NULL, "op names in execution order", NULL },
+    { "in_place", (getter)get_in_place, NULL, "model read where it lies, not from a copy", NULL },
     { NULL },
 };
 
