@@ -68,8 +68,12 @@ def test_every_example_has_a_readme_with_commands() -> None:
 
 @pytest.mark.parametrize(("readme", "index", "commands", "promised"), CASES)
 def test_readme_block_runs_as_written(
-    readme: Path, index: int, commands: str, promised: list[str], checkout: Path, emulator
-) -> None:
+    readme: Path, index: int, commands: str, promised: list[str], checkout: Path, emulator,
+    _devices,
+) -> None:  # fmt: skip
+    # The commands open the emulated board's serial port themselves: free it.
+    if "emulator" in _devices:
+        _devices.pop("emulator").close()
     run = subprocess.run(
         ["bash", "-e", "-c", commands], cwd=checkout, capture_output=True, text=True,
         timeout=1200, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}, check=False,
