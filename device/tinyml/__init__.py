@@ -6,4 +6,4 @@
 #
 # Model and op_supported come from the C module _tinyml, built into the firmware or installed
 # as _tinyml.mpy (see package.json); the same API runs on CPython as tinyml._tinyml.
-from _tinyml import Model, op_supported, __version__  # noqa: F401
+from _tinyml import Model, __version__, op_supported  # noqa: F401

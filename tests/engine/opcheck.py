@@ -18,7 +18,6 @@ import json
 import os
 
 import numpy as np
-
 import reference
 
 MODES = ("f32", "int8", "int8_fio", "uint8_io", "int16")

@@ -159,7 +159,6 @@ def test_strided_numpy_input_and_read_only_out():
     """A strided numpy array is read as its values (once a BufferError); out=bytes is a
     TypeError naming what out must be."""
     import numpy as np
-
     from tinyml import _tinyml
 
     m = _tinyml.Model(AD)

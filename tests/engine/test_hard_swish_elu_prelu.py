@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("tflite_micro")
 
-import opcheck  # noqa: E402
+import opcheck
 
 
 def hard_swish_model(shape, mode, gain=1.0):

@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("tflite_micro")
 
-import opcheck  # noqa: E402
+import opcheck
 
 
 def act_model(kind, shape, mode, gain=1.0):

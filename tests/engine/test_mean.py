@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("tflite_micro")
 
-import opcheck  # noqa: E402
+import opcheck
 
 
 def mean_model(shape, axes, keepdims, mode):
@@ -26,8 +26,9 @@ def gap_model(shape, keepdims, mode, batch=1):
 
         return keras.layers.GlobalAveragePooling2D(keepdims=keepdims)(inputs[0])
 
-    return opcheck.convert_keras("gap", build, [shape], mode, params=[shape, keepdims],
-                                 batch=batch)
+    return opcheck.convert_keras(
+        "gap", build, [shape], mode, params=[shape, keepdims], batch=batch
+    )
 
 
 CASES = {

@@ -9,8 +9,8 @@ import pytest
 
 pytest.importorskip("tflite_micro")
 
-import opcheck  # noqa: E402
-import reference  # noqa: E402
+import opcheck
+import reference
 
 SHAPE = (2, 3, 17)
 
@@ -64,8 +64,9 @@ def test_quantize_float_matches_tflm(case):
     """round(x / scale) + zero point, saturated, as TFLM (inputs beyond the range too).
     TFLM has no float32 -> uint8; there the same formula in numpy is the reference."""
     dtype, scale, zp = QUANTIZE_FLOAT[case]
-    model = opcheck.single_op_model("QUANTIZE", [(SHAPE, "float32", None, None)],
-                                    [(SHAPE, dtype, scale, zp)])
+    model = opcheck.single_op_model(
+        "QUANTIZE", [(SHAPE, "float32", None, None)], [(SHAPE, dtype, scale, zp)]
+    )
     assert_same(model, fallback=lambda x: affine_quantize(x, scale, zp, np.dtype(dtype)))
 
 
@@ -90,8 +91,9 @@ REQUANTIZE = {
 def test_requantize_matches_tflm(case):
     """Integer to integer QUANTIZE: rescaled with a Q31 multiplier as TFLM's Requantize."""
     (it, iscale, izp), (ot, oscale, ozp) = REQUANTIZE[case]
-    model = opcheck.single_op_model("QUANTIZE", [(SHAPE, it, iscale, izp)],
-                                    [(SHAPE, ot, oscale, ozp)])
+    model = opcheck.single_op_model(
+        "QUANTIZE", [(SHAPE, it, iscale, izp)], [(SHAPE, ot, oscale, ozp)]
+    )
     assert_same(model)
 
 
@@ -106,13 +108,15 @@ DEQUANTIZE = {
 def test_dequantize_matches_tflm(case):
     """scale * (q - zero point) in float, byte for byte."""
     dtype, scale, zp = DEQUANTIZE[case]
-    model = opcheck.single_op_model("DEQUANTIZE", [(SHAPE, dtype, scale, zp)],
-                                    [(SHAPE, "float32", None, None)])
+    model = opcheck.single_op_model(
+        "DEQUANTIZE", [(SHAPE, dtype, scale, zp)], [(SHAPE, "float32", None, None)]
+    )
     assert_same(model, fallback=lambda q: np.float32(scale) * (q.astype(np.float32) - zp))
 
 
 def test_quantize_to_float_is_refused():
     """QUANTIZE with a float32 output is not a quantization: refused, naming float32."""
-    model = opcheck.single_op_model("QUANTIZE", [(SHAPE, "float32", None, None)],
-                                    [(SHAPE, "float32", 0.1, 0)])
+    model = opcheck.single_op_model(
+        "QUANTIZE", [(SHAPE, "float32", None, None)], [(SHAPE, "float32", 0.1, 0)]
+    )
     opcheck.assert_unsupported(model, "QUANTIZE", "float32")

@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("tflite_micro")
 
-import opcheck  # noqa: E402
+import opcheck
 
 
 def act_model(kind, shape, mode, alpha=0.2, wide=True):

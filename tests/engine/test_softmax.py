@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("tflite_micro")
 
-import opcheck  # noqa: E402
+import opcheck
 
 
 def softmax_model(shape, mode, beta=1.0, axis=-1):
@@ -48,7 +48,9 @@ def test_softmax_beta_matches_tflm(beta, mode):
 def test_softmax_int8_to_int16_matches_tflm(scale, beta):
     """int8 input, int16 output (scale 1/65536, zero point -32768): bytes equal TFLM's."""
     model = opcheck.single_op_model(
-        "SOFTMAX", [((2, 5, 24), "int8", scale, 7)], [((2, 5, 24), "int16", 1.0 / 65536, -32768)],
+        "SOFTMAX",
+        [((2, 5, 24), "int8", scale, 7)],
+        [((2, 5, 24), "int16", 1.0 / 65536, -32768)],
         options=("SoftmaxOptions", {"beta": beta}),
     )
     opcheck.assert_matches(model, "SOFTMAX")
@@ -57,7 +59,9 @@ def test_softmax_int8_to_int16_matches_tflm(scale, beta):
 def test_softmax_int8_output_needs_fixed_quantization():
     """An int8 output other than scale 1/256, zero point -128 is refused, as TFLM does."""
     model = opcheck.single_op_model(
-        "SOFTMAX", [((1, 10), "int8", 0.1, 0)], [((1, 10), "int8", 1.0 / 255, -128)],
+        "SOFTMAX",
+        [((1, 10), "int8", 0.1, 0)],
+        [((1, 10), "int8", 1.0 / 255, -128)],
         options=("SoftmaxOptions", {"beta": 1.0}),
     )
     opcheck.assert_unsupported(model, "SOFTMAX", "1/256")
