@@ -1,8 +1,8 @@
 """UNIDIRECTIONAL_SEQUENCE_LSTM against TFLite Micro, over several invokes in a row (the
 hidden and cell state carry over): the integer LSTM (int8 activations, int16 cell state) bit
 for bit, for batch-major and time-major inputs, several batches, cell clipping on and off and
-cell state scales that take each branch of the int16 tanh scaling; reset() restarts the stream;
-variants out of scope are refused by name.
+cell state scales that take each branch of the int16 tanh scaling; the float32 LSTM within
+1e-5; reset() restarts the stream; variants out of scope are refused by name.
 
 The models are built straight from the schema (tflite_build.py): the TF converter's int8
 calibration of a Keras LSTM crashes in this TensorFlow, and a one-op model lets each
@@ -132,10 +132,25 @@ def test_reset_restarts_the_stream():
     assert got == want
 
 
-def test_float32_lstm_is_refused():
-    """A float32 LSTM is refused naming the type, not run wrong."""
-    with pytest.raises((NotImplementedError, ValueError), match="float32 input not supported"):
-        _tinyml.Model(lstm_model(dtype="float32"))
+FLOAT_CASES = {
+    "small": {},
+    "odd_sizes_two_batches": {"time_steps": 7, "features": 13, "units": 9, "batches": 2},
+    "time_major_no_clip": {"batches": 3, "time_major": True, "cell_clip": 0.0},
+    "tight_clip": {"cell_clip": 0.3},
+}
+
+
+@pytest.mark.parametrize("case", sorted(FLOAT_CASES))
+def test_float32_lstm_stream_matches_tflm(case):
+    """Five invokes in a row are within 1e-5 (relative to the largest output) of TFLM's."""
+    model = lstm_model(dtype="float32", **FLOAT_CASES[case])
+    want, got = run_stream(model, 5)
+    for k, (w, g) in enumerate(zip(want, got)):
+        w, g = np.frombuffer(w, np.float32), np.frombuffer(g, np.float32)
+        tol = 1e-5 * max(float(np.max(np.abs(w))), 1e-30)
+        err = float(np.max(np.abs(w.astype(np.float64) - g)))
+        assert err <= tol, f"invoke {k}: max error {err} > {tol}"
+    assert want[0] != want[1]
 
 
 def test_peephole_lstm_is_refused():

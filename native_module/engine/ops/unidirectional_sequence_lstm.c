@@ -1,5 +1,5 @@
 // UNIDIRECTIONAL_SEQUENCE_LSTM: TFLite Micro's integer LSTM (int8 activations and weights,
-// int32 biases, int16 cell state) for the plain LSTM TFLite Micro runs (no peephole,
+// int32 biases, int16 cell state) and its float32 LSTM, for the plain LSTM TFLite Micro runs (no peephole,
 // projection, layer norm or CIFG). The hidden and cell state are variable tensors, kept in
 // the persistent arena from one invoke to the next until tml_reset_variables. Prepare
 // follows TFLite Micro's UnidirectionalSequenceLstmPrepare and PrepareGateParametersInteger
@@ -26,7 +26,11 @@ enum {
 };
 
 typedef struct {
-    tml_lstm_s8_params_t s8;
+    union {
+        tml_lstm_s8_params_t s8;
+        tml_lstm_f32_params_t f32;
+    } p;
+    uint8_t type;
 } lstm_data_t;
 
 // Shape from the tensors, without validating them (sizing runs on an unchecked model).
@@ -47,20 +51,24 @@ static bool read_shape(const tml_interp_t *it, const tml_node_t *node, tml_lstm_
 
 static size_t lstm_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
     tml_lstm_shape_t s;
-    return read_shape(it, node, &s) ? tml_lstm_s8_scratch_size(&s) : 0;
+    const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
+    if (!read_shape(it, node, &s)) {
+        return 0;
+    }
+    return in->type == TML_FLOAT32 ? tml_lstm_f32_scratch_size(&s) : tml_lstm_s8_scratch_size(&s);
 }
 
-static tml_status_t check_weights(tml_interp_t *it, const tml_node_t *node, int first, int32_t rows,
-    int32_t cols, const char *msg) {
+static tml_status_t check_weights(tml_interp_t *it, const tml_node_t *node, int first, int32_t type,
+    int32_t rows, int32_t cols, const char *msg) {
     for (int i = first; i < first + TML_LSTM_GATES; i++) {
         const tml_tensor_t *t = tml_node_input(it, node, i);
         TML_CHECK(it, t != NULL, TML_ERR_UNSUPPORTED, "gate weights missing (CIFG) not supported");
-        if (t->type != TML_INT8) {
-            return tml_fail_type(it, t->type, "weights");
+        if (t->type != type) {
+            return tml_fail_type(it, t->type, type == TML_INT8 ? "weights with int8 input" : "weights with float32 input");
         }
         TML_CHECK(it, t->data != NULL, TML_ERR_UNSUPPORTED, "weights must be constant");
         TML_CHECK(it, t->ndim == 2 && t->dims[0] == rows && t->dims[1] == cols, TML_ERR_MODEL, msg);
-        TML_CHECK(it, t->quant_count == 1 && t->scale > 0.0f, TML_ERR_UNSUPPORTED,
+        TML_CHECK(it, type != TML_INT8 || (t->quant_count == 1 && t->scale > 0.0f), TML_ERR_UNSUPPORTED,
             "weights need one quantization scale");
     }
     return TML_OK;
@@ -94,7 +102,8 @@ static int32_t log2_rounded(float x) {
 
 static tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     lstm_data_t *d = node->data;
-    tml_lstm_s8_params_t *p = &d->s8;
+    tml_lstm_s8_params_t *p = &d->p.s8;
+    tml_lstm_shape_t shape;
     TML_CHECK(it, node->n_inputs >= IN_LAYER_NORM && node->n_inputs <= IN_COUNT && node->n_outputs == 1,
         TML_ERR_MODEL, "expected 20 to 24 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
@@ -103,8 +112,8 @@ static tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     TML_CHECK(it, in != NULL && hidden != NULL && cell != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
     TML_CHECK(it, in->ndim == 3 && out->ndim == 3, TML_ERR_MODEL, "input and output must be 3-d");
-    TML_CHECK(it, read_shape(it, node, &p->s), TML_ERR_MODEL, "empty input or output");
-    const tml_lstm_shape_t *s = &p->s;
+    TML_CHECK(it, read_shape(it, node, &shape), TML_ERR_MODEL, "empty input or output");
+    const tml_lstm_shape_t *s = &shape;
     TML_CHECK(it, out->dims[0] == in->dims[0] && out->dims[1] == in->dims[1], TML_ERR_MODEL,
         "output steps and batches differ from input");
     TML_CHECK(it, (hidden->flags & TML_TENSOR_VARIABLE) && (cell->flags & TML_TENSOR_VARIABLE),
@@ -120,28 +129,41 @@ static tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_TRY(check_absent(it, node, IN_PROJECTION, 2, "projection LSTM not supported"));
     TML_TRY(check_absent(it, node, IN_LAYER_NORM, IN_COUNT - IN_LAYER_NORM, "layer norm LSTM not supported"));
 
-    if (in->type != TML_INT8) {
+    if (in->type != TML_INT8 && in->type != TML_FLOAT32) {
         return tml_fail_type(it, in->type, "input");
     }
-    TML_CHECK(it, hidden->type == TML_INT8 && out->type == TML_INT8, TML_ERR_MODEL,
+    bool f32 = in->type == TML_FLOAT32;
+    d->type = in->type;
+    TML_CHECK(it, hidden->type == in->type && out->type == in->type, TML_ERR_MODEL,
         "hidden state and output must have the input's type");
-    if (cell->type != TML_INT16) {
-        return tml_fail_type(it, cell->type, "cell state with int8 input");
+    if (cell->type != (f32 ? TML_FLOAT32 : TML_INT16)) {
+        return tml_fail_type(it, cell->type, f32 ? "cell state with float32 input" : "cell state with int8 input");
     }
-    TML_TRY(check_weights(it, node, IN_INPUT_WEIGHTS, s->units, s->input_size, "input weights are not units x input"));
-    TML_TRY(check_weights(it, node, IN_RECURRENT_WEIGHTS, s->units, s->units, "recurrent weights are not units x units"));
+    int32_t weight_type = f32 ? TML_FLOAT32 : TML_INT8;
+    TML_TRY(check_weights(it, node, IN_INPUT_WEIGHTS, weight_type, s->units, s->input_size,
+        "input weights are not units x input"));
+    TML_TRY(check_weights(it, node, IN_RECURRENT_WEIGHTS, weight_type, s->units, s->units,
+        "recurrent weights are not units x units"));
     for (int g = 0; g < TML_LSTM_GATES; g++) {
         const tml_tensor_t *b = tml_node_input(it, node, IN_BIAS + g);
         TML_CHECK(it, b != NULL, TML_ERR_UNSUPPORTED, "gate without bias not supported");
-        if (b->type != TML_INT32) {
+        if (b->type != (f32 ? TML_FLOAT32 : TML_INT32)) {
             return tml_fail_type(it, b->type, "bias");
         }
         TML_CHECK(it, b->data != NULL && tml_elements(b) == (uint32_t)s->units, TML_ERR_MODEL,
             "bias must be a constant of units values");
     }
+    float clip = tml_opt_f32(it, node, OPT_CELL_CLIP, 0.0f);
+    TML_CHECK(it, clip >= 0.0f, TML_ERR_MODEL, "negative cell clip");
+    if (f32) {
+        d->p.f32.s = *s;
+        d->p.f32.cell_clip = clip;
+        return TML_OK;
+    }
     TML_CHECK(it, in->scale > 0.0f && hidden->scale > 0.0f && cell->scale > 0.0f, TML_ERR_MODEL,
         "missing quantization scale");
 
+    p->s = shape;
     // Gate products land in Q3.12 (int16, scale 2^-12); gate outputs are Q0.15.
     const double gate_in = 1.0 / 4096.0;
     const double gate_out = 1.0 / 32768.0;
@@ -166,8 +188,6 @@ static tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     p->tanh_cell_left_shift = shift < 0 ? -shift : shift;
     TML_CHECK(it, p->tanh_cell_left_shift <= 12, TML_ERR_UNSUPPORTED, "cell state scale out of range");
 
-    float clip = tml_opt_f32(it, node, OPT_CELL_CLIP, 0.0f);
-    TML_CHECK(it, clip >= 0.0f, TML_ERR_MODEL, "negative cell clip");
     double q = (double)clip / (double)cell->scale;
     p->cell_clip = clip > 0.0f ? (int32_t)(int16_t)(q > 32767.0 ? 32767.0 : q) : -1;
     return TML_OK;
@@ -175,16 +195,37 @@ static tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
 
 static tml_status_t lstm_eval(tml_interp_t *it, tml_node_t *node) {
     const lstm_data_t *d = node->data;
-    tml_lstm_s8_weights_t w;
+    const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
+    tml_tensor_t *hidden = tml_node_input(it, node, IN_HIDDEN);
+    tml_tensor_t *cell = tml_node_input(it, node, IN_CELL);
+    tml_tensor_t *out = tml_node_output(it, node, 0);
+    const void *wi[TML_LSTM_GATES], *wr[TML_LSTM_GATES], *bias[TML_LSTM_GATES];
     for (int g = 0; g < TML_LSTM_GATES; g++) {
-        w.input_weights[g] = (const int8_t *)tml_node_input(it, node, IN_INPUT_WEIGHTS + g)->data;
-        w.recurrent_weights[g] = (const int8_t *)tml_node_input(it, node, IN_RECURRENT_WEIGHTS + g)->data;
-        w.bias[g] = (const int32_t *)(const void *)tml_node_input(it, node, IN_BIAS + g)->data;
+        wi[g] = tml_node_input(it, node, IN_INPUT_WEIGHTS + g)->data;
+        wr[g] = tml_node_input(it, node, IN_RECURRENT_WEIGHTS + g)->data;
+        bias[g] = tml_node_input(it, node, IN_BIAS + g)->data;
     }
-    tml_ref_unidirectional_sequence_lstm_s8(&d->s8, &w, (const int8_t *)tml_node_input(it, node, IN_INPUT)->data,
-        (int8_t *)tml_node_input(it, node, IN_HIDDEN)->data,
-        (int16_t *)(void *)tml_node_input(it, node, IN_CELL)->data, (int16_t *)node->scratch,
-        (int8_t *)tml_node_output(it, node, 0)->data);
+    if (d->type == TML_INT8) {
+        tml_lstm_s8_weights_t w;
+        for (int g = 0; g < TML_LSTM_GATES; g++) {
+            w.input_weights[g] = wi[g];
+            w.recurrent_weights[g] = wr[g];
+            w.bias[g] = bias[g];
+        }
+        tml_ref_unidirectional_sequence_lstm_s8(&d->p.s8, &w, (const int8_t *)in->data,
+            (int8_t *)hidden->data, (int16_t *)(void *)cell->data, (int16_t *)node->scratch,
+            (int8_t *)out->data);
+    } else {
+        tml_lstm_f32_weights_t w;
+        for (int g = 0; g < TML_LSTM_GATES; g++) {
+            w.input_weights[g] = wi[g];
+            w.recurrent_weights[g] = wr[g];
+            w.bias[g] = bias[g];
+        }
+        tml_ref_unidirectional_sequence_lstm_f32(&d->p.f32, &w, (const float *)(const void *)in->data,
+            (float *)(void *)hidden->data, (float *)(void *)cell->data, (float *)node->scratch,
+            (float *)(void *)out->data);
+    }
     return TML_OK;
 }
 

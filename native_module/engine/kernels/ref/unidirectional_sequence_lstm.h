@@ -59,13 +59,30 @@ typedef struct {
     const int32_t *bias[TML_LSTM_GATES];              // [units]
 } tml_lstm_s8_weights_t;
 
-// Scratch bytes: four int16 rows of units.
+typedef struct {
+    tml_lstm_shape_t s;
+    float cell_clip;  // <= 0: no clipping
+} tml_lstm_f32_params_t;
+
+typedef struct {
+    const float *input_weights[TML_LSTM_GATES];
+    const float *recurrent_weights[TML_LSTM_GATES];
+    const float *bias[TML_LSTM_GATES];
+} tml_lstm_f32_weights_t;
+
+// Scratch bytes: four rows of units (int16, or float).
 uint32_t tml_lstm_s8_scratch_size(const tml_lstm_shape_t *s);
+uint32_t tml_lstm_f32_scratch_size(const tml_lstm_shape_t *s);
 
 // input as the shape says, hidden [batches, units] int8 and cell [batches, units] int16
 // (both updated), output like the input with units for input_size.
 void tml_ref_unidirectional_sequence_lstm_s8(const tml_lstm_s8_params_t *p,
     const tml_lstm_s8_weights_t *w, const int8_t *input, int8_t *hidden, int16_t *cell,
     int16_t *scratch, int8_t *output);
+
+// The same in float32 (TFLite Micro's EvalLstm<float, ...>), in its summation order.
+void tml_ref_unidirectional_sequence_lstm_f32(const tml_lstm_f32_params_t *p,
+    const tml_lstm_f32_weights_t *w, const float *input, float *hidden, float *cell,
+    float *scratch, float *output);
 
 #endif // TML_KERNELS_REF_UNIDIRECTIONAL_SEQUENCE_LSTM_H
