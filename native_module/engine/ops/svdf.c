@@ -48,7 +48,10 @@ static size_t svdf_scratch_size(const tml_interp_t *it, const tml_node_t *node) 
     if (!read_shape(it, node, &s)) {
         return 0;
     }
-    return in->type == TML_FLOAT32 ? tml_svdf_f32_scratch_size(&s) : tml_svdf_s8_scratch_size(&s);
+    // In 64 bits: a corrupt shape must not wrap to a small scratch (sizing refuses > 2 GB).
+    uint64_t rows = (uint64_t)s.batches * ((uint64_t)s.filters + (in->type == TML_FLOAT32 ? 0 : (uint64_t)s.units));
+    uint64_t bytes = rows * 4;
+    return bytes > 0x7fffffffu ? (size_t)0x80000000u : (size_t)bytes;
 }
 
 static tml_status_t check_shapes(tml_interp_t *it, const tml_node_t *node, tml_svdf_shape_t *s) {
