@@ -56,6 +56,10 @@ class Model:
     def invoke(self) -> None:
         """Run the model on what the input tensors hold. Allocates nothing."""
 
+    def reset(self) -> None:
+        """Clear the state recurrent ops (SVDF, LSTM) carry from one invoke to the next,
+        as loading left it: start a new stream."""
+
     def predict(
         self,
         x: _Input | tuple[_Input, ...],

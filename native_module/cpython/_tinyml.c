@@ -430,6 +430,19 @@ static PyObject *Model_invoke(ModelObject *self, PyObject *unused) {
     return r;
 }
 
+static PyObject *Model_reset(ModelObject *self, PyObject *unused) {
+    (void)unused;
+    if (!ready(self) || !lock_model(self)) {
+        return NULL;
+    }
+    tml_status_t st = tml_reset_variables(&self->it);
+    unlock_model(self);
+    if (st != TML_OK) {
+        return raise_status(&self->it, st);
+    }
+    Py_RETURN_NONE;
+}
+
 // ---- predict ---------------------------------------------------------------------
 
 static const char *dtype_format(int32_t type) {
@@ -908,6 +921,8 @@ static PyMethodDef Model_methods[] = {
     { "input", (PyCFunction)Model_input, METH_VARARGS, "memoryview over input tensor i" },
     { "output", (PyCFunction)Model_output, METH_VARARGS, "memoryview over output tensor i" },
     { "invoke", (PyCFunction)Model_invoke, METH_NOARGS, "run the model on the current inputs" },
+    { "reset", (PyCFunction)Model_reset, METH_NOARGS,
+      "clear the state recurrent ops (SVDF, LSTM) carry between invokes, as loading left it" },
     { "predict", (PyCFunction)(void (*)(void))Model_predict, METH_VARARGS | METH_KEYWORDS,
       "predict(x, out=None): dequantized outputs" },
     { "classify", (PyCFunction)(void (*)(void))Model_classify, METH_VARARGS | METH_KEYWORDS,

@@ -168,6 +168,12 @@ tml_status_t tml_invoke(tml_interp_t *it);
 // inputs; it costs a pass over those few bytes.
 tml_status_t tml_check_unchanged(tml_interp_t *it);
 
+// Clears the state that variable tensors (an SVDF's activation state, an LSTM's hidden and
+// cell state) carry from one tml_invoke to the next, as tml_init left it: an int8 variable
+// holds its zero point (real 0), any other type zeros. This is TFLite Micro's
+// ResetVariableTensors.
+tml_status_t tml_reset_variables(tml_interp_t *it);
+
 // Graph inputs and outputs (valid after tml_init); NULL when out of range.
 tml_tensor_t *tml_input(tml_interp_t *it, uint32_t i);
 tml_tensor_t *tml_output(tml_interp_t *it, uint32_t i);

@@ -137,6 +137,26 @@ static uint32_t structure_digest(const tml_interp_t *it) {
     return h;
 }
 
+// What TFLite Micro's ResetVariableTensors writes: the zero point into every byte of an
+// int8 variable (real 0), zero bytes into any other type.
+static void clear_variables(tml_interp_t *it) {
+    for (uint32_t t = 0; t < it->n_tensors; t++) {
+        tml_tensor_t *tensor = &it->tensors[t];
+        if (tensor->flags & TML_TENSOR_VARIABLE) {
+            int fill = tensor->type == TML_INT8 ? (int)(uint8_t)tensor->zero_point : 0;
+            memset(tensor->data, fill, tensor->bytes);
+        }
+    }
+}
+
+tml_status_t tml_reset_variables(tml_interp_t *it) {
+    if (!it->ready) {
+        return tml_fail(it, TML_ERR_ARG, "model not initialised");
+    }
+    clear_variables(it);
+    return TML_OK;
+}
+
 tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
     it->ready = false;
     it->err_node = -1;
@@ -178,9 +198,9 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
         if (tensor->flags & TML_TENSOR_VARIABLE) {
             top -= align8(tensor->bytes);
             tensor->data = top;
-            memset(top, 0, tensor->bytes);
         }
     }
+    clear_variables(it);
 
     // Planned part, from the start.
     tml_plan_record_t *records = (tml_plan_record_t *)(void *)base;

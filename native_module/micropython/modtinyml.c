@@ -604,6 +604,18 @@ static mp_obj_t tinyml_model_invoke(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(tinyml_model_invoke_obj, tinyml_model_invoke);
 
+//|     def reset(self) -> None:
+//|         """Clear the state recurrent ops (SVDF, LSTM) carry from one invoke to the next,
+//|         as loading left it: start a new stream."""
+//|
+static mp_obj_t tinyml_model_reset(mp_obj_t self_in) {
+    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    check_buffers_unchanged(self);  // it writes the arena
+    check(&self->it, tml_reset_variables(&self->it));
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(tinyml_model_reset_obj, tinyml_model_reset);
+
 // ---- input conversion --------------------------------------------------------------------
 
 // The array typecode of a tensor type, for buffers already in the tensor's representation.
@@ -1112,7 +1124,7 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_op_supported_obj, 1, 2, tinyml
 
 #if MICROPY_ENABLE_DYNRUNTIME
 
-mp_map_elem_t tinyml_model_locals_dict_table[7];
+mp_map_elem_t tinyml_model_locals_dict_table[8];
 static MP_DEFINE_CONST_DICT(tinyml_model_locals_dict, tinyml_model_locals_dict_table);
 
 mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *args) {
@@ -1131,6 +1143,7 @@ mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *a
     locals[4] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_invoke), MP_OBJ_FROM_PTR(&tinyml_model_invoke_obj) };
     locals[5] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_profile), MP_OBJ_FROM_PTR(&tinyml_model_profile_obj) };
     locals[6] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_metadata), MP_OBJ_FROM_PTR(&tinyml_model_metadata_obj) };
+    locals[7] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_reset), MP_OBJ_FROM_PTR(&tinyml_model_reset_obj) };
 
     tinyml_model_type.base.type = (void *)&mp_type_type;
     tinyml_model_type.flags = MP_TYPE_FLAG_NONE;
@@ -1156,6 +1169,7 @@ static const mp_rom_map_elem_t tinyml_model_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_invoke), MP_ROM_PTR(&tinyml_model_invoke_obj) },
     { MP_ROM_QSTR(MP_QSTR_profile), MP_ROM_PTR(&tinyml_model_profile_obj) },
     { MP_ROM_QSTR(MP_QSTR_metadata), MP_ROM_PTR(&tinyml_model_metadata_obj) },
+    { MP_ROM_QSTR(MP_QSTR_reset), MP_ROM_PTR(&tinyml_model_reset_obj) },
 };
 static MP_DEFINE_CONST_DICT(tinyml_model_locals_dict, tinyml_model_locals_dict_table);
 

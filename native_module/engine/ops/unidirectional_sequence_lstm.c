@@ -1,0 +1,239 @@
+// UNIDIRECTIONAL_SEQUENCE_LSTM: TFLite Micro's integer LSTM (int8 activations and weights,
+// int32 biases, int16 cell state) and its float32 LSTM, for the plain LSTM TFLite Micro runs (no peephole,
+// projection, layer norm or CIFG). The hidden and cell state are variable tensors, kept in
+// the persistent arena from one invoke to the next until tml_reset_variables. Prepare
+// follows TFLite Micro's UnidirectionalSequenceLstmPrepare and PrepareGateParametersInteger
+// (kernels/unidirectional_sequence_lstm.cc, lstm_eval_common.cc).
+#include "tml_op.h"
+#include "tml_quant.h"
+#include "kernels/ref/unidirectional_sequence_lstm.h"
+
+// UnidirectionalSequenceLSTMOptions fields.
+enum { OPT_ACTIVATION, OPT_CELL_CLIP, OPT_PROJ_CLIP, OPT_TIME_MAJOR, OPT_ASYMMETRIC_QUANTIZE_INPUTS };
+
+// Input positions (TFLite's lstm_shared.h).
+enum {
+    IN_INPUT = 0,
+    IN_INPUT_WEIGHTS = 1,      // 1..4: input, forget, cell, output gates (TML_LSTM_*_GATE order)
+    IN_RECURRENT_WEIGHTS = 5,  // 5..8
+    IN_PEEPHOLE = 9,           // 9..11
+    IN_BIAS = 12,              // 12..15
+    IN_PROJECTION = 16,        // 16..17
+    IN_HIDDEN = 18,
+    IN_CELL = 19,
+    IN_LAYER_NORM = 20,        // 20..23
+    IN_COUNT = 24,
+};
+
+typedef struct {
+    union {
+        tml_lstm_s8_params_t s8;
+        tml_lstm_f32_params_t f32;
+    } p;
+    uint8_t type;
+} lstm_data_t;
+
+// Shape from the tensors, without validating them (sizing runs on an unchecked model).
+static bool read_shape(const tml_interp_t *it, const tml_node_t *node, tml_lstm_shape_t *s) {
+    const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
+    const tml_tensor_t *out = tml_node_output(it, node, 0);
+    if (in == NULL || out == NULL || in->ndim != 3 || out->ndim != 3 || in->dims == NULL || out->dims == NULL) {
+        return false;
+    }
+    s->time_major = tml_opt_bool(it, node, OPT_TIME_MAJOR, false);
+    s->time_steps = in->dims[s->time_major ? 0 : 1];
+    s->batches = in->dims[s->time_major ? 1 : 0];
+    s->input_size = in->dims[2];
+    s->units = out->dims[2];
+    return s->time_steps > 0 && s->batches > 0 && s->input_size > 0 && s->units > 0
+           && s->units <= (1 << 20) && s->input_size <= (1 << 24);
+}
+
+static size_t lstm_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
+    tml_lstm_shape_t s;
+    const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
+    if (!read_shape(it, node, &s)) {
+        return 0;
+    }
+    return in->type == TML_FLOAT32 ? tml_lstm_f32_scratch_size(&s) : tml_lstm_s8_scratch_size(&s);
+}
+
+static tml_status_t check_weights(tml_interp_t *it, const tml_node_t *node, int first, int32_t type,
+    int32_t rows, int32_t cols, const char *msg) {
+    for (int i = first; i < first + TML_LSTM_GATES; i++) {
+        const tml_tensor_t *t = tml_node_input(it, node, i);
+        TML_CHECK(it, t != NULL, TML_ERR_UNSUPPORTED, "gate weights missing (CIFG) not supported");
+        if (t->type != type) {
+            return tml_fail_type(it, t->type, type == TML_INT8 ? "weights with int8 input" : "weights with float32 input");
+        }
+        TML_CHECK(it, t->data != NULL, TML_ERR_UNSUPPORTED, "weights must be constant");
+        TML_CHECK(it, t->ndim == 2 && t->dims[0] == rows && t->dims[1] == cols, TML_ERR_MODEL, msg);
+        TML_CHECK(it, type != TML_INT8 || (t->quant_count == 1 && t->scale > 0.0f), TML_ERR_UNSUPPORTED,
+            "weights need one quantization scale");
+    }
+    return TML_OK;
+}
+
+static tml_status_t check_absent(tml_interp_t *it, const tml_node_t *node, int first, int count,
+    const char *msg) {
+    for (int i = first; i < first + count; i++) {
+        TML_CHECK(it, tml_node_input(it, node, i) == NULL, TML_ERR_UNSUPPORTED, msg);
+    }
+    return TML_OK;
+}
+
+static tml_lstm_scale_t requantize(double real) {
+    tml_lstm_scale_t r;
+    int shift;
+    tml_quantize_multiplier(real, &r.multiplier, &shift);
+    r.shift = shift;
+    return r;
+}
+
+// round(log2(x)) of a positive normal float, from its bits (TFLite's CheckedLog2 rounds the
+// same way: the mantissa in [1, 2) rounds up from sqrt(2)).
+static int32_t log2_rounded(float x) {
+    uint32_t u;
+    memcpy(&u, &x, sizeof(u));
+    int32_t e = (int32_t)((u >> 23) & 0xff) - 127;
+    uint32_t mantissa = u & 0x7fffff;
+    return mantissa >= 0x3504f3u ? e + 1 : e;  // 0x3504f3: sqrt(2)'s mantissa bits
+}
+
+static tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
+    lstm_data_t *d = node->data;
+    tml_lstm_s8_params_t *p = &d->p.s8;
+    tml_lstm_shape_t shape;
+    TML_CHECK(it, node->n_inputs >= IN_LAYER_NORM && node->n_inputs <= IN_COUNT && node->n_outputs == 1,
+        TML_ERR_MODEL, "expected 20 to 24 inputs, 1 output");
+    const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
+    const tml_tensor_t *hidden = tml_node_input(it, node, IN_HIDDEN);
+    const tml_tensor_t *cell = tml_node_input(it, node, IN_CELL);
+    const tml_tensor_t *out = tml_node_output(it, node, 0);
+    TML_CHECK(it, in != NULL && hidden != NULL && cell != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
+    TML_CHECK(it, in->ndim == 3 && out->ndim == 3, TML_ERR_MODEL, "input and output must be 3-d");
+    TML_CHECK(it, read_shape(it, node, &shape), TML_ERR_MODEL, "empty input or output");
+    const tml_lstm_shape_t *s = &shape;
+    TML_CHECK(it, out->dims[0] == in->dims[0] && out->dims[1] == in->dims[1], TML_ERR_MODEL,
+        "output steps and batches differ from input");
+    TML_CHECK(it, (hidden->flags & TML_TENSOR_VARIABLE) && (cell->flags & TML_TENSOR_VARIABLE),
+        TML_ERR_MODEL, "hidden and cell state must be variable tensors");
+    uint64_t state_n = (uint64_t)s->batches * (uint64_t)s->units;
+    TML_CHECK(it, tml_elements(hidden) == state_n && tml_elements(cell) == state_n, TML_ERR_MODEL,
+        "state size is not batches x units");
+    TML_CHECK(it, !tml_opt_bool(it, node, OPT_ASYMMETRIC_QUANTIZE_INPUTS, false), TML_ERR_UNSUPPORTED,
+        "hybrid (asymmetric_quantize_inputs) not supported");
+    TML_CHECK(it, tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_TANH) == TML_ACT_TANH, TML_ERR_UNSUPPORTED,
+        "cell activation other than tanh not supported");
+    TML_TRY(check_absent(it, node, IN_PEEPHOLE, 3, "peephole LSTM not supported"));
+    TML_TRY(check_absent(it, node, IN_PROJECTION, 2, "projection LSTM not supported"));
+    TML_TRY(check_absent(it, node, IN_LAYER_NORM, IN_COUNT - IN_LAYER_NORM, "layer norm LSTM not supported"));
+
+    if (in->type != TML_INT8 && in->type != TML_FLOAT32) {
+        return tml_fail_type(it, in->type, "input");
+    }
+    bool f32 = in->type == TML_FLOAT32;
+    d->type = in->type;
+    TML_CHECK(it, hidden->type == in->type && out->type == in->type, TML_ERR_MODEL,
+        "hidden state and output must have the input's type");
+    if (cell->type != (f32 ? TML_FLOAT32 : TML_INT16)) {
+        return tml_fail_type(it, cell->type, f32 ? "cell state with float32 input" : "cell state with int8 input");
+    }
+    int32_t weight_type = f32 ? TML_FLOAT32 : TML_INT8;
+    TML_TRY(check_weights(it, node, IN_INPUT_WEIGHTS, weight_type, s->units, s->input_size,
+        "input weights are not units x input"));
+    TML_TRY(check_weights(it, node, IN_RECURRENT_WEIGHTS, weight_type, s->units, s->units,
+        "recurrent weights are not units x units"));
+    for (int g = 0; g < TML_LSTM_GATES; g++) {
+        const tml_tensor_t *b = tml_node_input(it, node, IN_BIAS + g);
+        TML_CHECK(it, b != NULL, TML_ERR_UNSUPPORTED, "gate without bias not supported");
+        if (b->type != (f32 ? TML_FLOAT32 : TML_INT32)) {
+            return tml_fail_type(it, b->type, "bias");
+        }
+        TML_CHECK(it, b->data != NULL && tml_elements(b) == (uint32_t)s->units, TML_ERR_MODEL,
+            "bias must be a constant of units values");
+    }
+    float clip = tml_opt_f32(it, node, OPT_CELL_CLIP, 0.0f);
+    TML_CHECK(it, clip >= 0.0f, TML_ERR_MODEL, "negative cell clip");
+    if (f32) {
+        d->p.f32.s = *s;
+        d->p.f32.cell_clip = clip;
+        return TML_OK;
+    }
+    TML_CHECK(it, in->scale > 0.0f && hidden->scale > 0.0f && cell->scale > 0.0f, TML_ERR_MODEL,
+        "missing quantization scale");
+
+    p->s = shape;
+    // Gate products land in Q3.12 (int16, scale 2^-12); gate outputs are Q0.15.
+    const double gate_in = 1.0 / 4096.0;
+    const double gate_out = 1.0 / 32768.0;
+    p->input_offset = -in->zero_point;
+    p->hidden_offset = -hidden->zero_point;
+    p->hidden_zero_point = hidden->zero_point;
+    for (int g = 0; g < TML_LSTM_GATES; g++) {
+        const tml_tensor_t *wi = tml_node_input(it, node, IN_INPUT_WEIGHTS + g);
+        const tml_tensor_t *wr = tml_node_input(it, node, IN_RECURRENT_WEIGHTS + g);
+        p->input_weights_offset[g] = -wi->zero_point;
+        p->recurrent_weights_offset[g] = -wr->zero_point;
+        p->input_scale[g] = requantize((double)in->scale * (double)wi->scale / gate_in);
+        p->recurrent_scale[g] = requantize((double)hidden->scale * (double)wr->scale / gate_in);
+    }
+    p->forget_times_cell = requantize(gate_out * (double)cell->scale / (double)cell->scale);
+    p->input_times_cell_gate = requantize(gate_out * gate_out / (double)cell->scale);
+    p->output_times_tanh_cell = requantize(gate_out * gate_out / (double)hidden->scale);
+
+    // tanh(cell) wants Q3.12 in: scale the cell state by its power of two.
+    int32_t shift = 15 + log2_rounded(cell->scale) - 3;
+    p->tanh_cell_multiplier = shift < 0 ? 3 : 0;
+    p->tanh_cell_left_shift = shift < 0 ? -shift : shift;
+    TML_CHECK(it, p->tanh_cell_left_shift <= 12, TML_ERR_UNSUPPORTED, "cell state scale out of range");
+
+    double q = (double)clip / (double)cell->scale;
+    p->cell_clip = clip > 0.0f ? (int32_t)(int16_t)(q > 32767.0 ? 32767.0 : q) : -1;
+    return TML_OK;
+}
+
+static tml_status_t lstm_eval(tml_interp_t *it, tml_node_t *node) {
+    const lstm_data_t *d = node->data;
+    const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
+    tml_tensor_t *hidden = tml_node_input(it, node, IN_HIDDEN);
+    tml_tensor_t *cell = tml_node_input(it, node, IN_CELL);
+    tml_tensor_t *out = tml_node_output(it, node, 0);
+    const void *wi[TML_LSTM_GATES], *wr[TML_LSTM_GATES], *bias[TML_LSTM_GATES];
+    for (int g = 0; g < TML_LSTM_GATES; g++) {
+        wi[g] = tml_node_input(it, node, IN_INPUT_WEIGHTS + g)->data;
+        wr[g] = tml_node_input(it, node, IN_RECURRENT_WEIGHTS + g)->data;
+        bias[g] = tml_node_input(it, node, IN_BIAS + g)->data;
+    }
+    if (d->type == TML_INT8) {
+        tml_lstm_s8_weights_t w;
+        for (int g = 0; g < TML_LSTM_GATES; g++) {
+            w.input_weights[g] = wi[g];
+            w.recurrent_weights[g] = wr[g];
+            w.bias[g] = bias[g];
+        }
+        tml_ref_unidirectional_sequence_lstm_s8(&d->p.s8, &w, (const int8_t *)in->data,
+            (int8_t *)hidden->data, (int16_t *)(void *)cell->data, (int16_t *)node->scratch,
+            (int8_t *)out->data);
+    } else {
+        tml_lstm_f32_weights_t w;
+        for (int g = 0; g < TML_LSTM_GATES; g++) {
+            w.input_weights[g] = wi[g];
+            w.recurrent_weights[g] = wr[g];
+            w.bias[g] = bias[g];
+        }
+        tml_ref_unidirectional_sequence_lstm_f32(&d->p.f32, &w, (const float *)(const void *)in->data,
+            (float *)(void *)hidden->data, (float *)(void *)cell->data, (float *)node->scratch,
+            (float *)(void *)out->data);
+    }
+    return TML_OK;
+}
+
+const tml_op_t tml_op_unidirectional_sequence_lstm = {
+    .builtin = TML_BUILTIN_UNIDIRECTIONAL_SEQUENCE_LSTM,
+    .max_version = 4,
+    .data_size = sizeof(lstm_data_t),
+    .scratch_size = lstm_scratch_size,
+    .prepare = lstm_prepare,
+    .eval = lstm_eval,
+};
