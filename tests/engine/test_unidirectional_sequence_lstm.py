@@ -168,8 +168,32 @@ def test_peephole_lstm_is_refused():
         _tinyml.Model(bytes(b.Output()))
 
 
-def test_sigmoid_table_is_tflms():
-    """kernels/ref/sigmoid_table_u16.c holds the table of the TFLM runtime we test against."""
+def test_sigmoid_table_is_up_to_date_and_tflms():
+    """kernels/ref/sigmoid_table_u16.c is what gen_sigmoid_table.py computes, and that is the
+    table in the compiled TFLite Micro runtime we test against (found there by its shape)."""
+    import glob
+    import math
+    import os
+    import struct
+
+    import tflite_micro
+
     gen = ROOT / "tests" / "engine" / "gen" / "gen_sigmoid_table.py"
     proc = subprocess.run([sys.executable, str(gen), "--check"], check=False)
     assert proc.returncode == 0, f"stale: run {gen.relative_to(ROOT)}"
+    ours = [int(v) for v in (ROOT / "native_module/engine/kernels/ref/sigmoid_table_u16.c")
+            .read_text().split("{", 1)[1].split("}", 1)[0].replace(",", " ").split()]  # fmt: skip
+    (runtime,) = glob.glob(
+        os.path.join(os.path.dirname(tflite_micro.__file__), "**", "_runtime*.so"), recursive=True
+    )
+    data = Path(runtime).read_bytes()
+    near_sigmoid = []
+    at = data.find(struct.pack("<H", 32768))
+    while 0 <= at <= len(data) - 512:
+        t = struct.unpack_from("<256H", data, at)
+        if at % 2 == 0 and all(
+            abs(v - min(65536 / (1 + math.exp(-i / 24)), 65535)) < 2 for i, v in enumerate(t)
+        ):
+            near_sigmoid.append(list(t))
+        at = data.find(struct.pack("<H", 32768), at + 1)
+    assert near_sigmoid and all(t == ours for t in near_sigmoid)
