@@ -1,7 +1,8 @@
 """Run code and move files on a MicroPython device.
 
-A target is ``unix`` (the unix-port firmware run as a subprocess in ``build/unix-fs/``, which
-stands in for the device filesystem and keeps its files between runs like a board's flash;
+A target is ``unix`` (the unix-port firmware run as a subprocess in ``build/unix-fs/``, its
+working directory, which stands in for the device filesystem and keeps its files between runs
+like a board's flash; device paths are relative to it, so scripts name ``models/x``;
 ``unix-stock`` runs the firmware without tinyml, for the .mpy), ``emulator`` or ``emulator:<board>`` (the
 emulated board, started if needed, over its pty) or a serial port path such as
 ``/dev/ttyACM0``. Serial targets go through mpremote's transport. A traceback on the device
@@ -64,12 +65,10 @@ class _UnixBackend:
             os.unlink(f.name)
 
     def _run(self, path: str, timeout: float | None, stream: Stream | None) -> str:
-        # The device's files appear at "/" as on a board (VfsPosix over the folder), and the
-        # working directory heads sys.path, as "" does on a board.
-        boot = (f"import sys, os, vfs; sys.path[0] = ''; s = open({path!r}).read(); "
-                f"vfs.mount(vfs.VfsPosix({str(self.root)!r}), '/'); os.chdir('/'); "
-                "del sys, os, vfs; exec(s)")  # fmt: skip
-        cmd = [str(self.binary), "-X", f"heapsize={UNIX_HEAP}", "-c", boot]
+        # The script's directory heads sys.path; put the working directory first instead, as
+        # "" is on a board.
+        cmd = [str(self.binary), "-X", f"heapsize={UNIX_HEAP}", "-c",
+               f"import sys; sys.path[0] = ''; exec(open({path!r}).read())"]  # fmt: skip
         proc = subprocess.Popen(
             cmd,
             cwd=self.root,

@@ -123,8 +123,8 @@ def test_unix_device_keeps_files_between_commands(tmp_path: Path, capsys) -> Non
     from tinyml import cli
 
     (tmp_path / "note.txt").write_text("kept\n")
-    (tmp_path / "read.py").write_text("print(open('/models/note.txt').read().strip())\n")
-    (tmp_path / "missing.py").write_text("open('/models/absent.txt')\n")
+    (tmp_path / "read.py").write_text("print(open('models/note.txt').read().strip())\n")
+    (tmp_path / "missing.py").write_text("open('models/absent.txt')\n")
     assert cli.main(["push", str(tmp_path / "note.txt"), "--device", "unix"]) == 0
     capsys.readouterr()
     assert cli.main(["exec", str(tmp_path / "read.py"), "--device", "unix"]) == 0
