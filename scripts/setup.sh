@@ -16,7 +16,7 @@ PYTHON="${PYTHON:-python3}"
 MP_SOURCE_VERSION="1.25.0+ds-1"
 MP_SUITE="trixie"
 APT_SOURCE_FILE="/etc/apt/sources.list.d/tinyml-$MP_SUITE-src.sources"
-SETUP_BOARDS=(unix qemu-m7)
+SETUP_BOARDS=(unix qemu-m7 qemu-m0)
 
 APT_PACKAGES=(build-essential gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
     libffi-dev pkg-config dpkg-dev clang libclang-rt-14-dev python3-venv python3-dev)

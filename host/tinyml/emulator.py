@@ -31,7 +31,18 @@ MACHINES = {
     "qemu-m4": "mps2-an386",
     "qemu-m7-stock": "mps2-an500",
     "qemu-m4-stock": "mps2-an386",
+    "qemu-m0": "microbit",
+    "qemu-m0-stock": "microbit",
 }
+# The microbit machine's nRF51 raised to 1 MB of flash and 256 KB of SRAM (a Pico has 264 KB),
+# and its clock tied to the instruction count: one virtual nanosecond per instruction, so
+# time.ticks_us() deltas x 1000 are instructions executed.
+_M0_ARGS = [
+    "-global", "nrf51-soc.flash-size=1048576",
+    "-global", "nrf51-soc.sram-size=262144",
+    "-icount", "shift=0",
+]  # fmt: skip
+MACHINE_ARGS = {"qemu-m0": _M0_ARGS, "qemu-m0-stock": _M0_ARGS}
 DEFAULT_BOARD = "qemu-m7"
 _PTY_RE = re.compile(r"char device redirected to (/dev/pts/\d+)")
 
@@ -133,6 +144,7 @@ class Emulator:
                 "-semihosting",
                 "-serial", "pty",
                 "-kernel", str(elf),
+                *MACHINE_ARGS.get(self.board, []),
             ]  # fmt: skip
             with self.log_file.open("w") as log:
                 proc = subprocess.Popen(

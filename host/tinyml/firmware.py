@@ -1,6 +1,6 @@
 """Build MicroPython firmware with the tinyml user C module.
 
-``unix``, ``qemu-m7`` and ``qemu-m4`` build here with make (a second build with nothing changed
+``unix``, ``qemu-m7``, ``qemu-m4`` and ``qemu-m0`` build here with make (a second build with nothing changed
 relinks nothing); ``rp2040`` and ``esp32s3`` need SDKs this project does not install and fail
 with a ToolchainError naming what is missing.
 """
@@ -38,10 +38,12 @@ BOARDS: dict[str, Board] = {
     "unix": Board("unix", "unix", "unix", "micropython"),
     "qemu-m7": Board("qemu-m7", "qemu", "qemu_m7", "firmware.elf"),
     "qemu-m4": Board("qemu-m4", "qemu", "qemu_m4", "firmware.elf"),
+    "qemu-m0": Board("qemu-m0", "qemu", "qemu_m0", "firmware.elf"),
     # Stock firmware, for the _tinyml .mpy (native_module/micropython/Makefile).
     "unix-stock": Board("unix-stock", "unix", "unix", "micropython", stock=True),
     "qemu-m7-stock": Board("qemu-m7-stock", "qemu", "qemu_m7", "firmware.elf", stock=True),
     "qemu-m4-stock": Board("qemu-m4-stock", "qemu", "qemu_m4", "firmware.elf", stock=True),
+    "qemu-m0-stock": Board("qemu-m0-stock", "qemu", "qemu_m0", "firmware.elf", stock=True),
     "rp2040": Board("rp2040", "rp2", "rp2040", "firmware.uf2", ("PICO_SDK_PATH",), "RPI_PICO"),
     "esp32s3": Board(
         "esp32s3", "esp32", "esp32s3", "firmware.bin", ("IDF_PATH",), "ESP32_GENERIC_S3"
@@ -104,7 +106,9 @@ def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
     manifest = paths.boards / b.board_dir / "manifest.py"
     user_c_modules = "" if b.stock else str(paths.native_module)
     if b.stock:
-        manifest = paths.boards / "qemu_common" / "manifest_stock.py" if b.port == "qemu" else ""
+        own = paths.boards / b.board_dir / "manifest_stock.py"
+        common = paths.boards / "qemu_common" / "manifest_stock.py"
+        manifest = (own if own.is_file() else common) if b.port == "qemu" else ""
     if b.port == "unix":
         cmd += [
             f"BUILD={out / 'obj'}",
@@ -163,8 +167,8 @@ def build(name: str, paths: Paths, *, jobs: int | None = None, log: Path | None 
     mpy_cross = paths.micropython / "mpy-cross"
     cmd = make_command(name, paths, jobs)
     # Make rebuilds on changed sources, not on changed flags: start clean when those change.
-    obj = paths.firmware / b.board_dir / "obj"
-    stamp = paths.firmware / b.board_dir / ".config"
+    obj = paths.firmware / b.out_dir / "obj"
+    stamp = paths.firmware / b.out_dir / ".config"
     digest = _config_digest(b, paths, cmd)
     if not stamp.is_file() or stamp.read_text() != digest:
         shutil.rmtree(obj, ignore_errors=True)
