@@ -57,9 +57,8 @@ static uint32_t timer_count(void) {
     return TIMER0->CC0;
 }
 
-// The stack is what the RAM has left above .bss (boards/qemu_m0/nrf51_1m.ld).
-extern uint8_t _ebss, _estack;
-#define STACK_LIMIT ((size_t)(&_estack - &_ebss) - 1024)
+// A Pico's stack: 8 KB, less MicroPython's margin (the rp2 port's mp_cstack_init_with_top()).
+#define STACK_LIMIT (8 * 1024 - 256)
 
 #else
 

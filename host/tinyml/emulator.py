@@ -34,12 +34,12 @@ MACHINES = {
     "qemu-m0": "microbit",
     "qemu-m0-stock": "microbit",
 }
-# The microbit machine's nRF51 raised to 1 MB of flash and 256 KB of SRAM (a Pico has 264 KB),
+# The microbit machine's nRF51 raised to 1 MB of flash and a Pico's 264 KB of SRAM,
 # and its clock tied to the instruction count: one virtual nanosecond per instruction, so
 # time.ticks_us() deltas x 1000 are instructions executed.
 _M0_ARGS = [
     "-global", "nrf51-soc.flash-size=1048576",
-    "-global", "nrf51-soc.sram-size=262144",
+    "-global", "nrf51-soc.sram-size=270336",
     "-icount", "shift=0",
 ]  # fmt: skip
 MACHINE_ARGS = {"qemu-m0": _M0_ARGS, "qemu-m0-stock": _M0_ARGS}
