@@ -10,13 +10,10 @@ from device_runner import (
     device_scripts,
     expected_output,
     run_on_device,
+    skip_if_heavy,
     skip_unless_fits,
 )
 from tinyml.device import Device
-
-# Scripts that outgrow a Pico's heap (the emulated Cortex-M0 has one) by more than their models:
-# simple_add_model's two 128x128 inputs, their copies and a 64 KB float output.
-HEAVY_SCRIPTS = {"model_two_inputs"}
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +26,7 @@ def test_device_script(device: Device, script: Path, _expected: dict[Path, str])
     """The device's output equals the expected output, with no traceback. A script whose
     models cannot sit in the board's RAM together (the Cortex-M0 has a Pico's heap) is skipped,
     naming both sizes."""
-    if device.target == "emulator:qemu-m0" and script.stem in HEAVY_SCRIPTS:
-        pytest.skip(f"{script.name}: its tensors need more heap than a Pico has")
+    skip_if_heavy(device, script)
     skip_unless_fits(device, list(declared_files(script).values()), script.name)
     out = run_on_device(device, script)
     if out.strip() == "SKIP":
