@@ -173,3 +173,18 @@ def test_elf_to_uf2_refuses_code_outside_flash() -> None:
     elf = bytes(header) + ph + b"\0\0\0\0"
     with pytest.raises(Exception, match="0x20000000.*outside the RP2040's flash"):
         rp2040.elf_to_uf2(elf)
+
+
+def test_stated_script_heap_is_what_the_emulated_m0_gives(emulator_m0, _devices, paths: Paths):
+    """board.json's ram_budget (the heap a Pico script finds free, after `import tinyml`) is
+    what the emulated Cortex-M0, with the Pico's GC heap, gives a script, to within 1%."""
+    import json
+
+    from tinyml.device import Device
+
+    target = "emulator:qemu-m0"
+    if target not in _devices:
+        _devices[target] = Device(target, paths=paths)
+    free = int(_devices[target].exec("import gc, tinyml\ngc.collect()\nprint(gc.mem_free())"))
+    budget = json.loads((paths.boards / "rp2040" / "board.json").read_text())["ram_budget"]
+    assert abs(free - budget) <= budget // 100, (free, budget)

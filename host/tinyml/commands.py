@@ -120,13 +120,19 @@ def _convert(args: argparse.Namespace) -> int:
 def _inspect_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", type=Path, help=".tflite model")
     p.add_argument("--board", help="check the fit on boards/<BOARD>/board.json (e.g. esp32s3)")
+    p.add_argument(
+        "--in-flash",
+        action="store_true",
+        help="the verdict assumes the model frozen into the firmware (run in place from "
+        "flash), not read from a file into RAM",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
 def _inspect(args: argparse.Namespace) -> int:
     from . import inspect
 
-    report = inspect.analyze(args.model, board=args.board)
+    report = inspect.analyze(args.model, board=args.board, in_flash=args.in_flash)
     print(report.to_json() if args.json else inspect.format_report(report))
     if report.ok:
         return 0

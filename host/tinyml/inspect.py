@@ -46,6 +46,11 @@ class TensorInfo:
     zero_point: int | None
 
 
+# Where the model's bytes sit on the board (Fit.placement).
+IN_RAM = "file"  # Model(path) reads the file into the heap: RAM holds the model and the arena
+IN_FLASH = "frozen"  # frozen into the firmware, used in place from flash: RAM holds the arena
+
+
 @dataclass
 class Fit:
     board: str
@@ -55,6 +60,7 @@ class Fit:
     flash_needed: int
     fits: bool
     reasons: list[str] = field(default_factory=list)
+    placement: str = IN_RAM
 
 
 @dataclass
@@ -72,7 +78,8 @@ class Report:
     labels: list[str] | None
     pipeline: object | None
     unsupported: list[str]
-    fit: Fit | None = None
+    fit: Fit | None = None  # the verdict's placement
+    other_fit: Fit | None = None  # the other placement, on boards that state both budgets
 
     @property
     def ok(self) -> bool:
@@ -185,8 +192,12 @@ def arena_size(data: bytes) -> tuple[int | None, str | None]:
         return None, str(e)
 
 
-def analyze(path: str | Path, board: str | None = None) -> Report:
-    """Inspects a model file; ``board`` adds a fit check against boards/<board>/board.json."""
+def analyze(path: str | Path, board: str | None = None, *, in_flash: bool = False) -> Report:
+    """Inspects a model file; ``board`` adds a fit check against boards/<board>/board.json.
+
+    The verdict assumes the model is read from a file into RAM, or with ``in_flash`` frozen
+    into the firmware and used in place; a board whose board.json has a ``frozen_budget``
+    gets the other placement's check too (``other_fit``)."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -252,7 +263,10 @@ def analyze(path: str | Path, board: str | None = None) -> Report:
         unsupported=sorted(set(unsupported)),
     )
     if board is not None:
-        report.fit = fit(report, board)
+        placements = [IN_FLASH, IN_RAM] if in_flash else [IN_RAM, IN_FLASH]
+        report.fit = fit(report, board, placement=placements[0])
+        if "frozen_budget" in load_board(board):
+            report.other_fit = fit(report, board, placement=placements[1])
     return report
 
 
@@ -290,30 +304,38 @@ def _budget(info: dict, *keys: str) -> int | None:
     return None
 
 
-def fit(report: Report, board: str, paths=None) -> Fit:
-    """Whether the model runs on ``board``: arena + model in RAM, model file in flash."""
+def fit(report: Report, board: str, paths=None, *, placement: str = IN_RAM) -> Fit:
+    """Whether the model runs on ``board``: read from a file (IN_RAM), the arena and the model
+    in RAM and the file in the filesystem's flash; frozen into the firmware (IN_FLASH), the
+    arena in RAM and the model in the flash the firmware leaves (``frozen_budget``)."""
     info = load_board(board, paths)
     ram = _budget(info, "ram_budget", "ram_budget_bytes", "heap_bytes", "ram", "ram_bytes")
-    flash = _budget(
-        info, "flash_budget", "flash_budget_bytes", "fs_bytes", "filesystem_bytes", "flash"
-    )
+    flash_keys = ("flash_budget", "flash_budget_bytes", "fs_bytes", "filesystem_bytes", "flash")
+    if placement == IN_FLASH:
+        flash_keys = ("frozen_budget",)
+    flash = _budget(info, *flash_keys)
     if ram is None or flash is None:
-        raise TinymlError(f"board {board!r}: board.json has no RAM or flash budget")
+        what = "frozen_budget" if placement == IN_FLASH else "RAM or flash budget"
+        raise TinymlError(f"board {board!r}: board.json has no {what}")
     reasons = []
-    # Model(path) reads the file into the heap, so RAM holds the model and the arena.
-    ram_needed = None if report.arena_bytes is None else report.arena_bytes + report.file_bytes
+    ram_needed = report.arena_bytes
+    if ram_needed is not None and placement == IN_RAM:
+        ram_needed += report.file_bytes
     limit = int(ram * RAM_MARGIN)
     if ram_needed is None:
         reasons.append("arena unknown: the engine cannot plan this model")
     elif ram_needed > limit:
+        parts = f"arena {report.arena_bytes:,}"
+        if placement == IN_RAM:
+            parts += f" + model {report.file_bytes:,}"
         reasons.append(
-            f"needs {ram_needed:,} bytes of RAM (arena {report.arena_bytes:,} + model "
-            f"{report.file_bytes:,}); {board} leaves {limit:,} ({int(RAM_MARGIN * 100)}% of "
-            f"{ram:,})"
+            f"needs {ram_needed:,} bytes of RAM ({parts}); {board} leaves {limit:,} "
+            f"({int(RAM_MARGIN * 100)}% of {ram:,})"
         )
     if report.file_bytes > flash:
+        where = "flash beside the firmware" if placement == IN_FLASH else "flash"
         reasons.append(
-            f"model file is {report.file_bytes:,} bytes; {board} has {flash:,} bytes of flash"
+            f"model file is {report.file_bytes:,} bytes; {board} has {flash:,} bytes of {where}"
         )
     if report.unsupported:
         reasons.append("unsupported ops: " + ", ".join(report.unsupported))
@@ -325,7 +347,25 @@ def fit(report: Report, board: str, paths=None) -> Fit:
         flash_needed=report.file_bytes,
         fits=not reasons,
         reasons=reasons,
+        placement=placement,
     )
+
+
+_PLACEMENT_TEXT = {
+    IN_RAM: "model read from a file into RAM",
+    IN_FLASH: "model frozen into the firmware, run in place from flash",
+}
+
+
+def _format_fit(f: Fit, verdict: bool) -> list[str]:
+    fits = "fits" if f.fits else "does NOT fit"
+    head = (
+        f"board {f.board}:  {fits} (RAM {_kb(f.ram_needed)} of {_kb(f.ram_budget)}, "
+        f"flash {_kb(f.flash_needed)} of {_kb(f.flash_budget)})"
+    )
+    lines = [head, f"  {'verdict' if verdict else 'also'}: {_PLACEMENT_TEXT[f.placement]}"]
+    lines.extend(f"  - {r}" for r in f.reasons)
+    return lines
 
 
 def _kb(n: int | None) -> str:
@@ -370,11 +410,21 @@ def format_report(report: Report) -> str:
     else:
         lines.append("ops:            all supported by the engine")
     if report.fit is not None:
-        f = report.fit
-        verdict = "fits" if f.fits else "does NOT fit"
-        lines.append(
-            f"board {f.board}:  {verdict} (RAM {_kb(f.ram_needed)} of {_kb(f.ram_budget)}, "
-            f"flash {_kb(f.flash_needed)} of {_kb(f.flash_budget)})"
-        )
-        lines.extend(f"  - {r}" for r in f.reasons)
+        lines.extend(_format_fit(report.fit, verdict=True))
+        if report.other_fit is not None:
+            lines.extend(_format_fit(report.other_fit, verdict=False))
+        lines.extend(_board_budgets(report.fit.board))
     return "\n".join(lines)
+
+
+def _board_budgets(board: str) -> list[str]:
+    """What board.json states of the firmware and the heap, when it does."""
+    info = load_board(board)
+    if "firmware_bytes" not in info:
+        return []
+    line = (
+        f"  {board} firmware: {_kb(info['firmware_bytes'])} of the "
+        f"{_kb(info['firmware_region_bytes'])} before the filesystem; GC heap "
+        f"{_kb(info['heap_bytes'])}, {_kb(info['ram_budget'])} free to a script"
+    )
+    return [line]
