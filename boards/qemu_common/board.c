@@ -301,24 +301,35 @@ typedef struct {
 #define NVMC_CONFIG_ERASE (2)
 #define FLASH_PAGE (1024)
 
-extern uint8_t _flashfs_start, _flashfs_end;
+// The model slot (a model used in place, as one frozen into a Pico's firmware is) and the
+// filesystem, one after the other (boards/qemu_m0/nrf51_2m.ld); the firmware is not writable.
+extern uint8_t _flashslot_start, _flashslot_end, _flashfs_start, _flashfs_end;
 
 static void flash_check(uint32_t addr, size_t len) {
-    if (addr & 3 || len & 3 || addr < (uint32_t)&_flashfs_start
+    if (addr & 3 || len & 3 || addr < (uint32_t)&_flashslot_start
         || addr + len > (uint32_t)&_flashfs_end) {
-        mp_raise_ValueError(MP_ERROR_TEXT("outside the filesystem flash or not word aligned"));
+        mp_raise_ValueError(MP_ERROR_TEXT("outside the writable flash or not word aligned"));
     }
+}
+
+static mp_obj_t region(uint8_t *start, uint8_t *end) {
+    mp_obj_t items[2] = {
+        mp_obj_new_int((uint32_t)start), mp_obj_new_int((uint32_t)(end - start)),
+    };
+    return mp_obj_new_tuple(2, items);
 }
 
 // (start address, size) of the flash the filesystem lives in.
 static mp_obj_t board_flash_fs(void) {
-    mp_obj_t items[2] = {
-        mp_obj_new_int((uint32_t)&_flashfs_start),
-        mp_obj_new_int((uint32_t)(&_flashfs_end - &_flashfs_start)),
-    };
-    return mp_obj_new_tuple(2, items);
+    return region(&_flashfs_start, &_flashfs_end);
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(board_flash_fs_obj, board_flash_fs);
+
+// (start address, size) of the model slot.
+static mp_obj_t board_flash_slot(void) {
+    return region(&_flashslot_start, &_flashslot_end);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(board_flash_slot_obj, board_flash_slot);
 
 static mp_obj_t board_flash_erase(mp_obj_t addr_in) {
     uint32_t addr = mp_obj_get_int(addr_in);
@@ -356,6 +367,7 @@ static const mp_rom_map_elem_t board_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_host_close), MP_ROM_PTR(&board_host_close_obj) },
     #if defined(QEMU_SOC_NRF51)
     { MP_ROM_QSTR(MP_QSTR_flash_fs), MP_ROM_PTR(&board_flash_fs_obj) },
+    { MP_ROM_QSTR(MP_QSTR_flash_slot), MP_ROM_PTR(&board_flash_slot_obj) },
     { MP_ROM_QSTR(MP_QSTR_flash_erase), MP_ROM_PTR(&board_flash_erase_obj) },
     { MP_ROM_QSTR(MP_QSTR_flash_write), MP_ROM_PTR(&board_flash_write_obj) },
     #endif
