@@ -188,3 +188,20 @@ def test_stated_script_heap_is_what_the_emulated_m0_gives(emulator_m0, _devices,
     free = int(_devices[target].exec("import gc, tinyml\ngc.collect()\nprint(gc.mem_free())"))
     budget = json.loads((paths.boards / "rp2040" / "board.json").read_text())["ram_budget"]
     assert abs(free - budget) <= budget // 100, (free, budget)
+
+
+def test_flash_refuses_another_chips_uf2(rp2040_build: Path, tmp_path: Path, capsys) -> None:
+    """A UF2 made for another family (here the RP2350's ARM id, 0xe48bff59) is refused with
+    both ids before anything is copied."""
+    data = bytearray((rp2040_build / "firmware.uf2").read_bytes())
+    for off in range(0, len(data), 512):
+        struct.pack_into("<I", data, off + 28, 0xE48BFF59)
+    image = tmp_path / "other.uf2"
+    image.write_bytes(bytes(data))
+    drive = tmp_path / "RPI-RP2"
+    drive.mkdir()
+    (drive / "INFO_UF2.TXT").write_text("UF2 Bootloader v3.0\nModel: Raspberry Pi RP2\n")
+    assert cli.main(["flash", str(image), "--board", "rp2040", "--port", str(drive)]) == 2
+    err = capsys.readouterr().err
+    assert "family 0xe48bff59, not the RP2040's (0xe48bff56)" in err
+    assert not (drive / "other.uf2").exists()

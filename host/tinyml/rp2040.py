@@ -192,3 +192,14 @@ def elf_to_uf2(elf: bytes, family_id: int = RP2040_FAMILY_ID) -> bytes:
         body = pages[addr] + bytes(UF2_BLOCK - _UF2_HEADER.size - UF2_PAYLOAD - 4)
         out += header + body + struct.pack("<I", UF2_MAGIC_END)
     return bytes(out)
+
+
+def uf2_family(uf2: bytes) -> int | None:
+    """The family id of a UF2 image's first block, or None if it is not a UF2 image or names
+    no family."""
+    if len(uf2) < UF2_BLOCK:
+        return None
+    m0, m1, flags, _addr, _size, _n, _count, family = _UF2_HEADER.unpack_from(uf2)
+    if (m0, m1) != (UF2_MAGIC_START0, UF2_MAGIC_START1):
+        return None
+    return family if flags & UF2_FLAG_FAMILY_ID else None
