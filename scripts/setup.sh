@@ -25,6 +25,9 @@ RP2_MBEDTLS="3.6.6-0.1~deb13u1"
 APT_PACKAGES=(build-essential gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
     libffi-dev pkg-config dpkg-dev clang libclang-rt-14-dev python3-venv python3-dev
     cmake libstdc++-arm-none-eabi-newlib debian-archive-keyring)
+# The engine on an emulated Xtensa core (tests/engine/test_xtensa.py): compiler, C library,
+# QEMU, and GCC's source for the soft-float helpers Debian's lx106 libgcc leaves to the ROM.
+APT_PACKAGES+=(gcc-xtensa-lx106 picolibc-xtensa-lx106-elf qemu-system-misc gcc-12-source)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -69,6 +72,8 @@ setup: this is not Debian/Ubuntu, so nothing is installed automatically. Install
   - arm-none-eabi-gcc with newlib (GNU Arm Embedded Toolchain 12 or newer)
   - qemu-system-arm (QEMU 7.2 or newer; machines mps2-an500 and mps2-an386)
   - clang with libFuzzer runtime (fuzzing only)
+  - xtensa-lx106-elf-gcc with picolibc, qemu-system-xtensa and GCC 12's source in
+    /usr/src/gcc-12 (the engine on an emulated Xtensa core)
   - Python 3.10+ with venv and development headers
 and set MICROPY_DIR to a MicroPython v1.25 checkout (git clone with submodules).
 MSG

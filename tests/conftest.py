@@ -13,8 +13,10 @@ Firmware is built by the set-up (``make test``); a missing one is built on first
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -36,6 +38,10 @@ _TARGET_DEVICES = {
     "emulator-m0": ("emulator:qemu-m0", "qemu-m0"),
 }
 
+# Tests reach no network: a release download that a test does not point at its own server on
+# 127.0.0.1 fails at once here instead of going to the project's release page.
+os.environ.setdefault("TINYML_RELEASE_URL", "http://127.0.0.1:1/tests-reach-no-network")
+
 
 def _targets() -> list[str]:
     env = os.environ.get("TINYML_DEVICES")
@@ -51,6 +57,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, interrupt)
+    # A private filesystem for the unix device (a user's persists in build/unix-fs).
+    if "TINYML_UNIX_FS" not in os.environ:
+        os.environ["TINYML_UNIX_FS"] = tempfile.mkdtemp(prefix="tinyml-unix-fs-")
+        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop("TINYML_UNIX_FS"), True))
     # A private emulator for this session: neither a user's `tinyml emulator start` nor another
     # test run shares (and holds) its serial port. Everything that says "emulator" in this
     # process, the CLI included, finds this one.

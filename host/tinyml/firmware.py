@@ -2,8 +2,9 @@
 
 ``unix``, ``qemu-m7``, ``qemu-m4`` and ``qemu-m0`` build here with make (a second build with
 nothing changed relinks nothing); ``rp2040`` with CMake from the Pico SDK the set-up unpacks
-(see rp2040.py); ``esp32s3`` needs an SDK this project does not install and fails with a
-ToolchainError naming what is missing.
+(see rp2040.py); ``esp32s3`` and ``esp32s3-psram`` need an SDK this project does not install
+and fail with a ToolchainError naming what is missing (the release workflow,
+.github/workflows/release.yml, runs the same builds in the SDKs' containers).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Board:
     output: str  # firmware file name under build/firmware/<board_dir>/
     needs: tuple[str, ...] = ()  # environment variables naming SDKs
     mp_board: str = ""  # upstream BOARD for ports built with upstream board files
+    mp_variant: str = ""  # upstream BOARD_VARIANT, e.g. SPIRAM_OCT
     stock: bool = False  # without tinyml: no user C module, nothing of ours frozen but _boot.py
 
     @property
@@ -50,12 +52,24 @@ BOARDS: dict[str, Board] = {
     "esp32s3": Board(
         "esp32s3", "esp32", "esp32s3", "firmware.bin", ("IDF_PATH",), "ESP32_GENERIC_S3"
     ),
+    "esp32s3-psram": Board(
+        "esp32s3-psram",
+        "esp32",
+        "esp32s3_psram",
+        "firmware.bin",
+        ("IDF_PATH",),
+        "ESP32_GENERIC_S3",
+        "SPIRAM_OCT",
+    ),
 }
 
+# The ESP-IDF release MicroPython 1.25's own CI builds the esp32 port with (tools/ci.sh,
+# IDF_VER); .github/workflows/release.yml builds in Espressif's container of this tag.
+ESP_IDF_VERSION = "v5.2.2"
+
 _SDK_HINTS = {
-    "PICO_SDK_PATH": "the Raspberry Pi Pico SDK (a checkout with its tinyusb submodule), plus "
-    "cmake and gcc-arm-none-eabi",
-    "IDF_PATH": "ESP-IDF v5.2-v5.4 with its export.sh sourced (idf.py on PATH)",
+    "IDF_PATH": f"ESP-IDF {ESP_IDF_VERSION} (the release MicroPython 1.25 is built with) with its "
+    "export.sh sourced (idf.py on PATH)",
 }
 
 
@@ -132,6 +146,8 @@ def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
         ]
         if b.stock:
             cmd.append(f"FROZEN_MANIFEST={manifest}")
+    elif b.port == "esp32":
+        cmd += _esp32_args(b, paths, out)
     else:
         cmake = paths.native_module / "micropython" / "micropython.cmake"
         cmd += [
@@ -141,6 +157,19 @@ def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
             f"FROZEN_MANIFEST={manifest}",
         ]
     return cmd
+
+
+def _esp32_args(b: Board, paths: Paths, out: Path) -> list[str]:
+    """ports/esp32's make wrapper around idf.py: upstream board and variant, our module, and
+    boards/<board>/manifest.py, which includes the port's own manifest and adds tinyml."""
+    args = [f"BOARD={b.mp_board}"]
+    if b.mp_variant:
+        args.append(f"BOARD_VARIANT={b.mp_variant}")
+    return args + [
+        f"BUILD={out / 'obj'}",
+        f"USER_C_MODULES={paths.native_module / 'micropython' / 'micropython.cmake'}",
+        f"FROZEN_MANIFEST={paths.boards / b.board_dir / 'manifest.py'}",
+    ]
 
 
 def _config_digest(b: Board, paths: Paths, cmd: list[str]) -> str:

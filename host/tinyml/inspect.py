@@ -46,9 +46,18 @@ class TensorInfo:
     zero_point: int | None
 
 
-# Where the model's bytes sit on the board (Fit.placement).
-IN_RAM = "file"  # Model(path) reads the file into the heap: RAM holds the model and the arena
-IN_FLASH = "frozen"  # frozen into the firmware, used in place from flash: RAM holds the arena
+@dataclass
+class Placement:
+    """Where the model's bytes live while it runs, and whether the board has room for that."""
+
+    name: str  # IN_FLASH or IN_RAM
+    ram_needed: int | None
+    fits: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+IN_FLASH = "model in flash (ROMFS, used in place)"
+IN_RAM = "model read into RAM"
 
 
 @dataclass
@@ -56,11 +65,12 @@ class Fit:
     board: str
     ram_budget: int
     flash_budget: int
-    ram_needed: int | None
+    ram_needed: int | None  # with the model in flash: the arena alone
     flash_needed: int
-    fits: bool
+    fits: bool  # the model fits in flash, with its arena in RAM
     reasons: list[str] = field(default_factory=list)
-    placement: str = IN_RAM
+    placements: list[Placement] = field(default_factory=list)
+    hint: str | None = None
 
 
 @dataclass
@@ -78,8 +88,7 @@ class Report:
     labels: list[str] | None
     pipeline: object | None
     unsupported: list[str]
-    fit: Fit | None = None  # the verdict's placement
-    other_fit: Fit | None = None  # the other placement, on boards that state both budgets
+    fit: Fit | None = None
 
     @property
     def ok(self) -> bool:
@@ -192,12 +201,8 @@ def arena_size(data: bytes) -> tuple[int | None, str | None]:
         return None, str(e)
 
 
-def analyze(path: str | Path, board: str | None = None, *, in_flash: bool = False) -> Report:
-    """Inspects a model file; ``board`` adds a fit check against boards/<board>/board.json.
-
-    The verdict assumes the model is read from a file into RAM, or with ``in_flash`` frozen
-    into the firmware and used in place; a board whose board.json has a ``frozen_budget``
-    gets the other placement's check too (``other_fit``)."""
+def analyze(path: str | Path, board: str | None = None) -> Report:
+    """Inspects a model file; ``board`` adds a fit check against boards/<board>/board.json."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -263,10 +268,7 @@ def analyze(path: str | Path, board: str | None = None, *, in_flash: bool = Fals
         unsupported=sorted(set(unsupported)),
     )
     if board is not None:
-        placements = [IN_FLASH, IN_RAM] if in_flash else [IN_RAM, IN_FLASH]
-        report.fit = fit(report, board, placement=placements[0])
-        if "frozen_budget" in load_board(board):
-            report.other_fit = fit(report, board, placement=placements[1])
+        report.fit = fit(report, board)
     return report
 
 
@@ -304,68 +306,80 @@ def _budget(info: dict, *keys: str) -> int | None:
     return None
 
 
-def fit(report: Report, board: str, paths=None, *, placement: str = IN_RAM) -> Fit:
-    """Whether the model runs on ``board``: read from a file (IN_RAM), the arena and the model
-    in RAM and the file in the filesystem's flash; frozen into the firmware (IN_FLASH), the
-    arena in RAM and the model in the flash the firmware leaves (``frozen_budget``)."""
+def _fits_heap(sizes: list[int], blocks: list[int]) -> bool:
+    """Whether allocations of ``sizes`` fit the heap's ``blocks`` (a GC heap in several
+    blocks cannot place one allocation across two), largest first, each block with margin."""
+    free = [int(b * RAM_MARGIN) for b in blocks]
+    for size in sorted(sizes, reverse=True):
+        for i, room in enumerate(free):
+            if size <= room:
+                free[i] -= size
+                break
+        else:
+            return False
+    return True
+
+
+def _placement(name: str, sizes: list[int] | None, blocks: list[int], board: str) -> Placement:
+    if sizes is None:
+        return Placement(name, None, False, ["arena unknown: the engine cannot plan this model"])
+    needed = sum(sizes)
+    if _fits_heap(sizes, blocks):
+        return Placement(name, needed, True)
+    parts = "arena" if len(sizes) == 1 else "arena + model"
+    heap = " + ".join(f"{b:,}" for b in blocks)
+    why = (
+        f"needs {needed:,} bytes of RAM ({parts}); {board} leaves {int(RAM_MARGIN * 100)}% "
+        f"of its {heap}-byte heap"
+    )
+    return Placement(name, needed, False, [why])
+
+
+def fit(report: Report, board: str, paths=None) -> Fit:
+    """Whether the model runs on ``board``: with the model in flash (ROMFS, in place) the RAM
+    holds only the arena; read into RAM (``Model(path)`` from a FAT or littlefs drive), the
+    model too. The verdict is the first; the second is reported beside it."""
     info = load_board(board, paths)
     ram = _budget(info, "ram_budget", "ram_budget_bytes", "heap_bytes", "ram", "ram_bytes")
-    flash_keys = ("flash_budget", "flash_budget_bytes", "fs_bytes", "filesystem_bytes", "flash")
-    if placement == IN_FLASH:
-        flash_keys = ("frozen_budget",)
-    flash = _budget(info, *flash_keys)
+    flash = _budget(
+        info, "flash_budget", "flash_budget_bytes", "fs_bytes", "filesystem_bytes", "flash"
+    )
     if ram is None or flash is None:
-        what = "frozen_budget" if placement == IN_FLASH else "RAM or flash budget"
-        raise TinymlError(f"board {board!r}: board.json has no {what}")
-    reasons = []
-    ram_needed = report.arena_bytes
-    if ram_needed is not None and placement == IN_RAM:
-        ram_needed += report.file_bytes
-    limit = int(ram * RAM_MARGIN)
-    if ram_needed is None:
-        reasons.append("arena unknown: the engine cannot plan this model")
-    elif ram_needed > limit:
-        parts = f"arena {report.arena_bytes:,}"
-        if placement == IN_RAM:
-            parts += f" + model {report.file_bytes:,}"
-        reasons.append(
-            f"needs {ram_needed:,} bytes of RAM ({parts}); {board} leaves {limit:,} "
-            f"({int(RAM_MARGIN * 100)}% of {ram:,})"
-        )
+        raise TinymlError(f"board {board!r}: board.json has no RAM or flash budget")
+    blocks = [int(b) for b in info.get("heap_blocks") or [ram]]
+    arena = report.arena_bytes
+    in_flash = _placement(IN_FLASH, None if arena is None else [arena], blocks, board)
+    in_ram = _placement(
+        IN_RAM, None if arena is None else [arena, report.file_bytes], blocks, board
+    )
+    flash_reason = None
     if report.file_bytes > flash:
-        where = "flash beside the firmware" if placement == IN_FLASH else "flash"
-        reasons.append(
-            f"model file is {report.file_bytes:,} bytes; {board} has {flash:,} bytes of {where}"
+        flash_reason = (
+            f"model file is {report.file_bytes:,} bytes; {board} has {flash:,} bytes of flash "
+            "for it"
         )
+        in_flash.fits = False
+        in_flash.reasons.append(flash_reason)
+    reasons = list(in_flash.reasons)
     if report.unsupported:
         reasons.append("unsupported ops: " + ", ".join(report.unsupported))
+    hint = None
+    if in_flash.fits and not in_ram.fits:
+        hint = info.get("in_place_hint") or (
+            "load it in place: put it in a ROMFS image (tinyml push --romfs IMAGE FOLDER) and "
+            "give Model() its /rom path; Model() on a FAT or littlefs file reads it into RAM"
+        )
     return Fit(
         board=board,
         ram_budget=ram,
         flash_budget=flash,
-        ram_needed=ram_needed,
+        ram_needed=in_flash.ram_needed,
         flash_needed=report.file_bytes,
         fits=not reasons,
         reasons=reasons,
-        placement=placement,
+        placements=[in_flash, in_ram],
+        hint=hint,
     )
-
-
-_PLACEMENT_TEXT = {
-    IN_RAM: "model read from a file into RAM",
-    IN_FLASH: "model frozen into the firmware, run in place from flash",
-}
-
-
-def _format_fit(f: Fit, verdict: bool) -> list[str]:
-    fits = "fits" if f.fits else "does NOT fit"
-    head = (
-        f"board {f.board}:  {fits} (RAM {_kb(f.ram_needed)} of {_kb(f.ram_budget)}, "
-        f"flash {_kb(f.flash_needed)} of {_kb(f.flash_budget)})"
-    )
-    lines = [head, f"  {'verdict' if verdict else 'also'}: {_PLACEMENT_TEXT[f.placement]}"]
-    lines.extend(f"  - {r}" for r in f.reasons)
-    return lines
 
 
 def _kb(n: int | None) -> str:
@@ -410,15 +424,26 @@ def format_report(report: Report) -> str:
     else:
         lines.append("ops:            all supported by the engine")
     if report.fit is not None:
-        lines.extend(_format_fit(report.fit, verdict=True))
-        if report.other_fit is not None:
-            lines.extend(_format_fit(report.other_fit, verdict=False))
-        lines.extend(_board_budgets(report.fit.board))
+        f = report.fit
+        verdict = "fits" if f.fits else "does NOT fit"
+        lines.append(
+            f"board {f.board}:  {verdict} (RAM {_kb(f.ram_needed)} of {_kb(f.ram_budget)}, "
+            f"flash {_kb(f.flash_needed)} of {_kb(f.flash_budget)})"
+        )
+        lines.extend(f"  - {r}" for r in f.reasons)
+        for p in f.placements:
+            verdict = "fits" if p.fits else "does NOT fit"
+            lines.append(f"  {p.name}: {verdict} (RAM {_kb(p.ram_needed)})")
+            if p.name != IN_FLASH:
+                lines.extend(f"    - {r}" for r in p.reasons)
+        if f.hint:
+            lines.append(f"  hint: {f.hint}")
+        lines.extend(_board_budgets(f.board))
     return "\n".join(lines)
 
 
 def _board_budgets(board: str) -> list[str]:
-    """What board.json states of the firmware and the heap, when it does."""
+    """What board.json states of the firmware and the heap, when it does (rp2040)."""
     info = load_board(board)
     if "firmware_bytes" not in info:
         return []

@@ -33,7 +33,7 @@ def test_anomaly_example_scores_match_tflm_and_flag_the_hum(device, models):
     ad = models / "mlcommons-tiny"
     files = {
         "ad01_int8.tflite": ad / "ad01_int8.tflite",
-        "normal.bin": ad / "normal_id_01_00000000_hist_librosa.bin",
+        "normal_id_01_00000000_hist_librosa.bin": ad / "normal_id_01_00000000_hist_librosa.bin",
         "tinyml_pipeline.py": ROOT / "device" / "tinyml" / "pipeline.py",
         "tinyml_pipeline_anomaly.py": ROOT / "device" / "tinyml" / "pipeline_anomaly.py",
     }

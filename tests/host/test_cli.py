@@ -80,3 +80,31 @@ def test_debug_reraises(monkeypatch) -> None:
     monkeypatch.delenv("IDF_PATH", raising=False)
     with pytest.raises(ToolchainError):
         cli.main(["--debug", "firmware", "build", "--board", "esp32s3"])
+
+
+def test_version(capsys) -> None:
+    """--version prints the package version."""
+    import tinyml
+
+    with pytest.raises(SystemExit) as e:
+        cli.main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out == f"tinyml {tinyml.__version__}\n"
+
+
+def test_closed_pipe_is_quiet(models: Path, monkeypatch) -> None:
+    """Output into a closed pipe (`tinyml inspect ... | head -1`) ends the command with
+    status 141 instead of a BrokenPipeError traceback."""
+
+    class ClosedPipe:
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self) -> int:
+            raise OSError("no file descriptor")
+
+    monkeypatch.setattr("sys.stdout", ClosedPipe())
+    assert cli.main(["inspect", str(models / "tflite-micro" / "person_detect.tflite")]) == 141
