@@ -137,7 +137,7 @@ def test_budgets_match_the_built_firmware(rp2040_build: Path, paths: Paths) -> N
     assert info["stack_bytes"] == sym["__StackTop"] - sym["__StackBottom"]
     fw_bytes = sym["__flash_binary_end"] - XIP_BASE
     assert fw_bytes == (rp2040_build / "obj" / "firmware.bin").stat().st_size
-    # board.json rounds up to the next KB so that small changes to the module do not matter;
+    # board.json rounds up to the next 16 KB so that small changes to the module do not matter;
     # the budget for a model in flash (frozen) is what the firmware region leaves.
     assert 0 <= info["firmware_bytes"] - fw_bytes < 16 * 1024
     assert info["flash_budget"] == info["firmware_region_bytes"] - info["firmware_bytes"]
