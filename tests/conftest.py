@@ -1,10 +1,12 @@
 """Shared fixtures: the emulated board, and ``device`` over every target.
 
-``device`` is parametrized over ``unix`` (the unix-port firmware) and ``emulator`` (the
-emulated Cortex-M7), so each device test is reported twice: ``test_x[unix]`` and
-``test_x[emulator]``. ``TINYML_DEVICES=unix`` (comma-separated) narrows the targets. The
-emulator is booted once per session (its own, under build/emulator/pytest-<pid>/) and always
-stopped at the end, even after failures or when pytest is killed.
+``device`` is parametrized over ``unix`` (the unix-port firmware), ``emulator`` (the
+emulated Cortex-M7) and ``emulator-m0`` (the emulated Cortex-M0, boards/qemu_m0: the RP2040's
+instruction set and about a Pico's RAM), so each device test is reported three times:
+``test_x[unix]``, ``test_x[emulator]``, ``test_x[emulator-m0]``. ``TINYML_DEVICES=unix``
+(comma-separated) narrows the targets. Each emulator is booted once per session (its own,
+under build/emulator/pytest-<pid>/) and always stopped at the end, even after failures or
+when pytest is killed.
 Firmware is built by the set-up (``make test``); a missing one is built on first use.
 """
 
@@ -28,7 +30,13 @@ from tinyml.device import Device
 from tinyml.emulator import Emulator, EmulatorState
 from tinyml.paths import Paths
 
-ALL_TARGETS = ("unix", "emulator")
+ALL_TARGETS = ("unix", "emulator", "emulator-m0")
+# Target name -> the Device target and the emulated board it needs (None: none).
+_TARGET_DEVICES = {
+    "unix": ("unix", None),
+    "emulator": ("emulator", "qemu-m7"),
+    "emulator-m0": ("emulator:qemu-m0", "qemu-m0"),
+}
 
 # Tests reach no network: a release download that a test does not point at its own server on
 # 127.0.0.1 fails at once here instead of going to the project's release page.
@@ -75,16 +83,26 @@ def models() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def emulator(paths: Paths) -> Iterator[EmulatorState]:
-    """The emulated board for this session; stopped at the end if this session started it."""
-    emu = Emulator(paths=paths)
+def _session_emulator(board: str, paths: Paths) -> Iterator[EmulatorState]:
+    emu = Emulator(board, paths=paths)
     state, started = emu.start(die_with_parent=True)
     try:
         yield state
     finally:
         if started:
             emu.stop()
+
+
+@pytest.fixture(scope="session")
+def emulator(paths: Paths) -> Iterator[EmulatorState]:
+    """The emulated Cortex-M7 for this session; stopped at the end if this session started it."""
+    yield from _session_emulator("qemu-m7", paths)
+
+
+@pytest.fixture(scope="session")
+def emulator_m0(paths: Paths) -> Iterator[EmulatorState]:
+    """The emulated Cortex-M0 for this session; stopped at the end if this session started it."""
+    yield from _session_emulator("qemu-m0", paths)
 
 
 @pytest.fixture(scope="session")
@@ -99,11 +117,17 @@ def _devices(request: pytest.FixtureRequest) -> Iterator[dict[str, Device]]:
 def device(request: pytest.FixtureRequest, _devices: dict[str, Device], paths: Paths) -> Device:
     """A connected Device for each target; shared across the session, soft-reset per exec."""
     target = request.param
-    if target not in _devices:
-        if target == "emulator":
-            request.getfixturevalue("emulator")
-        _devices[target] = Device(target, paths=paths)
-    return _devices[target]
+    if target not in _TARGET_DEVICES:
+        raise pytest.UsageError(
+            f"TINYML_DEVICES: unknown target {target!r} (choose from {', '.join(ALL_TARGETS)})"
+        )
+    # Keyed by Device.target, so that tests can free the port a CLI call needs.
+    dev_target, board = _TARGET_DEVICES[target]
+    if dev_target not in _devices:
+        if board is not None:
+            request.getfixturevalue("emulator" if board == "qemu-m7" else "emulator_m0")
+        _devices[dev_target] = Device(dev_target, paths=paths)
+    return _devices[dev_target]
 
 
 @pytest.fixture

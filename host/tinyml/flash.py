@@ -202,9 +202,17 @@ def find_uf2_drive() -> Path | None:
 
 
 def flash_rp2040(image: Path, *, drive: str | None = None) -> Flashed:
+    from . import rp2040
+
     data = image.read_bytes()
     if data[:4] != UF2_MAGIC:
         raise TinymlError(f"{image}: not a UF2 image")
+    family = rp2040.uf2_family(data)
+    if family not in (None, rp2040.RP2040_FAMILY_ID):
+        raise TinymlError(
+            f"{image}: a UF2 image for family {family:#010x}, not the RP2040's "
+            f"({rp2040.RP2040_FAMILY_ID:#010x})"
+        )
     target = Path(drive) if drive else find_uf2_drive()
     if target is not None:
         if not (target / "INFO_UF2.TXT").is_file():

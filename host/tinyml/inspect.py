@@ -365,7 +365,7 @@ def fit(report: Report, board: str, paths=None) -> Fit:
         reasons.append("unsupported ops: " + ", ".join(report.unsupported))
     hint = None
     if in_flash.fits and not in_ram.fits:
-        hint = (
+        hint = info.get("in_place_hint") or (
             "load it in place: put it in a ROMFS image (tinyml push --romfs IMAGE FOLDER) and "
             "give Model() its /rom path; Model() on a FAT or littlefs file reads it into RAM"
         )
@@ -438,4 +438,18 @@ def format_report(report: Report) -> str:
                 lines.extend(f"    - {r}" for r in p.reasons)
         if f.hint:
             lines.append(f"  hint: {f.hint}")
+        lines.extend(_board_budgets(f.board))
     return "\n".join(lines)
+
+
+def _board_budgets(board: str) -> list[str]:
+    """What board.json states of the firmware and the heap, when it does (rp2040)."""
+    info = load_board(board)
+    if "firmware_bytes" not in info:
+        return []
+    line = (
+        f"  {board} firmware: {_kb(info['firmware_bytes'])} of the "
+        f"{_kb(info['firmware_region_bytes'])} before the filesystem; GC heap "
+        f"{_kb(info['heap_bytes'])}, {_kb(info['ram_budget'])} free to a script"
+    )
+    return [line]

@@ -25,7 +25,7 @@ EXPECTED = {
     "tinyml flash --board esp32s3-psram --port /dev/ttyACM0": (
         "/dev/ttyACM0: no such serial port (is the board plugged in?)"
     ),
-    "tinyml firmware build --board rp2040": "cannot build rp2040: set PICO_SDK_PATH",
+    "tinyml firmware build --board rp2040": "no MicroPython source at",
     "tinyml flash --board rp2040": "tinyml firmware build --board rp2040",
 }
 
