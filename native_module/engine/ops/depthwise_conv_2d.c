@@ -1,10 +1,11 @@
 // DEPTHWISE_CONV_2D: int8 activations with int8 weights (per-channel or
 // per-tensor scales, int32 bias) and float32. Prepare follows TFLite Micro's
 // DepthwiseConvPrepare and PopulateConvolutionQuantizationParams; eval runs
-// kernels/ref/depthwise_conv_2d_*.
+// tml_depthwise_conv_2d_s8 (the dispatcher in kernels/) or the float32
+// reference kernel.
 #include "tml_op.h"
 #include "ops/conv_common.h"
-#include "kernels/ref/depthwise_conv_2d.h"
+#include "kernels/kernels.h"
 
 // DepthwiseConv2DOptions fields. depth_multiplier (field 3) is not read: it
 // is implied by the shapes (output depth / input depth), which is what
@@ -79,7 +80,7 @@ static tml_status_t depthwise_conv_2d_eval(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *bias = tml_node_input(it, node, 2);
     tml_tensor_t *out = tml_node_output(it, node, 0);
     if (d->type == TML_INT8) {
-        tml_ref_depthwise_conv_2d_s8(&d->p.s8, (const int8_t *)in->data, (const int8_t *)f->data,
+        tml_depthwise_conv_2d_s8(&d->p.s8, (const int8_t *)in->data, (const int8_t *)f->data,
             bias != NULL ? (const int32_t *)(const void *)bias->data : NULL, (int8_t *)out->data);
     } else {
         tml_ref_depthwise_conv_2d_f32(&d->p.f32, (const float *)(const void *)in->data,
