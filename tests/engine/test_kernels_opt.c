@@ -34,14 +34,16 @@ static void fill_s8(int8_t *p, size_t n) {
 // One multiplier and shift per channel, and a random zero point, bias and
 // activation range: the requantization of real layers and of extremes.
 typedef struct {
-    int32_t mult[64], shift[64], bias[64];
+    int32_t mult[256], shift[256], bias[256];
 } quant_t;
 
 static void fill_quant(quant_t *q, tml_channel_quant_t *c, int32_t channels) {
     for (int32_t i = 0; i < channels; i++) {
         q->mult[i] = (int32_t)((1u << 30) + (rnd() >> 2));
-        q->shift[i] = rnd_in(-12, 2);
-        q->bias[i] = rnd_in(-40000, 40000);
+        // Mostly the right shifts of real layers; some left, none and extreme ones.
+        q->shift[i] = (rnd() & 7) == 0 ? rnd_in(-31, 4) : rnd_in(-21, -1);
+        // Now and then a bias near the int32 limits: accumulators past +-2^30.
+        q->bias[i] = (rnd() & 7) == 0 ? (int32_t)rnd() : rnd_in(-40000, 40000);
     }
     c->input_offset = -rnd_in(-128, 127);
     c->output_offset = rnd_in(-128, 127);
@@ -219,7 +221,9 @@ TEST(depthwise_equals_reference) {
     check_depthwise(1, 10, 10, 8, 1, 3, 3, 1, 2, 2);  // dilation
     check_depthwise(1, 8, 8, 4, 1, 5, 5, 1, 1, 2);    // 5x5
     check_depthwise(1, 6, 9, 3, 1, 1, 4, 2, 1, 0);    // 1x4
-    check_depthwise(1, 6, 6, 3, 2, 3, 3, 1, 1, 1);    // depth multiplier 2
+    check_depthwise(1, 6, 6, 3, 2, 3, 3, 1, 1, 1);    // depth multiplier 2: the reference
+    check_depthwise(1, 12, 12, 1, 8, 3, 3, 2, 1, 1);  // grayscale first layer, multiplier 8
+    check_depthwise(1, 7, 7, 3, 4, 3, 3, 1, 1, 1);    // multiplier 4 on three channels
     check_depthwise(1, 3, 3, 4, 1, 5, 5, 1, 1, 2);    // filter larger than the image
 }
 
@@ -238,7 +242,9 @@ TEST(random_shapes_equal_reference) {
         const int32_t in_h = rnd_in(dilation * (f - 1) + 1, 12), in_w = rnd_in(dilation * (f - 1) + 1, 12);
         check_conv(rnd_in(1, 2), in_h, in_w, in_c, 1, rnd_in(1, 21), f, rnd_in(1, 4) > 1 ? f : 1,
             stride, dilation, pad);
-        check_depthwise(rnd_in(1, 2), in_h, in_w, in_c, rnd_in(1, 4) == 1 ? 2 : 1, f, f, stride, dilation, pad);
+        const int32_t multipliers[4] = {1, 1, 4, 8};
+        check_depthwise(rnd_in(1, 2), in_h, in_w, in_c, multipliers[rnd() & 3], f, rnd_in(1, f), stride,
+            dilation, pad);
         check_fully_connected(rnd_in(1, 4), rnd_in(1, 70), rnd_in(1, 20), rnd() & 1, 0);
     }
 }

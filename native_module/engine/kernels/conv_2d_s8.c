@@ -20,7 +20,7 @@ static void gemm_params(const tml_conv_2d_s8_params_t *p, tml_opt_mat_mult_s8_pa
     m->act_max = p->q.act_max;
     m->multiplier = p->q.multiplier;
     m->shift = p->q.shift;
-    m->per_channel = 1;
+    m->per_channel = true;
 }
 
 // Output pixels of the whole batch in order, as (image, row, column).
@@ -38,7 +38,7 @@ static void next_pixel(const tml_conv_2d_shape_t *s, pixel_t *px) {
     }
 }
 
-// The input channels under a 1x1 filter at output pixel px.
+// The input channels under a 1x1 filter at output pixel px (its row of the GEMM).
 static const int8_t *input_row(const tml_conv_2d_shape_t *s, const int8_t *input, const pixel_t *px) {
     const int32_t iy = px->oy * s->stride_h, ix = px->ox * s->stride_w;
     return input + (((size_t)px->b * s->in_h + iy) * s->in_w + ix) * s->in_c;
@@ -127,29 +127,32 @@ void tml_conv_2d_s8(const tml_conv_2d_s8_params_t *p, const int8_t *input, const
         const int32_t pixels = s->batches * s->out_h * s->out_w;
         const size_t col_bytes = (size_t)m.depth;
         const bool direct = is_1x1(s);
-        if (direct || scratch_bytes >= 2 * col_bytes) {
-            int8_t *col0 = scratch, *col1 = col0 + col_bytes;
+        if (direct) {
             pixel_t px = {0, 0, 0};
             int8_t *out = output;
             for (int32_t i = 0; i < pixels; i += 2, out += 2 * s->out_c) {
-                const int8_t *row0, *row1 = NULL;
-                if (direct) {
-                    row0 = input_row(s, input, &px);
-                } else {
-                    im2col(s, input, &px, (int8_t)zp, col0);
-                    row0 = col0;
-                }
+                const int8_t *row0 = input_row(s, input, &px);
                 next_pixel(s, &px);
-                if (i + 1 < pixels) {
-                    if (direct) {
-                        row1 = input_row(s, input, &px);
-                    } else {
-                        im2col(s, input, &px, (int8_t)zp, col1);
-                        row1 = col1;
-                    }
+                const int32_t rows = i + 1 < pixels ? 2 : 1;
+                // Pixels next to each other in a row (or the next row's first) are some
+                // distance apart in the input: the GEMM's row stride.
+                const int32_t row_stride = rows == 2 ? (int32_t)(input_row(s, input, &px) - row0) : 0;
+                next_pixel(s, &px);
+                tml_opt_mat_mult_s8(&m, row0, row_stride, rows, filter, bias, out);
+            }
+            return;
+        }
+        if (scratch_bytes >= 2 * col_bytes) {
+            int8_t *col = scratch;
+            pixel_t px = {0, 0, 0};
+            int8_t *out = output;
+            for (int32_t i = 0; i < pixels; i += 2, out += 2 * s->out_c) {
+                const int32_t rows = i + 1 < pixels ? 2 : 1;
+                for (int32_t r = 0; r < rows; r++) {
+                    im2col(s, input, &px, (int8_t)zp, col + r * col_bytes);
                     next_pixel(s, &px);
                 }
-                tml_opt_mat_mult_s8(&m, row0, row1, filter, bias, out, out + s->out_c);
+                tml_opt_mat_mult_s8(&m, col, (int32_t)col_bytes, rows, filter, bias, out);
             }
             return;
         }

@@ -19,14 +19,11 @@ void tml_fully_connected_s8(const tml_fully_connected_s8_params_t *p, const int8
             .act_max = p->act_max,
             .multiplier = p->multiplier,
             .shift = p->shift,
-            .per_channel = p->per_channel,
+            .per_channel = p->per_channel != 0,
         };
         for (int32_t b = 0; b < s->batches; b += 2) {
-            const int8_t *row0 = input + (size_t)b * s->accum_depth;
-            int8_t *out0 = output + (size_t)b * s->out_depth;
-            const bool two = b + 1 < s->batches;
-            tml_opt_mat_mult_s8(&m, row0, two ? row0 + s->accum_depth : NULL, filter, bias, out0,
-                two ? out0 + s->out_depth : NULL);
+            tml_opt_mat_mult_s8(&m, input + (size_t)b * s->accum_depth, s->accum_depth,
+                b + 1 < s->batches ? 2 : 1, filter, bias, output + (size_t)b * s->out_depth);
         }
         return;
     }
