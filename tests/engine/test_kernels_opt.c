@@ -133,11 +133,13 @@ static void check_depthwise(int32_t batches, int32_t in_h, int32_t in_w, int32_t
     size_t n_out = (size_t)batches * s->out_h * s->out_w * out_c;
     int8_t *in = alloc_misaligned(n_in), *f = alloc_misaligned(n_f);
     int8_t *want = alloc_misaligned(n_out), *got = alloc_misaligned(n_out);
+    size_t n_scratch = tml_depthwise_conv_2d_s8_scratch_size(fh, fw, out_c);
+    int8_t *scratch = alloc_misaligned(n_scratch);
     fill_s8(in, n_in);
     fill_s8(f, n_f);
     const int32_t *bias = (rnd() & 3) ? q.bias : NULL;
     tml_ref_depthwise_conv_2d_s8(&p, in, f, bias, want);
-    tml_depthwise_conv_2d_s8(&p, in, f, bias, got);
+    tml_depthwise_conv_2d_s8(&p, in, f, bias, got, scratch, n_scratch);
     if (memcmp(got, want, n_out) != 0) {
         TEST_FAIL_AT_("depthwise %dx%dx%dx%d multiplier %d filter %dx%d stride %d dilation %d pad %d differs",
             (int)batches, (int)in_h, (int)in_w, (int)in_c, (int)mult, (int)fh, (int)fw, (int)stride,
@@ -148,6 +150,7 @@ static void check_depthwise(int32_t batches, int32_t in_h, int32_t in_w, int32_t
     free_misaligned(f);
     free_misaligned(want);
     free_misaligned(got);
+    free_misaligned(scratch);
 }
 
 static void check_fully_connected(int32_t batches, int32_t depth, int32_t units, bool per_channel,

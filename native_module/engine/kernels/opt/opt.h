@@ -54,9 +54,14 @@ static inline bool tml_opt_depthwise_multiplier(int32_t depth_multiplier) {
     return depth_multiplier == 1 || depth_multiplier % 4 == 0;
 }
 
-// tml_ref_depthwise_conv_2d_s8 for the depth multipliers above.
+// Scratch bytes tml_opt_depthwise_conv_2d_s8 needs for a filter_h x filter_w
+// filter with out_c output channels (0: none).
+size_t tml_opt_depthwise_conv_2d_s8_scratch_size(int32_t filter_h, int32_t filter_w, int32_t out_c);
+
+// tml_ref_depthwise_conv_2d_s8 for the depth multipliers above, with the
+// scratch its companion asks for (any alignment).
 void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, const int8_t *input,
-    const int8_t *filter, const int32_t *bias, int8_t *output);
+    const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch);
 
 // tml_mul_by_quantized_multiplier with the rounding doubling high multiply as
 // one 64-bit multiply-add and shift: floor((x * q + 2^30) / 2^31) equals

@@ -2,22 +2,14 @@
 // filter word per tap, unpacked into 16-bit lanes and accumulated per channel
 // with SMLABB/SMLATT. With a depth multiplier of 1 the four channels read one
 // input word (the input offset added as it is unpacked); with a multiple of 4
-// they share one input byte. Only the taps inside the image are visited, and
-// a 3x3 window inside the image is unrolled.
+// they share one input byte. The filter is first repacked into the scratch so
+// that the taps of four channels are consecutive words; only the taps inside
+// the image are visited, and a 3x3 window inside the image is unrolled.
 #include "kernels/opt/opt.h"
 
 #if TML_OPT_ARMV7EM
 
 #include "kernels/opt/armv7em/simd.h"
-
-// The taps of one output pixel that fall inside the image: rows x cols of
-// them from x (input) and w (filter), x_col and x_row apart in the input,
-// out_c and w_row apart in the filter.
-typedef struct {
-    const int8_t *x, *w;
-    int32_t rows, cols;
-    int32_t x_col, x_row, w_row;
-} window_t;
 
 // Multiply-accumulates four channels of one tap: lanes xe = (x0, x2) and
 // xo = (x1, x3) of the input (with the offset), the filter word at w.
@@ -43,38 +35,64 @@ typedef struct {
 } while (0)
 
 // The requantization of the layer. all_short: every channel takes the short
-// path (tml_opt_short_shift), so the per-channel check can go.
+// path (tml_opt_short_shift); full_range: the clamp is int8's own range, one
+// SSAT.
 typedef struct {
     const int32_t *multiplier, *shift;
     int32_t offset, lo, hi;
-    bool all_short;
+    bool all_short, full_range;
 } requant_t;
 
-static inline __attribute__((always_inline)) void store4(const requant_t *r, int8_t *out, int32_t oc,
-    int32_t a0, int32_t a1, int32_t a2, int32_t a3) {
+static inline __attribute__((always_inline)) int8_t short_sat(int32_t acc, int32_t q, int32_t shift,
+    int32_t offset) {
+    const int32_t y = tml_smmulr(__qadd(acc, acc), q);
+    return (int8_t)__ssat(tml_opt_round_shift(y, -shift) + offset, 8);
+}
+
+static inline __attribute__((always_inline)) void store4(const requant_t *r, int8_t *out,
+    int32_t oc, int32_t a0, int32_t a1, int32_t a2, int32_t a3) {
     const int32_t *q = r->multiplier + oc, *shift = r->shift + oc;
     const int32_t offset = r->offset, lo = r->lo, hi = r->hi;
-    if (r->all_short) {
+    if (r->all_short && r->full_range) {
+        out[oc] = short_sat(a0, q[0], shift[0], offset);
+        out[oc + 1] = short_sat(a1, q[1], shift[1], offset);
+        out[oc + 2] = short_sat(a2, q[2], shift[2], offset);
+        out[oc + 3] = short_sat(a3, q[3], shift[3], offset);
+    } else if (r->all_short) {
         out[oc] = tml_arm_output_short(a0, q[0], -shift[0], offset, lo, hi);
         out[oc + 1] = tml_arm_output_short(a1, q[1], -shift[1], offset, lo, hi);
         out[oc + 2] = tml_arm_output_short(a2, q[2], -shift[2], offset, lo, hi);
         out[oc + 3] = tml_arm_output_short(a3, q[3], -shift[3], offset, lo, hi);
-        return;
+    } else {
+        out[oc] = tml_arm_output(a0, q[0], shift[0], offset, lo, hi);
+        out[oc + 1] = tml_arm_output(a1, q[1], shift[1], offset, lo, hi);
+        out[oc + 2] = tml_arm_output(a2, q[2], shift[2], offset, lo, hi);
+        out[oc + 3] = tml_arm_output(a3, q[3], shift[3], offset, lo, hi);
     }
-    out[oc] = tml_arm_output(a0, q[0], shift[0], offset, lo, hi);
-    out[oc + 1] = tml_arm_output(a1, q[1], shift[1], offset, lo, hi);
-    out[oc + 2] = tml_arm_output(a2, q[2], shift[2], offset, lo, hi);
-    out[oc + 3] = tml_arm_output(a3, q[3], shift[3], offset, lo, hi);
+}
+
+size_t tml_opt_depthwise_conv_2d_s8_scratch_size(int32_t filter_h, int32_t filter_w, int32_t out_c) {
+    return (size_t)filter_h * filter_w * (out_c & ~3);
+}
+
+// packed[(block * taps + tap) * 4 + j] = filter[tap * out_c + block * 4 + j]:
+// the taps of output channels 4 * block .. + 3, one word each.
+static void pack_filter(const int8_t *filter, int32_t taps, int32_t out_c, int8_t *packed) {
+    for (int32_t oc = 0; oc + 4 <= out_c; oc += 4) {
+        const int8_t *f = filter + oc;
+        for (int32_t t = 0; t < taps; t++, f += out_c, packed += 4) {
+            const int32_t v = tml_ld_s8x4(f);
+            memcpy(packed, &v, sizeof(v));
+        }
+    }
 }
 
 // A 3x3 window inside the image, no dilation, depth multiplier 1: nine taps
-// unrolled, one channel's taps ch bytes apart within a row of the filter and
-// of the input.
-static void pixel_3x3(const int8_t *x, const int8_t *w, int32_t ch, int32_t x_row, int32_t offset,
-    const int32_t *bias, const requant_t *r, int8_t *out) {
-    const int32_t offset2 = tml_lanes2(offset);
-    int32_t c = 0;
-    for (; c + 4 <= ch; c += 4) {
+// unrolled; a channel's taps in a row of the input are ch bytes apart.
+static void pixel_3x3(const int8_t *x_first, const int8_t *packed, int32_t ch, int32_t x_row,
+    int32_t offset, const int32_t *bias, const requant_t *r, int8_t *out) {
+    const int32_t offset2 = tml_lanes2(offset), ch2 = 2 * ch;
+    for (int32_t c = 0; c + 4 <= ch; c += 4, packed += 36) {
         int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         if (bias != NULL) {
             a0 = bias[c];
@@ -82,59 +100,63 @@ static void pixel_3x3(const int8_t *x, const int8_t *w, int32_t ch, int32_t x_ro
             a2 = bias[c + 2];
             a3 = bias[c + 3];
         }
-        const int8_t *xr = x + c, *wr = w + c;
-        TAP_WORD(xr, wr);
-        TAP_WORD(xr + ch, wr + ch);
-        TAP_WORD(xr + 2 * ch, wr + 2 * ch);
-        xr += x_row;
-        wr += 3 * ch;
-        TAP_WORD(xr, wr);
-        TAP_WORD(xr + ch, wr + ch);
-        TAP_WORD(xr + 2 * ch, wr + 2 * ch);
-        xr += x_row;
-        wr += 3 * ch;
-        TAP_WORD(xr, wr);
-        TAP_WORD(xr + ch, wr + ch);
-        TAP_WORD(xr + 2 * ch, wr + 2 * ch);
+        const int8_t *x = x_first + c;
+        TAP_WORD(x, packed);
+        TAP_WORD(x + ch, packed + 4);
+        TAP_WORD(x + ch2, packed + 8);
+        x += x_row;
+        TAP_WORD(x, packed + 12);
+        TAP_WORD(x + ch, packed + 16);
+        TAP_WORD(x + ch2, packed + 20);
+        x += x_row;
+        TAP_WORD(x, packed + 24);
+        TAP_WORD(x + ch, packed + 28);
+        TAP_WORD(x + ch2, packed + 32);
         store4(r, out, c, a0, a1, a2, a3);
-    }
-    for (; c < ch; c++) {
-        int32_t a = bias != NULL ? bias[c] : 0;
-        const int8_t *xr = x + c, *wr = w + c;
-        for (int32_t fy = 0; fy < 3; fy++, xr += x_row, wr += 3 * ch) {
-            a += (xr[0] + offset) * wr[0] + (xr[ch] + offset) * wr[ch] + (xr[2 * ch] + offset) * wr[2 * ch];
-        }
-        out[c] = tml_arm_output(a, r->multiplier[c], r->shift[c], r->offset, r->lo, r->hi);
     }
 }
 
-static void pixel_word(const tml_depthwise_conv_2d_s8_params_t *p, const window_t *win,
-    const int32_t *bias, const requant_t *r, int8_t *out) {
-    const int32_t ch = p->s.in_c, offset = p->q.input_offset, offset2 = tml_lanes2(offset);
-    const int32_t rows = win->rows, cols = win->cols, x_col = win->x_col;
-    const int32_t x_row = win->x_row, w_row = win->w_row;
-    int32_t c = 0;
-    for (; c + 4 <= ch; c += 4) {
+// Any window: rows x cols taps from x_first (input) and the packed filter
+// from tap first_tap, x_col and x_row apart in the input, filter_w apart in a
+// block of the packed filter. broadcast: depth multiplier 4k.
+static void pixel_any(const tml_depthwise_conv_2d_s8_params_t *p, const int8_t *x_first,
+    const int8_t *packed, int32_t first_tap, int32_t rows, int32_t cols, int32_t x_col, int32_t x_row,
+    const int32_t *bias, const requant_t *r, int8_t *out, bool broadcast) {
+    const int32_t multiplier = p->s.depth_multiplier, out_c = p->s.in_c * multiplier;
+    const int32_t taps = p->s.filter_h * p->s.filter_w, w_row = 4 * p->s.filter_w;
+    const int32_t offset = p->q.input_offset, offset2 = tml_lanes2(offset);
+    for (int32_t oc = 0; oc + 4 <= out_c; oc += 4) {
         int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         if (bias != NULL) {
-            a0 = bias[c];
-            a1 = bias[c + 1];
-            a2 = bias[c + 2];
-            a3 = bias[c + 3];
+            a0 = bias[oc];
+            a1 = bias[oc + 1];
+            a2 = bias[oc + 2];
+            a3 = bias[oc + 3];
         }
-        const int8_t *x = win->x + c, *w = win->w + c;
+        const int8_t *x = x_first + (broadcast ? oc / multiplier : oc);
+        const int8_t *w = packed + ((oc / 4) * taps + first_tap) * 4;
         for (int32_t fy = 0; fy < rows; fy++, x += x_row, w += w_row) {
             const int8_t *xc = x, *wc = w;
-            for (int32_t fx = 0; fx < cols; fx++, xc += x_col, wc += ch) {
-                TAP_WORD(xc, wc);
+            for (int32_t fx = 0; fx < cols; fx++, xc += x_col, wc += 4) {
+                if (broadcast) {
+                    TAP_BYTE(xc, wc);
+                } else {
+                    TAP_WORD(xc, wc);
+                }
             }
         }
-        store4(r, out, c, a0, a1, a2, a3);
+        store4(r, out, oc, a0, a1, a2, a3);
     }
-    // The last in_c % 4 channels.
-    for (; c < ch; c++) {
+}
+
+// The last in_c % 4 channels of a depth multiplier of 1, from the filter itself.
+static void pixel_tail(const tml_depthwise_conv_2d_s8_params_t *p, const int8_t *x_first,
+    const int8_t *w_first, int32_t rows, int32_t cols, int32_t x_col, int32_t x_row,
+    const int32_t *bias, const requant_t *r, int8_t *out) {
+    const int32_t ch = p->s.in_c, offset = p->q.input_offset, w_row = p->s.filter_w * ch;
+    for (int32_t c = ch & ~3; c < ch; c++) {
         int32_t a = bias != NULL ? bias[c] : 0;
-        const int8_t *x = win->x + c, *w = win->w + c;
+        const int8_t *x = x_first + c, *w = w_first + c;
         for (int32_t fy = 0; fy < rows; fy++, x += x_row, w += w_row) {
             const int8_t *xc = x, *wc = w;
             for (int32_t fx = 0; fx < cols; fx++, xc += x_col, wc += ch) {
@@ -145,45 +167,21 @@ static void pixel_word(const tml_depthwise_conv_2d_s8_params_t *p, const window_
     }
 }
 
-static void pixel_byte(const tml_depthwise_conv_2d_s8_params_t *p, const window_t *win,
-    const int32_t *bias, const requant_t *r, int8_t *out) {
-    const int32_t multiplier = p->s.depth_multiplier, out_c = p->s.in_c * multiplier;
-    const int32_t offset = p->q.input_offset;
-    const int32_t rows = win->rows, cols = win->cols, x_col = win->x_col;
-    const int32_t x_row = win->x_row, w_row = win->w_row;
-    for (int32_t oc = 0; oc < out_c; oc += 4) {
-        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        if (bias != NULL) {
-            a0 = bias[oc];
-            a1 = bias[oc + 1];
-            a2 = bias[oc + 2];
-            a3 = bias[oc + 3];
-        }
-        const int8_t *x = win->x + oc / multiplier, *w = win->w + oc;
-        for (int32_t fy = 0; fy < rows; fy++, x += x_row, w += w_row) {
-            const int8_t *xc = x, *wc = w;
-            for (int32_t fx = 0; fx < cols; fx++, xc += x_col, wc += out_c) {
-                TAP_BYTE(xc, wc);
-            }
-        }
-        store4(r, out, oc, a0, a1, a2, a3);
-    }
-}
-
 void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, const int8_t *input,
-    const int8_t *filter, const int32_t *bias, int8_t *output) {
+    const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch) {
     const tml_depthwise_conv_2d_shape_t *s = &p->s;
     const int32_t ch = s->in_c, out_c = ch * s->depth_multiplier;
-    requant_t r = {p->q.multiplier, p->q.shift, p->q.output_offset, p->q.act_min, p->q.act_max, true};
+    const bool broadcast = s->depth_multiplier != 1;
+    const bool dense3x3 = s->filter_h == 3 && s->filter_w == 3 && s->dilation_h == 1
+        && s->dilation_w == 1 && !broadcast;
+    int8_t *packed = scratch;
+    pack_filter(filter, s->filter_h * s->filter_w, out_c, packed);
+    requant_t r = {p->q.multiplier, p->q.shift, p->q.output_offset, p->q.act_min, p->q.act_max, true,
+                   p->q.act_min == INT8_MIN && p->q.act_max == INT8_MAX};
     for (int32_t c = 0; c < out_c; c++) {
         r.all_short = r.all_short && tml_opt_short_shift(p->q.shift[c]);
     }
-    const bool dense3x3 = s->filter_h == 3 && s->filter_w == 3 && s->dilation_h == 1
-        && s->dilation_w == 1 && s->depth_multiplier == 1;
-    window_t win;
-    win.x_col = s->dilation_w * ch;
-    win.x_row = s->dilation_h * s->in_w * ch;
-    win.w_row = s->filter_w * out_c;
+    const int32_t x_col = s->dilation_w * ch, x_row = s->dilation_h * s->in_w * ch;
     int8_t *out = output;
     for (int32_t b = 0; b < s->batches; b++) {
         const int8_t *in_b = input + (size_t)b * s->in_h * s->in_w * ch;
@@ -195,24 +193,27 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
                 const int32_t ix0 = ox * s->stride_w - s->pad_w;
                 int32_t x_lo, x_hi;
                 tml_opt_taps(ix0, s->dilation_w, s->in_w, s->filter_w, &x_lo, &x_hi);
-                win.rows = y_hi - y_lo;
-                win.cols = x_hi - x_lo;
-                if (win.rows <= 0 || win.cols <= 0) {
-                    // No tap inside the image: any valid pointers do, none is read.
-                    win.rows = win.cols = 0;
-                    win.x = in_b;
-                    win.w = filter;
+                int32_t rows = y_hi - y_lo, cols = x_hi - x_lo;
+                const int8_t *x_first = in_b;
+                if (rows <= 0 || cols <= 0) {
+                    rows = cols = 0;  // no tap inside the image: the outputs are the biases
                 } else {
-                    win.x = in_b + ((size_t)(iy0 + s->dilation_h * y_lo) * s->in_w
+                    x_first += ((size_t)(iy0 + s->dilation_h * y_lo) * s->in_w
                         + (size_t)(ix0 + s->dilation_w * x_lo)) * ch;
-                    win.w = filter + ((size_t)y_lo * s->filter_w + x_lo) * out_c;
                 }
-                if (dense3x3 && win.rows == 3 && win.cols == 3) {
-                    pixel_3x3(win.x, win.w, ch, win.x_row, p->q.input_offset, bias, &r, out);
-                } else if (s->depth_multiplier == 1) {
-                    pixel_word(p, &win, bias, &r, out);
+                if (dense3x3 && rows == 3 && cols == 3) {
+                    pixel_3x3(x_first, packed, ch, x_row, p->q.input_offset, bias, &r, out);
                 } else {
-                    pixel_byte(p, &win, bias, &r, out);
+                    const int32_t first_tap = rows > 0 ? y_lo * s->filter_w + x_lo : 0;
+                    if (broadcast) {
+                        pixel_any(p, x_first, packed, first_tap, rows, cols, x_col, x_row, bias, &r, out, true);
+                    } else {
+                        pixel_any(p, x_first, packed, first_tap, rows, cols, x_col, x_row, bias, &r, out, false);
+                    }
+                }
+                if (!broadcast && (ch & 3) != 0) {
+                    pixel_tail(p, x_first, filter + (size_t)(rows > 0 ? y_lo * s->filter_w + x_lo : 0) * ch,
+                        rows, cols, x_col, x_row, bias, &r, out);
                 }
             }
         }
