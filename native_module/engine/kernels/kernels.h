@@ -23,9 +23,11 @@ size_t tml_conv_2d_s8_scratch_size(int32_t filter_h, int32_t filter_w, int32_t f
 void tml_conv_2d_s8(const tml_conv_2d_s8_params_t *p, const int8_t *input, const int8_t *filter,
     const int32_t *bias, int8_t *output, void *scratch, size_t scratch_bytes);
 
-// Scratch of tml_depthwise_conv_2d_s8 for a filter_h x filter_w filter with
-// out_c output channels; 0 when no path needs any.
-size_t tml_depthwise_conv_2d_s8_scratch_size(int32_t filter_h, int32_t filter_w, int32_t out_c);
+// Scratch of tml_depthwise_conv_2d_s8 for an input in_w wide with in_c
+// channels and a filter_h x filter_w filter with out_c output channels; 0 when
+// no path needs any.
+size_t tml_depthwise_conv_2d_s8_scratch_size(int32_t in_w, int32_t in_c, int32_t filter_h,
+    int32_t filter_w, int32_t out_c);
 void tml_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, const int8_t *input,
     const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch, size_t scratch_bytes);
 

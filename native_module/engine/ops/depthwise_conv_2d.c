@@ -29,15 +29,17 @@ static size_t depthwise_conv_2d_extra_size(const tml_interp_t *it, const tml_nod
     return (size_t)filter_channels(it, node) * 2 * sizeof(int32_t);
 }
 
-// The dispatcher's scratch (a repacked filter). Runs on an unvalidated model:
+// The dispatcher's scratch (a repacked filter, padded input rows). Runs on an unvalidated model:
 // the filter may have no dims.
 static size_t depthwise_conv_2d_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *f = tml_node_input(it, node, 1);
-    if (in == NULL || f == NULL || in->type != TML_INT8 || f->ndim != 4 || f->dims == NULL) {
+    if (in == NULL || f == NULL || in->type != TML_INT8 || in->ndim != 4 || in->dims == NULL
+        || f->ndim != 4 || f->dims == NULL) {
         return 0;
     }
-    return tml_depthwise_conv_2d_s8_scratch_size(f->dims[1], f->dims[2], f->dims[3]);
+    return tml_depthwise_conv_2d_s8_scratch_size(in->dims[2], in->dims[3], f->dims[1], f->dims[2],
+        f->dims[3]);
 }
 
 static tml_status_t depthwise_conv_2d_prepare(tml_interp_t *it, tml_node_t *node) {

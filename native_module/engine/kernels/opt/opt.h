@@ -54,9 +54,10 @@ static inline bool tml_opt_depthwise_multiplier(int32_t depth_multiplier) {
     return depth_multiplier == 1 || depth_multiplier % 4 == 0;
 }
 
-// Scratch bytes tml_opt_depthwise_conv_2d_s8 needs for a filter_h x filter_w
-// filter with out_c output channels (0: none).
-size_t tml_opt_depthwise_conv_2d_s8_scratch_size(int32_t filter_h, int32_t filter_w, int32_t out_c);
+// Scratch bytes tml_opt_depthwise_conv_2d_s8 needs (0: none), as
+// tml_depthwise_conv_2d_s8_scratch_size.
+size_t tml_opt_depthwise_conv_2d_s8_scratch_size(int32_t in_w, int32_t in_c, int32_t filter_h,
+    int32_t filter_w, int32_t out_c);
 
 // tml_ref_depthwise_conv_2d_s8 for the depth multipliers above, with the
 // scratch its companion asks for (any alignment).

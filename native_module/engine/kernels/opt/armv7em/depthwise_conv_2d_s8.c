@@ -71,8 +71,35 @@ static inline __attribute__((always_inline)) void store4(const requant_t *r, int
     }
 }
 
-size_t tml_opt_depthwise_conv_2d_s8_scratch_size(int32_t filter_h, int32_t filter_w, int32_t out_c) {
-    return (size_t)filter_h * filter_w * (out_c & ~3);
+// The scratch: the packed filter, then for a 3x3 filter on a depth
+// multiplier of 1 three input rows padded by one pixel each side.
+static size_t packed_size(int32_t filter_h, int32_t filter_w, int32_t out_c) {
+    return ((size_t)filter_h * filter_w * (out_c & ~3) + 3) & ~(size_t)3;
+}
+
+size_t tml_opt_depthwise_conv_2d_s8_scratch_size(int32_t in_w, int32_t in_c, int32_t filter_h,
+    int32_t filter_w, int32_t out_c) {
+    size_t rows = filter_h == 3 && filter_w == 3 && out_c == in_c ? 3 * ((size_t)in_w + 2) * in_c : 0;
+    return packed_size(filter_h, filter_w, out_c) + rows;
+}
+
+// Rows iy0 .. iy0 + 2 of the image into rows[3][in_w + 2][ch], with the
+// input zero point left and right of each row and for rows outside the
+// image: padded taps then add (zp + input_offset) * w = 0, as the reference
+// skips them.
+static void fill_rows(const tml_depthwise_conv_2d_shape_t *s, const int8_t *in_b, int32_t iy0,
+    int8_t zp, int8_t *rows) {
+    const int32_t ch = s->in_c, row_bytes = s->in_w * ch;
+    for (int32_t r = 0; r < 3; r++, rows += row_bytes + 2 * ch) {
+        const int32_t iy = iy0 + r;
+        if (iy < 0 || iy >= s->in_h) {
+            memset(rows, zp, (size_t)(row_bytes + 2 * ch));
+            continue;
+        }
+        memset(rows, zp, (size_t)ch);
+        memcpy(rows + ch, in_b + (size_t)iy * row_bytes, (size_t)row_bytes);
+        memset(rows + ch + row_bytes, zp, (size_t)ch);
+    }
 }
 
 // packed[(block * taps + tap) * 4 + j] = filter[tap * out_c + block * 4 + j]:
@@ -101,6 +128,9 @@ static void pixel_3x3(const int8_t *x_first, const int8_t *packed, int32_t ch, i
             a3 = bias[c + 3];
         }
         const int8_t *x = x_first + c;
+        // Opaque to the optimiser: otherwise it keeps nine tap pointers, spilled,
+        // where [x, ch] addressing needs none.
+        __asm__ ("" : "+r" (x));
         TAP_WORD(x, packed);
         TAP_WORD(x + ch, packed + 4);
         TAP_WORD(x + ch2, packed + 8);
@@ -180,6 +210,28 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
                    p->q.act_min == INT8_MIN && p->q.act_max == INT8_MAX};
     for (int32_t c = 0; c < out_c; c++) {
         r.all_short = r.all_short && tml_opt_short_shift(p->q.shift[c]);
+    }
+    // 3x3 windows through padded rows: every pixel takes the unrolled path.
+    const int32_t zp = -p->q.input_offset;
+    if (dense3x3 && s->pad_w <= 1 && (s->out_w - 1) * s->stride_w - s->pad_w + 2 <= s->in_w
+        && zp >= INT8_MIN && zp <= INT8_MAX) {
+        int8_t *rows = packed + packed_size(3, 3, out_c);
+        const int32_t padded_row = (s->in_w + 2) * ch;
+        int8_t *out = output;
+        for (int32_t b = 0; b < s->batches; b++) {
+            const int8_t *in_b = input + (size_t)b * s->in_h * s->in_w * ch;
+            for (int32_t oy = 0; oy < s->out_h; oy++) {
+                fill_rows(s, in_b, oy * s->stride_h - s->pad_h, (int8_t)zp, rows);
+                for (int32_t ox = 0; ox < s->out_w; ox++, out += out_c) {
+                    const int8_t *x_first = rows + (size_t)(ox * s->stride_w - s->pad_w + 1) * ch;
+                    pixel_3x3(x_first, packed, ch, padded_row, p->q.input_offset, bias, &r, out);
+                    if ((ch & 3) != 0) {
+                        pixel_tail(p, x_first, filter, 3, 3, ch, padded_row, bias, &r, out);
+                    }
+                }
+            }
+        }
+        return;
     }
     const int32_t x_col = s->dilation_w * ch, x_row = s->dilation_h * s->in_w * ch;
     int8_t *out = output;

@@ -12,7 +12,10 @@ static inline int8_t output_byte(const tml_depthwise_conv_2d_s8_params_t *p, int
         p->q.act_max);
 }
 
-size_t tml_opt_depthwise_conv_2d_s8_scratch_size(int32_t filter_h, int32_t filter_w, int32_t out_c) {
+size_t tml_opt_depthwise_conv_2d_s8_scratch_size(int32_t in_w, int32_t in_c, int32_t filter_h,
+    int32_t filter_w, int32_t out_c) {
+    (void)in_w;
+    (void)in_c;
     (void)filter_h;
     (void)filter_w;
     (void)out_c;
