@@ -41,6 +41,9 @@ TESTS = {
     # The fast paths against the reference kernels, and the dispatchers with none.
     "test_kernels_opt.c": ("test_kernels_opt.c", engine_sources, ("-DTML_KERNELS_OPT=1",)),
     "test_kernels_opt.c[ref]": ("test_kernels_opt.c", engine_sources, ("-DTML_KERNELS_OPT=0",)),
+    # TFLite Micro's golden bytes (data/kernel_cases.h), through the fast paths and without.
+    "test_kernel_cases.c": ("test_kernel_cases.c", engine_sources, ("-DTML_KERNELS_OPT=1",)),
+    "test_kernel_cases.c[ref]": ("test_kernel_cases.c", engine_sources, ("-DTML_KERNELS_OPT=0",)),
 }
 
 

@@ -1,8 +1,9 @@
 """The engine's kernel tests on emulated Cortex-M cores, built for each core's instruction set.
 
 test_kernels_opt.c (every fast path against the reference kernel, random shapes and
-misaligned buffers) is cross-compiled with arm-none-eabi-gcc and run bare-metal under QEMU
-with semihosting (cortex_m/: start-up and linker script, no MicroPython), so the ARMv7E-M
+misaligned buffers) and test_kernel_cases.c (TFLite Micro's golden bytes for one-layer models
+that reach every fast path) are cross-compiled with arm-none-eabi-gcc and run bare-metal under
+QEMU with semihosting (cortex_m/: start-up and linker script, no MicroPython), so the ARMv7E-M
 kernels run on the M4 and M7 they are written for and the portable set runs as Cortex-M0+
 code. ARMv6-M code runs on QEMU's Cortex-M3 board (mps2-an385): ARMv7-M executes every
 ARMv6-M instruction, and QEMU's Cortex-M0 board (microbit) has 16 KB of RAM.
@@ -71,4 +72,12 @@ def test_fast_paths_equal_reference_on_core(core, tmp_path):
     assert ("smlad" in disasm) == CORES[core][2]
     out = run(core, exe)
     # Semihosting cannot pass the exit status through QEMU: the report is the result.
+    assert "FAIL" not in out and " 0 failed" in out, out
+
+
+@needs_tools
+@pytest.mark.parametrize("core", sorted(CORES))
+def test_golden_cases_equal_tflite_micro_on_core(core, tmp_path):
+    """The whole engine, built for this core, gives TFLite Micro's bytes on every golden case."""
+    out = run(core, build(core, "test_kernel_cases.c", str(tmp_path)))
     assert "FAIL" not in out and " 0 failed" in out, out
