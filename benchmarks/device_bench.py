@@ -59,7 +59,10 @@ def run_on_emulator(board: str, name: str, path: Path) -> dict:
         device.exec(f"import os\nos.remove({remote!r})", timeout=30)
     line = next(s for s in out.splitlines() if s.startswith("RESULT "))
     _, us, profile = line.split(" ", 2)
-    return {"instructions": int(us) * 1000, "ops": [(op, us * 1000) for op, us in ast.literal_eval(profile)]}
+    return {
+        "instructions": int(us) * 1000,
+        "ops": [(op, us * 1000) for op, us in ast.literal_eval(profile)],
+    }
 
 
 _devices: dict[str, Device] = {}
