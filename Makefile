@@ -9,7 +9,7 @@ setup:
 	@scripts/setup.sh all
 
 firmware: setup
-	@scripts/setup.sh firmware unix qemu-m7 qemu-m4
+	@scripts/setup.sh firmware unix qemu-m7 qemu-m4 qemu-m0 rp2040
 
 demo: setup
 	.venv/bin/tinyml demo

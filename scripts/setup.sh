@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set-up for tinyml: system packages, MicroPython source, .venv, firmware.
 #
-#   scripts/setup.sh [all|system|micropython|venv|firmware [BOARD...]]
+#   scripts/setup.sh [all|system|micropython|venv|rp2040|firmware [BOARD...]]
 #
 # Idempotent: each step checks what is there and does nothing more (make rebuilds only what
 # changed). MICROPY_DIR=/path/to/micropython uses that tree instead of the Debian source.
@@ -16,10 +16,18 @@ PYTHON="${PYTHON:-python3}"
 MP_SOURCE_VERSION="1.25.0+ds-1"
 MP_SUITE="trixie"
 APT_SOURCE_FILE="/etc/apt/sources.list.d/tinyml-$MP_SUITE-src.sources"
-SETUP_BOARDS=(unix qemu-m7)
+SETUP_BOARDS=(unix qemu-m7 qemu-m0 rp2040)
+# The RP2040 build's Debian pieces (step_rp2040): binary source packages and mbedtls's source.
+RP2_SUITE="trixie"
+RP2_DEBS=(pico-sdk-source=2.1.1-1 tinyusb-source=0.18.0+dfsg-1)
+RP2_MBEDTLS="3.6.6-0.1~deb13u1"
 
 APT_PACKAGES=(build-essential gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
-    libffi-dev pkg-config dpkg-dev clang libclang-rt-14-dev python3-venv python3-dev)
+    libffi-dev pkg-config dpkg-dev clang libclang-rt-14-dev python3-venv python3-dev
+    cmake libstdc++-arm-none-eabi-newlib debian-archive-keyring)
+# The engine on an emulated Xtensa core (tests/engine/test_xtensa.py): compiler, C library,
+# QEMU, and GCC's source for the soft-float helpers Debian's lx106 libgcc leaves to the ROM.
+APT_PACKAGES+=(gcc-xtensa-lx106 picolibc-xtensa-lx106-elf qemu-system-misc gcc-12-source)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -64,6 +72,8 @@ setup: this is not Debian/Ubuntu, so nothing is installed automatically. Install
   - arm-none-eabi-gcc with newlib (GNU Arm Embedded Toolchain 12 or newer)
   - qemu-system-arm (QEMU 7.2 or newer; machines mps2-an500 and mps2-an386)
   - clang with libFuzzer runtime (fuzzing only)
+  - xtensa-lx106-elf-gcc with picolibc, qemu-system-xtensa and GCC 12's source in
+    /usr/src/gcc-12 (the engine on an emulated Xtensa core)
   - Python 3.10+ with venv and development headers
 and set MICROPY_DIR to a MicroPython v1.25 checkout (git clone with submodules).
 MSG
@@ -142,6 +152,53 @@ SRC
     say "MicroPython $MP_SOURCE_VERSION unpacked to $dest"
 }
 
+# The Pico SDK, TinyUSB and mbedtls for the RP2040 firmware, from Debian $RP2_SUITE, into
+# build/rp2040-sdk/ (read by host/tinyml/rp2040.py). The binary packages come through a private
+# apt state (build/apt-$RP2_SUITE/; no root, nothing added to the system's sources), which
+# still checks the archive's signatures; their source packages are not on our mirror.
+# PICO_SDK_PATH skips this: the Pico SDK then comes from there, TinyUSB and mbedtls from
+# MICROPY_DIR's submodules.
+step_rp2040() {
+    [ -z "${PICO_SDK_PATH:-}" ] || { say "using the Pico SDK from PICO_SDK_PATH=$PICO_SDK_PATH"; return 0; }
+    local dest="$BUILD/rp2040-sdk" want="${RP2_DEBS[*]} mbedtls=$RP2_MBEDTLS"
+    if [ -f "$dest/.tinyml-sdk" ] && [ "$(cat "$dest/.tinyml-sdk")" = "$want" ]; then
+        return 0
+    fi
+    is_debian || die "the RP2040 build needs the Pico SDK: set PICO_SDK_PATH (or skip rp2040)"
+    local state="$BUILD/apt-$RP2_SUITE" dl="$BUILD/src/rp2040"
+    mkdir -p "$state/lists/partial" "$state/archives/partial" "$dl"
+    cat >"$state/sources.list" <<SRC
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $RP2_SUITE main
+deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $RP2_SUITE main
+SRC
+    local apt=(-o "Dir::Etc::SourceList=$state/sources.list" -o Dir::Etc::SourceParts=/dev/null
+        -o "Dir::State::Lists=$state/lists" -o Dir::State::status=/dev/null
+        -o "Dir::Cache=$state" -o "Dir::Cache::archives=$state/archives" -o Debug::NoLocking=1)
+    say "downloading the Pico SDK, TinyUSB and mbedtls from Debian $RP2_SUITE"
+    logged apt-update-rp2040 apt-get "${apt[@]}" update
+    (cd "$dl" && logged apt-download-rp2040 apt-get "${apt[@]}" download "${RP2_DEBS[@]}")
+    (cd "$dl" && logged apt-source-mbedtls apt-get "${apt[@]}" source --download-only \
+        "mbedtls=$RP2_MBEDTLS")
+    rm -rf "$dest" "$dest.tmp"
+    mkdir -p "$dest.tmp/unpacked"
+    local deb
+    for deb in "$dl"/pico-sdk-source_*.deb "$dl"/tinyusb-source_*.deb; do
+        logged dpkg-deb dpkg-deb -x "$deb" "$dest.tmp/unpacked"
+    done
+    mv "$dest.tmp/unpacked/usr/src/pico-sdk" "$dest.tmp/unpacked/usr/src/tinyusb" "$dest.tmp/"
+    rm -rf "$dest.tmp/unpacked"
+    logged dpkg-source-mbedtls dpkg-source --require-strong-checksums -x \
+        "$dl/mbedtls_$RP2_MBEDTLS.dsc" "$dest.tmp/mbedtls"
+    rm -f "$dest.tmp"/mbedtls_*  # dpkg-source links the upstream tarball beside the tree
+    # micropython-lib is not in Debian's MicroPython source; the build only wants the directory.
+    mkdir -p "$dest.tmp/micropython-lib"
+    echo "Empty: micropython-lib is not packaged; see boards/README.md (rp2040)." \
+        >"$dest.tmp/micropython-lib/README.md"
+    mv "$dest.tmp" "$dest"
+    echo "$want" >"$dest/.tinyml-sdk"
+    say "Pico SDK, TinyUSB and mbedtls unpacked to $dest"
+}
+
 hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
 step_venv() {
@@ -188,9 +245,10 @@ main() {
         system) step_system ;;
         micropython) step_micropython ;;
         venv) step_venv ;;
+        rp2040) step_rp2040 ;;
         firmware) step_firmware "$@" ;;
-        all) step_system; step_micropython; step_venv; step_firmware ;;
-        *) die "unknown step $what (all|system|micropython|venv|firmware [BOARD...])" ;;
+        all) step_system; step_micropython; step_venv; step_rp2040; step_firmware ;;
+        *) die "unknown step $what (all|system|micropython|venv|rp2040|firmware [BOARD...])" ;;
     esac
 }
 

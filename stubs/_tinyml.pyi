@@ -32,8 +32,9 @@ class Model:
         arena: int | bytearray | memoryview | None = None,
         labels: Sequence[str] | str | None = None,
     ) -> None:
-        """Load a model from a path (read once) or a buffer (used in place, zero copy; it
-        must be 4-byte aligned).
+        """Load a model from a path or a buffer. A buffer, or a file the filesystem maps
+        into memory (ROMFS), is used in place when it is 4-byte aligned; anything else is
+        copied to the heap once (``in_place`` tells which).
 
         ``arena``: None for exactly what the model needs, an int for that many bytes, or a
         writable buffer to use. Too small raises ValueError with the bytes needed.
@@ -105,6 +106,9 @@ class Model:
     """Class labels, or None."""
     ops: tuple[str, ...]
     """Op names in execution order."""
+    in_place: bool
+    """Whether the model is read where it lies (a buffer, a ROMFS file) rather than from a
+    heap copy (a file read into RAM, or a buffer that was not 4-byte aligned)."""
 
 def op_supported(name: str, version: int = 1) -> bool:
     """Whether this build runs the TFLite builtin op ``name`` (e.g. 'CONV_2D') at that

@@ -1,18 +1,22 @@
 """Shared fixtures: the emulated board, and ``device`` over every target.
 
-``device`` is parametrized over ``unix`` (the unix-port firmware) and ``emulator`` (the
-emulated Cortex-M7), so each device test is reported twice: ``test_x[unix]`` and
-``test_x[emulator]``. ``TINYML_DEVICES=unix`` (comma-separated) narrows the targets. The
-emulator is booted once per session (its own, under build/emulator/pytest-<pid>/) and always
-stopped at the end, even after failures or when pytest is killed.
+``device`` is parametrized over ``unix`` (the unix-port firmware), ``emulator`` (the
+emulated Cortex-M7) and ``emulator-m0`` (the emulated Cortex-M0, boards/qemu_m0: the RP2040's
+instruction set and about a Pico's RAM), so each device test is reported three times:
+``test_x[unix]``, ``test_x[emulator]``, ``test_x[emulator-m0]``. ``TINYML_DEVICES=unix``
+(comma-separated) narrows the targets. Each emulator is booted once per session (its own,
+under build/emulator/pytest-<pid>/) and always stopped at the end, even after failures or
+when pytest is killed.
 Firmware is built by the set-up (``make test``); a missing one is built on first use.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,7 +30,17 @@ from tinyml.device import Device
 from tinyml.emulator import Emulator, EmulatorState
 from tinyml.paths import Paths
 
-ALL_TARGETS = ("unix", "emulator")
+ALL_TARGETS = ("unix", "emulator", "emulator-m0")
+# Target name -> the Device target and the emulated board it needs (None: none).
+_TARGET_DEVICES = {
+    "unix": ("unix", None),
+    "emulator": ("emulator", "qemu-m7"),
+    "emulator-m0": ("emulator:qemu-m0", "qemu-m0"),
+}
+
+# Tests reach no network: a release download that a test does not point at its own server on
+# 127.0.0.1 fails at once here instead of going to the project's release page.
+os.environ.setdefault("TINYML_RELEASE_URL", "http://127.0.0.1:1/tests-reach-no-network")
 
 
 def _targets() -> list[str]:
@@ -43,6 +57,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, interrupt)
+    # A private filesystem for the unix device (a user's persists in build/unix-fs).
+    if "TINYML_UNIX_FS" not in os.environ:
+        os.environ["TINYML_UNIX_FS"] = tempfile.mkdtemp(prefix="tinyml-unix-fs-")
+        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop("TINYML_UNIX_FS"), True))
     # A private emulator for this session: neither a user's `tinyml emulator start` nor another
     # test run shares (and holds) its serial port. Everything that says "emulator" in this
     # process, the CLI included, finds this one.
@@ -65,16 +83,26 @@ def models() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def emulator(paths: Paths) -> Iterator[EmulatorState]:
-    """The emulated board for this session; stopped at the end if this session started it."""
-    emu = Emulator(paths=paths)
+def _session_emulator(board: str, paths: Paths) -> Iterator[EmulatorState]:
+    emu = Emulator(board, paths=paths)
     state, started = emu.start(die_with_parent=True)
     try:
         yield state
     finally:
         if started:
             emu.stop()
+
+
+@pytest.fixture(scope="session")
+def emulator(paths: Paths) -> Iterator[EmulatorState]:
+    """The emulated Cortex-M7 for this session; stopped at the end if this session started it."""
+    yield from _session_emulator("qemu-m7", paths)
+
+
+@pytest.fixture(scope="session")
+def emulator_m0(paths: Paths) -> Iterator[EmulatorState]:
+    """The emulated Cortex-M0 for this session; stopped at the end if this session started it."""
+    yield from _session_emulator("qemu-m0", paths)
 
 
 @pytest.fixture(scope="session")
@@ -89,11 +117,17 @@ def _devices(request: pytest.FixtureRequest) -> Iterator[dict[str, Device]]:
 def device(request: pytest.FixtureRequest, _devices: dict[str, Device], paths: Paths) -> Device:
     """A connected Device for each target; shared across the session, soft-reset per exec."""
     target = request.param
-    if target not in _devices:
-        if target == "emulator":
-            request.getfixturevalue("emulator")
-        _devices[target] = Device(target, paths=paths)
-    return _devices[target]
+    if target not in _TARGET_DEVICES:
+        raise pytest.UsageError(
+            f"TINYML_DEVICES: unknown target {target!r} (choose from {', '.join(ALL_TARGETS)})"
+        )
+    # Keyed by Device.target, so that tests can free the port a CLI call needs.
+    dev_target, board = _TARGET_DEVICES[target]
+    if dev_target not in _devices:
+        if board is not None:
+            request.getfixturevalue("emulator" if board == "qemu-m7" else "emulator_m0")
+        _devices[dev_target] = Device(dev_target, paths=paths)
+    return _devices[dev_target]
 
 
 @pytest.fixture

@@ -79,6 +79,55 @@ def _remove(device: Device, names: list[str]) -> None:
         device.exec(code, timeout=30)
 
 
+# Scripts that need more of a Pico's heap (the emulated Cortex-M0's, firmware or stock) than
+# their models and arenas, with why; they run on the targets with more RAM.
+HEAVY_SCRIPTS = {
+    "model_two_inputs": "two 128x128 inputs, their copies and a 64 KB float output",
+    "labels_files": "the 54 KB KWS model loaded several times over; the heap fragments",
+}
+
+
+def skip_if_heavy(device: Device, script: Path) -> None:
+    import pytest
+
+    if device.target.startswith("emulator:qemu-m0") and script.stem in HEAVY_SCRIPTS:
+        pytest.skip(f"{script.name}: needs more than a Pico's heap: {HEAVY_SCRIPTS[script.stem]}")
+
+
+def ram_needed(models: list[Path]) -> int:
+    """Bytes the models take in RAM when all are loaded from files at once: each file's bytes
+    plus the arena the engine plans for it (the host face plans the same as the device)."""
+    from tinyml import Model
+
+    total = 0
+    for path in models:
+        total += path.stat().st_size
+        try:
+            total += Model(str(path)).arena_size
+        except ValueError:  # a model the script expects to be refused: no arena
+            pass
+    return total
+
+
+_heap_free: dict[str, int] = {}
+
+
+def skip_unless_fits(device: Device, models: list[Path], what: str) -> None:
+    """Skips (naming both sizes) when ``models`` read from files cannot sit in the device's
+    free heap together, as on the emulated Cortex-M0 with a Pico's RAM."""
+    import pytest
+
+    if device.target not in _heap_free:
+        free = device.exec("import gc, tinyml\ngc.collect()\nprint(gc.mem_free())")
+        _heap_free[device.target] = int(free)
+    needed = ram_needed([m for m in models if m.suffix == ".tflite"])
+    if needed > _heap_free[device.target]:
+        pytest.skip(
+            f"{what}: its models need {needed:,} bytes of RAM, "
+            f"{device.target} has a {_heap_free[device.target]:,}-byte heap"
+        )
+
+
 def run_on_cpython(
     script: str | os.PathLike[str], files: Files | None = None, timeout: float = 300.0
 ) -> str:

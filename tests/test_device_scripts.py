@@ -5,7 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from device_runner import device_scripts, expected_output, run_on_device
+from device_runner import (
+    declared_files,
+    device_scripts,
+    expected_output,
+    run_on_device,
+    skip_if_heavy,
+    skip_unless_fits,
+)
 from tinyml.device import Device
 
 
@@ -16,7 +23,11 @@ def _expected() -> dict[Path, str]:
 
 @pytest.mark.parametrize("script", device_scripts(), ids=lambda p: p.stem)
 def test_device_script(device: Device, script: Path, _expected: dict[Path, str]) -> None:
-    """The device's output equals the expected output, with no traceback."""
+    """The device's output equals the expected output, with no traceback. A script whose
+    models cannot sit in the board's RAM together (the Cortex-M0 has a Pico's heap) is skipped,
+    naming both sizes."""
+    skip_if_heavy(device, script)
+    skip_unless_fits(device, list(declared_files(script).values()), script.name)
     out = run_on_device(device, script)
     if out.strip() == "SKIP":
         pytest.skip(f"{script.name}: device lacks a feature")

@@ -1,12 +1,14 @@
-// Board support for the tinyml MPS2 boards under QEMU (out-of-tree ports/qemu boards).
+// Board support for the tinyml boards under QEMU (out-of-tree ports/qemu boards): the MPS2
+// boards (qemu_m7, qemu_m4) and the nRF51 board (qemu_m0).
 //
 // ports/qemu has no board hooks, so the linker wraps two of its symbols (see qemu_common.mk):
 // - main(): enable the FPU (CPACR CP10/CP11) before any floating-point instruction runs, and
-//   start the free-running CMSDK timer that backs the `time` module;
+//   start the free-running timer that backs the `time` module;
 // - mp_init(): raise the stack limit and run the frozen _boot.py, which mounts "/".
 // ports/qemu builds without `time`; this file provides a small one on that timer.
 // The `_board` module reads host files through ARM semihosting, so the host tools can copy a
-// model onto the RAM disk much faster than over the emulated UART (mpremote cp still works).
+// model onto the board's filesystem much faster than over the emulated UART (mpremote cp still
+// works). On the nRF51 it also erases and programs the flash that holds the filesystem.
 
 #include <stdint.h>
 
@@ -16,6 +18,49 @@
 #include "py/smallint.h"
 #include "py/stackctrl.h"
 #include "shared/runtime/pyexec.h"
+
+extern int __real_main(int argc, char **argv);
+extern void __real_mp_init(void);
+
+#if defined(QEMU_SOC_NRF51)
+
+// nRF51 TIMER0 in 32-bit timer mode at 16 MHz; a CAPTURE task copies the counter to CC[0].
+typedef struct {
+    volatile uint32_t TASKS_START;
+    volatile uint32_t TASKS_STOP;
+    volatile uint32_t TASKS_COUNT;
+    volatile uint32_t TASKS_CLEAR;
+    volatile uint32_t r0[(0x040 - 0x010) / 4];
+    volatile uint32_t TASKS_CAPTURE0;
+    volatile uint32_t r1[(0x504 - 0x044) / 4];
+    volatile uint32_t MODE;
+    volatile uint32_t BITMODE;
+    volatile uint32_t r2;
+    volatile uint32_t PRESCALER;
+    volatile uint32_t r3[(0x540 - 0x514) / 4];
+    volatile uint32_t CC0;
+} nrf51_timer_t;
+
+#define TIMER0 ((nrf51_timer_t *)0x40008000)
+#define TIMER_HZ (16000000u)
+
+static void timer_start(void) {
+    TIMER0->MODE = 0;
+    TIMER0->BITMODE = 3;
+    TIMER0->PRESCALER = 0;
+    TIMER0->TASKS_CLEAR = 1;
+    TIMER0->TASKS_START = 1;
+}
+
+static uint32_t timer_count(void) {
+    TIMER0->TASKS_CAPTURE0 = 1;
+    return TIMER0->CC0;
+}
+
+// A Pico's stack: 8 KB, less MicroPython's margin (the rp2 port's mp_cstack_init_with_top()).
+#define STACK_LIMIT (8 * 1024 - 256)
+
+#else
 
 #define SCB_CPACR (*(volatile uint32_t *)0xe000ed88)
 
@@ -31,20 +76,28 @@ typedef struct {
 #define TIMER_HZ (25000000u)
 #define STACK_LIMIT (64 * 1024)
 
-extern int __real_main(int argc, char **argv);
-extern void __real_mp_init(void);
-
-static uint32_t timer_last;
-static uint64_t timer_total;
-
-int __wrap_main(int argc, char **argv) {
+static void timer_start(void) {
     SCB_CPACR |= 0xfu << 20;
     __asm volatile ("dsb\n\tisb" ::: "memory");
     TIMER0->CTRL = 0;
     TIMER0->RELOAD = 0xffffffff;
     TIMER0->VALUE = 0xffffffff;
     TIMER0->CTRL = 1;
-    timer_last = TIMER0->VALUE;
+}
+
+// The CMSDK timer counts down; the rest of this file wants a counter that goes up.
+static uint32_t timer_count(void) {
+    return ~TIMER0->VALUE;
+}
+
+#endif
+
+static uint32_t timer_last;
+static uint64_t timer_total;
+
+int __wrap_main(int argc, char **argv) {
+    timer_start();
+    timer_last = timer_count();
     return __real_main(argc, argv);
 }
 
@@ -54,11 +107,12 @@ void __wrap_mp_init(void) {
     pyexec_frozen_module("_boot.py", false);
 }
 
-// The down-counter wraps every 2^32 ticks (about 171 s); each read folds the elapsed ticks into
-// a 64-bit total, so the clock stays monotonic as long as it is read at least that often.
+// The counter wraps every 2^32 ticks (171 s at 25 MHz, 268 s at 16 MHz); each read folds the
+// elapsed ticks into a 64-bit total, so the clock stays monotonic as long as it is read at
+// least that often.
 static uint64_t board_ticks(void) {
-    uint32_t now = TIMER0->VALUE;
-    timer_total += (uint32_t)(timer_last - now);
+    uint32_t now = timer_count();
+    timer_total += (uint32_t)(now - timer_last);
     timer_last = now;
     return timer_total;
 }
@@ -77,7 +131,8 @@ mp_uint_t mp_hal_ticks_cpu(void) {
 
 // No real-time clock: wall time counts from boot (littlefs stamps files with it).
 uint64_t mp_hal_time_ns(void) {
-    return board_ticks() * (1000000000u / TIMER_HZ);
+    uint64_t t = board_ticks();
+    return t / TIMER_HZ * 1000000000u + t % TIMER_HZ * 1000000000u / TIMER_HZ;
 }
 
 void mp_hal_delay_us(mp_uint_t us) {
@@ -230,12 +285,92 @@ static mp_obj_t board_host_close(mp_obj_t handle_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(board_host_close_obj, board_host_close);
 
+#if defined(QEMU_SOC_NRF51)
+
+// nRF51 NVMC: flash is written a word at a time (bits only go from 1 to 0) and erased by page.
+typedef struct {
+    volatile uint32_t READY;
+    volatile uint32_t r0[(0x504 - 0x404) / 4];
+    volatile uint32_t CONFIG;
+    volatile uint32_t ERASEPAGE;
+} nrf51_nvmc_t;
+
+#define NVMC ((nrf51_nvmc_t *)0x4001e400)
+#define NVMC_CONFIG_READ (0)
+#define NVMC_CONFIG_WRITE (1)
+#define NVMC_CONFIG_ERASE (2)
+#define FLASH_PAGE (1024)
+
+// The model slot (a model used in place, as one frozen into a Pico's firmware is) and the
+// filesystem, one after the other (boards/qemu_m0/nrf51_2m.ld); the firmware is not writable.
+extern uint8_t _flashslot_start, _flashslot_end, _flashfs_start, _flashfs_end;
+
+static void flash_check(uint32_t addr, size_t len) {
+    if (addr & 3 || len & 3 || addr < (uint32_t)&_flashslot_start
+        || addr + len > (uint32_t)&_flashfs_end) {
+        mp_raise_ValueError(MP_ERROR_TEXT("outside the writable flash or not word aligned"));
+    }
+}
+
+static mp_obj_t region(uint8_t *start, uint8_t *end) {
+    mp_obj_t items[2] = {
+        mp_obj_new_int((uint32_t)start), mp_obj_new_int((uint32_t)(end - start)),
+    };
+    return mp_obj_new_tuple(2, items);
+}
+
+// (start address, size) of the flash the filesystem lives in.
+static mp_obj_t board_flash_fs(void) {
+    return region(&_flashfs_start, &_flashfs_end);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(board_flash_fs_obj, board_flash_fs);
+
+// (start address, size) of the model slot.
+static mp_obj_t board_flash_slot(void) {
+    return region(&_flashslot_start, &_flashslot_end);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(board_flash_slot_obj, board_flash_slot);
+
+static mp_obj_t board_flash_erase(mp_obj_t addr_in) {
+    uint32_t addr = mp_obj_get_int(addr_in);
+    flash_check(addr, FLASH_PAGE);
+    NVMC->CONFIG = NVMC_CONFIG_ERASE;
+    NVMC->ERASEPAGE = addr;
+    NVMC->CONFIG = NVMC_CONFIG_READ;
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(board_flash_erase_obj, board_flash_erase);
+
+static mp_obj_t board_flash_write(mp_obj_t addr_in, mp_obj_t buf_in) {
+    uint32_t addr = mp_obj_get_int(addr_in);
+    mp_buffer_info_t bufinfo;
+    mp_get_buffer_raise(buf_in, &bufinfo, MP_BUFFER_READ);
+    flash_check(addr, bufinfo.len);
+    const uint8_t *src = bufinfo.buf;
+    NVMC->CONFIG = NVMC_CONFIG_WRITE;
+    for (size_t i = 0; i < bufinfo.len; i += 4) {
+        *(volatile uint32_t *)(addr + i) =
+            src[i] | src[i + 1] << 8 | src[i + 2] << 16 | (uint32_t)src[i + 3] << 24;
+    }
+    NVMC->CONFIG = NVMC_CONFIG_READ;
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(board_flash_write_obj, board_flash_write);
+
+#endif
+
 static const mp_rom_map_elem_t board_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__board) },
     { MP_ROM_QSTR(MP_QSTR_host_open), MP_ROM_PTR(&board_host_open_obj) },
     { MP_ROM_QSTR(MP_QSTR_host_size), MP_ROM_PTR(&board_host_size_obj) },
     { MP_ROM_QSTR(MP_QSTR_host_readinto), MP_ROM_PTR(&board_host_readinto_obj) },
     { MP_ROM_QSTR(MP_QSTR_host_close), MP_ROM_PTR(&board_host_close_obj) },
+    #if defined(QEMU_SOC_NRF51)
+    { MP_ROM_QSTR(MP_QSTR_flash_fs), MP_ROM_PTR(&board_flash_fs_obj) },
+    { MP_ROM_QSTR(MP_QSTR_flash_slot), MP_ROM_PTR(&board_flash_slot_obj) },
+    { MP_ROM_QSTR(MP_QSTR_flash_erase), MP_ROM_PTR(&board_flash_erase_obj) },
+    { MP_ROM_QSTR(MP_QSTR_flash_write), MP_ROM_PTR(&board_flash_write_obj) },
+    #endif
 };
 static MP_DEFINE_CONST_DICT(board_module_globals, board_module_globals_table);
 

@@ -5,6 +5,7 @@ TINYML_QEMU_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
 QEMU_ARCH = arm
 CFLAGS += -mthumb -DQEMU_SOC_MPS2
+CFLAGS += -DMP_CONFIGFILE='"$(TINYML_QEMU_DIR)/mpconfigport_tinyml.h"'
 # No fused multiply-add: float32 kernels must round like the host build (and TFLite) does.
 CFLAGS += -ffp-contract=off
 

@@ -4,7 +4,8 @@
 # The sample is ToyADMOS (car, normal, id_01): 200 frames x 128 float32. An "anomalous" copy is
 # made by adding a hum (+6 to log-mel bins 32..47), to show that both scores react.
 #
-# Files next to this script: ad01_int8.tflite, normal.bin (see README.md).
+# Files next to this script: ad01_int8.tflite, normal_id_01_00000000_hist_librosa.bin (see
+# README.md).
 from array import array
 
 import tinyml
@@ -22,7 +23,7 @@ windows = pipeline.load(
     {"channels": BINS, "window": {"length": WIN, "hop": 1}, "features": [{"type": "raw"}]},
     model=model,
 )
-with open("normal.bin", "rb") as f:
+with open("normal_id_01_00000000_hist_librosa.bin", "rb") as f:
     spec = array("f", f.read())
 assert len(spec) == FRAMES * BINS
 

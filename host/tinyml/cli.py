@@ -8,10 +8,13 @@ TinymlError, which ``main`` turns into ``tinyml: error: <msg>`` once (``--debug`
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from . import __version__
 from .commands import COMMANDS as HOST_COMMANDS
 from .errors import DeviceError, TinymlError
 from .paths import Paths
@@ -52,12 +55,24 @@ def _emulator_args(p: argparse.ArgumentParser) -> None:
     from .emulator import DEFAULT_BOARD, MACHINES
 
     p.add_argument("action", choices=["start", "stop", "status"])
-    p.add_argument("--board", default=DEFAULT_BOARD, choices=list(MACHINES))
+    p.add_argument(
+        "--board",
+        choices=list(MACHINES),
+        help=f"start and stop: default {DEFAULT_BOARD}; status: default every board",
+    )
 
 
 def _emulator(args: argparse.Namespace) -> int:
-    from .emulator import Emulator
+    from .emulator import DEFAULT_BOARD, MACHINES, Emulator
 
+    if args.action == "status" and args.board is None:
+        running = [(b, s) for b in MACHINES if (s := Emulator(b).status()) is not None]
+        for board, state in running:
+            print(f"{state.pty}\n{board} running (pid {state.pid})")
+        if not running:
+            print("no emulated board running")
+        return 0 if running else 1
+    args.board = args.board or DEFAULT_BOARD
     emu = Emulator(args.board)
     if args.action == "start":
         state, started = emu.start()
@@ -138,7 +153,7 @@ _COMMANDS: dict[str, tuple[Handler, AddArguments, str]] = {
 }
 
 
-_COMMANDS.update(HOST_COMMANDS)  # convert, inspect, run, verify, push, repl, flash, demo
+_COMMANDS.update(HOST_COMMANDS)  # the model and device commands of tinyml.commands
 
 
 def _all_commands() -> dict[str, tuple[Handler, AddArguments, str]]:
@@ -158,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tinyml", description="TensorFlow Lite Micro models on MicroPython"
     )
+    parser.add_argument("--version", action="version", version=f"tinyml {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (handler, add_arguments, help_text) in _all_commands().items():
@@ -178,6 +194,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return e.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`tinyml ... | head`): stop quietly, and keep Python's final
+        # flush from failing on the closed pipe.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""CLI handlers for convert, inspect, run, verify, push, repl, flash and demo.
+"""CLI handlers for convert, inspect, run, verify, push, publish, repl, flash and demo.
 
 Each handler parses nothing itself: it calls a library module and prints what it returns.
 ``COMMANDS`` has the shape of ``cli._COMMANDS`` (handler, add_arguments, help), which merges it.
@@ -176,10 +176,13 @@ def _run(args: argparse.Namespace) -> int:
         print(f"... {n - limit} more")
     if args.out:
         data = r.raw if args.raw else r.values
-        if len(data) == 1:
-            np.save(args.out, data[0])
-        else:
-            np.savez(args.out, **{f"output_{i}": a for i, a in enumerate(data)})
+        try:
+            if len(data) == 1:
+                np.save(args.out, data[0])
+            else:
+                np.savez(args.out, **{f"output_{i}": a for i, a in enumerate(data)})
+        except OSError as e:
+            raise TinymlError(f"{args.out}: {e.strerror or e}") from None
         print(f"wrote {args.out}")
     return 0
 
@@ -226,15 +229,51 @@ def _push_args(p: argparse.ArgumentParser) -> None:
     _device_arg(p)
     p.add_argument("--dest", default="/models", help="device folder (default: /models)")
     p.add_argument("--main", type=Path, help="install this script as the board's main.py")
+    p.add_argument(
+        "--update",
+        type=Path,
+        metavar="DIR",
+        help="install a `tinyml publish` folder into the device's spare model slot; the device "
+        "checks it and runs its self-test before switching (tinyml.update)",
+    )
+    p.add_argument(
+        "--romfs",
+        type=Path,
+        metavar="IMAGE",
+        help="instead of copying to a device, write a ROMFS image of the folder given as FILES, "
+        "file data 16-byte aligned so models are used in place (mpremote romfs deploy IMAGE)",
+    )
+
+
+def _push_romfs(args: argparse.Namespace) -> int:
+    from . import romfs
+
+    if len(args.files) != 1 or args.main is not None or args.update is not None:
+        raise TinymlError("--romfs takes one folder (its contents become the image root)")
+    image = romfs.build(args.files[0])
+    args.romfs.write_bytes(image)
+    print(
+        f"wrote {args.romfs} ({len(image):,} bytes, ROMFS, file data {romfs.ALIGN}-byte aligned)"
+    )
+    for name, (offset, size) in sorted(romfs.files(image).items()):
+        print(f"  {size:>12,}  {name}  @ {offset:#x}")
+    return 0
 
 
 def _push(args: argparse.Namespace) -> int:
     from . import push
     from .device import Device
 
-    if not args.files and args.main is None:
-        raise TinymlError("nothing to push: give files and/or --main script.py")
+    if args.romfs is not None:
+        return _push_romfs(args)
+    if not args.files and args.main is None and args.update is None:
+        raise TinymlError("nothing to push: give files, --main script.py or --update DIR")
     with Device(args.device) as dev:
+        if args.update is not None:
+            r = push.push_update(dev, args.update, progress=Progress())
+            print(f"model {r.version} is active in slot {r.slot} on {args.device}")
+            if not args.files and args.main is None:
+                return 0
         done = push.push(dev, args.files, args.dest, args.main, progress=Progress())
         for p in done:
             print(f"pushed {p.local} -> {p.remote} ({p.bytes:,} bytes, sha256 {p.sha256[:12]})")
@@ -247,6 +286,42 @@ def _push(args: argparse.Namespace) -> int:
             for e in entries:
                 size = "<dir>" if e.size < 0 else f"{e.size:,}"
                 print(f"  {size:>12}  {e.name}")
+    return 0
+
+
+# publish --------------------------------------------------------------------------------------
+
+
+def _publish_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", type=Path, help=".tflite model")
+    p.add_argument("--out", type=Path, required=True, help="folder to write (served as is)")
+    p.add_argument("--labels", type=Path, help="labels file to ship beside the model")
+    p.add_argument("--pipeline", type=Path, help="pipeline settings (JSON) to ship beside it")
+    p.add_argument("--version", help="version string (default: the model's SHA-256, 12 digits)")
+    p.add_argument(
+        "--self-test", type=Path, help="one real input sample (.npy) (default: seeded random)"
+    )
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from . import publish
+    from . import run as host_run
+
+    sample = host_run.load_array(args.self_test) if args.self_test else None
+    r = publish.publish(
+        args.model,
+        args.out,
+        labels=args.labels,
+        pipeline=args.pipeline,
+        version=args.version,
+        self_test_sample=sample,
+    )
+    for role, f in r.manifest["files"].items():
+        print(f"{role}: {f['name']} ({f['size']:,} bytes, sha256 {f['sha256'][:12]})")
+    tests = r.manifest["self_test"]
+    print(f"self-test: {len(tests['inputs'])} input(s) -> {len(tests['outputs'])} output(s) "
+          "from the host engine")  # fmt: skip
+    print(f"wrote {r.out / publish.MANIFEST} (version {r.version})")
     return 0
 
 
@@ -273,16 +348,40 @@ def _repl(args: argparse.Namespace) -> int:
 
 def _flash_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("firmware", nargs="?", type=Path, help="image (default: the built firmware)")
-    p.add_argument("--board", required=True, help="esp32s3 or rp2040")
+    p.add_argument("--board", required=True, help="esp32s3, esp32s3-psram or rp2040")
     p.add_argument("--port", help="serial port (esp32s3) or mounted RPI-RP2 drive (rp2040)")
+    p.add_argument(
+        "--firmware",
+        dest="firmware_source",
+        metavar="FILE|URL|VERSION",
+        help="esp32s3: an image, a URL beside a SHA256SUMS, or a release version (default: the "
+        "local build, else the release of this tinyml version)",
+    )
+
+
+def _download_progress(name: str, done: int, total: int | None) -> None:
+    """A progress bar on stderr for release downloads."""
+    if total:
+        filled = 30 * done // total
+        bar = f"[{'#' * filled}{'.' * (30 - filled)}] {100 * done // total:3d}%"
+        end = "\n" if done >= total else ""
+    else:
+        bar, end = f"{done / 1e6:.1f} MB", ""
+    sys.stderr.write(f"\rdownloading {name} {bar}{end}")
+    sys.stderr.flush()
 
 
 def _flash(args: argparse.Namespace) -> int:
     from . import flash
 
+    if args.firmware and args.firmware_source:
+        raise TinymlError("give the firmware once: FIRMWARE or --firmware")
     _step(f"flashing {args.board}")
-    r = flash.flash(args.board, args.port, args.firmware, quiet=False)
+    firmware = args.firmware_source or args.firmware
+    r = flash.flash(args.board, args.port, firmware, quiet=False, progress=_download_progress)
     print(f"flashed {r.firmware} ({r.bytes:,} bytes) to {r.target}: {r.detail}")
+    if r.board_info:
+        print(r.board_info)
     return 0
 
 
@@ -317,6 +416,7 @@ COMMANDS = {
     "run": (_run, _run_args, "run a model on the host engine (the device's arithmetic)"),
     "verify": (_verify, _verify_args, "accuracy on the engine vs the float model"),
     "push": (_push, _push_args, "copy files to a device (hash-checked, never half-written)"),
+    "publish": (_publish, _publish_args, "write a model and its manifest for field updates"),
     "repl": (_repl, _repl_args, "open the MicroPython REPL of a device"),
     "flash": (_flash, _flash_args, "flash firmware to an esp32s3 or rp2040 board"),
     "demo": (_demo, _demo_args, "convert, push and run an example model on the emulated board"),

@@ -48,7 +48,10 @@ class ConvertResult:
 
 
 def _tf():
+    # TensorFlow's start-up notices (oneDNN, absl) would bury tinyml's own output. oneDNN's
+    # reordered float sums also make calibration differ from machine to machine.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     try:
         import tensorflow as tf
     except ImportError:

@@ -269,7 +269,7 @@ def prepare_anomaly(paths: Paths) -> Example:
     for f in (model, sample):
         if not f.is_file():
             raise ToolchainError(f"{f}: missing from the shared models")
-    files = {"ad01_int8.tflite": model, "normal.bin": sample}
+    files = {"ad01_int8.tflite": model, sample.name: sample}
     modules = _device_modules(paths, "pipeline", "pipeline_anomaly")
     return Example(model, files, _examples(paths) / "anomaly" / "main.py", modules, _parse_anomaly)
 

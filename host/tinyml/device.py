@@ -1,8 +1,8 @@
 """Run code and move files on a MicroPython device.
 
-A target is ``unix`` (the unix-port firmware run as a subprocess, with a private working
-directory standing in for the device filesystem; ``unix-stock`` runs the firmware without
-tinyml, for the .mpy), ``emulator`` or ``emulator:<board>`` (the
+A target is ``unix`` (the unix-port firmware run as a subprocess in ``build/unix-fs/``, which
+stands in for the device filesystem and keeps its files between runs like a board's flash;
+``unix-stock`` runs the firmware without tinyml, for the .mpy), ``emulator`` or ``emulator:<board>`` (the
 emulated board, started if needed, over its pty) or a serial port path such as
 ``/dev/ttyACM0``. Serial targets go through mpremote's transport. A traceback on the device
 becomes ``DeviceError("board: ValueError: ...")``; an absent or silent port fails within
@@ -38,9 +38,10 @@ def _last_error_line(traceback: str) -> str:
 
 
 def _script_error(output: str, traceback: str) -> DeviceError:
-    return DeviceError(
-        f"board: {_last_error_line(traceback)}", exit_code=1, output=output, traceback=traceback
-    )
+    line = _last_error_line(traceback)
+    if "ENOENT" in line:
+        line += " (a file the script opened is not on the device: copy it with `tinyml push`)"
+    return DeviceError(f"board: {line}", exit_code=1, output=output, traceback=traceback)
 
 
 class _UnixBackend:
@@ -48,8 +49,8 @@ class _UnixBackend:
         self.binary = firmware.firmware_path(board, paths)
         if not self.binary.exists():
             self.binary = firmware.build(board, paths)
-        self._tmp = tempfile.TemporaryDirectory(prefix="tinyml-unix-")
-        self.root = Path(self._tmp.name)
+        self.root = paths.unix_fs
+        self.root.mkdir(parents=True, exist_ok=True)
 
     def local(self, remote: str) -> Path:
         return self.root / remote.lstrip("/")
@@ -63,10 +64,12 @@ class _UnixBackend:
             os.unlink(f.name)
 
     def _run(self, path: str, timeout: float | None, stream: Stream | None) -> str:
-        # The script's directory heads sys.path; put the working directory first instead, as
-        # "" is on a board.
-        cmd = [str(self.binary), "-X", f"heapsize={UNIX_HEAP}", "-c",
-               f"import sys; sys.path[0] = ''; exec(open({path!r}).read())"]  # fmt: skip
+        # The device's files appear at "/" as on a board (VfsPosix over the folder), and the
+        # working directory heads sys.path, as "" does on a board.
+        boot = (f"import sys, os, vfs; sys.path[0] = ''; s = open({path!r}).read(); "
+                f"vfs.mount(vfs.VfsPosix({str(self.root)!r}), '/'); os.chdir('/'); "
+                "del sys, os, vfs; exec(s)")  # fmt: skip
+        cmd = [str(self.binary), "-X", f"heapsize={UNIX_HEAP}", "-c", boot]
         proc = subprocess.Popen(
             cmd,
             cwd=self.root,
@@ -119,7 +122,7 @@ class _UnixBackend:
             raise DeviceError(f"unix: {remote}: {e.strerror}") from None
 
     def close(self) -> None:
-        self._tmp.cleanup()
+        pass
 
 
 _HOST_COPY = """\

@@ -31,7 +31,18 @@ MACHINES = {
     "qemu-m4": "mps2-an386",
     "qemu-m7-stock": "mps2-an500",
     "qemu-m4-stock": "mps2-an386",
+    "qemu-m0": "microbit",
+    "qemu-m0-stock": "microbit",
 }
+# The microbit machine's nRF51 raised to a Pico's 2 MB of flash and 264 KB of SRAM,
+# and its clock tied to the instruction count: one virtual nanosecond per instruction, so
+# time.ticks_us() deltas x 1000 are instructions executed.
+_M0_ARGS = [
+    "-global", "nrf51-soc.flash-size=2097152",
+    "-global", "nrf51-soc.sram-size=270336",
+    "-icount", "shift=0",
+]  # fmt: skip
+MACHINE_ARGS = {"qemu-m0": _M0_ARGS, "qemu-m0-stock": _M0_ARGS}
 DEFAULT_BOARD = "qemu-m7"
 _PTY_RE = re.compile(r"char device redirected to (/dev/pts/\d+)")
 
@@ -138,6 +149,7 @@ class Emulator:
                 "-semihosting",
                 "-serial", "pty",
                 "-kernel", str(elf),
+                *MACHINE_ARGS.get(self.board, []),
             ]  # fmt: skip
             if self.icount:
                 cmd += ["-icount", "shift=0"]
@@ -219,3 +231,38 @@ def _wait_for_repl(pty: str, timeout: float) -> None:
                 return
             time.sleep(0.3)
     raise DeviceError(f"emulated board on {pty} did not answer within {timeout:.0f} s: {seen!r}")
+
+
+# The emulated Cortex-M0's model slot (boards/qemu_m0/nrf51_2m.ld): the board reads the host file
+# through semihosting and programs it into flash with the nRF51's flash controller.
+_WRITE_SLOT = """\
+import _board
+start, size = _board.flash_slot()
+h = _board.host_open({path!r})
+n = _board.host_size(h)
+if n > size:
+    raise ValueError("model of %d bytes, slot of %d" % (n, size))
+for page in range(start, start + n, 1024):
+    _board.flash_erase(page)
+buf = bytearray(4096)
+addr = start
+while True:
+    k = _board.host_readinto(h, buf)
+    if not k:
+        break
+    for i in range(k, (k + 3) & ~3):
+        buf[i] = 0xFF
+    _board.flash_write(addr, memoryview(buf)[: (k + 3) & ~3])
+    addr += k
+_board.host_close(h)
+print(start, n)
+"""
+
+
+def write_model_slot(device, path: str | os.PathLike[str]) -> tuple[int, int]:
+    """Writes a model into the qemu-m0 board's flash slot; returns (address, size), for
+    ``tinyml.Model(uctypes.bytearray_at(address, size))``, which runs it in place from flash
+    as a model frozen into a Pico's firmware runs."""
+    script = _WRITE_SLOT.format(path=str(Path(path).resolve()))
+    start, n = device.exec(script, timeout=300).split()
+    return int(start), int(n)

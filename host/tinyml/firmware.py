@@ -1,8 +1,10 @@
 """Build MicroPython firmware with the tinyml user C module.
 
-``unix``, ``qemu-m7`` and ``qemu-m4`` build here with make (a second build with nothing changed
-relinks nothing); ``rp2040`` and ``esp32s3`` need SDKs this project does not install and fail
-with a ToolchainError naming what is missing.
+``unix``, ``qemu-m7``, ``qemu-m4`` and ``qemu-m0`` build here with make (a second build with
+nothing changed relinks nothing); ``rp2040`` with CMake from the Pico SDK the set-up unpacks
+(see rp2040.py); ``esp32s3`` and ``esp32s3-psram`` need an SDK this project does not install
+and fail with a ToolchainError naming what is missing (the release workflow,
+.github/workflows/release.yml, runs the same builds in the SDKs' containers).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import rp2040
 from .errors import ToolchainError
 from .paths import Paths
 
@@ -26,6 +29,7 @@ class Board:
     output: str  # firmware file name under build/firmware/<board_dir>/
     needs: tuple[str, ...] = ()  # environment variables naming SDKs
     mp_board: str = ""  # upstream BOARD for ports built with upstream board files
+    mp_variant: str = ""  # upstream BOARD_VARIANT, e.g. SPIRAM_OCT
     stock: bool = False  # without tinyml: no user C module, nothing of ours frozen but _boot.py
 
     @property
@@ -38,20 +42,34 @@ BOARDS: dict[str, Board] = {
     "unix": Board("unix", "unix", "unix", "micropython"),
     "qemu-m7": Board("qemu-m7", "qemu", "qemu_m7", "firmware.elf"),
     "qemu-m4": Board("qemu-m4", "qemu", "qemu_m4", "firmware.elf"),
+    "qemu-m0": Board("qemu-m0", "qemu", "qemu_m0", "firmware.elf"),
     # Stock firmware, for the _tinyml .mpy (native_module/micropython/Makefile).
     "unix-stock": Board("unix-stock", "unix", "unix", "micropython", stock=True),
     "qemu-m7-stock": Board("qemu-m7-stock", "qemu", "qemu_m7", "firmware.elf", stock=True),
     "qemu-m4-stock": Board("qemu-m4-stock", "qemu", "qemu_m4", "firmware.elf", stock=True),
-    "rp2040": Board("rp2040", "rp2", "rp2040", "firmware.uf2", ("PICO_SDK_PATH",), "RPI_PICO"),
+    "qemu-m0-stock": Board("qemu-m0-stock", "qemu", "qemu_m0", "firmware.elf", stock=True),
+    "rp2040": Board("rp2040", "rp2", "rp2040", "firmware.uf2", (), "RPI_PICO"),
     "esp32s3": Board(
         "esp32s3", "esp32", "esp32s3", "firmware.bin", ("IDF_PATH",), "ESP32_GENERIC_S3"
     ),
+    "esp32s3-psram": Board(
+        "esp32s3-psram",
+        "esp32",
+        "esp32s3_psram",
+        "firmware.bin",
+        ("IDF_PATH",),
+        "ESP32_GENERIC_S3",
+        "SPIRAM_OCT",
+    ),
 }
 
+# The ESP-IDF release MicroPython 1.25's own CI builds the esp32 port with (tools/ci.sh,
+# IDF_VER); .github/workflows/release.yml builds in Espressif's container of this tag.
+ESP_IDF_VERSION = "v5.2.2"
+
 _SDK_HINTS = {
-    "PICO_SDK_PATH": "the Raspberry Pi Pico SDK (a checkout with its tinyusb submodule), plus "
-    "cmake and gcc-arm-none-eabi",
-    "IDF_PATH": "ESP-IDF v5.2-v5.4 with its export.sh sourced (idf.py on PATH)",
+    "IDF_PATH": f"ESP-IDF {ESP_IDF_VERSION} (the release MicroPython 1.25 is built with) with its "
+    "export.sh sourced (idf.py on PATH)",
 }
 
 
@@ -85,7 +103,9 @@ def check_toolchain(b: Board, paths: Paths) -> None:
             "this machine has no such SDK, see boards/README.md"
         )
     tools = {"unix": ["cc", "make", "pkg-config"], "qemu": ["arm-none-eabi-gcc", "make"]}
-    tools.update(rp2=["cmake", "arm-none-eabi-gcc", "make"], esp32=["idf.py", "make"])
+    tools.update(
+        rp2=["cmake", "arm-none-eabi-gcc", "arm-none-eabi-g++", "make"], esp32=["idf.py", "make"]
+    )
     absent = [t for t in tools[b.port] if shutil.which(t, path=paths.env.get("PATH")) is None]
     if absent:
         raise ToolchainError(
@@ -104,7 +124,9 @@ def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
     manifest = paths.boards / b.board_dir / "manifest.py"
     user_c_modules = "" if b.stock else str(paths.native_module)
     if b.stock:
-        manifest = paths.boards / "qemu_common" / "manifest_stock.py" if b.port == "qemu" else ""
+        own = paths.boards / b.board_dir / "manifest_stock.py"
+        common = paths.boards / "qemu_common" / "manifest_stock.py"
+        manifest = (own if own.is_file() else common) if b.port == "qemu" else ""
     if b.port == "unix":
         cmd += [
             f"BUILD={out / 'obj'}",
@@ -124,6 +146,8 @@ def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
         ]
         if b.stock:
             cmd.append(f"FROZEN_MANIFEST={manifest}")
+    elif b.port == "esp32":
+        cmd += _esp32_args(b, paths, out)
     else:
         cmake = paths.native_module / "micropython" / "micropython.cmake"
         cmd += [
@@ -133,6 +157,19 @@ def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
             f"FROZEN_MANIFEST={manifest}",
         ]
     return cmd
+
+
+def _esp32_args(b: Board, paths: Paths, out: Path) -> list[str]:
+    """ports/esp32's make wrapper around idf.py: upstream board and variant, our module, and
+    boards/<board>/manifest.py, which includes the port's own manifest and adds tinyml."""
+    args = [f"BOARD={b.mp_board}"]
+    if b.mp_variant:
+        args.append(f"BOARD_VARIANT={b.mp_variant}")
+    return args + [
+        f"BUILD={out / 'obj'}",
+        f"USER_C_MODULES={paths.native_module / 'micropython' / 'micropython.cmake'}",
+        f"FROZEN_MANIFEST={paths.boards / b.board_dir / 'manifest.py'}",
+    ]
 
 
 def _config_digest(b: Board, paths: Paths, cmd: list[str]) -> str:
@@ -162,15 +199,26 @@ def build(name: str, paths: Paths, *, jobs: int | None = None, log: Path | None 
     log.parent.mkdir(parents=True, exist_ok=True)
     mpy_cross = paths.micropython / "mpy-cross"
     cmd = make_command(name, paths, jobs)
+    if b.port == "rp2":
+        rp2_steps = rp2040.build_commands(
+            paths,
+            paths.firmware / b.out_dir,
+            paths.boards / b.board_dir / "manifest.py",
+            paths.native_module / "micropython" / "micropython.cmake",
+            jobs or os.cpu_count() or 1,
+        )
+        cmd = rp2_steps[0]  # the configure step holds every setting
     # Make rebuilds on changed sources, not on changed flags: start clean when those change.
-    obj = paths.firmware / b.board_dir / "obj"
-    stamp = paths.firmware / b.board_dir / ".config"
+    obj = paths.firmware / b.out_dir / "obj"
+    stamp = paths.firmware / b.out_dir / ".config"
     digest = _config_digest(b, paths, cmd)
     if not stamp.is_file() or stamp.read_text() != digest:
         shutil.rmtree(obj, ignore_errors=True)
         stamp.unlink(missing_ok=True)
+    steps = [["make", "-C", str(mpy_cross), f"-j{jobs or os.cpu_count() or 1}"], cmd]
+    if b.port == "rp2":
+        steps[1:] = rp2_steps
     with log.open("w") as f:
-        steps = [["make", "-C", str(mpy_cross), f"-j{jobs or os.cpu_count() or 1}"], cmd]
         for cmd in steps:
             f.write("$ " + " ".join(cmd) + "\n")
             f.flush()
@@ -183,7 +231,11 @@ def build(name: str, paths: Paths, *, jobs: int | None = None, log: Path | None 
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-25:])
         raise ToolchainError(f"firmware build for {name} failed (full log: {log}):\n{tail}")
     stamp.write_text(digest)
-    if b.port in ("rp2", "esp32"):
+    if b.port == "rp2":
+        elf = paths.firmware / b.out_dir / "obj" / "firmware.elf"
+        shutil.copy2(elf, firmware_path(name, paths).with_suffix(".elf"))
+        firmware_path(name, paths).write_bytes(rp2040.elf_to_uf2(elf.read_bytes()))
+    elif b.port == "esp32":
         out = paths.firmware / b.out_dir / "obj" / b.output
         shutil.copy2(out, firmware_path(name, paths))
     elif b.port == "qemu":

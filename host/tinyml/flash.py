@@ -1,10 +1,15 @@
 """Writes MicroPython+tinyml firmware to a board.
 
-ESP32-S3 goes through esptool's public API (``esptool.cmds``): erase, then the whole image at
-0x0, as MicroPython's ``ESP32_GENERIC_S3`` ``firmware.bin`` includes the bootloader and the
-partition table. RP2040 takes its UF2 by copy onto the mounted ``RPI-RP2`` drive, or through
-picotool. Every check that can fail without a board fails first, in well under a second; a port
-with no chip answering gives up after one connection attempt.
+ESP32-S3 goes through esptool's public API (``esptool.cmds``): erase, write the whole image at
+the board's ``flash_offset`` from board.json (0x0: MicroPython's ``ESP32_GENERIC_S3``
+``firmware.bin`` includes the bootloader and the partition table), verify, reset; then it waits
+for the REPL and reports ``sys.implementation`` and the tinyml version. The image is a file, a
+URL or a release version, by default the local build, else the release of the installed
+version (``tinyml.release``: downloaded once, checked against SHA256SUMS).
+
+RP2040 takes its UF2 by copy onto the mounted ``RPI-RP2`` drive, or through picotool. Every
+check that can fail without a board fails first, in well under a second; a port with no chip
+answering gives up after one connection attempt.
 """
 
 from __future__ import annotations
@@ -19,15 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import firmware as fw
+from . import release
 from .errors import DeviceError, TinymlError, ToolchainError
 from .paths import Paths
 
-ESP32S3_OFFSET = 0x0
 UF2_MAGIC = b"UF2\n"
 ESP_IMAGE_MAGIC = 0xE9
 PICOTOOL_TIMEOUT = 60.0
 
 FLASHABLE = ("esp32s3", "rp2040")
+REPL_TIMEOUT = 20.0  # a board with native USB needs a few seconds to come back after reset
 
 
 @dataclass
@@ -37,6 +43,7 @@ class Flashed:
     target: str  # port, drive or "picotool"
     bytes: int
     detail: str = ""
+    board_info: str = ""  # what the board said after the flash (sys.implementation, version)
 
 
 def default_firmware(board: str, paths: Paths | None = None) -> Path:
@@ -59,13 +66,13 @@ def flash(
     *,
     paths: Paths | None = None,
     quiet: bool = True,
+    progress: release.Progress | None = None,
 ) -> Flashed:
-    """Flashes ``board``; ``port`` is the serial port (esp32s3) or the UF2 drive (rp2040)."""
+    """Flashes ``board``; ``port`` is the serial port (esp32s3) or the UF2 drive (rp2040).
+    ``progress(name, bytes, total)`` follows a release download."""
     board = board.replace("_", "-").lower()
     if board in ("esp32s3", "esp32s3-psram"):
-        if not port:
-            raise TinymlError("esp32s3 needs --port, e.g. --port /dev/ttyACM0")
-        return flash_esp32s3(port, _firmware_file("esp32s3", firmware, paths), quiet=quiet)
+        return flash_esp32s3_board(board, port, firmware, paths, quiet=quiet, progress=progress)
     if board == "rp2040":
         return flash_rp2040(_firmware_file("rp2040", firmware, paths), drive=port)
     raise TinymlError(
@@ -74,12 +81,71 @@ def flash(
     )
 
 
-def flash_esp32s3(port: str, image: Path, *, quiet: bool = True) -> Flashed:
+def flash_esp32s3_board(
+    board: str,
+    port: str | None,
+    firmware: str | Path | None,
+    paths: Paths | None = None,
+    *,
+    quiet: bool = True,
+    progress: release.Progress | None = None,
+) -> Flashed:
+    """Resolves the image (file, URL, version, local build or release), flashes it at the
+    board's offset and waits for the REPL."""
+    if not port:
+        raise TinymlError(f"{board} needs --port, e.g. --port /dev/ttyACM0")
+    paths = paths or Paths.default()
+    if "://" not in port and not os.path.exists(port):
+        raise DeviceError(f"{port}: no such serial port (is the board plugged in?)")
+    image = release.resolve_firmware(board, firmware, paths, progress)
+    offset = board_flash_offset(board, paths)
+    flashed = flash_esp32s3(port, image, offset=offset, quiet=quiet)
+    flashed.board = board
+    flashed.board_info = wait_for_repl(port)
+    return flashed
+
+
+def board_flash_offset(board: str, paths: Paths) -> int:
+    """``flash_offset`` from boards/<board>/board.json, the one place it is written."""
+    import json
+
+    path = paths.boards / fw.board(board).board_dir / "board.json"
+    offset = json.loads(path.read_text()).get("flash_offset")
+    if not isinstance(offset, int):
+        raise TinymlError(f"{path}: no flash_offset")
+    return offset
+
+
+BOARD_INFO_SCRIPT = "import sys, tinyml\nprint(sys.implementation)\nprint(tinyml.__version__)\n"
+
+
+def wait_for_repl(port: str, timeout: float = REPL_TIMEOUT) -> str:
+    """Waits for MicroPython's REPL on port after a reset and returns what it says of itself:
+    ``sys.implementation`` and the tinyml version, one a line."""
+    import time
+
+    from .device import Device
+
+    deadline = time.monotonic() + timeout
+    last = ""
+    while True:
+        try:
+            with Device(port, connect_timeout=min(5.0, timeout)) as dev:
+                return dev.exec(BOARD_INFO_SCRIPT, timeout=10).strip()
+        except DeviceError as e:  # native USB: the port goes away and comes back
+            last = str(e)
+        if time.monotonic() >= deadline:
+            raise DeviceError(
+                f"{port}: flashed, but no MicroPython REPL with tinyml answered within "
+                f"{timeout:.0f} s ({last})"
+            )
+        time.sleep(0.5)
+
+
+def flash_esp32s3(port: str, image: Path, *, offset: int = 0, quiet: bool = True) -> Flashed:
     data = image.read_bytes()
     if not data or data[0] != ESP_IMAGE_MAGIC:
         raise TinymlError(f"{image}: not an ESP32 firmware image (no 0xE9 header)")
-    if "://" not in port and not os.path.exists(port):
-        raise DeviceError(f"{port}: no such serial port (is the board plugged in?)")
     try:
         from esptool import cmds
         from esptool.util import FatalError
@@ -95,14 +161,17 @@ def flash_esp32s3(port: str, image: Path, *, quiet: bool = True) -> Flashed:
             esp = cmds.run_stub(esp)
             cmds.attach_flash(esp)
             cmds.erase_flash(esp)
-            cmds.write_flash(esp, [(ESP32S3_OFFSET, str(image))])
+            cmds.write_flash(esp, [(offset, str(image))])  # esptool draws the progress bar
+            cmds.verify_flash(esp, [(offset, str(image))])
             cmds.reset_chip(esp, "hard-reset")
     except FatalError as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise DeviceError(f"{port}: esptool: {first}") from None
     except OSError as e:
         raise DeviceError(f"{port}: {e.strerror or e}") from None
-    return Flashed("esp32s3", image, port, len(data), f"erased and written at {ESP32S3_OFFSET:#x}")
+    return Flashed(
+        "esp32s3", image, port, len(data), f"erased, written at {offset:#x} and verified"
+    )
 
 
 def _mounts() -> Iterable[Path]:
@@ -133,9 +202,17 @@ def find_uf2_drive() -> Path | None:
 
 
 def flash_rp2040(image: Path, *, drive: str | None = None) -> Flashed:
+    from . import rp2040
+
     data = image.read_bytes()
     if data[:4] != UF2_MAGIC:
         raise TinymlError(f"{image}: not a UF2 image")
+    family = rp2040.uf2_family(data)
+    if family not in (None, rp2040.RP2040_FAMILY_ID):
+        raise TinymlError(
+            f"{image}: a UF2 image for family {family:#010x}, not the RP2040's "
+            f"({rp2040.RP2040_FAMILY_ID:#010x})"
+        )
     target = Path(drive) if drive else find_uf2_drive()
     if target is not None:
         if not (target / "INFO_UF2.TXT").is_file():

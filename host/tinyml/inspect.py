@@ -47,14 +47,30 @@ class TensorInfo:
 
 
 @dataclass
+class Placement:
+    """Where the model's bytes live while it runs, and whether the board has room for that."""
+
+    name: str  # IN_FLASH or IN_RAM
+    ram_needed: int | None
+    fits: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+IN_FLASH = "model in flash (ROMFS, used in place)"
+IN_RAM = "model read into RAM"
+
+
+@dataclass
 class Fit:
     board: str
     ram_budget: int
     flash_budget: int
-    ram_needed: int | None
+    ram_needed: int | None  # with the model in flash: the arena alone
     flash_needed: int
-    fits: bool
+    fits: bool  # the model fits in flash, with its arena in RAM
     reasons: list[str] = field(default_factory=list)
+    placements: list[Placement] = field(default_factory=list)
+    hint: str | None = None
 
 
 @dataclass
@@ -290,8 +306,39 @@ def _budget(info: dict, *keys: str) -> int | None:
     return None
 
 
+def _fits_heap(sizes: list[int], blocks: list[int]) -> bool:
+    """Whether allocations of ``sizes`` fit the heap's ``blocks`` (a GC heap in several
+    blocks cannot place one allocation across two), largest first, each block with margin."""
+    free = [int(b * RAM_MARGIN) for b in blocks]
+    for size in sorted(sizes, reverse=True):
+        for i, room in enumerate(free):
+            if size <= room:
+                free[i] -= size
+                break
+        else:
+            return False
+    return True
+
+
+def _placement(name: str, sizes: list[int] | None, blocks: list[int], board: str) -> Placement:
+    if sizes is None:
+        return Placement(name, None, False, ["arena unknown: the engine cannot plan this model"])
+    needed = sum(sizes)
+    if _fits_heap(sizes, blocks):
+        return Placement(name, needed, True)
+    parts = "arena" if len(sizes) == 1 else "arena + model"
+    heap = " + ".join(f"{b:,}" for b in blocks)
+    why = (
+        f"needs {needed:,} bytes of RAM ({parts}); {board} leaves {int(RAM_MARGIN * 100)}% "
+        f"of its {heap}-byte heap"
+    )
+    return Placement(name, needed, False, [why])
+
+
 def fit(report: Report, board: str, paths=None) -> Fit:
-    """Whether the model runs on ``board``: arena + model in RAM, model file in flash."""
+    """Whether the model runs on ``board``: with the model in flash (ROMFS, in place) the RAM
+    holds only the arena; read into RAM (``Model(path)`` from a FAT or littlefs drive), the
+    model too. The verdict is the first; the second is reported beside it."""
     info = load_board(board, paths)
     ram = _budget(info, "ram_budget", "ram_budget_bytes", "heap_bytes", "ram", "ram_bytes")
     flash = _budget(
@@ -299,32 +346,39 @@ def fit(report: Report, board: str, paths=None) -> Fit:
     )
     if ram is None or flash is None:
         raise TinymlError(f"board {board!r}: board.json has no RAM or flash budget")
-    reasons = []
-    # Model(path) reads the file into the heap, so RAM holds the model and the arena.
-    ram_needed = None if report.arena_bytes is None else report.arena_bytes + report.file_bytes
-    limit = int(ram * RAM_MARGIN)
-    if ram_needed is None:
-        reasons.append("arena unknown: the engine cannot plan this model")
-    elif ram_needed > limit:
-        reasons.append(
-            f"needs {ram_needed:,} bytes of RAM (arena {report.arena_bytes:,} + model "
-            f"{report.file_bytes:,}); {board} leaves {limit:,} ({int(RAM_MARGIN * 100)}% of "
-            f"{ram:,})"
-        )
+    blocks = [int(b) for b in info.get("heap_blocks") or [ram]]
+    arena = report.arena_bytes
+    in_flash = _placement(IN_FLASH, None if arena is None else [arena], blocks, board)
+    in_ram = _placement(
+        IN_RAM, None if arena is None else [arena, report.file_bytes], blocks, board
+    )
+    flash_reason = None
     if report.file_bytes > flash:
-        reasons.append(
-            f"model file is {report.file_bytes:,} bytes; {board} has {flash:,} bytes of flash"
+        flash_reason = (
+            f"model file is {report.file_bytes:,} bytes; {board} has {flash:,} bytes of flash "
+            "for it"
         )
+        in_flash.fits = False
+        in_flash.reasons.append(flash_reason)
+    reasons = list(in_flash.reasons)
     if report.unsupported:
         reasons.append("unsupported ops: " + ", ".join(report.unsupported))
+    hint = None
+    if in_flash.fits and not in_ram.fits:
+        hint = info.get("in_place_hint") or (
+            "load it in place: put it in a ROMFS image (tinyml push --romfs IMAGE FOLDER) and "
+            "give Model() its /rom path; Model() on a FAT or littlefs file reads it into RAM"
+        )
     return Fit(
         board=board,
         ram_budget=ram,
         flash_budget=flash,
-        ram_needed=ram_needed,
+        ram_needed=in_flash.ram_needed,
         flash_needed=report.file_bytes,
         fits=not reasons,
         reasons=reasons,
+        placements=[in_flash, in_ram],
+        hint=hint,
     )
 
 
@@ -377,4 +431,25 @@ def format_report(report: Report) -> str:
             f"flash {_kb(f.flash_needed)} of {_kb(f.flash_budget)})"
         )
         lines.extend(f"  - {r}" for r in f.reasons)
+        for p in f.placements:
+            verdict = "fits" if p.fits else "does NOT fit"
+            lines.append(f"  {p.name}: {verdict} (RAM {_kb(p.ram_needed)})")
+            if p.name != IN_FLASH:
+                lines.extend(f"    - {r}" for r in p.reasons)
+        if f.hint:
+            lines.append(f"  hint: {f.hint}")
+        lines.extend(_board_budgets(f.board))
     return "\n".join(lines)
+
+
+def _board_budgets(board: str) -> list[str]:
+    """What board.json states of the firmware and the heap, when it does (rp2040)."""
+    info = load_board(board)
+    if "firmware_bytes" not in info:
+        return []
+    line = (
+        f"  {board} firmware: {_kb(info['firmware_bytes'])} of the "
+        f"{_kb(info['firmware_region_bytes'])} before the filesystem; GC heap "
+        f"{_kb(info['heap_bytes'])}, {_kb(info['ram_budget'])} free to a script"
+    )
+    return [line]

@@ -53,6 +53,15 @@ class Paths:
         return self.build / "emulator"
 
     @property
+    def unix_fs(self) -> Path:
+        """The unix device's filesystem, kept between runs like a board's flash:
+        ``TINYML_UNIX_FS`` or ``build/unix-fs``."""
+        env = self.env.get("TINYML_UNIX_FS")
+        if env:
+            return Path(env).expanduser().resolve()
+        return self.build / "unix-fs"
+
+    @property
     def micropython(self) -> Path:
         """MicroPython source tree: ``MICROPY_DIR`` or the one set-up unpacks."""
         env = self.env.get("MICROPY_DIR")

@@ -134,3 +134,61 @@ def listing(device, path: str = DEFAULT_DEST) -> list[Entry] | None:
         if name:
             entries.append(Entry(name, int(size)))
     return entries
+
+
+@dataclass
+class Installed:
+    slot: str
+    version: str
+    pushed: list[Pushed]
+
+
+_SPARE = """\
+import tinyml.update as u
+s = u.spare_slot()
+print(s, u.clear_slot(s))
+"""
+
+_INSTALL = """\
+import tinyml.update as u
+try:
+    a = u.install({slot!r})
+except u.UpdateError as e:
+    print('refused', e.step, e.reason)
+else:
+    print('installed', a.slot, a.version)
+"""
+
+
+def push_update(device, folder: str | Path, progress: Progress | None = None) -> Installed:
+    """Installs a ``tinyml publish`` folder into the device's spare slot over the cable.
+
+    The files go through ``push_file`` into the slot ``tinyml.update`` on the device names;
+    then the device verifies them against the manifest, runs the self-test and switches, with
+    the same code (and the same guarantees) as an update over HTTP. Raises DeviceError with the
+    device's reason when it refuses; its active model is then unchanged.
+    """
+    from . import publish
+
+    folder = Path(folder)
+    manifest = publish.read_manifest(folder)
+    names = [f["name"] for f in manifest["files"].values()] + [publish.MANIFEST]
+    for name in names:
+        if not (folder / name).is_file():
+            raise TinymlError(f"{folder / name}: no such file (the manifest lists it)")
+    slot, _, directory = device.exec(_SPARE, timeout=30).strip().splitlines()[-1].partition(" ")
+    done = []
+    for i, name in enumerate(names):
+        if progress:
+            progress(f"{name} -> slot {slot}", i, len(names))
+        done.append(push_file(device, folder / name, posixpath.join(directory, name)))
+    if progress:
+        progress("done", len(names), len(names))
+    result = device.exec(_INSTALL.format(slot=slot), timeout=300).strip().splitlines()[-1]
+    word, _, rest = result.partition(" ")
+    if word != "installed":
+        step, _, reason = rest.partition(" ")
+        raise DeviceError(f"the device refused the update at {step}: {reason}; its active "
+                          "model is unchanged", exit_code=1)  # fmt: skip
+    new_slot, _, version = rest.partition(" ")
+    return Installed(new_slot, version, done)

@@ -32,6 +32,9 @@ class RunResult:
         return [(names[i] if i < len(names) else str(i), float(scores[i]), int(i)) for i in order]
 
 
+NPY_MAGIC = b"\x93NUMPY"
+
+
 def load_array(path: str | Path):
     import numpy as np
 
@@ -45,6 +48,9 @@ def load_array(path: str | Path):
             return arrays[0]
         if path.suffix == ".csv":
             return np.genfromtxt(path, delimiter=",", dtype=np.float32, ndmin=2)
+        with path.open("rb") as f:
+            if f.read(6) != NPY_MAGIC:
+                raise TinymlError(f"{path}: not a .npy file (save arrays with numpy.save)")
         return np.load(path, allow_pickle=False)
     except OSError as e:
         raise TinymlError(f"{path}: {e.strerror or e}") from None
@@ -61,7 +67,10 @@ def load_model(model: str | Path, labels: list[str] | None = None):
         data = Path(model).read_bytes()
     except OSError as e:
         raise ModelError(f"{model}: {e.strerror}") from None
-    schema.parse(data)
+    try:
+        info = schema.parse(data)
+    except ModelError as e:
+        raise ModelError(f"{model}: {e}") from None
     try:
         m = tinyml.Model(data, labels=labels)
     except (ValueError, NotImplementedError, RuntimeError) as e:
@@ -70,7 +79,7 @@ def load_model(model: str | Path, labels: list[str] | None = None):
         beside = Path(model).with_suffix(".txt")
         if beside.is_file():
             m = tinyml.Model(data, labels=str(beside))
-    return _Loaded(m, schema.parse(data))
+    return _Loaded(m, info)
 
 
 class _Loaded:

@@ -3,8 +3,8 @@
 // device's exact arithmetic.
 //
 // The face converts Python objects and owns memory (the arena); everything
-// else is the engine's. Like the device, it reads the model in place: a
-// misaligned buffer is the engine's ValueError, not a silent copy.
+// else is the engine's. Like the device, it reads a buffer in place when it
+// is 4-byte aligned and copies it once otherwise (in_place tells which).
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
@@ -17,12 +17,18 @@ typedef struct {
     tml_interp_t it;
     Py_buffer model_view;     // keeps the caller's model buffer alive and fixed
     bool has_view;
+    void *model_copy;         // aligned copy of a misaligned model buffer, or NULL
+    bool in_place;            // the engine reads the caller's buffer itself
     PyObject *arena_obj;      // caller's bytearray, or NULL
     Py_buffer arena_view;
     void *arena_mem;          // our own arena, or NULL
     PyObject *labels;         // list of str, or None
     uint32_t *node_us;
     bool profiled;
+    // One call runs the model at a time: inputs, invoke and outputs share the arena. The GIL
+    // is released during invoke, so separate models run in parallel.
+    PyThread_type_lock lock;
+    unsigned long lock_owner;  // thread holding the lock, 0 when free
 } ModelObject;
 
 static PyObject *raise_status(tml_interp_t *it, tml_status_t st) {
@@ -157,6 +163,10 @@ static int Model_init(ModelObject *self, PyObject *args, PyObject *kwargs) {
     if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OO", kwlist, &src, &arena, &labels)) {
         return -1;
     }
+    if (self->lock == NULL && (self->lock = PyThread_allocate_lock()) == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
     if (self->has_view) {
         PyErr_SetString(PyExc_RuntimeError, "Model already initialised");
         return -1;
@@ -183,6 +193,18 @@ static int Model_init(ModelObject *self, PyObject *args, PyObject *kwargs) {
     Py_XDECREF(data);  // the view holds its own reference
     self->has_view = true;
     const void *buf = self->model_view.buf;
+    self->in_place = path == NULL;
+    if (((uintptr_t)buf & 3) != 0 && self->model_view.len >= 8) {
+        self->model_copy = PyMem_Malloc((size_t)self->model_view.len);
+        if (self->model_copy == NULL) {
+            Py_XDECREF(path);
+            PyErr_NoMemory();
+            return -1;
+        }
+        memcpy(self->model_copy, buf, (size_t)self->model_view.len);
+        buf = self->model_copy;
+        self->in_place = false;
+    }
     tml_interp_t *it = &self->it;
     tml_status_t st = tml_load(it, buf, (size_t)self->model_view.len);
     if (st != TML_OK) {
@@ -219,7 +241,8 @@ static int Model_init(ModelObject *self, PyObject *args, PyObject *kwargs) {
             }
             return -1;
         }
-        arena_len = (size_t)n;
+        // The engine uses exactly `needed` bytes: allocate no more than that.
+        arena_len = (size_t)n < needed ? (size_t)n : needed;
         self->arena_mem = PyMem_Malloc(arena_len > 0 ? arena_len : 8);
         arena_buf = self->arena_mem;
     } else {
@@ -266,8 +289,12 @@ static void Model_dealloc(ModelObject *self) {
         Py_DECREF(self->arena_obj);
     }
     PyMem_Free(self->arena_mem);
+    PyMem_Free(self->model_copy);
     PyMem_Free(self->node_us);
     Py_XDECREF(self->labels);
+    if (self->lock != NULL) {
+        PyThread_free_lock(self->lock);
+    }
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -284,6 +311,11 @@ static bool ready(ModelObject *self) {
 static tml_tensor_t *tensor_arg(ModelObject *self, PyObject *args, bool output) {
     int i = 0;
     if (!ready(self) || !PyArg_ParseTuple(args, "|i", &i)) {
+        return NULL;
+    }
+    tml_status_t st = tml_check_unchanged(&self->it);
+    if (st != TML_OK) {
+        raise_status(&self->it, st);
         return NULL;
     }
     tml_tensor_t *t = i < 0 ? NULL : (output ? tml_output(&self->it, (uint32_t)i) : tml_input(&self->it, (uint32_t)i));
@@ -346,10 +378,41 @@ static PyObject *Model_output(ModelObject *self, PyObject *args) {
     return t == NULL ? NULL : tensor_view(self, t);
 }
 
+// Takes the model's lock, waiting without the GIL while another thread holds it. A call from
+// the thread that holds it (an input's __float__ calling predict) would wait forever: refused.
+static bool lock_model(ModelObject *self) {
+    unsigned long me = PyThread_get_thread_ident();
+    if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
+        if (self->lock_owner == me) {
+            PyErr_SetString(PyExc_RuntimeError, "model is already running in this thread");
+            return false;
+        }
+        Py_BEGIN_ALLOW_THREADS
+        PyThread_acquire_lock(self->lock, WAIT_LOCK);
+        Py_END_ALLOW_THREADS
+    }
+    self->lock_owner = me;
+    return true;
+}
+
+static void unlock_model(ModelObject *self) {
+    self->lock_owner = 0;
+    PyThread_release_lock(self->lock);
+}
+
 static PyObject *invoke(ModelObject *self) {
     self->it.ticks_us = ticks_us;
     self->it.node_us = self->node_us;
-    tml_status_t st = tml_invoke(&self->it);
+    tml_status_t st;
+    // Other threads may run during invoke unless they could write the model or the arena
+    // under it: shapes and tables are checked when invoke starts, not while it runs.
+    if (self->model_view.readonly && self->arena_obj == NULL) {
+        Py_BEGIN_ALLOW_THREADS
+        st = tml_invoke(&self->it);
+        Py_END_ALLOW_THREADS
+    } else {
+        st = tml_invoke(&self->it);
+    }
     if (st != TML_OK) {
         return raise_status(&self->it, st);
     }
@@ -359,10 +422,12 @@ static PyObject *invoke(ModelObject *self) {
 
 static PyObject *Model_invoke(ModelObject *self, PyObject *unused) {
     (void)unused;
-    if (!ready(self)) {
+    if (!ready(self) || !lock_model(self)) {
         return NULL;
     }
-    return invoke(self);
+    PyObject *r = invoke(self);
+    unlock_model(self);
+    return r;
 }
 
 // ---- predict ---------------------------------------------------------------------
@@ -385,35 +450,46 @@ static const char *dtype_format(int32_t type) {
 }
 
 // Flattens nested lists/tuples of numbers into t as real values; *n counts elements.
-static int fill_from_sequence(tml_tensor_t *t, PyObject *seq, uint32_t *n, uint32_t total) {
-    PyObject *fast = PySequence_Fast(seq, "expected a sequence of numbers");
-    if (fast == NULL) {
+// A list is read through a tuple snapshot: an element's __float__ may change or clear the
+// list. Nesting deeper than the tensor's rank is refused, which also ends a list that holds
+// itself.
+static int fill_from_sequence(tml_tensor_t *t, PyObject *seq, uint32_t *n, uint32_t total,
+    uint32_t depth) {
+    uint32_t max_depth = t->ndim > 0 ? t->ndim : 1;
+    if (depth > max_depth) {
+        PyErr_Format(PyExc_ValueError, "input is nested deeper than the input tensor's %u dimensions",
+            max_depth);
         return -1;
     }
-    Py_ssize_t len = PySequence_Fast_GET_SIZE(fast);
-    PyObject **items = PySequence_Fast_ITEMS(fast);
-    for (Py_ssize_t i = 0; i < len; i++) {
-        PyObject *item = items[i];
+    PyObject *items = PySequence_Tuple(seq);
+    if (items == NULL) {
+        return -1;
+    }
+    int result = 0;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(items) && result == 0; i++) {
+        PyObject *item = PyTuple_GET_ITEM(items, i);
         if (PyList_Check(item) || PyTuple_Check(item)) {
-            if (fill_from_sequence(t, item, n, total) < 0) {
-                Py_DECREF(fast);
-                return -1;
-            }
+            result = fill_from_sequence(t, item, n, total, depth + 1);
             continue;
         }
         double v = PyFloat_AsDouble(item);
         if (v == -1.0 && PyErr_Occurred()) {
-            Py_DECREF(fast);
-            PyErr_Format(PyExc_TypeError, "expected numbers, got %s", Py_TYPE(item)->tp_name);
-            return -1;
+            // Not a number; an exception raised by the element's own __float__ passes through.
+            if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+                PyErr_Format(PyExc_TypeError, "expected numbers, got %s", Py_TYPE(item)->tp_name);
+            } else if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+                PyErr_SetString(PyExc_ValueError, "input value out of float range");
+            }
+            result = -1;
+        } else {
+            if (*n < total) {
+                tml_tensor_set_f32(t, *n, (float)v);
+            }
+            (*n)++;
         }
-        if (*n < total) {
-            tml_tensor_set_f32(t, *n, (float)v);
-        }
-        (*n)++;
     }
-    Py_DECREF(fast);
-    return 0;
+    Py_DECREF(items);
+    return result;
 }
 
 static int count_error(uint32_t expected, uint64_t got) {
@@ -425,7 +501,7 @@ static int fill_input(tml_tensor_t *t, PyObject *x) {
     uint32_t total = tml_elements(t);
     if (PyList_Check(x) || PyTuple_Check(x)) {
         uint32_t n = 0;
-        if (fill_from_sequence(t, x, &n, total) < 0) {
+        if (fill_from_sequence(t, x, &n, total, 1) < 0) {
             return -1;
         }
         return n == total ? 0 : count_error(total, n);
@@ -433,7 +509,19 @@ static int fill_input(tml_tensor_t *t, PyObject *x) {
     if (PyBytes_Check(x) || PyByteArray_Check(x) || PyMemoryView_Check(x) || PyObject_CheckBuffer(x)) {
         Py_buffer view;
         if (PyObject_GetBuffer(x, &view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0) {
-            return -1;
+            // A strided buffer (a numpy slice: BufferError, or numpy's ValueError): read
+            // through a contiguous copy.
+            if (!PyErr_ExceptionMatches(PyExc_BufferError) && !PyErr_ExceptionMatches(PyExc_ValueError)) {
+                return -1;
+            }
+            PyErr_Clear();
+            PyObject *copy = PyMemoryView_GetContiguous(x, PyBUF_READ, 'C');
+            if (copy == NULL) {
+                return -1;
+            }
+            int rc = fill_input(t, copy);
+            Py_DECREF(copy);
+            return rc;
         }
         const char *fmt = view.format != NULL ? view.format : "B";
         if (fmt[0] == '<' || fmt[0] == '=' || fmt[0] == '@') {
@@ -496,6 +584,9 @@ static PyObject *new_float_array(uint32_t n) {
 static int dequantize_into(const tml_tensor_t *t, PyObject *out) {
     Py_buffer view;
     if (PyObject_GetBuffer(out, &view, PyBUF_FORMAT | PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0) {
+        if (PyErr_ExceptionMatches(PyExc_BufferError)) {
+            PyErr_SetString(PyExc_TypeError, "out must be an array('f')");
+        }
         return -1;
     }
     uint32_t n = tml_elements(t);
@@ -517,6 +608,10 @@ static int dequantize_into(const tml_tensor_t *t, PyObject *out) {
 
 static PyObject *run(ModelObject *self, PyObject *x) {
     tml_interp_t *it = &self->it;
+    tml_status_t st = tml_check_unchanged(it);
+    if (st != TML_OK) {
+        return raise_status(it, st);
+    }
     if (it->n_inputs > 1) {
         if (!PyTuple_Check(x) || PyTuple_GET_SIZE(x) != it->n_inputs) {
             return PyErr_Format(PyExc_TypeError, "model has %u inputs: pass a tuple of %u inputs",
@@ -535,12 +630,7 @@ static PyObject *run(ModelObject *self, PyObject *x) {
     return invoke(self);
 }
 
-static PyObject *Model_predict(ModelObject *self, PyObject *args, PyObject *kwargs) {
-    static char *kwlist[] = { "x", "out", NULL };
-    PyObject *x, *out = Py_None;
-    if (!ready(self) || !PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &x, &out)) {
-        return NULL;
-    }
+static PyObject *predict(ModelObject *self, PyObject *x, PyObject *out) {
     PyObject *r = run(self, x);
     if (r == NULL) {
         return NULL;
@@ -588,13 +678,19 @@ static PyObject *Model_predict(ModelObject *self, PyObject *args, PyObject *kwar
     return results;
 }
 
-static PyObject *Model_classify(ModelObject *self, PyObject *args, PyObject *kwargs) {
-    static char *kwlist[] = { "x", "k", NULL };
-    PyObject *x;
-    int k = 1;
-    if (!ready(self) || !PyArg_ParseTupleAndKeywords(args, kwargs, "O|i", kwlist, &x, &k)) {
+static PyObject *Model_predict(ModelObject *self, PyObject *args, PyObject *kwargs) {
+    static char *kwlist[] = { "x", "out", NULL };
+    PyObject *x, *out = Py_None;
+    if (!ready(self) || !PyArg_ParseTupleAndKeywords(args, kwargs, "O|O", kwlist, &x, &out)
+        || !lock_model(self)) {
         return NULL;
     }
+    PyObject *r = predict(self, x, out);
+    unlock_model(self);
+    return r;
+}
+
+static PyObject *classify(ModelObject *self, PyObject *x, int k) {
     PyObject *r = run(self, x);
     if (r == NULL) {
         return NULL;
@@ -654,6 +750,19 @@ static PyObject *Model_classify(ModelObject *self, PyObject *args, PyObject *kwa
         PyList_SetItem(result, j, pair);
     }
     return result;
+}
+
+static PyObject *Model_classify(ModelObject *self, PyObject *args, PyObject *kwargs) {
+    static char *kwlist[] = { "x", "k", NULL };
+    PyObject *x;
+    int k = 1;
+    if (!ready(self) || !PyArg_ParseTupleAndKeywords(args, kwargs, "O|i", kwlist, &x, &k)
+        || !lock_model(self)) {
+        return NULL;
+    }
+    PyObject *r = classify(self, x, k);
+    unlock_model(self);
+    return r;
 }
 
 static PyObject *Model_profile(ModelObject *self, PyObject *unused) {
@@ -751,6 +860,11 @@ static PyObject *get_arena_size(ModelObject *self, void *closure) {
     return PyLong_FromSize_t(self->it.arena_needed);
 }
 
+static PyObject *get_in_place(ModelObject *self, void *closure) {
+    (void)closure;
+    return PyBool_FromLong(self->in_place);
+}
+
 static PyObject *get_labels(ModelObject *self, void *closure) {
     (void)closure;
     if (self->labels == NULL) {
@@ -786,6 +900,7 @@ static PyGetSetDef Model_getset[] = {
     { "arena_size", (getter)get_arena_size, NULL, "exact arena bytes the model needs", NULL },
     { "labels", (getter)get_labels, NULL, "class labels, or None", NULL },
     { "ops", (getter)get_ops, NULL, "op names in execution order", NULL },
+    { "in_place", (getter)get_in_place, NULL, "model read where it lies, not from a copy", NULL },
     { NULL },
 };
 

@@ -61,6 +61,8 @@ typedef enum {
 enum {
     TML_TENSOR_CONST = 1,     // data points into the model buffer (weights)
     TML_TENSOR_VARIABLE = 2,  // persistent state kept across invokes
+    TML_TENSOR_INDEXES = 4,   // constant whose values eval uses as indices (checked by
+                              // prepare), so a change after loading is refused like a shape's
 };
 
 // A tensor as the interpreter sees it. dims points at the shape vector inside
@@ -135,10 +137,14 @@ typedef struct tml_interp {
     // private: persistent allocation cursor and size-only mode
     size_t persistent_top;
     bool sizing;
+    // private: digest of what the engine trusts in the model after tml_init (shapes, tensor
+    // indices, TML_TENSOR_INDEXES constants); see tml_check_unchanged
+    uint32_t structure_digest;
 } tml_interp_t;
 
 // Parses and validates the model (bounds, types, op support). The model buffer
-// must stay alive and unchanged for as long as the interpreter is used.
+// must stay alive, and unchanged but for weights (see tml_check_unchanged), for as long as
+// the interpreter is used.
 // It must be 4-byte aligned.
 tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len);
 
@@ -153,7 +159,14 @@ tml_status_t tml_arena_size(tml_interp_t *it, void *work, size_t work_len, size_
 tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len);
 
 // Runs the graph once. Inputs are read from tml_input(it, i)->data.
+// Calls tml_check_unchanged first.
 tml_status_t tml_invoke(tml_interp_t *it);
+
+// TML_ERR_MODEL when the parts of the model buffer the engine trusts since tml_init (shapes,
+// tensor indices, index tables) have changed: a model in a writable buffer may have its
+// weights changed between invokes, nothing else. Faces call it before they touch the
+// inputs; it costs a pass over those few bytes.
+tml_status_t tml_check_unchanged(tml_interp_t *it);
 
 // Graph inputs and outputs (valid after tml_init); NULL when out of range.
 tml_tensor_t *tml_input(tml_interp_t *it, uint32_t i);

@@ -42,12 +42,19 @@ tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int
 typedef struct {
     uint32_t size;
     uint32_t offset;
-    int32_t first;
-    int32_t last;
-    int32_t alias;   // -1, or the tensor whose memory this one uses
+    uint16_t first;  // nodes that write and last read it (node indices are below 0xffff),
+    uint16_t last;   // TML_NO_NODE when no node touches it
+    // Tensor records: -1, or the tensor whose memory this one uses. Node records
+    // (records[n_tensors + n]), while placing: the first placed record that starts at node
+    // n, -1 when none.
+    int32_t alias;
+    // The next record in placement order until this one is placed, then the next placed
+    // record starting at the same node (or in the long-lived list).
+    int32_t next;
 } tml_plan_record_t;
 
 #define TML_UNPLACED UINT32_MAX
+#define TML_NO_NODE 0xffffu
 
 static inline uint32_t tml_plan_records(const tml_interp_t *it) {
     return it->n_tensors + it->n_nodes;

@@ -107,6 +107,36 @@ tml_status_t tml_arena_size(tml_interp_t *it, void *work, size_t work_len, size_
     return measure(it, (uint8_t *)work, needed);
 }
 
+// FNV-1a, a 32-bit word at a time.
+static uint32_t digest_words(uint32_t h, const int32_t *v, uint32_t n) {
+    for (uint32_t i = 0; i < n; i++) {
+        h = (h ^ (uint32_t)v[i]) * 16777619u;
+    }
+    return h;
+}
+
+// What eval and the faces read from the model buffer and prepare checked: every shape, every
+// tensor index, and the constants ops mark TML_TENSOR_INDEXES. Weights are left out.
+static uint32_t structure_digest(const tml_interp_t *it) {
+    uint32_t h = 2166136261u;
+    h = digest_words(h, it->graph_inputs, it->n_inputs);
+    h = digest_words(h, it->graph_outputs, it->n_outputs);
+    for (uint32_t t = 0; t < it->n_tensors; t++) {
+        const tml_tensor_t *tensor = &it->tensors[t];
+        h = digest_words(h, tensor->dims, tensor->ndim);
+        if (tensor->flags & TML_TENSOR_INDEXES) {
+            for (uint32_t i = 0; i < tensor->bytes; i++) {
+                h = (h ^ tensor->data[i]) * 16777619u;
+            }
+        }
+    }
+    for (uint32_t n = 0; n < it->n_nodes; n++) {
+        h = digest_words(h, it->nodes[n].inputs, it->nodes[n].n_inputs);
+        h = digest_words(h, it->nodes[n].outputs, it->nodes[n].n_outputs);
+    }
+    return h;
+}
+
 tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
     it->ready = false;
     it->err_node = -1;
@@ -182,14 +212,24 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
         TML_TRY(it->nodes[n].op->prepare(it, &it->nodes[n]));
     }
     it->err_node = -1;
+    it->structure_digest = structure_digest(it);
     it->ready = true;
     return TML_OK;
 }
 
-tml_status_t tml_invoke(tml_interp_t *it) {
+tml_status_t tml_check_unchanged(tml_interp_t *it) {
     if (!it->ready) {
         return tml_fail(it, TML_ERR_ARG, "model not initialised");
     }
+    if (structure_digest(it) != it->structure_digest) {
+        it->err_node = -1;
+        return tml_fail(it, TML_ERR_MODEL, "model buffer changed after loading: load the model again");
+    }
+    return TML_OK;
+}
+
+tml_status_t tml_invoke(tml_interp_t *it) {
+    TML_TRY(tml_check_unchanged(it));
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         tml_node_t *node = &it->nodes[n];
         uint32_t start = it->ticks_us != NULL ? it->ticks_us() : 0;

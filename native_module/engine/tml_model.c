@@ -82,7 +82,8 @@ static bool buffer_data(const tml_interp_t *it, uint32_t index, const uint8_t **
         uint64_t size = tml_fb_u32(it->model + size_pos)
             | ((uint64_t)tml_fb_u32(it->model + size_pos + 4) << 32);
         if (off > 1 && size > 0) {
-            if (off + size > it->model_len || size > MAX_TENSOR_BYTES) {
+            // Written so that off + size cannot wrap around.
+            if (off > it->model_len || size > it->model_len - off || size > MAX_TENSOR_BYTES) {
                 return false;
             }
             *data = it->model + off;
@@ -289,7 +290,11 @@ tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
         name_len = 0;
         if (tml_fb_vector(&fb, opcode_table, OPCODE_CUSTOM, 1, &name_start, &name_len) && name_len > 0) {
             uint32_t n = name_len < sizeof(name) - 1 ? name_len : sizeof(name) - 1;
-            memcpy(name, it->model + name_start, n);
+            // Printable ASCII only: the message becomes a Python str on both faces.
+            for (uint32_t i = 0; i < n; i++) {
+                uint8_t c = it->model[name_start + i];
+                name[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+            }
             name[n] = '\0';
         }
         const tml_op_t *op = name_len > 0 ? tml_find_custom_op((const char *)it->model + name_start, name_len) : NULL;

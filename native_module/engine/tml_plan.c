@@ -20,11 +20,11 @@ static int32_t root_of(const tml_plan_record_t *r, int32_t t) {
 }
 
 static void touch(tml_plan_record_t *r, int32_t t, int32_t when) {
-    if (r[t].first < 0 || when < r[t].first) {
-        r[t].first = when;
+    if (r[t].first == TML_NO_NODE || when < r[t].first) {
+        r[t].first = (uint16_t)when;
     }
-    if (when > r[t].last) {
-        r[t].last = when;
+    if (r[t].last == TML_NO_NODE || when > r[t].last) {
+        r[t].last = (uint16_t)when;
     }
 }
 
@@ -39,8 +39,8 @@ static void compute_lifetimes(const tml_interp_t *it, tml_plan_record_t *r) {
     for (uint32_t i = 0; i < tml_plan_records(it); i++) {
         r[i].size = 0;
         r[i].offset = TML_UNPLACED;
-        r[i].first = -1;
-        r[i].last = -1;
+        r[i].first = TML_NO_NODE;
+        r[i].last = TML_NO_NODE;
         r[i].alias = -1;
     }
     for (uint32_t i = 0; i < it->n_inputs; i++) {
@@ -70,8 +70,8 @@ static void compute_lifetimes(const tml_interp_t *it, tml_plan_record_t *r) {
         }
         if (node->scratch_bytes > 0) {
             r[nt + n].size = align_up(node->scratch_bytes);
-            r[nt + n].first = (int32_t)n;
-            r[nt + n].last = (int32_t)n;
+            r[nt + n].first = (uint16_t)n;
+            r[nt + n].last = (uint16_t)n;
         }
     }
     for (uint32_t i = 0; i < it->n_outputs; i++) {
@@ -80,7 +80,7 @@ static void compute_lifetimes(const tml_interp_t *it, tml_plan_record_t *r) {
         }
     }
     for (uint32_t t = 0; t < nt; t++) {
-        if (!planned(it, (int32_t)t) || r[t].first < 0) {
+        if (!planned(it, (int32_t)t) || r[t].first == TML_NO_NODE) {
             continue;
         }
         if (r[t].alias >= 0) {
@@ -101,22 +101,42 @@ static bool overlap_in_time(const tml_plan_record_t *a, const tml_plan_record_t 
     return a->first <= b->last && b->first <= a->last;
 }
 
-// Lowest offset where rec fits, or TML_UNPLACED past 2 GB (a corrupt or
-// absurd model; the caller reports the size).
-static uint32_t lowest_free_offset(const tml_plan_record_t *r, uint32_t count, const tml_plan_record_t *rec) {
+// Records living longer than this many nodes are kept in one list that every placement
+// checks; shorter ones are found through the node they start at, so a placement looks only
+// at the records alive near its own lifetime and a long graph plans in linear time.
+#define SHORT_LIFE 32
+
+typedef struct {
+    tml_plan_record_t *r;
+    int32_t n_nodes;   // buckets: records[n_tensors + node].alias
+    uint32_t n_tensors;
+    int32_t long_lived;  // list of placed long-lived records, -1 when empty
+} placed_t;
+
+// Moves *candidate past every record of the list from `i` that clashes with rec.
+static bool push_past(const tml_plan_record_t *r, int32_t i, const tml_plan_record_t *rec, uint64_t *candidate) {
+    bool moved = false;
+    for (; i >= 0; i = r[i].next) {
+        const tml_plan_record_t *p = &r[i];
+        if (overlap_in_time(p, rec) && *candidate < p->offset + p->size && p->offset < *candidate + rec->size) {
+            *candidate = (uint64_t)p->offset + p->size;
+            moved = true;
+        }
+    }
+    return moved;
+}
+
+// Lowest offset where rec fits among the placed records it meets in time (greedy, as TFLite
+// Micro's planner), or TML_UNPLACED past 2 GB (a corrupt or absurd model).
+static uint32_t lowest_free_offset(const placed_t *pl, const tml_plan_record_t *rec) {
     uint64_t candidate = 0;
+    int32_t from = rec->first - SHORT_LIFE > 0 ? rec->first - SHORT_LIFE : 0;
+    int32_t to = rec->last < pl->n_nodes - 1 ? rec->last : pl->n_nodes - 1;
     bool moved = true;
     while (moved) {
-        moved = false;
-        for (uint32_t i = 0; i < count; i++) {
-            const tml_plan_record_t *p = &r[i];
-            if (p == rec || p->size == 0 || p->offset == TML_UNPLACED || !overlap_in_time(p, rec)) {
-                continue;
-            }
-            if (candidate < p->offset + p->size && p->offset < candidate + rec->size) {
-                candidate = (uint64_t)p->offset + p->size;
-                moved = true;
-            }
+        moved = push_past(pl->r, pl->long_lived, rec, &candidate);
+        for (int32_t n = from; n <= to; n++) {
+            moved |= push_past(pl->r, pl->r[pl->n_tensors + (uint32_t)n].alias, rec, &candidate);
         }
         if (candidate + rec->size > INT32_MAX) {
             return TML_UNPLACED;
@@ -125,27 +145,81 @@ static uint32_t lowest_free_offset(const tml_plan_record_t *r, uint32_t count, c
     return (uint32_t)candidate;
 }
 
+static void add_placed(placed_t *pl, int32_t i) {
+    tml_plan_record_t *rec = &pl->r[i];
+    if (rec->last - rec->first > SHORT_LIFE || pl->n_nodes == 0) {
+        rec->next = pl->long_lived;
+        pl->long_lived = i;
+    } else {
+        tml_plan_record_t *bucket = &pl->r[pl->n_tensors + (uint32_t)rec->first];
+        rec->next = bucket->alias;
+        bucket->alias = i;
+    }
+}
+
+// Sorts the list from `head` by size, largest first; stable, so ties keep model order
+// (deterministic). Merge sort on the links: no memory beyond the records.
+static int32_t sort_by_size(tml_plan_record_t *r, int32_t head) {
+    if (head < 0 || r[head].next < 0) {
+        return head;
+    }
+    int32_t slow = head, fast = r[head].next;
+    while (fast >= 0 && r[fast].next >= 0) {
+        slow = r[slow].next;
+        fast = r[r[fast].next].next;
+    }
+    int32_t second = r[slow].next;
+    r[slow].next = -1;
+    int32_t a = sort_by_size(r, head), b = sort_by_size(r, second);
+    int32_t out = -1, tail = -1;
+    while (a >= 0 || b >= 0) {
+        int32_t take;
+        if (b < 0 || (a >= 0 && r[a].size >= r[b].size)) {
+            take = a;
+            a = r[a].next;
+        } else {
+            take = b;
+            b = r[b].next;
+        }
+        if (tail < 0) {
+            out = take;
+        } else {
+            r[tail].next = take;
+        }
+        tail = take;
+    }
+    r[tail].next = -1;
+    return out;
+}
+
 size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r) {
     uint32_t count = tml_plan_records(it);
     compute_lifetimes(it, r);
+    // Records to place, in model order, then largest first.
+    int32_t head = -1;
+    for (uint32_t i = count; i-- > 0;) {
+        r[i].next = -1;
+        if (i >= it->n_tensors) {
+            r[i].alias = -1;
+        }
+        if (r[i].size > 0) {
+            r[i].next = head;
+            head = (int32_t)i;
+        }
+    }
+    head = sort_by_size(r, head);
+    placed_t pl = { r, (int32_t)it->n_nodes, it->n_tensors, -1 };
     size_t total = 0;
-    for (;;) {
-        // Largest unplaced buffer next; ties keep model order (deterministic).
-        tml_plan_record_t *next = NULL;
-        for (uint32_t i = 0; i < count; i++) {
-            if (r[i].size > 0 && r[i].offset == TML_UNPLACED && (next == NULL || r[i].size > next->size)) {
-                next = &r[i];
-            }
-        }
-        if (next == NULL) {
-            break;
-        }
-        next->offset = lowest_free_offset(r, count, next);
-        if (next->offset == TML_UNPLACED) {
+    while (head >= 0) {
+        int32_t i = head;
+        head = r[i].next;
+        r[i].offset = lowest_free_offset(&pl, &r[i]);
+        if (r[i].offset == TML_UNPLACED) {
             return SIZE_MAX;
         }
-        if (next->offset + (size_t)next->size > total) {
-            total = next->offset + (size_t)next->size;
+        add_placed(&pl, i);
+        if (r[i].offset + (size_t)r[i].size > total) {
+            total = r[i].offset + (size_t)r[i].size;
         }
     }
     return total;

@@ -5,6 +5,8 @@
 //
 // Firmware build only for now (micropython.mk compiles native_module/dsp/*.c); the natmod
 // build would need the glue messages passed without mp_raise_msg_varg.
+#include <string.h>
+
 #include "py/runtime.h"
 #include "py/binary.h"
 

@@ -140,6 +140,7 @@ typedef struct _tinyml_model_obj_t {
     uint32_t *node_us;   // per-op times of the last invoke
     mp_obj_t labels;     // list of str, or None
     bool profiled;
+    bool in_place;       // the engine reads the model where it lies (no heap copy)
     tml_interp_t it;
 } tinyml_model_obj_t;
 
@@ -221,6 +222,13 @@ static bool is_type(mp_obj_t o, const mp_obj_type_t *type) {
     return mp_obj_is_obj(o) && mp_obj_get_type(o) == type;
 }
 
+// A str, asked of the firmware: a native module's mp_obj_is_str() decodes object tags as the
+// headers it was built with did, and a later firmware with the same .mpy ABI may tag some
+// interned strings differently (OpenMV's firmware on MicroPython 1.29 does).
+static bool is_str(mp_obj_t o) {
+    return mp_obj_get_type(o) == &mp_type_str;
+}
+
 static bool is_sequence(mp_obj_t o) {
     return is_type(o, &mp_type_list) || is_type(o, &mp_type_tuple);
 }
@@ -250,6 +258,20 @@ static mp_obj_t new_float_array(size_t n) {
     o->len = n;
     o->items = m_new(float, n > 0 ? n : 1);
     return MP_OBJ_FROM_PTR(o);
+}
+
+// A model file: the open file itself when the filesystem maps it into memory (ROMFS, as
+// OpenMV's ml reads /rom models), else its bytes, read once.
+static mp_obj_t open_model(mp_obj_t path) {
+    mp_obj_t args[2] = { path, MP_OBJ_NEW_QSTR(MP_QSTR_rb) };
+    mp_obj_t f = mp_call_function_n_kw(mp_load_global(MP_QSTR_open), 2, 0, args);
+    mp_buffer_info_t mapped;
+    if (mp_get_buffer(f, &mapped, MP_BUFFER_READ)) {
+        return f;
+    }
+    mp_obj_t data = mp_call_function_n_kw(mp_load_attr(f, MP_QSTR_read), 0, 0, NULL);
+    mp_call_function_n_kw(mp_load_attr(f, MP_QSTR_close), 0, 0, NULL);
+    return data;
 }
 
 // The bytes of a file, read once.
@@ -362,7 +384,7 @@ static mp_obj_t labels_from_metadata(const tml_interp_t *it) {
 
 static mp_obj_t resolve_labels(const tml_interp_t *it, mp_obj_t labels, mp_obj_t path) {
     if (labels != MP_OBJ_NULL && labels != mp_const_none) {
-        if (mp_obj_is_str(labels)) {
+        if (is_str(labels)) {
             return labels_from_file(labels);
         }
         if (!is_sequence(labels)) {
@@ -372,7 +394,7 @@ static mp_obj_t resolve_labels(const tml_interp_t *it, mp_obj_t labels, mp_obj_t
         mp_obj_t *items;
         mp_obj_get_array(labels, &n, &items);
         for (size_t i = 0; i < n; i++) {
-            if (!mp_obj_is_str(items[i])) {
+            if (!is_str(items[i])) {
                 mp_raise_TypeError(MP_ERROR_TEXT("labels must be str"));
             }
         }
@@ -399,8 +421,9 @@ static mp_obj_t resolve_labels(const tml_interp_t *it, mp_obj_t labels, mp_obj_t
 //|         arena: int | bytearray | memoryview | None = None,
 //|         labels: Sequence[str] | str | None = None,
 //|     ) -> None:
-//|         """Load a model from a path (read once) or a buffer (used in place, zero copy; it
-//|         must be 4-byte aligned).
+//|         """Load a model from a path or a buffer. A buffer, or a file the filesystem maps
+//|         into memory (ROMFS), is used in place when it is 4-byte aligned; anything else is
+//|         copied to the heap once (``in_place`` tells which).
 //|
 //|         ``arena``: None for exactly what the model needs, an int for that many bytes, or a
 //|         writable buffer to use. Too small raises ValueError with the bytes needed.
@@ -429,15 +452,27 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     self->profiled = false;
     tml_interp_t *it = &self->it;
 
-    // The model: a path is read once; a buffer is used in place.
+    // The model: a buffer or a memory-mapped file is used in place; another file is read once.
     mp_obj_t src = args[ARG_src].u_obj, path = MP_OBJ_NULL;
-    if (mp_obj_is_str(src)) {
+    self->in_place = true;
+    if (is_str(src)) {
         path = src;
-        src = read_file(path);
+        src = open_model(path);
+        self->in_place = !is_type(src, &mp_type_bytes);
     }
     mp_buffer_info_t model;
     if (!mp_get_buffer(src, &model, MP_BUFFER_READ)) {
         mp_raise_TypeError(MP_ERROR_TEXT("model must be a path or a bytes-like object"));
+    }
+    // The engine reads words in place and needs 4-byte alignment. Tools that do not align
+    // files (mpremote romfs build) can leave a model anywhere: such a model is copied once
+    // to the heap, which is aligned; an aligned image (tinyml push --romfs) avoids the copy.
+    if (((uintptr_t)model.buf & 3) != 0 && model.len >= 8) {
+        uint8_t *copy = m_new(uint8_t, model.len);
+        memcpy(copy, model.buf, model.len);
+        src = mp_obj_new_bytearray_by_ref(model.len, copy);
+        model.buf = copy;
+        self->in_place = false;
     }
     self->src = src;
     check(it, tml_load(it, model.buf, model.len));
@@ -460,7 +495,8 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
         if (n < 0) {
             mp_raise_ValueError(MP_ERROR_TEXT("arena size must be positive"));
         }
-        arena_len = n;
+        // The engine uses exactly `needed` bytes: allocate no more than that.
+        arena_len = (size_t)n < needed ? (size_t)n : needed;
         self->arena = m_new(uint8_t, arena_len > 0 ? arena_len : 8);
     } else {
         mp_buffer_info_t buf;
@@ -482,10 +518,27 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
 
 // ---- raw interface: input(i=0), output(i=0), invoke() -----------------------------------
 
+// The engine keeps pointers into the model and the arena: a bytearray resized since loading
+// (which may have moved or shrunk it) must not be used.
+static void check_buffers_unchanged(tinyml_model_obj_t *self) {
+    mp_buffer_info_t buf;
+    if (!mp_get_buffer(self->src, &buf, MP_BUFFER_READ) || buf.buf != self->it.model
+        || buf.len != self->it.model_len) {
+        mp_raise_ValueError(MP_ERROR_TEXT("model buffer was resized after loading: load the model again"));
+    }
+    if (self->arena_obj != MP_OBJ_NULL && (!mp_get_buffer(self->arena_obj, &buf, MP_BUFFER_WRITE)
+                                           || buf.buf != self->arena || buf.len < self->it.arena_len)) {
+        mp_raise_ValueError(MP_ERROR_TEXT("arena buffer was resized after loading: load the model again"));
+    }
+    check(&self->it, tml_check_unchanged(&self->it));
+}
+
 static tml_tensor_t *tensor_arg(tinyml_model_obj_t *self, size_t n_args, const mp_obj_t *args,
     bool output) {
+    check_buffers_unchanged(self);
     mp_int_t i = n_args > 1 ? mp_obj_get_int(args[1]) : 0;
-    tml_tensor_t *t = i < 0 ? NULL : output ? tml_output(&self->it, i) : tml_input(&self->it, i);
+    mp_int_t count = output ? self->it.n_outputs : self->it.n_inputs;
+    tml_tensor_t *t = i < 0 || i >= count ? NULL : output ? tml_output(&self->it, i) : tml_input(&self->it, i);
     if (t == NULL) {
         msg_t m = { 0 };
         msg_str(&m, output ? "model has no output " : "model has no input ");
@@ -537,6 +590,7 @@ static mp_obj_t tinyml_model_output(size_t n_args, const mp_obj_t *args) {
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_model_output_obj, 1, 2, tinyml_model_output);
 
 static void invoke(tinyml_model_obj_t *self) {
+    check_buffers_unchanged(self);
     check(&self->it, tml_invoke(&self->it));
     self->profiled = true;
 }
@@ -571,14 +625,24 @@ static char dtype_typecode(int32_t type) {
 }
 
 // Flattens nested lists/tuples of numbers into t as real values; *n counts the elements.
-static void fill_from_sequence(tml_tensor_t *t, mp_obj_t seq, uint32_t *n, uint32_t total) {
+// Nesting deeper than the tensor's rank is refused, which also ends a list that holds itself.
+static void fill_from_sequence(tml_tensor_t *t, mp_obj_t seq, uint32_t *n, uint32_t total,
+    uint32_t depth) {
+    uint32_t max_depth = t->ndim > 0 ? t->ndim : 1;
+    if (depth > max_depth) {
+        msg_t m = { 0 };
+        msg_str(&m, "input is nested deeper than the input tensor's ");
+        msg_int(&m, max_depth);
+        msg_str(&m, " dimensions");
+        msg_raise(&m, &mp_type_ValueError);
+    }
     size_t len;
     mp_obj_t *items;
     mp_obj_get_array(seq, &len, &items);
     for (size_t i = 0; i < len; i++) {
         mp_obj_t item = items[i];
         if (is_sequence(item)) {
-            fill_from_sequence(t, item, n, total);
+            fill_from_sequence(t, item, n, total, depth + 1);
             continue;
         }
         if (!is_number(item)) {
@@ -587,8 +651,13 @@ static void fill_from_sequence(tml_tensor_t *t, mp_obj_t seq, uint32_t *n, uint3
             msg_type_name(&m, item);
             msg_raise(&m, &mp_type_TypeError);
         }
+        float v = TINYML_GET_FLOAT(item);
+        // An int beyond float range, as CPython's float() refuses it (inf - inf is NaN).
+        if (!mp_obj_is_small_int(item) && mp_obj_get_type(item) == &mp_type_int && v - v != 0.0f) {
+            mp_raise_ValueError(MP_ERROR_TEXT("input value out of float range"));
+        }
         if (*n < total) {
-            tml_tensor_set_f32(t, *n, TINYML_GET_FLOAT(item));
+            tml_tensor_set_f32(t, *n, v);
         }
         (*n)++;
     }
@@ -684,7 +753,7 @@ static void fill_from_image(tml_tensor_t *t, mp_obj_t x) {
 static void fill_input(tml_tensor_t *t, mp_obj_t x) {
     if (is_sequence(x)) {
         uint32_t total = tml_elements(t), n = 0;
-        fill_from_sequence(t, x, &n, total);
+        fill_from_sequence(t, x, &n, total, 1);
         if (n != total) {
             raise_count(total, " values, got ", n);
         }
@@ -697,7 +766,7 @@ static void fill_input(tml_tensor_t *t, mp_obj_t x) {
     }
     #endif
     mp_buffer_info_t buf;
-    if (!mp_obj_is_str(x) && mp_get_buffer(x, &buf, MP_BUFFER_READ)) {
+    if (!is_str(x) && mp_get_buffer(x, &buf, MP_BUFFER_READ)) {
         fill_from_buffer(t, x, &buf);
         return;
     }
@@ -709,6 +778,7 @@ static void fill_input(tml_tensor_t *t, mp_obj_t x) {
 
 // Fills every input from x (a tuple of inputs when the model has several) and invokes.
 static void run(tinyml_model_obj_t *self, mp_obj_t x) {
+    check_buffers_unchanged(self);
     tml_interp_t *it = &self->it;
     size_t n = 1;
     mp_obj_t *xs = &x;
@@ -906,7 +976,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(tinyml_model_profile_obj, tinyml_model_profile)
 //|
 static mp_obj_t tinyml_model_metadata(mp_obj_t self_in, mp_obj_t name_in) {
     tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (!mp_obj_is_str(name_in)) {
+    if (!is_str(name_in)) {
         mp_raise_TypeError(MP_ERROR_TEXT("name must be str"));
     }
     const uint8_t *data;
@@ -947,6 +1017,9 @@ static MP_DEFINE_CONST_FUN_OBJ_2(tinyml_model_metadata_obj, tinyml_model_metadat
 //|     """Class labels, or None."""
 //|     ops: tuple[str, ...]
 //|     """Op names in execution order."""
+//|     in_place: bool
+//|     """Whether the model is read where it lies (a buffer, a ROMFS file) rather than from a
+//|     heap copy (a file read into RAM, or a buffer that was not 4-byte aligned)."""
 //|
 static mp_obj_t shape_tuple(const tml_tensor_t *t) {
     mp_obj_t dims[TML_MAX_DIMS];
@@ -999,6 +1072,8 @@ static mp_obj_t model_property(tinyml_model_obj_t *self, qstr attr) {
         return self->labels;
     } else if (attr == MP_QSTR_ops) {
         return names_tuple(it);
+    } else if (attr == MP_QSTR_in_place) {
+        return mp_obj_new_bool(self->in_place);
     }
     return MP_OBJ_NULL;
 }

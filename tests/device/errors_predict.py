@@ -43,6 +43,13 @@ attempt("out bytearray", lambda: m.predict(x, out=bytearray(4 * 640)))
 attempt("out int", lambda: m.predict(x, out=42), message=False)
 attempt("input 1", lambda: m.input(1))
 attempt("output -1", lambda: m.output(-1))
+attempt("output 2**20", lambda: m.output(1 << 20))
+attempt("input 2**20", lambda: m.input(1 << 20))
+attempt("nested deeper than the rank", lambda: m.predict([[[0.0] * 640]]))
+selfref = [0.0]
+selfref.append(selfref)
+attempt("list holding itself", lambda: m.predict(selfref))
+attempt("int beyond float", lambda: m.predict([10**400] + [0.0] * 639))
 attempt("classify short", lambda: m.classify([1.0]))
 attempt("metadata int", lambda: m.metadata(42), message=False)
 
@@ -52,6 +59,8 @@ def set_shape():
 
 
 attempt("set property", set_shape, message=False)
+big = tinyml.Model("ad.tflite", arena=1 << 30)
+print("arena int above need", big.arena_size == m.arena_size, bytes(big.predict(x)) == ref)
 fresh = tinyml.Model("ad.tflite")
 attempt("profile before invoke", fresh.profile)
 

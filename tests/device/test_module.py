@@ -3,7 +3,8 @@
 tests/test_device_scripts.py runs each script in tests/device/ on the firmware that has _tinyml
 built in (``unix``, ``emulator``). Here the module's scripts (model_*, inputs_*, errors_*,
 labels_*, heapalloc_*) run again on STOCK MicroPython with ``_tinyml.mpy``: ``natmod-unix``
-(unix port, x64) and ``natmod-emulator`` (the emulated Cortex-M7, armv7emdp), installed by
+(unix port, x64), ``natmod-emulator`` (the emulated Cortex-M7, armv7emdp) and
+``natmod-emulator-m0`` (the emulated Cortex-M0, armv6m, as on a Pico), installed by
 mpremote's own mip code from ``build/natmod/<arch>/package.json``. Also here: labels stored in
 a model's metadata (a model made at test time) on all four targets, the .mpy for every arch,
 the package files, and the armv6m float division.
@@ -20,7 +21,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from device_runner import device_scripts, expected_output, models_dir, run_on_cpython
+from device_runner import (
+    declared_files,
+    device_scripts,
+    expected_output,
+    models_dir,
+    run_on_cpython,
+    skip_if_heavy,
+    skip_unless_fits,
+)
 from device_runner import run_on_device as _run_on_device
 from tinyml import firmware
 from tinyml.device import Device
@@ -48,12 +57,20 @@ NATMOD_TARGETS = {
         "armv7emsp",
         "emulator-m4",
     ),
+    # Stock MicroPython on the emulated Cortex-M0, configured as the rp2 port is (native code
+    # in .mpy files allowed): the install route for a Pico running stock firmware.
+    "natmod-emulator-m0": (
+        "qemu-m0-stock",
+        "emulator:qemu-m0-stock",
+        "armv6m",
+        "emulator-m0",
+    ),
 }
 
 
 def _natmod_targets() -> list[str]:
     env = os.environ.get("TINYML_NATMOD") or os.environ.get("TINYML_DEVICES")
-    wanted = {t.strip() for t in env.split(",")} if env else {"unix", "emulator"}
+    wanted = {t.strip() for t in env.split(",")} if env else {"unix", "emulator", "emulator-m0"}
     return [t for t, spec in NATMOD_TARGETS.items() if spec[3] in wanted]
 
 
@@ -126,6 +143,8 @@ def natmod_device(request: pytest.FixtureRequest, paths: Paths) -> Iterator[Devi
 @pytest.mark.parametrize("script", MODULE_SCRIPTS, ids=lambda p: p.stem)
 def test_natmod_script(natmod_device: Device, script: Path) -> None:
     """The .mpy on stock firmware prints what CPython (or the script's .exp) prints."""
+    skip_if_heavy(natmod_device, script)
+    skip_unless_fits(natmod_device, list(declared_files(script).values()), script.name)
     out = _run_on_device(natmod_device, script)
     if out.strip() == "SKIP":
         pytest.skip(f"{script.name}: device lacks a feature")

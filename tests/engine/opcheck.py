@@ -116,7 +116,7 @@ def inputs_for(model, seed, spread=3.0):
 def _outputs_from_dequantize(model):
     """Whether every float output of the model is written by DEQUANTIZE (so it is
     exact, where float kernels may differ by an ulp from TFLM's libm)."""
-    s = reference._schema()
+    s = reference.tflite_schema()
     m = s.ModelT.InitFromPackedBuf(bytearray(model), 0)
     g = m.subgraphs[0]
     deq = s.BuiltinOperator.DEQUANTIZE
@@ -176,7 +176,7 @@ def with_options(model, op, **fields):
     beta=2.0 on SOFTMAX), for variants the converter does not produce."""
     import flatbuffers
 
-    s = reference._schema()
+    s = reference.tflite_schema()
     m = s.ModelT.InitFromPackedBuf(bytearray(model), 0)
     codes = {v: k for k, v in vars(s.BuiltinOperator).items() if k.isupper()}
     hit = False
@@ -197,7 +197,7 @@ def with_same_quant(model, op):
     (for the int8 paths TFLite Micro takes when they are equal)."""
     import flatbuffers
 
-    s = reference._schema()
+    s = reference.tflite_schema()
     m = s.ModelT.InitFromPackedBuf(bytearray(model), 0)
     g = m.subgraphs[0]
     codes = {v: k for k, v in vars(s.BuiltinOperator).items() if k.isupper()}
@@ -228,7 +228,7 @@ def single_op_model(op, inputs, outputs, version=1, options=None):
     """
     import flatbuffers
 
-    s = reference._schema()
+    s = reference.tflite_schema()
     code = getattr(s.BuiltinOperator, op)
     m = s.ModelT()
     m.version = 3

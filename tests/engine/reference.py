@@ -145,7 +145,7 @@ def _tflm(model):
     return runtime.Interpreter.from_bytes(model, arena_size=max(len(model) * 10, 1 << 20))
 
 
-def _schema():
+def tflite_schema():
     from tflite_micro.tensorflow.lite.micro.python import schema_py_generated
 
     return schema_py_generated
@@ -163,7 +163,7 @@ _NP_TYPES = {
 
 
 def _graph(model):
-    s = _schema()
+    s = tflite_schema()
     return s, s.ModelT.InitFromPackedBuf(bytearray(model), 0)
 
 

@@ -10,6 +10,7 @@
 // Build: cc -std=c99 -Wall -Wextra -Werror -Inative_module/engine -Itests/engine
 //        tests/engine/test_model.c native_module/engine/*.c native_module/engine/ops/*.c
 //        native_module/engine/kernels/ref/*.c
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -110,6 +111,8 @@ typedef struct {
     uint32_t ndim;          // rank of t0 and t2 (shape 1, 4, 1, 1, ...)
     int32_t dim1;           // second dimension of t0 and t2
     int32_t op_input1;      // tensor index the ADD reads as its second input
+    bool external;          // the constant's bytes sit after the flatbuffer (offset/size fields)
+    uint64_t bad_offset;    // with external: this offset instead of the real one (0: real)
 } spec_t;
 
 // Positions of the fields the tests corrupt.
@@ -122,7 +125,7 @@ typedef struct {
     uint32_t data_vec;
 } where_t;
 
-static const spec_t base = { 3, 0, 1, NULL, 2, 4, 1 };
+static const spec_t base = { 3, 0, 1, NULL, 2, 4, 1, false, 0 };
 
 static uint8_t *model_bytes(void) {
     return (uint8_t *)storage;
@@ -208,12 +211,26 @@ static where_t build(const spec_t *s) {
     set_ref(&f, model_buffers, buffers);
     uint32_t b0 = table(&f, 1, (const uint8_t[]){ 0 }, q);
     set_ref(&f, buffers + 4, b0);
-    uint32_t b1 = table(&f, 1, (const uint8_t[]){ 4 }, q);
-    set_ref(&f, buffers + 8, b1);
-    w.data_vec = vector(&f, 16, 1);
-    set_ref(&f, q[0], w.data_vec);
     const float c[4] = { 1.0f, 2.0f, 3.0f, 4.0f };
-    memcpy(f.b + w.data_vec + 4, c, sizeof(c));
+    if (s->external) {
+        // Buffer (data absent, offset, size): the layout converters use for models over 2 GB.
+        uint32_t b1 = table(&f, 3, (const uint8_t[]){ 0, 8, 8 }, q);
+        set_ref(&f, buffers + 8, b1);
+        pad_to(&f, 16);
+        uint64_t offset = s->bad_offset ? s->bad_offset : f.len;
+        set32(&f, q[1], (uint32_t)offset);
+        set32(&f, q[1] + 4, (uint32_t)(offset >> 32));
+        set32(&f, q[2], sizeof(c));
+        w.data_vec = f.len - 4;
+        memcpy(f.b + f.len, c, sizeof(c));
+        f.len += sizeof(c);
+    } else {
+        uint32_t b1 = table(&f, 1, (const uint8_t[]){ 4 }, q);
+        set_ref(&f, buffers + 8, b1);
+        w.data_vec = vector(&f, 16, 1);
+        set_ref(&f, q[0], w.data_vec);
+        memcpy(f.b + w.data_vec + 4, c, sizeof(c));
+    }
     w.len = f.len;
     return w;
 }
@@ -407,6 +424,33 @@ TEST(constant_data_of_the_wrong_size_is_corrupt) {
     CHECK_FAILS(load(&it, w.len), TML_ERR_MODEL, "tensor 1 buffer size does not match its shape");
 }
 
+TEST(constant_after_the_flatbuffer_runs) {
+    spec_t s = base;
+    s.external = true;
+    where_t w = build(&s);
+    tml_interp_t it;
+    TEST_EQ_INT(run_all(&it, model_bytes(), w.len), TML_OK);
+    const float *y = (const float *)(const void *)tml_output(&it, 0)->data;
+    TEST_CHECK(y[0] == 1.0f && y[3] == 4.0f);
+}
+
+// offset + size must not wrap: 2^64 - 16 plus 16 bytes is 0 in 64-bit arithmetic, which once
+// let a constant point before the model.
+TEST(constant_offset_that_wraps_is_corrupt) {
+    spec_t s = base;
+    s.external = true;
+    tml_interp_t it;
+    const uint64_t offsets[] = { UINT64_MAX - 15, UINT64_MAX - 31, UINT64_MAX, 1ull << 32 };
+    for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+        s.bad_offset = offsets[i];
+        where_t w = build(&s);
+        CHECK_FAILS(load(&it, w.len), TML_ERR_MODEL, "tensor 1 has a bad buffer");
+    }
+    s.bad_offset = 0;
+    where_t w = build(&s);
+    CHECK_FAILS(load(&it, w.len - 1), TML_ERR_MODEL, "tensor 1 has a bad buffer");
+}
+
 TEST(operator_reading_a_missing_tensor_is_corrupt) {
     spec_t s = base;
     s.op_input1 = 3;
@@ -462,6 +506,17 @@ TEST(custom_op_is_unsupported_by_name) {
     where_t w = build(&s);
     tml_interp_t it;
     CHECK_FAILS(load(&it, w.len), TML_ERR_UNSUPPORTED, "unsupported op custom SignalStacker v1");
+}
+
+// Bytes that are not printable ASCII (invalid UTF-8 once made the faces raise
+// UnicodeDecodeError) are shown as '?'.
+TEST(custom_op_name_that_is_not_text_is_shown_safely) {
+    spec_t s = base;
+    s.builtin = 32;
+    s.custom = "Bad\xff\x01Op\xc3";
+    where_t w = build(&s);
+    tml_interp_t it;
+    CHECK_FAILS(load(&it, w.len), TML_ERR_UNSUPPORTED, "unsupported op custom Bad??Op? v1");
 }
 
 TEST(rank_above_six_is_unsupported) {
@@ -618,11 +673,14 @@ int main(void) {
     RUN_TEST(tensor_shape_offset_out_of_range_is_corrupt);
     RUN_TEST(tensor_buffer_index_out_of_range_is_corrupt);
     RUN_TEST(constant_data_of_the_wrong_size_is_corrupt);
+    RUN_TEST(constant_after_the_flatbuffer_runs);
+    RUN_TEST(constant_offset_that_wraps_is_corrupt);
     RUN_TEST(operator_reading_a_missing_tensor_is_corrupt);
     RUN_TEST(opcode_index_out_of_range_is_corrupt);
     RUN_TEST(unknown_builtin_is_unsupported_by_name_and_version);
     RUN_TEST(newer_op_version_is_unsupported);
     RUN_TEST(custom_op_is_unsupported_by_name);
+    RUN_TEST(custom_op_name_that_is_not_text_is_shown_safely);
     RUN_TEST(rank_above_six_is_unsupported);
     RUN_TEST(negative_dimension_is_unsupported);
     RUN_TEST(huge_tensor_is_rejected_at_load);

@@ -139,10 +139,10 @@ TEST(constants_variables_and_absent_inputs_are_not_planned) {
     // t0 (64) [0,0] at 0; t3 (64) [1,1] at 0; t2 (48) [0,1] meets both -> 64.
     TEST_EQ_INT(plan(&g), 112);
     CHECK_REC(&g, 0, 64, 0, 0, 0);
-    CHECK_REC(&g, 1, 0, TML_UNPLACED, -1, -1);
+    CHECK_REC(&g, 1, 0, TML_UNPLACED, TML_NO_NODE, TML_NO_NODE);
     CHECK_REC(&g, 2, 48, 64, 0, 1);
     CHECK_REC(&g, 3, 64, 0, 1, 1);
-    CHECK_REC(&g, 4, 0, TML_UNPLACED, -1, -1);
+    CHECK_REC(&g, 4, 0, TML_UNPLACED, TML_NO_NODE, TML_NO_NODE);
 }
 
 // A RESHAPE output shares its input's memory: the record has size 0 and
@@ -237,7 +237,7 @@ TEST(graph_outputs_live_to_the_end) {
     CHECK_REC(&g, 0, 8, 16, 0, 1);
     CHECK_REC(&g, 2, 8, 24, 1, 2);
     CHECK_REC(&g, 3, 8, 16, 2, 2);
-    CHECK_REC(&g, 4, 0, TML_UNPLACED, -1, -1);
+    CHECK_REC(&g, 4, 0, TML_UNPLACED, TML_NO_NODE, TML_NO_NODE);
 }
 
 // Ties in size keep model order, so the plan is the same on every run.

@@ -13,11 +13,18 @@
 //     -Inative_module/engine tests/fuzz/fuzz_model.c <engine sources> -o build/fuzz/fuzz_model
 // Without libFuzzer, -DFUZZ_MAIN gives a main() that runs each file named on
 // the command line once (the regression inputs).
+//
+// After a model has run, fields of its buffer (chosen from the input) are changed under the
+// interpreter, as a writable model buffer may be changed between calls: the engine must
+// refuse changed shapes and indices and may run on changed weights, without touching memory
+// outside its buffers. With libFuzzer, half the mutations rewrite whole fields (shapes,
+// indices, offsets, sizes, types; see model_fields.h) with boundary values.
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model_fields.h"
 #include "tml.h"
 
 #ifndef FUZZ_MAX_WORK
@@ -31,6 +38,38 @@ static void fill(uint8_t *dst, size_t n, const uint8_t *src, size_t len) {
     for (size_t i = 0; i < n; i++) {
         dst[i] = len > 0 ? src[(i * 7 + 3) % len] : 0;
     }
+}
+
+static model_field_t fields[MODEL_FIELDS_MAX];
+
+static uint64_t next_random(uint64_t *state) {
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+// Changes up to three fields of the model, chosen by the input's bytes, then runs it as a
+// face does: check, write the inputs, invoke.
+static void run_changed(tml_interp_t *it, uint8_t *model, size_t size, const uint8_t *data) {
+    size_t n = model_fields(model, size, fields, MODEL_FIELDS_MAX);
+    if (n == 0) {
+        return;
+    }
+    uint64_t state = 1469598103934665603ull;
+    for (size_t i = 0; i < size; i += 1 + size / 64) {
+        state = (state ^ data[i]) * 1099511628211ull;
+    }
+    for (int k = 0; k < 3; k++) {
+        model_field_set(model, size, fields[next_random(&state) % n], next_random(&state));
+    }
+    if (tml_check_unchanged(it) != TML_OK) {
+        return;
+    }
+    for (uint32_t i = 0; tml_input(it, i) != NULL; i++) {
+        memset(tml_input(it, i)->data, 0x5a, tml_input(it, i)->bytes);
+    }
+    tml_invoke(it);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -92,6 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             }
         }
         (void)sum;
+        run_changed(&it, model, size, data);
     }
     if (it.err_len >= sizeof(it.err_msg) || it.err_msg[it.err_len] != '\0') {
         abort();
@@ -102,6 +142,24 @@ done:
     free(model);
     return 0;
 }
+
+#ifndef FUZZ_MAIN
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed);
+
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed) {
+    uint64_t state = seed;
+    size_t n = next_random(&state) % 2 ? model_fields(data, size, fields, MODEL_FIELDS_MAX) : 0;
+    if (n == 0) {
+        return LLVMFuzzerMutate(data, size, max_size);
+    }
+    int edits = 1 + (int)(next_random(&state) % 3);
+    for (int k = 0; k < edits; k++) {
+        model_field_set(data, size, fields[next_random(&state) % n], next_random(&state));
+    }
+    return size;
+}
+#endif
 
 #ifdef FUZZ_MAIN
 int main(int argc, char **argv) {

@@ -45,7 +45,8 @@ def engine_sources():
 
 def build(cc, flags, exe):
     cmd = [cc, "-std=c99", "-g", "-O1", *flags, "-I", ENGINE,
-           os.path.join(HERE, "fuzz_model.c"), *engine_sources(), "-o", exe]  # fmt: skip
+           os.path.join(HERE, "fuzz_model.c"), os.path.join(HERE, "model_fields.c"),
+           *engine_sources(), "-o", exe]  # fmt: skip
     run = subprocess.run(cmd, check=False, capture_output=True, text=True)
     return run.returncode == 0, run.stderr
 
@@ -77,17 +78,56 @@ def test_regression_inputs_run_clean(tmp_path):
         assert run.returncode == 0, f"{os.path.basename(path)}:\n{run.stderr[-3000:]}"
 
 
+def external_buffers(data: bytes) -> bytes:
+    """The same model with each constant's bytes after the flatbuffer, found through the
+    buffer's 64-bit offset and size fields (the layout of models over 2 GB), so that the
+    field mutations reach the code that reads them."""
+    import flatbuffers
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+
+    model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    blobs = []
+    for buffer in model.buffers:
+        if buffer.data is not None and len(buffer.data) > 0:
+            blobs.append((buffer, bytes(bytearray(buffer.data))))
+            buffer.data = None
+            buffer.offset = buffer.size = 1  # placeholders of the final width
+
+    def pack() -> bytes:
+        builder = flatbuffers.Builder(1024)
+        builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+        return bytes(builder.Output())
+
+    start = (len(pack()) + 15) & ~15
+    tail = b""
+    for buffer, blob in blobs:
+        buffer.offset, buffer.size = start + len(tail), len(blob)
+        tail += blob + bytes(-len(blob) % 16)
+    head = pack()
+    return head + bytes(start - len(head)) + tail
+
+
 def seed_corpus(corpus):
-    """Copies the seeds (small real models, generated Keras models, regressions) into the
-    corpus directory; libFuzzer adds what it finds beside them."""
+    """Writes the seeds (small real models and their external-buffer variants, generated
+    Keras models, regressions) into the corpus directory; libFuzzer adds what it finds
+    beside them."""
     os.makedirs(corpus, exist_ok=True)
     seeds = glob.glob(os.path.join(MODELS, "**", "*.tflite"), recursive=True)
     seeds += glob.glob(os.path.join(ROOT, "build", "testmodels", "*.tflite"))
     seeds += REGRESSIONS
     for path in seeds:
-        if os.path.getsize(path) <= MAX_LEN:
-            name = os.path.basename(os.path.dirname(path)) + "-" + os.path.basename(path)
-            shutil.copyfile(path, os.path.join(corpus, name))
+        if os.path.getsize(path) > MAX_LEN:
+            continue
+        name = os.path.basename(os.path.dirname(path)) + "-" + os.path.basename(path)
+        with open(path, "rb") as f:
+            data = f.read()
+        variants = {name: data}
+        if path.startswith(MODELS):
+            variants["external-" + name] = external_buffers(data)
+        for seed_name, seed in variants.items():
+            if len(seed) <= MAX_LEN:
+                with open(os.path.join(corpus, seed_name), "wb") as f:
+                    f.write(seed)
     return len(os.listdir(corpus))
 
 

@@ -48,7 +48,7 @@ def test_exec_missing_port_exits_2_quickly(tmp_path: Path, capsys) -> None:
     assert "tinyml: error: /dev/ttyNOPE0: no such serial port" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("board, variable", [("rp2040", "PICO_SDK_PATH"), ("esp32s3", "IDF_PATH")])
+@pytest.mark.parametrize("board, variable", [("esp32s3", "IDF_PATH")])
 def test_firmware_without_sdk_names_what_is_missing(
     board: str, variable: str, monkeypatch, capsys
 ) -> None:
@@ -60,10 +60,51 @@ def test_firmware_without_sdk_names_what_is_missing(
     assert "Traceback" not in err
 
 
+def test_rp2040_without_the_setup_sdk_says_run_setup(tmp_path, monkeypatch, capsys) -> None:
+    """Without the Pico SDK the set-up unpacks (and no PICO_SDK_PATH), the RP2040 build stops
+    with exit 2, naming the missing piece and `make setup`."""
+    from tinyml import rp2040
+
+    monkeypatch.delenv("PICO_SDK_PATH", raising=False)
+    monkeypatch.setattr(rp2040, "sdk_dir", lambda paths: tmp_path / "no-sdk")
+    assert cli.main(["firmware", "build", "--board", "rp2040"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"tinyml: error: cannot build rp2040: no pico-sdk at {tmp_path}")
+    assert "run `make setup`" in err and "Traceback" not in err
+
+
 def test_debug_reraises(monkeypatch) -> None:
     """--debug shows the traceback instead of the one-line message."""
     from tinyml.errors import ToolchainError
 
-    monkeypatch.delenv("PICO_SDK_PATH", raising=False)
+    monkeypatch.delenv("IDF_PATH", raising=False)
     with pytest.raises(ToolchainError):
-        cli.main(["--debug", "firmware", "build", "--board", "rp2040"])
+        cli.main(["--debug", "firmware", "build", "--board", "esp32s3"])
+
+
+def test_version(capsys) -> None:
+    """--version prints the package version."""
+    import tinyml
+
+    with pytest.raises(SystemExit) as e:
+        cli.main(["--version"])
+    assert e.value.code == 0
+    assert capsys.readouterr().out == f"tinyml {tinyml.__version__}\n"
+
+
+def test_closed_pipe_is_quiet(models: Path, monkeypatch) -> None:
+    """Output into a closed pipe (`tinyml inspect ... | head -1`) ends the command with
+    status 141 instead of a BrokenPipeError traceback."""
+
+    class ClosedPipe:
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self) -> int:
+            raise OSError("no file descriptor")
+
+    monkeypatch.setattr("sys.stdout", ClosedPipe())
+    assert cli.main(["inspect", str(models / "tflite-micro" / "person_detect.tflite")]) == 141

@@ -27,6 +27,24 @@ def gesture(data: Path) -> Path:
     return out
 
 
+def test_convert_output_is_only_tinymls(data: Path, tmp_path: Path) -> None:
+    """A convert run in a fresh process prints tinyml's own lines, not TensorFlow's start-up
+    notices (oneDNN, absl), which once came before them."""
+    import subprocess
+    import sys
+
+    tinyml = Path(sys.executable).with_name("tinyml")
+    run = subprocess.run(
+        [str(tinyml), "convert", str(data / "gesture.keras"), "-o", str(tmp_path / "g.tflite"),
+         "--calib", str(data / "calib.npy"), "--calib-samples", "20"],
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    lines = (run.stdout + run.stderr).splitlines()
+    assert lines and all(not ln.startswith(("I0000", "W0000", "WARNING: All log")) for ln in lines)
+    assert "oneDNN" not in run.stdout + run.stderr
+
+
 def test_convert_prints_sizes_and_writes_int8(data: Path, tmp_path: Path, capsys) -> None:
     """convert reports the size before and after and writes an int8-in, int8-out model."""
     out = tmp_path / "g.tflite"

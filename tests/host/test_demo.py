@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from device_runner import skip_unless_fits
 from tinyml import cli
 
 
@@ -14,6 +15,7 @@ def test_demo_person_detect(device, _devices, models, capsys) -> None:
     """The default demo classifies both photos correctly on the board, as the host engine does."""
     if not _has_model(device):
         pytest.skip("firmware built without tinyml.Model; rebuild it")
+    skip_unless_fits(device, [models / "tflite-micro" / "person_detect.tflite"], "person_detect")
     # The CLI opens its own connection: free the serial port the fixture holds.
     _devices.pop(device.target).close()
     assert cli.main(["demo", "--device", device.target]) == 0

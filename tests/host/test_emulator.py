@@ -42,24 +42,20 @@ def test_stale_state_is_dropped(emu: Emulator, tmp_path: Path) -> None:
     assert not emu.state_file.exists()
 
 
-def test_cli_status_when_stopped(tmp_path: Path, monkeypatch, capsys) -> None:
-    """`tinyml emulator status` exits 1 and says so when nothing runs."""
+def test_cli_status(tmp_path: Path, monkeypatch, capsys) -> None:
+    """`tinyml emulator status` lists every running board, or exits 1 saying none runs;
+    with --board it asks about that board only."""
     from tinyml import cli
 
-    monkeypatch.setattr(
-        emulator_mod.Emulator,
-        "__init__",
-        lambda self, board="qemu-m7", paths=None, state_dir=None: _init(self, tmp_path),
-    )
+    monkeypatch.setenv("TINYML_EMULATOR_DIR", str(tmp_path))
     assert cli.main(["emulator", "status"]) == 1
-    assert capsys.readouterr().out == "qemu-m7 not running\n"
-
-
-def _init(self: Emulator, state_dir: Path) -> None:
-    from tinyml.paths import Paths
-
-    self.board = "qemu-m7"
-    self.paths = Paths.default()
-    self.state_dir = state_dir
-    self.state_file = state_dir / "qemu-m7.json"
-    self.log_file = state_dir / "qemu-m7.log"
+    assert capsys.readouterr().out == "no emulated board running\n"
+    assert cli.main(["emulator", "status", "--board", "qemu-m4"]) == 1
+    assert capsys.readouterr().out == "qemu-m4 not running\n"
+    emu = Emulator("qemu-m7")
+    state, _ = emu.start(die_with_parent=True)
+    try:
+        assert cli.main(["emulator", "status"]) == 0
+        assert capsys.readouterr().out == f"{state.pty}\nqemu-m7 running (pid {state.pid})\n"
+    finally:
+        emu.stop()

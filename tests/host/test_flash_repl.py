@@ -63,9 +63,11 @@ def test_esp32s3_needs_port_and_image(tmp_path: Path, capsys) -> None:
 
 
 def test_default_firmware_missing_names_build_command(tmp_path: Path, monkeypatch, capsys):
-    """Without FIRMWARE and without a build, flash says how to build one."""
+    """Without FIRMWARE, a build or a reachable release, flash says how to build one."""
     monkeypatch.setenv("TINYML_ROOT", str(tmp_path))
-    assert cli.main(["flash", "--board", "esp32s3", "--port", "/dev/ttyNOPE0"]) == 2
+    monkeypatch.setenv("TINYML_RELEASE_URL", "http://127.0.0.1:1/releases")  # nothing listens
+    monkeypatch.setenv("TINYML_CACHE", str(tmp_path / "cache"))
+    assert cli.main(["flash", "--board", "esp32s3", "--port", "/dev/null"]) == 2
     assert "tinyml firmware build --board esp32s3" in capsys.readouterr().err
 
 

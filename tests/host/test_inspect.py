@@ -163,6 +163,27 @@ def test_real_board_definitions(models: Path, paths, capsys) -> None:
         assert rc == (0 if report["fit"]["fits"] else 1)
 
 
+def test_rp2040_judges_frozen_and_read_into_ram(models: Path, capsys) -> None:
+    """--board rp2040: the verdict is for a model frozen into the firmware (arena in the heap,
+    model in the 225 KB of flash the firmware leaves), the model read from a file into RAM is
+    judged beside it, and the firmware's flash and the script's heap are printed. KWS fits both
+    ways; person_detect (300 KB) fits neither."""
+    kws = models / "mlcommons-tiny" / "kws_ref_model.tflite"
+    assert cli.main(["inspect", str(kws), "--board", "rp2040"]) == 0
+    out = capsys.readouterr().out
+    assert "board rp2040:  fits" in out
+    assert "GC heap 251,904 B (246.0 KiB), 243,104 B (237.4 KiB) free to a script" in out
+    assert "firmware: 424,960 B (415.0 KiB) of the 655,360 B (640.0 KiB)" in out
+    person = models / "tflite-micro" / "person_detect.tflite"
+    assert cli.main(["inspect", str(person), "--board", "rp2040", "--json"]) == 1
+    fit = json.loads(capsys.readouterr().out)["fit"]
+    assert [(p["ram_needed"], p["fits"]) for p in fit["placements"]] == [
+        (84784, True),
+        (84784 + 300568, False),
+    ]
+    assert "model file is 300,568 bytes; rp2040 has 230,400 bytes of flash" in fit["reasons"][0]
+
+
 def test_not_a_model(tmp_path: Path, capsys) -> None:
     """A file that is not a TFLite flatbuffer is one readable error line, exit 2."""
     bad = tmp_path / "x.tflite"

@@ -115,3 +115,19 @@ def test_push_missing_file_and_port(tmp_path: Path, capsys) -> None:
     f = _file(tmp_path, "x.bin", 10, 9)
     assert cli.main(["push", str(f), "--device", "/dev/ttyNOPE0"]) == 2
     assert "no such serial port" in capsys.readouterr().err
+
+
+def test_unix_device_keeps_files_between_commands(tmp_path: Path, capsys) -> None:
+    """Files pushed to --device unix are there for the next command, as on a board's flash;
+    a script opening a missing file says to push it."""
+    from tinyml import cli
+
+    (tmp_path / "note.txt").write_text("kept\n")
+    (tmp_path / "read.py").write_text("print(open('/models/note.txt').read().strip())\n")
+    (tmp_path / "missing.py").write_text("open('/models/absent.txt')\n")
+    assert cli.main(["push", str(tmp_path / "note.txt"), "--device", "unix"]) == 0
+    capsys.readouterr()
+    assert cli.main(["exec", str(tmp_path / "read.py"), "--device", "unix"]) == 0
+    assert capsys.readouterr().out == "kept\n"
+    assert cli.main(["exec", str(tmp_path / "missing.py"), "--device", "unix"]) == 1
+    assert "ENOENT (a file the script opened is not on the device" in capsys.readouterr().err

@@ -79,6 +79,29 @@ def test_run_wrong_input_shape(models: Path, tmp_path: Path, capsys) -> None:
     assert "(49, 10, 1)" in err and "Traceback" not in err
 
 
+def test_run_bad_files_name_the_file(models: Path, tmp_path: Path, capsys) -> None:
+    """A truncated model, a file that is not .npy and an --out in a missing folder each give
+    one error line naming the file, no traceback, exit status 2."""
+    model = models / "mlcommons-tiny" / "ad01_int8.tflite"
+    truncated = tmp_path / "truncated.tflite"
+    truncated.write_bytes(model.read_bytes()[:3000])
+    np.save(tmp_path / "x.npy", np.zeros((1, 640), np.float32))
+    (tmp_path / "junk.npy").write_text("junk\n")
+    x = str(tmp_path / "x.npy")
+    cases = [
+        (["run", str(truncated), "--input", x], f"{truncated}: corrupt TFLite file"),
+        (["run", str(model), "--input", str(tmp_path / "junk.npy")], "junk.npy: not a .npy file"),
+        (
+            ["run", str(model), "--input", x, "--out", str(tmp_path / "no" / "o.npy")],
+            "o.npy: No such file or directory",
+        ),
+    ]
+    for argv, message in cases:
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err, err
+
+
 @pytest.fixture(scope="module")
 def gesture():
     pytest.importorskip("tensorflow")

@@ -62,10 +62,10 @@ static tml_status_t add_eval(tml_interp_t *it, tml_node_t *node) {
             tml_ref_add_s8(&d->s8, (const int8_t *)a->data, (const int8_t *)b->data, (int8_t *)out->data);
             break;
         case TML_FLOAT32:
-            tml_ref_add_f32(&d->f32, (const float *)a->data, (const float *)b->data, (float *)out->data);
+            tml_ref_add_f32(&d->f32, (const float *)(const void *)a->data, (const float *)(const void *)b->data, (float *)(void *)out->data);
             break;
         default:
-            tml_ref_add_s32(&d->s32, (const int32_t *)a->data, (const int32_t *)b->data, (int32_t *)out->data);
+            tml_ref_add_s32(&d->s32, (const int32_t *)(const void *)a->data, (const int32_t *)(const void *)b->data, (int32_t *)(void *)out->data);
             break;
     }
     return TML_OK;

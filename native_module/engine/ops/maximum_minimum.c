@@ -28,12 +28,12 @@ static tml_status_t maximum_minimum_eval(tml_interp_t *it, tml_node_t *node) {
                 (const int8_t *)b->data, (int8_t *)out->data);
             break;
         case TML_FLOAT32:
-            (is_max ? tml_ref_maximum_f32 : tml_ref_minimum_f32)(bc, (const float *)a->data,
-                (const float *)b->data, (float *)out->data);
+            (is_max ? tml_ref_maximum_f32 : tml_ref_minimum_f32)(bc, (const float *)(const void *)a->data,
+                (const float *)(const void *)b->data, (float *)(void *)out->data);
             break;
         default:
-            (is_max ? tml_ref_maximum_s32 : tml_ref_minimum_s32)(bc, (const int32_t *)a->data,
-                (const int32_t *)b->data, (int32_t *)out->data);
+            (is_max ? tml_ref_maximum_s32 : tml_ref_minimum_s32)(bc, (const int32_t *)(const void *)a->data,
+                (const int32_t *)(const void *)b->data, (int32_t *)(void *)out->data);
             break;
     }
     return TML_OK;

@@ -26,12 +26,13 @@ static size_t signal_filter_bank_scratch_size(const tml_interp_t *it, const tml_
 }
 
 static const int16_t *table(tml_interp_t *it, const tml_node_t *node, int i, uint32_t min_count) {
-    const tml_tensor_t *t = tml_node_input(it, node, i);
+    tml_tensor_t *t = tml_node_input(it, node, i);
     // Only constants: prepare checks their ranges once, and eval trusts them.
     if (t == NULL || t->type != TML_INT16 || !(t->flags & TML_TENSOR_CONST) || t->data == NULL
         || tml_elements(t) < min_count) {
         return NULL;
     }
+    t->flags |= TML_TENSOR_INDEXES;
     return (const int16_t *)(const void *)t->data;
 }
 

@@ -1,0 +1,393 @@
+"""tinyml inside OpenMV's own firmware, on OpenMV's emulated board (QEMU mps2-an500).
+
+The firmware is OpenMV's (``../shared/openmv-qemu``), not rebuilt: the armv7emdp ``.mpy`` and
+the ``tinyml`` package reach it the way they reach a camera, as files (in a ROMFS image here,
+on the camera's drive there), and run next to OpenMV's ``image``, ``sensor``, ``ulab`` and
+``ml``. Scores are checked against the host engine on the same input bytes, against OpenMV's
+own ``ml`` (TensorFlow Lite Micro with CMSIS-NN) on the same model and image, and against
+TensorFlow Lite Micro's published person-detection scores.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from device_runner import declared_files, expected_output
+from tinyml import _tinyml, openmv_emulator, romfs
+from tinyml.demo import read_bmp_gray
+
+ROOT = Path(__file__).resolve().parents[2]
+DEVICE_SCRIPTS = ROOT / "tests" / "device"
+
+# The install commands of examples/person_detect/README.md ("On an OpenMV Cam"), as written.
+README_COMMANDS = """\
+make -C native_module/micropython ARCH=armv7emdp
+mkdir -p build/camera/lib
+cp -r build/natmod/armv7emdp/_tinyml.mpy device/tinyml build/camera/lib/
+cp ../shared/models/tflite-micro/person_detect.tflite examples/person_detect/openmv_main.py build/camera/
+cp examples/person_detect/labels.txt build/camera/person_detect.txt
+.venv/bin/tinyml push --romfs build/romfs.img build/camera
+"""
+
+# Scripts run from /rom, as a camera's main.py runs from its drive.
+PREAMBLE = "import os\nos.chdir('/rom')\n"
+
+
+def _readme_commands_are_in_readme() -> None:
+    readme = (ROOT / "examples" / "person_detect" / "README.md").read_text()
+    for line in README_COMMANDS.splitlines():
+        assert line in readme, f"README no longer shows: {line}"
+
+
+@pytest.fixture(scope="module")
+def camera(models: Path) -> Path:
+    """The camera folder and ROMFS image the README's commands make (build/camera)."""
+    _readme_commands_are_in_readme()
+    shutil.rmtree(ROOT / "build" / "camera", ignore_errors=True)
+    proc = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", README_COMMANDS],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return ROOT / "build" / "camera"
+
+
+def _image_of(folder: Path, extra: dict[str, Path], out: Path) -> Path:
+    """An aligned ROMFS image of ``folder`` plus ``extra`` files ({name in image: path})."""
+    tree = out.with_suffix(".d")
+    shutil.copytree(folder, tree)
+    for name, src in extra.items():
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, tree / name)
+    out.write_bytes(romfs.build(tree))
+    return out
+
+
+def _hex_lines(out: str, tag: str) -> list[bytes]:
+    return [bytes.fromhex(line.split()[1]) for line in out.splitlines() if line.startswith(tag)]
+
+
+def _scores(out: str, tag: str) -> list[list[int]]:
+    """Printed scores as the int8 outputs they dequantize (scale 1/256, zero point -128 for
+    every model here): the board prints floats to 7 digits, the integers are exact."""
+    return [
+        [_q(float(v)) for v in line.split()[1:]]
+        for line in out.splitlines()
+        if line.startswith(tag + " ")
+    ]
+
+
+def _q(score: float) -> int:
+    return round(score * 256) - 128
+
+
+def _host(model, x: bytes) -> list[int]:
+    return [_q(v) for v in model.predict(x)]
+
+
+def test_readme_install_runs_the_camera_script(camera: Path) -> None:
+    """With the files the README installs, openmv_main.py runs unchanged on OpenMV's firmware:
+    frames from sensor.snapshot() are classified with the labels from person_detect.txt."""
+    script = PREAMBLE + (camera / "openmv_main.py").read_text()
+    with openmv_emulator.Board(ROOT / "build" / "romfs.img") as board:
+        lines = board.lines(script, 3, timeout=120)
+    for line in lines:
+        assert re.fullmatch(r"(person|no_person) +[01]\.\d\d  \d+\.\d fps", line), line
+
+
+CAMERA_FRAMES = (
+    PREAMBLE
+    + """\
+import sensor, ml, tinyml
+from tinyml.openmv import image_input
+m = tinyml.Model("person_detect.tflite")
+print("IN_PLACE", m.in_place)
+reference = ml.Model("/rom/person_detect.tflite")
+sensor.reset()
+for fmt in (sensor.GRAYSCALE, sensor.RGB565):
+    sensor.set_pixformat(fmt)
+    sensor.set_framesize(sensor.QVGA)
+    for _ in range(2):
+        img = sensor.snapshot()
+        x = image_input(m, img)
+        print("INPUT", bytes(x).hex())
+        print("TINYML", *m.predict(x))
+        print("ML", *reference.predict([img])[0][0])
+"""
+)
+
+
+def test_camera_frames_match_host_and_openmv_ml(camera: Path) -> None:
+    """Grayscale and RGB565 QVGA frames from sensor.snapshot() go into the 96x96 input in place
+    (scaled, centre-cropped, pixel - 128); tinyml's scores equal OpenMV ml's on the same frame
+    and the host engine's on the same input bytes; the model is read in place from ROMFS."""
+    out = openmv_emulator.run(ROOT / "build" / "romfs.img", CAMERA_FRAMES, timeout=300)
+    assert "IN_PLACE True" in out
+    inputs, ours, ml = _hex_lines(out, "INPUT"), _scores(out, "TINYML"), _scores(out, "ML")
+    assert len(inputs) == len(ours) == len(ml) == 4
+    host = _tinyml.Model(str(camera / "person_detect.tflite"))
+    assert len({bytes(x) for x in inputs}) > 1  # the fake camera's frames differ
+    for x, got, ref in zip(inputs, ours, ml):
+        assert len(x) == 96 * 96
+        assert got == ref
+        assert got == _host(host, x)
+
+
+PHOTOS = (
+    PREAMBLE
+    + """\
+import image, ml, tinyml
+from tinyml.openmv import image_input
+person = tinyml.Model("person_detect.tflite")
+vww = tinyml.Model("vww.tflite")
+for name in ("person.bmp", "no_person.bmp", "openmv_person.bmp"):
+    img = image.Image(name)
+    print("FORMAT", name, img.format() == image.RGB565, img.width(), img.height())
+    for model, path in ((person, "person_detect.tflite"), (vww, "vww.tflite")):
+        x = image_input(model, img)
+        print("INPUT", bytes(x).hex())
+        print("TINYML", *model.predict(x))
+        print("ML", *ml.Model(path).predict([img])[0][0])
+    if img.width() == 96:  # TFLite Micro's own test feeds the photo's bytes as they are
+        print("RAW", *person.predict(img.bytearray()))
+        print("RAWINPUT", bytes(img.bytearray()).hex())
+"""
+)
+
+
+def test_sample_photos_loaded_with_image(camera: Path, models: Path, tmp_path: Path) -> None:
+    """TFLite Micro's two 96x96 grayscale photos and OpenMV's 400x400 RGB565 person photo,
+    loaded with image.Image, through person_detect (1 channel) and MLPerf Tiny VWW (3
+    channels): tinyml equals OpenMV's ml and the host engine on the same bytes, and the raw
+    photo bytes give TensorFlow Lite Micro's published scores (person [-113, 113], no_person
+    [57, -57])."""
+    extra = {
+        "person.bmp": models / "tflite-micro" / "person.bmp",
+        "no_person.bmp": models / "tflite-micro" / "no_person.bmp",
+        "openmv_person.bmp": models / "openmv" / "person.bmp",
+        "vww.tflite": models / "mlcommons-tiny" / "vww_96_int8.tflite",
+    }
+    image = _image_of(camera, extra, tmp_path / "photos.img")
+    out = openmv_emulator.run(image, PHOTOS, timeout=300)
+    formats = [line.split()[1:] for line in out.splitlines() if line.startswith("FORMAT")]
+    assert formats == [
+        ["person.bmp", "False", "96", "96"],
+        ["no_person.bmp", "False", "96", "96"],
+        ["openmv_person.bmp", "True", "400", "400"],
+    ]
+    inputs, ours, ml = _hex_lines(out, "INPUT"), _scores(out, "TINYML"), _scores(out, "ML")
+    assert len(inputs) == len(ours) == len(ml) == 6
+    hosts = [
+        _tinyml.Model(str(camera / "person_detect.tflite")),
+        _tinyml.Model(str(extra["vww.tflite"])),
+    ]
+    for i, (x, got, ref) in enumerate(zip(inputs, ours, ml)):
+        host = hosts[i % 2]
+        assert len(x) == (96 * 96 if i % 2 == 0 else 96 * 96 * 3)
+        assert got == ref
+        assert got == _host(host, x)
+    raw = _hex_lines(out, "RAWINPUT")
+    assert _scores(out, "RAW") == [_host(hosts[0], x) for x in raw] == [[-113, 113], [57, -57]]
+
+
+IN_PLACE = (
+    PREAMBLE
+    + """\
+import gc, tinyml
+data = open("person.bin", "rb").read()
+for load in (
+    lambda: tinyml.Model("person_detect.tflite"),
+    lambda: tinyml.Model(memoryview(open("person_detect.tflite", "rb"))),
+    lambda: tinyml.Model(open("person_detect.tflite", "rb").read()),
+):
+    m = load()
+    print("LOADED", m.in_place, *m.predict(data))
+    m = None
+    gc.collect()
+"""
+)
+
+
+def test_models_in_place_from_aligned_and_standard_images(
+    camera: Path, models: Path, tmp_path: Path
+) -> None:
+    """From tinyml's aligned image a ROMFS model is read in place (path or memoryview); from
+    ``mpremote romfs build``'s image, where the model lands unaligned, it runs from one heap
+    copy; bytes the script read itself are used where they are. Every way gives TensorFlow Lite
+    Micro's scores."""
+    photo = read_bmp_gray(models / "tflite-micro" / "person.bmp")
+    (tmp_path / "person.bin").write_bytes(photo)
+    aligned = _image_of(camera, {"person.bin": tmp_path / "person.bin"}, tmp_path / "a.img")
+    offsets = romfs.files(aligned.read_bytes())
+    assert offsets["person_detect.tflite"][0] % romfs.ALIGN == 0
+    tree = aligned.with_suffix(".d")
+    standard = tmp_path / "standard.img"
+    subprocess.run(
+        [str(ROOT / ".venv/bin/mpremote"), "romfs", "-o", str(standard), "build", str(tree)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    assert romfs.files(standard.read_bytes())["person_detect.tflite"][0] % 4 != 0
+    host = _host(_tinyml.Model(str(camera / "person_detect.tflite")), photo)
+    assert host == [-113, 113]  # TensorFlow Lite Micro's published scores for person.bmp
+    for image, in_place in ((aligned, ["True"] * 3), (standard, ["False", "False", "True"])):
+        out = openmv_emulator.run(image, IN_PLACE, timeout=120)
+        loaded = [line.split()[1] for line in out.splitlines() if line.startswith("LOADED")]
+        assert loaded == in_place
+        scores = [[_q(float(v)) for v in line.split()[2:]] for line in out.splitlines()]
+        assert scores == [host] * 3
+
+
+# Device scripts that only read files: run unchanged on OpenMV's firmware from ROMFS.
+READ_ONLY_SCRIPTS = ["inputs_ulab", "inputs_types", "model_person_detect", "errors_alignment"]
+
+
+@pytest.mark.parametrize("name", READ_ONLY_SCRIPTS)
+def test_device_script_on_openmv(camera: Path, tmp_path: Path, name: str) -> None:
+    """tests/device/<name>.py prints on OpenMV's firmware what it prints under CPython; for
+    inputs_ulab that is ulab arrays (OpenMV's ulab) going into models like numpy arrays."""
+    script = DEVICE_SCRIPTS / f"{name}.py"
+    tree = tmp_path / "rom"
+    shutil.copytree(camera / "lib", tree / "lib")
+    for remote, local in declared_files(script).items():
+        shutil.copyfile(local, tree / remote)
+    image = tmp_path / "rom.img"
+    image.write_bytes(romfs.build(tree))
+    out = openmv_emulator.run(image, PREAMBLE + script.read_text(), timeout=300)
+    assert out.strip() != "SKIP"
+    assert out == expected_output(script)
+
+
+def test_benchmark_against_openmv_ml(camera: Path) -> None:
+    """benchmarks/openmv_ml.py runs person_detect and MLPerf Tiny KWS, VWW, IC and AD through
+    OpenMV's ml and through tinyml on the same inputs: the int8 outputs are identical."""
+    proc = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), str(ROOT / "benchmarks/openmv_ml.py"), "--json"],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    rows = json.loads(proc.stdout)
+    assert [r["model"] for r in rows] == ["person_detect", "kws", "vww", "ic", "ad"]
+    for r in rows:
+        assert r["outputs_identical"], r["model"]
+        assert r["ml_instructions"] > 0 and r["tinyml_instructions"] > 0
+
+
+FOMO = (
+    PREAMBLE
+    + """\
+import image, ml, tinyml
+from ml.postprocessing.edgeimpulse import Fomo
+from tinyml.openmv import detect, image_input
+img = image.Image(160, 120, image.GRAYSCALE)
+for square in SQUARES:
+    img.draw_rectangle(square, color=(255, 255, 255), fill=True)
+m = tinyml.Model("fomo.tflite")
+print("INPUT", bytes(image_input(m, img)).hex())
+m.invoke()
+print("OUTPUT", bytes(m.output()).hex())
+print("TINYML", repr(detect(m, img, Fomo())))
+print("ML", repr(ml.Model("/rom/fomo.tflite", postprocess=Fomo()).predict([img])))
+"""
+)
+
+
+def test_fomo_detector_output_to_boxes(camera: Path, tmp_path: Path) -> None:
+    """A FOMO-style detector (a 12x12 grid of background/object scores; bright cells are
+    objects) on a 160x120 frame with two white squares: tinyml.openmv.detect() hands the output
+    to OpenMV's own FOMO postprocessor and gets ml's boxes exactly; every box lies on a square;
+    the raw output equals the host engine's on the same input bytes."""
+    from fomo_model import fomo_model
+
+    model = fomo_model()
+    squares = [(30, 20, 30, 30), (100, 60, 30, 30)]
+    image = _image_of(camera, {"fomo.tflite": model}, tmp_path / "fomo.img")
+    out = openmv_emulator.run(image, PREAMBLE + f"SQUARES = {squares!r}\n" + FOMO[len(PREAMBLE) :])
+    (x,), (y,) = _hex_lines(out, "INPUT"), _hex_lines(out, "OUTPUT")
+    host = _tinyml.Model(str(model))
+    host.predict(x)
+    assert bytes(host.output(0)) == y
+    lines = {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in out.splitlines()}
+    assert lines["TINYML"] == lines["ML"]
+    background, objects = ast.literal_eval(lines["TINYML"])  # [[], [((x, y, w, h), score), ...]]
+    assert background == [] and len(objects) >= 2
+    for (bx, by, bw, bh), score in objects:
+        cx, cy = bx + bw / 2, by + bh / 2
+        assert score > 0.9
+        assert any(sx <= cx <= sx + sw and sy <= cy <= sy + sh for sx, sy, sw, sh in squares)
+    for sx, sy, sw, sh in squares:  # each square found
+        assert any(sx <= bx + bw / 2 <= sx + sw for (bx, by, bw, bh), _ in objects)
+
+
+def test_firmware_abi_is_the_boards_mpy_arch(camera: Path, paths) -> None:
+    """OpenMV's firmware reports .mpy 6.3 for armv7emdp, the architecture boards/openmv_m7 and
+    openmv_h7 name and the one the README builds."""
+    out = openmv_emulator.run(
+        ROOT / "build" / "romfs.img", "import sys\nprint(sys.implementation._mpy)"
+    )
+    mpy = int(out)
+    archs = [None, "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp"]
+    assert (mpy & 0xFF, (mpy >> 8) & 3) == (6, 3)
+    for board in ("openmv_m7", "openmv_h7"):
+        info = json.loads((paths.boards / board / "board.json").read_text())
+        assert archs[(mpy >> 10) & 0xF] == info["mpy_arch"] == "armv7emdp"
+
+
+NORMALIZED = (
+    PREAMBLE
+    + """\
+import image, ml, tinyml
+from tinyml.openmv import image_input
+img = image.Image("photo.bmp")
+for path, norm in CASES:
+    m = tinyml.Model(path)
+    print("PLAIN", bytes(image_input(m, img)).hex())
+    norm = ml.Normalization(scale=norm[0], mean=norm[1], stdev=norm[2])
+    print("SCALED", bytes(image_input(m, img, normalization=norm)).hex())
+    print("QUANT", m.input_scale, m.input_zero_point)
+    m = None
+"""
+)
+
+
+def test_normalization_through_the_input_quantization(
+    camera: Path, models: Path, tmp_path: Path
+) -> None:
+    """Given an ml.Normalization, an int8 input gets its scale, mean and stdev through the
+    model's quantization: each byte is the pixel p's real value (lo + p (hi - lo) / 255 - mean)
+    / stdev quantized with the input's scale and zero point (within rounding), per channel for
+    RGB (VWW) and with OpenMV's luma weights for grayscale (person_detect)."""
+    import numpy as np
+
+    cases = [
+        ("person_detect.tflite", ((-1.0, 1.0), (0.0, 0.0, 0.0), (1.0, 1.0, 1.0))),
+        ("vww.tflite", ((0.0, 1.0), (0.485, 0.456, 0.406), (0.5, 0.6, 0.7))),
+    ]
+    extra = {
+        "photo.bmp": models / "openmv" / "person.bmp",
+        "vww.tflite": models / "mlcommons-tiny" / "vww_96_int8.tflite",
+    }
+    image = _image_of(camera, extra, tmp_path / "norm.img")
+    out = openmv_emulator.run(
+        image, PREAMBLE + f"CASES = {cases!r}\n" + NORMALIZED[len(PREAMBLE) :]
+    )
+    plain, scaled = _hex_lines(out, "PLAIN"), _hex_lines(out, "SCALED")
+    quant = [line.split()[1:] for line in out.splitlines() if line.startswith("QUANT")]
+    for (_, (scale, mean, stdev)), p, q, (s, zp) in zip(cases, plain, scaled, quant):
+        s, zp = float(s), int(zp)
+        pixels = np.frombuffer(p, np.int8).astype(np.float64) + 128  # OpenMV's p - 128
+        got = np.frombuffer(q, np.int8).astype(np.float64)
+        channels = 1 if len(p) == 96 * 96 else 3
+        mean, stdev = np.array(mean), np.array(stdev)
+        if channels == 1:
+            luma = np.array([0.299, 0.587, 0.114])
+            mean, stdev = np.array([mean @ luma]), np.array([stdev @ luma])
+        real = scale[0] + pixels.reshape(-1, channels) * (scale[1] - scale[0]) / 255 - mean
+        want = np.clip(real / stdev / s + zp, -128, 127).reshape(-1)
+        assert np.abs(got - want).max() <= 0.5 + 1e-3
+        assert len(set(p)) > 50 and not np.array_equal(got, pixels - 128)
