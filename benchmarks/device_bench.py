@@ -26,6 +26,7 @@ from pathlib import Path
 from bench import MODELS, models_dir
 from tinyml.device import Device
 from tinyml.emulator import Emulator
+from tinyml.errors import DeviceError
 from tinyml.inspect import analyze
 
 # What the board runs: instructions of one invoke (after a warm-up) and the per-op profile.
@@ -79,6 +80,7 @@ def _state_dir() -> Path:
 COLUMNS = {
     "qemu-m7": lambda name, path: run_on_emulator("qemu-m7", name, path),
     "qemu-m4": lambda name, path: run_on_emulator("qemu-m4", name, path),
+    "qemu-m0": lambda name, path: run_on_emulator("qemu-m0", name, path),
 }
 
 
@@ -120,8 +122,14 @@ def main(argv=None):
             macs = sum(layer.macs for layer in layers)
             row = [name, f"{macs / 1e6:.2f}"]
             for board in boards:
-                r = COLUMNS[board](name, path)
-                row += [f"{r['instructions'] / 1e6:.1f}", f"{r['instructions'] / macs:.2f}"]
+                try:
+                    r = COLUMNS[board](name, path)
+                except DeviceError as e:
+                    # A model larger than the board's RAM: a dash, and why.
+                    row += ["-", "-"]
+                    print(f"{name} on {board}: {e}", file=sys.stderr)
+                    continue
+                row += [f"{r['instructions'] / 1e6:.2f}", f"{r['instructions'] / macs:.2f}"]
                 for op, (n, op_macs) in per_op(layers, r["ops"]).items():
                     per_mac = f"{n / op_macs:.2f}" if op_macs else "-"
                     breakdown.append([name, board, op, f"{n / 1e6:.2f}", per_mac])

@@ -151,7 +151,7 @@ class Emulator:
                 "-kernel", str(elf),
                 *MACHINE_ARGS.get(self.board, []),
             ]  # fmt: skip
-            if self.icount:
+            if self.icount and "-icount" not in cmd:
                 cmd += ["-icount", "shift=0"]
             with self.log_file.open("w") as log:
                 proc = subprocess.Popen(

@@ -146,6 +146,17 @@ static inline __attribute__((always_inline)) void shallow(const tml_opt_mat_mult
     }
 }
 
+// Four bytes at i of one row (x) against two filter rows (f, f + f_step).
+#define DOT_1X2(i) do { \
+        const int32_t w0_ = tml_ld_s8x4(f + (i)), w1_ = tml_ld_s8x4(f + f_step + (i)); \
+        const int32_t v_ = tml_ld_s8x4(x + (i)); \
+        const int32_t ve_ = __sxtab16(offset2, v_), vo_ = tml_sxtab16_ror8(offset2, v_); \
+        a0 = __smlad(ve_, __sxtb16(w0_), a0); \
+        a0 = __smlad(vo_, tml_sxtb16_ror8(w0_), a0); \
+        a1 = __smlad(ve_, __sxtb16(w1_), a1); \
+        a1 = __smlad(vo_, tml_sxtb16_ror8(w1_), a1); \
+} while (0)
+
 // One input row (fully connected layers on one batch): two filter rows per pass.
 static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, const int8_t *filter,
     const int32_t *bias, int8_t *output) {
@@ -160,14 +171,14 @@ static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, cons
         int32_t a0 = bias != NULL ? bias[o] : 0;
         int32_t a1 = bias != NULL && two_filters ? bias[o + 1] : 0;
         int32_t i = 0;
-        for (; i < k4; i += 4) {
-            const int32_t w0 = tml_ld_s8x4(f + i), w1 = tml_ld_s8x4(f + f_step + i);
-            const int32_t v = tml_ld_s8x4(x + i);
-            const int32_t ve = __sxtab16(offset2, v), vo = tml_sxtab16_ror8(offset2, v);
-            a0 = __smlad(ve, __sxtb16(w0), a0);
-            a0 = __smlad(vo, tml_sxtb16_ror8(w0), a0);
-            a1 = __smlad(ve, __sxtb16(w1), a1);
-            a1 = __smlad(vo, tml_sxtb16_ror8(w1), a1);
+        // Eight bytes per step, as in dot_2x2.
+        for (; i + 8 <= k4; i += 8) {
+            DOT_1X2(i);
+            DOT_1X2(i + 4);
+        }
+        if (i < k4) {
+            DOT_1X2(i);
+            i += 4;
         }
         for (; i < k; i++) {
             const int32_t x0 = x[i] + offset;
