@@ -35,10 +35,11 @@ needs_tools = pytest.mark.skipif(
 )
 
 
-def build(core, test, tmp, flags=()):
+def build(core, test, tmp, under="", flags=()):
+    """Builds test with the engine sources under ENGINE/under (all of them by default)."""
     _, cpu, _ = CORES[core]
     exe = os.path.join(tmp, f"{core}.elf")
-    sources = sorted(glob.glob(os.path.join(ENGINE, "**", "*.c"), recursive=True))
+    sources = sorted(glob.glob(os.path.join(ENGINE, under, "**", "*.c"), recursive=True))
     cmd = [
         CC, "-mthumb", *cpu, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", *flags,
         "-ffunction-sections", "-fdata-sections", "-nostartfiles",
@@ -65,7 +66,7 @@ def run(core, exe):
 def test_fast_paths_equal_reference_on_core(core, tmp_path):
     """Every dispatcher fast path gives the reference kernel's bytes on this core, and the
     build for an ARMv7E-M core really holds the SIMD kernels (SMLAD), the others do not."""
-    exe = build(core, "test_kernels_opt.c", str(tmp_path))
+    exe = build(core, "test_kernels_opt.c", str(tmp_path), under="kernels")
     disasm = subprocess.run(
         ["arm-none-eabi-objdump", "-d", exe], capture_output=True, text=True, check=True
     ).stdout
