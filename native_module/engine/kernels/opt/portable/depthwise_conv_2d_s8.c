@@ -56,11 +56,22 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
                     const int8_t *xr = x0 + (multiplier == 1 ? oc : oc / multiplier), *wr = w0 + oc;
                     for (int32_t fy = 0; inside && fy < rows; fy++, xr += x_row, wr += w_row) {
                         const int8_t *x = xr, *w = wr;
+                        if (x_lane == 1) {
+                            // Four channels side by side: the host compiler vectorizes this.
+                            for (int32_t fx = 0; fx < cols; fx++, x += x_col, w += out_c) {
+                                a0 += (x[0] + offset) * w[0];
+                                a1 += (x[1] + offset) * w[1];
+                                a2 += (x[2] + offset) * w[2];
+                                a3 += (x[3] + offset) * w[3];
+                            }
+                            continue;
+                        }
                         for (int32_t fx = 0; fx < cols; fx++, x += x_col, w += out_c) {
-                            a0 += (x[0] + offset) * w[0];
-                            a1 += (x[x_lane] + offset) * w[1];
-                            a2 += (x[2 * x_lane] + offset) * w[2];
-                            a3 += (x[3 * x_lane] + offset) * w[3];
+                            const int32_t v = x[0] + offset;
+                            a0 += v * w[0];
+                            a1 += v * w[1];
+                            a2 += v * w[2];
+                            a3 += v * w[3];
                         }
                     }
                     const int32_t acc[4] = {a0, a1, a2, a3};
