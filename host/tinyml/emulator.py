@@ -83,11 +83,16 @@ class Emulator:
         board: str = DEFAULT_BOARD,
         paths: Paths | None = None,
         state_dir: Path | None = None,
+        *,
+        icount: bool = False,
     ) -> None:
         if board not in MACHINES:
             choices = ", ".join(MACHINES)
             raise DeviceError(f"unknown emulated board {board!r} (choose from {choices})")
         self.board = board
+        # -icount shift=0: one virtual nanosecond per executed instruction, so time.ticks_us()
+        # deltas x 1000 count instructions, the same on every run (benchmarks/device_bench.py).
+        self.icount = icount
         self.paths = paths or Paths.default()
         self.state_dir = state_dir or self.paths.emulator_state
         self.state_file = self.state_dir / f"{board}.json"
@@ -146,6 +151,8 @@ class Emulator:
                 "-kernel", str(elf),
                 *MACHINE_ARGS.get(self.board, []),
             ]  # fmt: skip
+            if self.icount and "-icount" not in cmd:
+                cmd += ["-icount", "shift=0"]
             with self.log_file.open("w") as log:
                 proc = subprocess.Popen(
                     cmd,

@@ -18,9 +18,12 @@
 #define TML_ARENA_ALIGN 8
 #endif
 
-// Use optimised kernels from kernels/opt/ where the target has them.
+// 1: the dispatchers in kernels/ take the fast paths of kernels/opt/ (the
+// ARMv7E-M set on Cortex-M4/M7, the portable set elsewhere); 0: every op runs
+// its reference kernel in kernels/ref/ (slower and smaller; the tests build
+// both and require the same bytes).
 #ifndef TML_KERNELS_OPT
-#define TML_KERNELS_OPT 0
+#define TML_KERNELS_OPT 1
 #endif
 
 #endif // TML_CONFIG_H

@@ -10,6 +10,10 @@ file(GLOB_RECURSE TINYML_ENGINE_SRC CONFIGURE_DEPENDS ${TINYML_ENGINE_DIR}/*.c)
 
 target_sources(usermod_tinyml INTERFACE ${TINYML_MOD_SRC} ${TINYML_ENGINE_SRC})
 
+# The kernels (the hot loops) at -O2 inside -Os firmware, as micropython.mk does.
+file(GLOB_RECURSE TINYML_KERNEL_SRC CONFIGURE_DEPENDS ${TINYML_ENGINE_DIR}/kernels/*.c)
+set_source_files_properties(${TINYML_KERNEL_SRC} PROPERTIES COMPILE_OPTIONS -O2)
+
 target_include_directories(usermod_tinyml INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}
     ${TINYML_ENGINE_DIR}

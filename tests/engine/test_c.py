@@ -25,7 +25,7 @@ def engine_sources():
     return sorted(
         glob.glob(os.path.join(ENGINE, "*.c"))
         + glob.glob(os.path.join(ENGINE, "ops", "*.c"))
-        + glob.glob(os.path.join(ENGINE, "kernels", "ref", "*.c"))
+        + glob.glob(os.path.join(ENGINE, "kernels", "**", "*.c"), recursive=True)
     )
 
 
@@ -33,11 +33,17 @@ def planner_sources():
     return [os.path.join(ENGINE, "tml_plan.c")]
 
 
-# test file -> the engine sources it links.
+# test name -> (test file, the engine sources it links, extra compiler flags).
 TESTS = {
-    "test_plan.c": planner_sources,
-    "test_model.c": engine_sources,
-    "test_flexbuf.c": lambda: [os.path.join(ENGINE, "tml_flexbuf.c")],
+    "test_plan.c": ("test_plan.c", planner_sources, ()),
+    "test_model.c": ("test_model.c", engine_sources, ()),
+    "test_flexbuf.c": ("test_flexbuf.c", lambda: [os.path.join(ENGINE, "tml_flexbuf.c")], ()),
+    # The fast paths against the reference kernels, and the dispatchers with none.
+    "test_kernels_opt.c": ("test_kernels_opt.c", engine_sources, ("-DTML_KERNELS_OPT=1",)),
+    "test_kernels_opt.c[ref]": ("test_kernels_opt.c", engine_sources, ("-DTML_KERNELS_OPT=0",)),
+    # TFLite Micro's golden bytes (data/kernel_cases.h), through the fast paths and without.
+    "test_kernel_cases.c": ("test_kernel_cases.c", engine_sources, ("-DTML_KERNELS_OPT=1",)),
+    "test_kernel_cases.c[ref]": ("test_kernel_cases.c", engine_sources, ("-DTML_KERNELS_OPT=0",)),
 }
 
 
@@ -61,17 +67,19 @@ def sanitizer_flags(tmp):
 def test_c(name, tmp_path_factory):
     """The C test builds without warnings and every check in it passes."""
     tmp = str(tmp_path_factory.mktemp("ctest"))
-    exe = os.path.join(tmp, name[:-2])
+    source, sources, flags = TESTS[name]
+    exe = os.path.join(tmp, "test")
     cmd = [
         CC,
         *CFLAGS,
+        *flags,
         *sanitizer_flags(str(tmp_path_factory.getbasetemp())),
         "-I",
         ENGINE,
         "-I",
         HERE,
-        os.path.join(HERE, name),
-        *TESTS[name](),
+        os.path.join(HERE, source),
+        *sources(),
         "-o",
         exe,
     ]

@@ -39,7 +39,7 @@ def engine_sources():
     return sorted(
         glob.glob(os.path.join(ENGINE, "*.c"))
         + glob.glob(os.path.join(ENGINE, "ops", "*.c"))
-        + glob.glob(os.path.join(ENGINE, "kernels", "ref", "*.c"))
+        + glob.glob(os.path.join(ENGINE, "kernels", "**", "*.c"), recursive=True)
     )
 
 

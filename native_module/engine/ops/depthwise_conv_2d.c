@@ -1,10 +1,11 @@
 // DEPTHWISE_CONV_2D: int8 activations with int8 weights (per-channel or
 // per-tensor scales, int32 bias) and float32. Prepare follows TFLite Micro's
 // DepthwiseConvPrepare and PopulateConvolutionQuantizationParams; eval runs
-// kernels/ref/depthwise_conv_2d_*.
+// tml_depthwise_conv_2d_s8 (the dispatcher in kernels/) or the float32
+// reference kernel.
 #include "tml_op.h"
 #include "ops/conv_common.h"
-#include "kernels/ref/depthwise_conv_2d.h"
+#include "kernels/kernels.h"
 
 // DepthwiseConv2DOptions fields. depth_multiplier (field 3) is not read: it
 // is implied by the shapes (output depth / input depth), which is what
@@ -26,6 +27,19 @@ static int32_t filter_channels(const tml_interp_t *it, const tml_node_t *node) {
 
 static size_t depthwise_conv_2d_extra_size(const tml_interp_t *it, const tml_node_t *node) {
     return (size_t)filter_channels(it, node) * 2 * sizeof(int32_t);
+}
+
+// The dispatcher's scratch (a repacked filter, padded input rows). Runs on an unvalidated model:
+// the filter may have no dims.
+static size_t depthwise_conv_2d_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
+    const tml_tensor_t *in = tml_node_input(it, node, 0);
+    const tml_tensor_t *f = tml_node_input(it, node, 1);
+    if (in == NULL || f == NULL || in->type != TML_INT8 || in->ndim != 4 || in->dims == NULL
+        || f->ndim != 4 || f->dims == NULL) {
+        return 0;
+    }
+    return tml_depthwise_conv_2d_s8_scratch_size(in->dims[2], in->dims[3], f->dims[1], f->dims[2],
+        f->dims[3]);
 }
 
 static tml_status_t depthwise_conv_2d_prepare(tml_interp_t *it, tml_node_t *node) {
@@ -79,8 +93,9 @@ static tml_status_t depthwise_conv_2d_eval(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *bias = tml_node_input(it, node, 2);
     tml_tensor_t *out = tml_node_output(it, node, 0);
     if (d->type == TML_INT8) {
-        tml_ref_depthwise_conv_2d_s8(&d->p.s8, (const int8_t *)in->data, (const int8_t *)f->data,
-            bias != NULL ? (const int32_t *)(const void *)bias->data : NULL, (int8_t *)out->data);
+        tml_depthwise_conv_2d_s8(&d->p.s8, (const int8_t *)in->data, (const int8_t *)f->data,
+            bias != NULL ? (const int32_t *)(const void *)bias->data : NULL, (int8_t *)out->data,
+            node->scratch, node->scratch_bytes);
     } else {
         tml_ref_depthwise_conv_2d_f32(&d->p.f32, (const float *)(const void *)in->data,
             (const float *)(const void *)f->data,
@@ -95,6 +110,7 @@ const tml_op_t tml_op_depthwise_conv_2d = {
     .max_version = 7,
     .data_size = sizeof(depthwise_conv_2d_data_t),
     .extra_size = depthwise_conv_2d_extra_size,
+    .scratch_size = depthwise_conv_2d_scratch_size,
     .prepare = depthwise_conv_2d_prepare,
     .eval = depthwise_conv_2d_eval,
 };

@@ -3,10 +3,11 @@
 // read as [batches, accum_depth] whatever its rank, and the output as
 // [batches, units], so keep_num_dims needs nothing at run time. Prepare
 // follows TFLite Micro's FullyConnectedPrepare and
-// CalculateOpDataFullyConnected; eval runs kernels/ref/fully_connected_*.
+// CalculateOpDataFullyConnected; eval runs tml_fully_connected_s8 (the
+// dispatcher in kernels/) or the float32 reference kernel.
 #include "tml_op.h"
 #include "ops/conv_common.h"
-#include "kernels/ref/fully_connected.h"
+#include "kernels/kernels.h"
 
 // FullyConnectedOptions fields.
 enum { OPT_ACTIVATION, OPT_WEIGHTS_FORMAT, OPT_KEEP_NUM_DIMS };
@@ -112,7 +113,7 @@ static tml_status_t fully_connected_eval(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *bias = tml_node_input(it, node, 2);
     tml_tensor_t *out = tml_node_output(it, node, 0);
     if (d->type == TML_INT8) {
-        tml_ref_fully_connected_s8(&d->p.s8, (const int8_t *)in->data, (const int8_t *)f->data,
+        tml_fully_connected_s8(&d->p.s8, (const int8_t *)in->data, (const int8_t *)f->data,
             bias != NULL ? (const int32_t *)(const void *)bias->data : NULL, (int8_t *)out->data);
     } else {
         tml_ref_fully_connected_f32(&d->p.f32, (const float *)(const void *)in->data,

@@ -1,0 +1,32 @@
+// int8 FULLY_CONNECTED dispatcher: symmetric weights (filter zero point 0,
+// as int8 TFLite models have) run the GEMM of kernels/opt/, two batch rows
+// per pass.
+#include "kernels/kernels.h"
+
+#include "kernels/opt/opt.h"
+
+void tml_fully_connected_s8(const tml_fully_connected_s8_params_t *p, const int8_t *input,
+    const int8_t *filter, const int32_t *bias, int8_t *output) {
+    #if TML_KERNELS_OPT
+    if (p->filter_offset == 0) {
+        const tml_fully_connected_shape_t *s = &p->s;
+        const tml_opt_mat_mult_s8_params_t m = {
+            .depth = s->accum_depth,
+            .out_c = s->out_depth,
+            .input_offset = p->input_offset,
+            .output_offset = p->output_offset,
+            .act_min = p->act_min,
+            .act_max = p->act_max,
+            .multiplier = p->multiplier,
+            .shift = p->shift,
+            .per_channel = p->per_channel != 0,
+        };
+        for (int32_t b = 0; b < s->batches; b += 2) {
+            tml_opt_mat_mult_s8(&m, input + (size_t)b * s->accum_depth, s->accum_depth,
+                b + 1 < s->batches ? 2 : 1, filter, bias, output + (size_t)b * s->out_depth);
+        }
+        return;
+    }
+    #endif
+    tml_ref_fully_connected_s8(p, input, filter, bias, output);
+}

@@ -1,0 +1,248 @@
+// The GEMM of kernels/opt/opt.h on Cortex-M4/M7: two input rows by two
+// filter rows per pass, four bytes of each per step. Input bytes get the
+// input offset while they are unpacked (SXTAB16: x + offset fits 16 bits),
+// filter bytes are unpacked plainly, and SMLAD adds two products at once:
+// 8 dual multiply-accumulates for 16 MACs. The second row and filter row are
+// addressed from the first, which keeps the loop in registers; the
+// requantization runs afterwards over up to 32 channels at once.
+#include "kernels/opt/opt.h"
+
+#if TML_OPT_ARMV7EM
+
+#include "kernels/opt/armv7em/simd.h"
+
+// Four bytes at i of both rows (x, x + x_step) against both filter rows (f,
+// f + f_step), into a00 (row 0, filter 0), a01, a10 and a11.
+#define DOT_2X2(i) do { \
+        const int32_t w0_ = tml_ld_s8x4(f + (i)), w1_ = tml_ld_s8x4(f + f_step + (i)); \
+        const int32_t w0e_ = __sxtb16(w0_), w0o_ = tml_sxtb16_ror8(w0_); \
+        const int32_t w1e_ = __sxtb16(w1_), w1o_ = tml_sxtb16_ror8(w1_); \
+        int32_t v_ = tml_ld_s8x4(x + (i)); \
+        int32_t ve_ = __sxtab16(offset2, v_), vo_ = tml_sxtab16_ror8(offset2, v_); \
+        a00 = __smlad(ve_, w0e_, a00); \
+        a00 = __smlad(vo_, w0o_, a00); \
+        a01 = __smlad(ve_, w1e_, a01); \
+        a01 = __smlad(vo_, w1o_, a01); \
+        v_ = tml_ld_s8x4(x + x_step + (i)); \
+        ve_ = __sxtab16(offset2, v_); \
+        vo_ = tml_sxtab16_ror8(offset2, v_); \
+        a10 = __smlad(ve_, w0e_, a10); \
+        a10 = __smlad(vo_, w0o_, a10); \
+        a11 = __smlad(ve_, w1e_, a11); \
+        a11 = __smlad(vo_, w1o_, a11); \
+} while (0)
+
+// Output channels per pass: the accumulators of two rows wait on the stack
+// (2 x 32 x 4 bytes) for one requantization loop with few live registers.
+#define CHUNK 32
+
+// Sums of two rows (x, x + x_step) against two filter rows (f, f + f_step)
+// of depth k, started from the biases: acc = {r0.f0, r0.f1, r1.f0, r1.f1}.
+// Kept out of line so that its loop has the registers to itself.
+static __attribute__((noinline)) void dot_2x2(const int8_t *x, int32_t x_step, const int8_t *f,
+    int32_t f_step, int32_t k, int32_t offset, int32_t b0, int32_t b1, int32_t acc[4]) {
+    const int32_t offset2 = tml_lanes2(offset), k4 = k & ~3;
+    int32_t a00 = b0, a01 = b1, a10 = b0, a11 = b1;
+    int32_t i = 0;
+    // Eight bytes per step: the loop's own instructions count half as much.
+    for (; i + 8 <= k4; i += 8) {
+        DOT_2X2(i);
+        DOT_2X2(i + 4);
+    }
+    if (i < k4) {
+        DOT_2X2(i);
+        i += 4;
+    }
+    for (; i < k; i++) {
+        const int32_t w0 = f[i], w1 = f[f_step + i];
+        const int32_t x0 = x[i] + offset, x1 = x[x_step + i] + offset;
+        a00 += x0 * w0;
+        a01 += x0 * w1;
+        a10 += x1 * w0;
+        a11 += x1 * w1;
+    }
+    acc[0] = a00;
+    acc[1] = a01;
+    acc[2] = a10;
+    acc[3] = a11;
+}
+
+// Requantizes n accumulators of two rows for output channels starting at
+// mult and shift (step 0: one for all).
+static void requantize(const tml_opt_mat_mult_s8_params_t *p, const int32_t *acc0,
+    const int32_t *acc1, int32_t n, const int32_t *mult, const int32_t *shift, int32_t step,
+    int8_t *out0, int8_t *out1) {
+    const int32_t offset = p->output_offset, lo = p->act_min, hi = p->act_max;
+    bool fast = lo == INT8_MIN && hi == INT8_MAX;
+    for (int32_t o = 0; o < n && fast; o++) {
+        fast = tml_opt_short_shift(shift[o * step]);
+    }
+    if (fast) {
+        // Both rows, every channel short, the whole int8 range: SSAT clamps.
+        for (int32_t o = 0; o < n; o++, mult += step, shift += step) {
+            const int32_t q = *mult, e = -*shift;
+            const int32_t y0 = tml_smmulr(__qadd(acc0[o], acc0[o]), q);
+            const int32_t y1 = tml_smmulr(__qadd(acc1[o], acc1[o]), q);
+            out0[o] = (int8_t)__ssat(tml_opt_round_shift(y0, e) + offset, 8);
+            out1[o] = (int8_t)__ssat(tml_opt_round_shift(y1, e) + offset, 8);
+        }
+        return;
+    }
+    for (int32_t o = 0; o < n; o++, mult += step, shift += step) {
+        out0[o] = tml_arm_output(acc0[o], *mult, *shift, offset, lo, hi);
+        out1[o] = tml_arm_output(acc1[o], *mult, *shift, offset, lo, hi);
+    }
+}
+
+// Depths of 4, 8, 12 or 16 (the first pointwise layers of small networks):
+// both rows stay unpacked in registers while every filter row passes once,
+// and each pair of outputs is requantized at once. WORDS is a constant at
+// each call, so the unused words compile away.
+#define UNPACK_WORD(w) \
+    int32_t x0e##w = 0, x0o##w = 0, x1e##w = 0, x1o##w = 0; \
+    if (WORDS > w) { \
+        const int32_t v0 = tml_ld_s8x4(x0 + 4 * w), v1 = tml_ld_s8x4(x1 + 4 * w); \
+        x0e##w = __sxtab16(offset2, v0); \
+        x0o##w = tml_sxtab16_ror8(offset2, v0); \
+        x1e##w = __sxtab16(offset2, v1); \
+        x1o##w = tml_sxtab16_ror8(offset2, v1); \
+    }
+
+#define FILTER_WORD(w) \
+    if (WORDS > w) { \
+        const int32_t wv = tml_ld_s8x4(filter + 4 * w); \
+        const int32_t we = __sxtb16(wv), wo = tml_sxtb16_ror8(wv); \
+        a0 = __smlad(x0e##w, we, a0); \
+        a0 = __smlad(x0o##w, wo, a0); \
+        a1 = __smlad(x1e##w, we, a1); \
+        a1 = __smlad(x1o##w, wo, a1); \
+    }
+
+static inline __attribute__((always_inline)) void shallow(const tml_opt_mat_mult_s8_params_t *p,
+    const int8_t *x0, const int8_t *x1, const int8_t *filter, const int32_t *bias, int8_t *out0,
+    int8_t *out1, const int WORDS) {
+    const int32_t offset2 = tml_lanes2(p->input_offset), step = p->per_channel ? 1 : 0;
+    const int32_t out_offset = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t *mult = p->multiplier, *shift = p->shift;
+    UNPACK_WORD(0)
+    UNPACK_WORD(1)
+    UNPACK_WORD(2)
+    UNPACK_WORD(3)
+    for (int32_t o = 0; o < p->out_c; o++, filter += 4 * WORDS, mult += step, shift += step) {
+        int32_t a0 = bias != NULL ? bias[o] : 0, a1 = a0;
+        FILTER_WORD(0)
+        FILTER_WORD(1)
+        FILTER_WORD(2)
+        FILTER_WORD(3)
+        const int32_t q = *mult, sh = *shift;
+        if (tml_opt_short_shift(sh)) {
+            const int32_t e = -sh;
+            out0[o] = tml_arm_output_short(a0, q, e, out_offset, lo, hi);
+            out1[o] = tml_arm_output_short(a1, q, e, out_offset, lo, hi);
+        } else {
+            out0[o] = tml_opt_output(a0, q, sh, out_offset, lo, hi);
+            out1[o] = tml_opt_output(a1, q, sh, out_offset, lo, hi);
+        }
+    }
+}
+
+// Four bytes at i of one row (x) against two filter rows (f, f + f_step).
+#define DOT_1X2(i) do { \
+        const int32_t w0_ = tml_ld_s8x4(f + (i)), w1_ = tml_ld_s8x4(f + f_step + (i)); \
+        const int32_t v_ = tml_ld_s8x4(x + (i)); \
+        const int32_t ve_ = __sxtab16(offset2, v_), vo_ = tml_sxtab16_ror8(offset2, v_); \
+        a0 = __smlad(ve_, __sxtb16(w0_), a0); \
+        a0 = __smlad(vo_, tml_sxtb16_ror8(w0_), a0); \
+        a1 = __smlad(ve_, __sxtb16(w1_), a1); \
+        a1 = __smlad(vo_, tml_sxtb16_ror8(w1_), a1); \
+} while (0)
+
+// One input row (fully connected layers on one batch): two filter rows per pass.
+static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, const int8_t *filter,
+    const int32_t *bias, int8_t *output) {
+    const int32_t k = p->depth, k4 = p->depth & ~3, n = p->out_c;
+    const int32_t offset = p->input_offset, offset2 = tml_lanes2(offset);
+    const int32_t step = p->per_channel ? 1 : 0;
+    const int32_t *mult = p->multiplier, *shift = p->shift;
+    for (int32_t o = 0; o < n; o += 2) {
+        const bool two_filters = o + 1 < n;
+        const int8_t *f = filter + (size_t)o * k;
+        const int32_t f_step = two_filters ? k : 0;
+        int32_t a0 = bias != NULL ? bias[o] : 0;
+        int32_t a1 = bias != NULL && two_filters ? bias[o + 1] : 0;
+        int32_t i = 0;
+        // Eight bytes per step, as in dot_2x2.
+        for (; i + 8 <= k4; i += 8) {
+            DOT_1X2(i);
+            DOT_1X2(i + 4);
+        }
+        if (i < k4) {
+            DOT_1X2(i);
+            i += 4;
+        }
+        for (; i < k; i++) {
+            const int32_t x0 = x[i] + offset;
+            a0 += x0 * f[i];
+            a1 += x0 * f[f_step + i];
+        }
+        output[o] = tml_arm_output(a0, mult[0], shift[0], p->output_offset, p->act_min, p->act_max);
+        mult += step;
+        shift += step;
+        if (two_filters) {
+            output[o + 1] = tml_arm_output(a1, mult[0], shift[0], p->output_offset, p->act_min,
+                p->act_max);
+            mult += step;
+            shift += step;
+        }
+    }
+}
+
+void tml_opt_mat_mult_s8(const tml_opt_mat_mult_s8_params_t *p, const int8_t *input,
+    int32_t row_stride, int32_t rows, const int8_t *filter, const int32_t *bias, int8_t *output) {
+    const int32_t k = p->depth, n = p->out_c;
+    if (rows == 1) {
+        one_row(p, input, filter, bias, output);
+        return;
+    }
+    if (rows == 2 && (k & 3) == 0 && k <= 16) {
+        const int8_t *x1 = input + row_stride;
+        switch (k) {
+            case 4:
+                shallow(p, input, x1, filter, bias, output, output + n, 1);
+                return;
+            case 8:
+                shallow(p, input, x1, filter, bias, output, output + n, 2);
+                return;
+            case 12:
+                shallow(p, input, x1, filter, bias, output, output + n, 3);
+                return;
+            default:
+                shallow(p, input, x1, filter, bias, output, output + n, 4);
+                return;
+        }
+    }
+    const int32_t step = p->per_channel ? 1 : 0;
+    const int32_t x_step = row_stride;
+    int32_t acc0[CHUNK], acc1[CHUNK];
+    for (int32_t base = 0; base < n; base += CHUNK) {
+        const int32_t chunk = n - base < CHUNK ? n - base : CHUNK;
+        for (int32_t j = 0; j < chunk; j += 2) {
+            const int32_t o = base + j;
+            const bool two_filters = j + 1 < chunk;
+            int32_t acc[4];
+            // An odd last filter row pairs with itself; its second results are dropped.
+            dot_2x2(input, x_step, filter + (size_t)o * k, two_filters ? k : 0, k, p->input_offset,
+                bias != NULL ? bias[o] : 0, bias != NULL && two_filters ? bias[o + 1] : 0, acc);
+            acc0[j] = acc[0];
+            acc1[j] = acc[2];
+            if (two_filters) {
+                acc0[j + 1] = acc[1];
+                acc1[j + 1] = acc[3];
+            }
+        }
+        requantize(p, acc0, acc1, chunk, p->multiplier + base * step,
+            p->shift + base * step, step, output + base, output + n + base);
+    }
+}
+
+#endif // TML_OPT_ARMV7EM

@@ -1,0 +1,93 @@
+// The GEMM of kernels/opt/opt.h in plain C99 for cores without SIMD
+// (Cortex-M0+, Xtensa) and the host: two input rows by two filter rows per
+// pass, so each byte loaded serves two multiplies, with six accumulators that
+// fit the registers of every target. The input offset is applied once per
+// output, through the filter row's sum: (x + o) * f summed = x.f + o * sum(f)
+// in the same int32 arithmetic.
+#include "kernels/opt/opt.h"
+
+#if TML_OPT_PORTABLE
+
+static inline int8_t output_byte(const tml_opt_mat_mult_s8_params_t *p, int32_t acc, int32_t q,
+    int32_t shift) {
+    return tml_opt_output_any(acc, q, shift, p->output_offset, p->act_min, p->act_max);
+}
+
+// One input row (fully connected layers on one batch): four filter rows per pass.
+static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, const int8_t *filter,
+    const int32_t *bias, int8_t *output) {
+    const int32_t k = p->depth, n = p->out_c, offset = p->input_offset;
+    const int32_t step = p->per_channel ? 1 : 0;
+    int32_t o = 0;
+    for (; o + 4 <= n; o += 4) {
+        const int8_t *f0 = filter + (size_t)o * k, *f1 = f0 + k, *f2 = f1 + k, *f3 = f2 + k;
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int32_t i = 0; i < k; i++) {
+            const int32_t xi = x[i];
+            a0 += xi * f0[i];
+            a1 += xi * f1[i];
+            a2 += xi * f2[i];
+            a3 += xi * f3[i];
+            s0 += f0[i];
+            s1 += f1[i];
+            s2 += f2[i];
+            s3 += f3[i];
+        }
+        const int32_t acc[4] = {a0 + offset * s0, a1 + offset * s1, a2 + offset * s2, a3 + offset * s3};
+        for (int32_t j = 0; j < 4; j++) {
+            output[o + j] = output_byte(p, acc[j] + (bias != NULL ? bias[o + j] : 0),
+                p->multiplier[(o + j) * step], p->shift[(o + j) * step]);
+        }
+    }
+    for (; o < n; o++) {
+        const int8_t *f = filter + (size_t)o * k;
+        int32_t a = 0, sum = 0;
+        for (int32_t i = 0; i < k; i++) {
+            a += x[i] * f[i];
+            sum += f[i];
+        }
+        output[o] = output_byte(p, a + offset * sum + (bias != NULL ? bias[o] : 0),
+            p->multiplier[o * step], p->shift[o * step]);
+    }
+}
+
+void tml_opt_mat_mult_s8(const tml_opt_mat_mult_s8_params_t *p, const int8_t *input,
+    int32_t row_stride, int32_t rows, const int8_t *filter, const int32_t *bias, int8_t *output) {
+    const int32_t k = p->depth, n = p->out_c, offset = p->input_offset;
+    const int32_t step = p->per_channel ? 1 : 0;
+    const int32_t *mult = p->multiplier, *shift = p->shift;
+    const int8_t *row0 = input, *row1 = input + row_stride;
+    if (rows == 1) {
+        one_row(p, input, filter, bias, output);
+        return;
+    }
+    for (int32_t o = 0; o < n; o += 2) {
+        const bool two_filters = o + 1 < n;
+        const int8_t *f0 = filter + (size_t)o * k;
+        const int8_t *f1 = two_filters ? f0 + k : f0;
+        int32_t a00 = 0, a01 = 0, a10 = 0, a11 = 0, sum0 = 0, sum1 = 0;
+        for (int32_t i = 0; i < k; i++) {
+            const int32_t x0 = row0[i], x1 = row1[i], w0 = f0[i], w1 = f1[i];
+            a00 += x0 * w0;
+            a01 += x0 * w1;
+            a10 += x1 * w0;
+            a11 += x1 * w1;
+            sum0 += w0;
+            sum1 += w1;
+        }
+        const int32_t b0 = (bias != NULL ? bias[o] : 0) + offset * sum0;
+        output[o] = output_byte(p, a00 + b0, *mult, *shift);
+        output[n + o] = output_byte(p, a10 + b0, *mult, *shift);
+        mult += step;
+        shift += step;
+        if (two_filters) {
+            const int32_t b1 = (bias != NULL ? bias[o + 1] : 0) + offset * sum1;
+            output[o + 1] = output_byte(p, a01 + b1, *mult, *shift);
+            output[n + o + 1] = output_byte(p, a11 + b1, *mult, *shift);
+            mult += step;
+            shift += step;
+        }
+    }
+}
+
+#endif // TML_OPT_PORTABLE

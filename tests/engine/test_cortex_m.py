@@ -1,0 +1,84 @@
+"""The engine's kernel tests on emulated Cortex-M cores, built for each core's instruction set.
+
+test_kernels_opt.c (every fast path against the reference kernel, random shapes and
+misaligned buffers) and test_kernel_cases.c (TFLite Micro's golden bytes for one-layer models
+that reach every fast path) are cross-compiled with arm-none-eabi-gcc and run bare-metal under
+QEMU with semihosting (cortex_m/: start-up and linker script, no MicroPython), so the ARMv7E-M
+kernels run on the M4 and M7 they are written for and the portable set runs as Cortex-M0+
+code. ARMv6-M code runs on QEMU's Cortex-M3 board (mps2-an385): ARMv7-M executes every
+ARMv6-M instruction, and QEMU's Cortex-M0 board (microbit) has 16 KB of RAM.
+"""
+
+import glob
+import os
+import shutil
+import subprocess
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+ENGINE = os.path.join(ROOT, "native_module", "engine")
+CC = "arm-none-eabi-gcc"
+QEMU = "qemu-system-arm"
+
+# core -> (QEMU machine, compiler flags, whether the build has the ARMv7E-M SIMD kernels)
+CORES = {
+    "cortex-m7": ("mps2-an500", ["-mcpu=cortex-m7", "-mfloat-abi=soft"], True),
+    "cortex-m4": ("mps2-an386", ["-mcpu=cortex-m4", "-mfloat-abi=soft"], True),
+    "cortex-m0plus": ("mps2-an385", ["-mcpu=cortex-m0plus"], False),
+}
+
+needs_tools = pytest.mark.skipif(
+    shutil.which(CC) is None or shutil.which(QEMU) is None,
+    reason=f"needs {CC} and {QEMU} (make setup)",
+)
+
+
+def build(core, test, tmp, under="", flags=()):
+    """Builds test with the engine sources under ENGINE/under (all of them by default)."""
+    _, cpu, _ = CORES[core]
+    exe = os.path.join(tmp, f"{core}.elf")
+    sources = sorted(glob.glob(os.path.join(ENGINE, under, "**", "*.c"), recursive=True))
+    cmd = [
+        CC, "-mthumb", *cpu, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", *flags,
+        "-ffunction-sections", "-fdata-sections", "-nostartfiles",
+        "--specs=nano.specs", "--specs=rdimon.specs",
+        "-T", os.path.join(HERE, "cortex_m", "mps2.ld"), "-Wl,--gc-sections",
+        "-I", ENGINE, "-I", HERE,
+        os.path.join(HERE, "cortex_m", "startup.c"), os.path.join(HERE, test), *sources,
+        "-lm", "-o", exe,
+    ]  # fmt: skip
+    run = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, f"build failed:\n{' '.join(cmd)}\n{run.stderr}"
+    return exe
+
+
+def run(core, exe):
+    machine = CORES[core][0]
+    cmd = [QEMU, "-machine", machine, "-display", "none", "-monitor", "none", "-serial", "none",
+           "-semihosting", "-kernel", exe]  # fmt: skip
+    return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600).stdout
+
+
+@needs_tools
+@pytest.mark.parametrize("core", sorted(CORES))
+def test_fast_paths_equal_reference_on_core(core, tmp_path):
+    """Every dispatcher fast path gives the reference kernel's bytes on this core, and the
+    build for an ARMv7E-M core really holds the SIMD kernels (SMLAD), the others do not."""
+    exe = build(core, "test_kernels_opt.c", str(tmp_path), under="kernels")
+    disasm = subprocess.run(
+        ["arm-none-eabi-objdump", "-d", exe], capture_output=True, text=True, check=True
+    ).stdout
+    assert ("smlad" in disasm) == CORES[core][2]
+    out = run(core, exe)
+    # Semihosting cannot pass the exit status through QEMU: the report is the result.
+    assert "FAIL" not in out and " 0 failed" in out, out
+
+
+@needs_tools
+@pytest.mark.parametrize("core", sorted(CORES))
+def test_golden_cases_equal_tflite_micro_on_core(core, tmp_path):
+    """The whole engine, built for this core, gives TFLite Micro's bytes on every golden case."""
+    out = run(core, build(core, "test_kernel_cases.c", str(tmp_path)))
+    assert "FAIL" not in out and " 0 failed" in out, out

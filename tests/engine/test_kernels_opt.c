@@ -1,0 +1,264 @@
+// The dispatchers' fast paths (kernels/opt/, whichever set this compiler
+// builds) give the reference kernels' bytes: random shapes that reach every
+// path (1x1, im2col with padding, stride and dilation, 1- and 3-channel first
+// layers, odd channel counts, groups, depthwise 3x3 and general, batches),
+// random requantization including saturating values, and misaligned buffers.
+// test_c.py builds this file with TML_KERNELS_OPT=1 and again with 0.
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "tml_test.h"
+#include "kernels/kernels.h"
+
+static uint32_t rng_state = 12345;
+
+static uint32_t rnd(void) {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 17;
+    rng_state ^= rng_state << 5;
+    return rng_state;
+}
+
+static int32_t rnd_in(int32_t lo, int32_t hi) {
+    return lo + (int32_t)(rnd() % (uint32_t)(hi - lo + 1));
+}
+
+// Bytes biased towards the ends of the int8 range, where saturation happens.
+static void fill_s8(int8_t *p, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        uint32_t r = rnd();
+        p[i] = (r & 7) == 0 ? -128 : (r & 7) == 1 ? 127 : (int8_t)(r >> 8);
+    }
+}
+
+// One multiplier and shift per channel, and a random zero point, bias and
+// activation range: the requantization of real layers and of extremes.
+typedef struct {
+    int32_t mult[256], shift[256], bias[256];
+} quant_t;
+
+static void fill_quant(quant_t *q, tml_channel_quant_t *c, int32_t channels) {
+    for (int32_t i = 0; i < channels; i++) {
+        q->mult[i] = (int32_t)((1u << 30) + (rnd() >> 2));
+        // Mostly the right shifts of real layers; some left, none and extreme ones.
+        q->shift[i] = (rnd() & 7) == 0 ? rnd_in(-31, 4) : rnd_in(-21, -1);
+        // Now and then a bias near the int32 limits: accumulators past +-2^30.
+        q->bias[i] = (rnd() & 7) == 0 ? (int32_t)rnd() : rnd_in(-40000, 40000);
+    }
+    c->input_offset = -rnd_in(-128, 127);
+    c->output_offset = rnd_in(-128, 127);
+    c->act_min = (rnd() & 1) ? -128 : rnd_in(-128, 0);
+    c->act_max = (rnd() & 1) ? 127 : rnd_in(c->act_min, 127);
+    c->multiplier = q->mult;
+    c->shift = q->shift;
+}
+
+// Buffers one byte past an aligned address, so no kernel can rely on alignment.
+static int8_t *alloc_misaligned(size_t n) {
+    uint8_t *p = malloc(n + 8);
+    return (int8_t *)(p + 1);
+}
+
+static void free_misaligned(int8_t *p) {
+    free((uint8_t *)p - 1);
+}
+
+static int32_t out_size(int32_t in, int32_t filter, int32_t stride, int32_t dilation, int32_t pad) {
+    return (in + 2 * pad - (dilation * (filter - 1) + 1)) / stride + 1;
+}
+
+static void check_conv(int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c, int32_t groups,
+    int32_t out_c, int32_t fh, int32_t fw, int32_t stride, int32_t dilation, int32_t pad) {
+    tml_conv_2d_s8_params_t p;
+    tml_conv_2d_shape_t *s = &p.s;
+    quant_t q;
+    s->batches = batches;
+    s->in_h = in_h;
+    s->in_w = in_w;
+    s->in_c = in_c;
+    s->filter_h = fh;
+    s->filter_w = fw;
+    s->filter_c = in_c / groups;
+    s->out_c = out_c;
+    s->stride_h = s->stride_w = stride;
+    s->dilation_h = s->dilation_w = dilation;
+    s->pad_h = s->pad_w = pad;
+    s->out_h = out_size(in_h, fh, stride, dilation, pad);
+    s->out_w = out_size(in_w, fw, stride, dilation, pad);
+    fill_quant(&q, &p.q, out_c);
+    size_t n_in = (size_t)batches * in_h * in_w * in_c, n_f = (size_t)out_c * fh * fw * s->filter_c;
+    size_t n_out = (size_t)batches * s->out_h * s->out_w * out_c;
+    size_t n_scratch = tml_conv_2d_s8_scratch_size(fh, fw, s->filter_c, in_c);
+    int8_t *in = alloc_misaligned(n_in), *f = alloc_misaligned(n_f);
+    int8_t *want = alloc_misaligned(n_out), *got = alloc_misaligned(n_out);
+    int8_t *scratch = alloc_misaligned(n_scratch);
+    fill_s8(in, n_in);
+    fill_s8(f, n_f);
+    const int32_t *bias = (rnd() & 3) ? q.bias : NULL;
+    tml_ref_conv_2d_s8(&p, in, f, bias, want);
+    tml_conv_2d_s8(&p, in, f, bias, got, scratch, n_scratch);
+    if (memcmp(got, want, n_out) != 0) {
+        TEST_FAIL_AT_("conv %dx%dx%dx%d groups %d out_c %d filter %dx%d stride %d dilation %d pad %d differs",
+            (int)batches, (int)in_h, (int)in_w, (int)in_c, (int)groups, (int)out_c, (int)fh, (int)fw,
+            (int)stride, (int)dilation, (int)pad);
+    }
+    test_checks++;
+    free_misaligned(in);
+    free_misaligned(f);
+    free_misaligned(want);
+    free_misaligned(got);
+    free_misaligned(scratch);
+}
+
+static void check_depthwise(int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c, int32_t mult,
+    int32_t fh, int32_t fw, int32_t stride, int32_t dilation, int32_t pad) {
+    tml_depthwise_conv_2d_s8_params_t p;
+    tml_depthwise_conv_2d_shape_t *s = &p.s;
+    quant_t q;
+    const int32_t out_c = in_c * mult;
+    s->batches = batches;
+    s->in_h = in_h;
+    s->in_w = in_w;
+    s->in_c = in_c;
+    s->filter_h = fh;
+    s->filter_w = fw;
+    s->depth_multiplier = mult;
+    s->stride_h = s->stride_w = stride;
+    s->dilation_h = s->dilation_w = dilation;
+    s->pad_h = s->pad_w = pad;
+    s->out_h = out_size(in_h, fh, stride, dilation, pad);
+    s->out_w = out_size(in_w, fw, stride, dilation, pad);
+    fill_quant(&q, &p.q, out_c);
+    size_t n_in = (size_t)batches * in_h * in_w * in_c, n_f = (size_t)fh * fw * out_c;
+    size_t n_out = (size_t)batches * s->out_h * s->out_w * out_c;
+    int8_t *in = alloc_misaligned(n_in), *f = alloc_misaligned(n_f);
+    int8_t *want = alloc_misaligned(n_out), *got = alloc_misaligned(n_out);
+    size_t n_scratch = tml_depthwise_conv_2d_s8_scratch_size(in_w, in_c, fh, fw, out_c);
+    int8_t *scratch = alloc_misaligned(n_scratch);
+    fill_s8(in, n_in);
+    fill_s8(f, n_f);
+    const int32_t *bias = (rnd() & 3) ? q.bias : NULL;
+    tml_ref_depthwise_conv_2d_s8(&p, in, f, bias, want);
+    tml_depthwise_conv_2d_s8(&p, in, f, bias, got, scratch, n_scratch);
+    if (memcmp(got, want, n_out) != 0) {
+        TEST_FAIL_AT_("depthwise %dx%dx%dx%d multiplier %d filter %dx%d stride %d dilation %d pad %d differs",
+            (int)batches, (int)in_h, (int)in_w, (int)in_c, (int)mult, (int)fh, (int)fw, (int)stride,
+            (int)dilation, (int)pad);
+    }
+    test_checks++;
+    free_misaligned(in);
+    free_misaligned(f);
+    free_misaligned(want);
+    free_misaligned(got);
+    free_misaligned(scratch);
+}
+
+static void check_fully_connected(int32_t batches, int32_t depth, int32_t units, bool per_channel,
+    int32_t filter_offset) {
+    tml_fully_connected_s8_params_t p;
+    tml_channel_quant_t c;
+    quant_t q;
+    fill_quant(&q, &c, units);
+    p.s.batches = batches;
+    p.s.accum_depth = depth;
+    p.s.out_depth = units;
+    p.input_offset = c.input_offset;
+    p.filter_offset = filter_offset;
+    p.output_offset = c.output_offset;
+    p.act_min = c.act_min;
+    p.act_max = c.act_max;
+    p.multiplier = q.mult;
+    p.shift = q.shift;
+    p.per_channel = per_channel;
+    size_t n_in = (size_t)batches * depth, n_f = (size_t)units * depth, n_out = (size_t)batches * units;
+    int8_t *in = alloc_misaligned(n_in), *f = alloc_misaligned(n_f);
+    int8_t *want = alloc_misaligned(n_out), *got = alloc_misaligned(n_out);
+    fill_s8(in, n_in);
+    fill_s8(f, n_f);
+    const int32_t *bias = (rnd() & 3) ? q.bias : NULL;
+    tml_ref_fully_connected_s8(&p, in, f, bias, want);
+    tml_fully_connected_s8(&p, in, f, bias, got);
+    if (memcmp(got, want, n_out) != 0) {
+        TEST_FAIL_AT_("fully connected %dx%d units %d per_channel %d filter_offset %d differs",
+            (int)batches, (int)depth, (int)units, (int)per_channel, (int)filter_offset);
+    }
+    test_checks++;
+    free_misaligned(in);
+    free_misaligned(f);
+    free_misaligned(want);
+    free_misaligned(got);
+}
+
+TEST(conv_1x1_equals_reference) {
+    check_conv(1, 5, 7, 16, 1, 24, 1, 1, 1, 1, 0);
+    check_conv(2, 4, 3, 7, 1, 5, 1, 1, 1, 1, 0);   // odd channels, odd pixel count, batches
+    check_conv(1, 9, 9, 12, 1, 9, 1, 1, 2, 1, 0);  // stride 2
+    check_conv(1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 0);   // one pixel, one output channel
+}
+
+TEST(conv_im2col_equals_reference) {
+    check_conv(1, 8, 8, 8, 1, 16, 3, 3, 1, 1, 1);   // padding
+    check_conv(1, 9, 7, 5, 1, 7, 3, 3, 2, 1, 1);    // stride 2, odd sizes
+    check_conv(1, 10, 10, 4, 1, 6, 3, 3, 1, 2, 2);  // dilation
+    check_conv(2, 6, 5, 9, 1, 3, 2, 3, 1, 1, 0);    // 2x3 filter, batches
+    check_conv(1, 12, 12, 8, 1, 4, 5, 5, 2, 1, 2);  // 5x5
+}
+
+TEST(conv_first_layers_equal_reference) {
+    check_conv(1, 16, 16, 1, 1, 8, 3, 3, 2, 1, 1);   // grayscale image
+    check_conv(1, 15, 15, 3, 1, 8, 3, 3, 2, 1, 1);   // RGB image
+    check_conv(1, 16, 10, 1, 1, 16, 10, 4, 2, 1, 4); // spectrogram, 10x4 filter
+    check_conv(1, 11, 11, 3, 1, 16, 3, 3, 1, 1, 0);  // RGB, no padding
+}
+
+TEST(conv_groups_equal_reference) {
+    check_conv(1, 6, 6, 8, 2, 6, 3, 3, 1, 1, 1);
+    check_conv(1, 5, 5, 6, 3, 3, 1, 1, 1, 1, 0);
+}
+
+TEST(depthwise_equals_reference) {
+    check_depthwise(1, 9, 9, 16, 1, 3, 3, 1, 1, 1);   // 3x3 interior and borders
+    check_depthwise(1, 9, 9, 8, 1, 3, 3, 2, 1, 1);    // stride 2
+    check_depthwise(1, 7, 8, 13, 1, 3, 3, 1, 1, 1);   // odd channels: tail
+    check_depthwise(2, 6, 6, 5, 1, 3, 3, 1, 1, 0);    // batches, no padding
+    check_depthwise(1, 10, 10, 8, 1, 3, 3, 1, 2, 2);  // dilation
+    check_depthwise(1, 8, 8, 4, 1, 5, 5, 1, 1, 2);    // 5x5
+    check_depthwise(1, 6, 9, 3, 1, 1, 4, 2, 1, 0);    // 1x4
+    check_depthwise(1, 6, 6, 3, 2, 3, 3, 1, 1, 1);    // depth multiplier 2: the reference
+    check_depthwise(1, 12, 12, 1, 8, 3, 3, 2, 1, 1);  // grayscale first layer, multiplier 8
+    check_depthwise(1, 7, 7, 3, 4, 3, 3, 1, 1, 1);    // multiplier 4 on three channels
+    check_depthwise(1, 3, 3, 4, 1, 5, 5, 1, 1, 2);    // filter larger than the image
+}
+
+TEST(fully_connected_equals_reference) {
+    check_fully_connected(1, 250, 64, false, 0);
+    check_fully_connected(1, 7, 3, true, 0);
+    check_fully_connected(3, 33, 10, true, 0);
+    check_fully_connected(2, 640, 11, false, 0);
+    check_fully_connected(2, 16, 5, false, 9);  // asymmetric weights
+}
+
+TEST(random_shapes_equal_reference) {
+    for (int i = 0; i < 150; i++) {
+        const int32_t in_c = rnd_in(1, 20), f = rnd_in(1, 4), stride = rnd_in(1, 3);
+        const int32_t dilation = rnd_in(1, 2), pad = rnd_in(0, f - 1);
+        const int32_t in_h = rnd_in(dilation * (f - 1) + 1, 12), in_w = rnd_in(dilation * (f - 1) + 1, 12);
+        check_conv(rnd_in(1, 2), in_h, in_w, in_c, 1, rnd_in(1, 21), f, rnd_in(1, 4) > 1 ? f : 1,
+            stride, dilation, pad);
+        const int32_t multipliers[4] = {1, 1, 4, 8};
+        check_depthwise(rnd_in(1, 2), in_h, in_w, in_c, multipliers[rnd() & 3], f, rnd_in(1, f), stride,
+            dilation, pad);
+        check_fully_connected(rnd_in(1, 4), rnd_in(1, 70), rnd_in(1, 20), rnd() & 1, 0);
+    }
+}
+
+int main(void) {
+    RUN_TEST(conv_1x1_equals_reference);
+    RUN_TEST(conv_im2col_equals_reference);
+    RUN_TEST(conv_first_layers_equal_reference);
+    RUN_TEST(conv_groups_equal_reference);
+    RUN_TEST(depthwise_equals_reference);
+    RUN_TEST(fully_connected_equals_reference);
+    RUN_TEST(random_shapes_equal_reference);
+    return test_report();
+}
