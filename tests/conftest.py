@@ -50,6 +50,12 @@ def _targets() -> list[str]:
     return [t.strip() for t in env.split(",") if t.strip()]
 
 
+def _remove_unix_fs(path: str) -> None:
+    """The unix devices' folders: the one named, and one beside it per other unix firmware."""
+    for folder in Path(path).parent.glob(Path(path).name + "*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # SIGTERM (a CI time-out, `timeout`) becomes KeyboardInterrupt, so pytest still runs the
     # session teardown that stops QEMU.
@@ -60,7 +66,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # A private filesystem for the unix device (a user's persists in build/unix-fs).
     if "TINYML_UNIX_FS" not in os.environ:
         os.environ["TINYML_UNIX_FS"] = tempfile.mkdtemp(prefix="tinyml-unix-fs-")
-        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop("TINYML_UNIX_FS"), True))
+        config.add_cleanup(lambda: _remove_unix_fs(os.environ.pop("TINYML_UNIX_FS")))
     # A private emulator for this session: neither a user's `tinyml emulator start` nor another
     # test run shares (and holds) its serial port. Everything that says "emulator" in this
     # process, the CLI included, finds this one.

@@ -50,7 +50,11 @@ class _UnixBackend:
         self.binary = firmware.firmware_path(board, paths)
         if not self.binary.exists():
             self.binary = firmware.build(board, paths)
+        # Each firmware its own files: stock firmware holds a mip-installed tinyml package
+        # that would shadow the frozen one.
         self.root = paths.unix_fs
+        if board != "unix":
+            self.root = self.root.with_name(f"{self.root.name}-{board}")
         self.root.mkdir(parents=True, exist_ok=True)
 
     def local(self, remote: str) -> Path:
