@@ -12,9 +12,12 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from tinyml import cli, flash
+from tinyml.emulator import Emulator, EmulatorState
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,19 +69,27 @@ def _repl(argv: list[str], timeout: float = 30.0) -> str:
     return seen.decode(errors="replace")
 
 
-def test_pico_commands_run_as_written(
-    emulator_m0, _devices, tmp_path: Path, monkeypatch, capsys
-) -> None:
+@pytest.fixture
+def own_m0(tmp_path: Path) -> Iterator[EmulatorState]:
+    """An emulated Cortex-M0 of this test's own: its serial port is free for the commands,
+    whatever the session's connections to the shared one hold."""
+    emu = Emulator("qemu-m0", state_dir=tmp_path / "emulator")
+    state, _ = emu.start(die_with_parent=True)
+    try:
+        yield state
+    finally:
+        emu.stop()
+
+
+def test_pico_commands_run_as_written(own_m0, tmp_path: Path, monkeypatch, capsys) -> None:
     """Each command exits 0: the UF2 lands on the drive byte for byte, the gesture example
     recognises its 8 gestures on the Cortex-M0, and the REPL answers."""
+    emulator_m0 = own_m0
     drive = tmp_path / "RPI-RP2"
     drive.mkdir()
     (drive / "INFO_UF2.TXT").write_text("UF2 Bootloader v3.0\nModel: Raspberry Pi RP2\n")
     monkeypatch.setattr(flash, "_mounts", lambda: iter([drive]))
     monkeypatch.chdir(ROOT)
-    # The CLI opens its own connection to the board: free the port the fixtures may hold.
-    if "emulator:qemu-m0" in _devices:
-        _devices.pop("emulator:qemu-m0").close()
     for argv in pico_commands():
         args = [emulator_m0.pty if a == "/dev/ttyACM0" else a for a in argv[1:]]
         if args[0] == "repl":

@@ -282,13 +282,18 @@ def test_offsets_come_from_board_json() -> None:
     assert flash.board_flash_offset("esp32s3-psram", paths) == 0
 
 
-def test_board_answers_after_flash(emulator, _devices) -> None:
-    """What `tinyml flash` prints once the REPL is back, read from the emulated board:
-    sys.implementation (MicroPython 1.25) and the device's tinyml version."""
-    # The session's own connection to the board would hold its serial port: free it.
-    if "emulator" in _devices:
-        _devices.pop("emulator").close()
-    info = flash.wait_for_repl(emulator.pty, timeout=30).splitlines()
+def test_board_answers_after_flash(tmp_path) -> None:
+    """What `tinyml flash` prints once the REPL is back, read from an emulated board of this
+    test's own (so no other connection holds its port): sys.implementation (MicroPython 1.25)
+    and the device's tinyml version."""
+    from tinyml.emulator import Emulator
+
+    emu = Emulator("qemu-m7", state_dir=tmp_path)
+    state, _ = emu.start(die_with_parent=True)
+    try:
+        info = flash.wait_for_repl(state.pty, timeout=30).splitlines()
+    finally:
+        emu.stop()
     assert info[0].startswith("(name='micropython', version=(1, 25, 0")
     assert info[1] == tinyml.__version__
 
