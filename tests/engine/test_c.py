@@ -6,12 +6,12 @@ out-of-bounds read in the engine fails the test even when the output looks right
 """
 
 import functools
-import glob
 import os
 import shutil
 import subprocess
 
 import pytest
+from engine_sources import engine_sources
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ENGINE = os.path.join(ROOT, "native_module", "engine")
@@ -19,14 +19,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CC = os.environ.get("CC", "cc")
 CFLAGS = ["-std=c99", "-O1", "-g", "-Wall", "-Wextra", "-Werror"]
 SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
-
-
-def engine_sources():
-    return sorted(
-        glob.glob(os.path.join(ENGINE, "*.c"))
-        + glob.glob(os.path.join(ENGINE, "ops", "*.c"))
-        + glob.glob(os.path.join(ENGINE, "kernels", "**", "*.c"), recursive=True)
-    )
 
 
 def planner_sources():

@@ -9,12 +9,12 @@ code. ARMv6-M code runs on QEMU's Cortex-M3 board (mps2-an385): ARMv7-M executes
 ARMv6-M instruction, and QEMU's Cortex-M0 board (microbit) has 16 KB of RAM.
 """
 
-import glob
 import os
 import shutil
 import subprocess
 
 import pytest
+from engine_sources import engine_sources
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -39,7 +39,7 @@ def build(core, test, tmp, under="", flags=()):
     """Builds test with the engine sources under ENGINE/under (all of them by default)."""
     _, cpu, _ = CORES[core]
     exe = os.path.join(tmp, f"{core}.elf")
-    sources = sorted(glob.glob(os.path.join(ENGINE, under, "**", "*.c"), recursive=True))
+    sources = engine_sources(under)
     cmd = [
         CC, "-mthumb", *cpu, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", *flags,
         "-ffunction-sections", "-fdata-sections", "-nostartfiles",

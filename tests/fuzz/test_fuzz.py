@@ -15,6 +15,7 @@ import shutil
 import subprocess
 
 import pytest
+from engine_sources import engine_sources
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -33,14 +34,6 @@ SANITIZE = [
 ]
 MAX_LEN = 65536
 SECONDS = int(os.environ.get("TINYML_FUZZ_SECONDS", "60"))
-
-
-def engine_sources():
-    return sorted(
-        glob.glob(os.path.join(ENGINE, "*.c"))
-        + glob.glob(os.path.join(ENGINE, "ops", "*.c"))
-        + glob.glob(os.path.join(ENGINE, "kernels", "**", "*.c"), recursive=True)
-    )
 
 
 def build(cc, flags, exe):
