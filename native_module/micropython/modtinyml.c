@@ -530,12 +530,17 @@ static void check_buffers_unchanged(tinyml_model_obj_t *self) {
                                            || buf.buf != self->arena || buf.len < self->it.arena_len)) {
         mp_raise_ValueError(MP_ERROR_TEXT("arena buffer was resized after loading: load the model again"));
     }
+}
+
+// Before the face itself reads shapes or writes tensors (tml_invoke checks for itself).
+static void check_model_unchanged(tinyml_model_obj_t *self) {
+    check_buffers_unchanged(self);
     check(&self->it, tml_check_unchanged(&self->it));
 }
 
 static tml_tensor_t *tensor_arg(tinyml_model_obj_t *self, size_t n_args, const mp_obj_t *args,
     bool output) {
-    check_buffers_unchanged(self);
+    check_model_unchanged(self);
     mp_int_t i = n_args > 1 ? mp_obj_get_int(args[1]) : 0;
     mp_int_t count = output ? self->it.n_outputs : self->it.n_inputs;
     tml_tensor_t *t = i < 0 || i >= count ? NULL : output ? tml_output(&self->it, i) : tml_input(&self->it, i);
@@ -790,7 +795,7 @@ static void fill_input(tml_tensor_t *t, mp_obj_t x) {
 
 // Fills every input from x (a tuple of inputs when the model has several) and invokes.
 static void run(tinyml_model_obj_t *self, mp_obj_t x) {
-    check_buffers_unchanged(self);
+    check_model_unchanged(self);
     tml_interp_t *it = &self->it;
     size_t n = 1;
     mp_obj_t *xs = &x;
