@@ -25,4 +25,4 @@ FROZEN_MANIFEST ?= $(BOARD_DIR)/manifest.py
 # board.c: enables the FPU before main() and mounts the filesystem after each mp_init(),
 # through the linker's --wrap so ports/qemu itself stays unpatched. It also provides `time`.
 SRC_C += $(TINYML_QEMU_DIR)/board.c
-LDFLAGS += -Wl,--wrap=main -Wl,--wrap=mp_init
+LDFLAGS += -Wl,--wrap=main -Wl,--wrap=mp_init -Wl,--wrap=uart_rx_chr
