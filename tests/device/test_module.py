@@ -269,7 +269,7 @@ def test_module_scripts_exist() -> None:
 
 
 def test_stubs_match_the_face() -> None:
-    """stubs/_tinyml.pyi is what stubs/gen_stubs.py makes from modtinyml.c's //| lines, and
+    """stubs/_tinyml/__init__.pyi is what stubs/gen_stubs.py makes from modtinyml.c's //| lines, and
     it names exactly the public API of the CPython face (the contract both faces share)."""
     import ast
 
@@ -279,7 +279,7 @@ def test_stubs_match_the_face() -> None:
         [sys.executable, str(ROOT / "stubs" / "gen_stubs.py"), "--check"], check=False
     )
     assert check.returncode == 0
-    tree = ast.parse((ROOT / "stubs" / "_tinyml.pyi").read_text())
+    tree = ast.parse((ROOT / "stubs" / "_tinyml" / "__init__.pyi").read_text())
     model = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Model")
     members = {n.name for n in model.body if isinstance(n, ast.FunctionDef)}
     members |= {n.target.id for n in model.body if isinstance(n, ast.AnnAssign)}
