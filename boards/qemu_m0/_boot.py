@@ -2,6 +2,7 @@
 # (boards/qemu_m0/nrf51_2m.ld), as the rp2 port mounts its flash. QEMU keeps the flash until it
 # stops; the first boot finds it blank and formats it.
 import _board
+import sys
 import uctypes
 import vfs
 
@@ -53,4 +54,6 @@ def _mount():
 
 
 _mount()
-del _mount, _FlashBlockDev, _board, uctypes, vfs
+if "/lib" not in sys.path:  # as on the rp2 port, for `mpremote mip install`
+    sys.path.append("/lib")
+del _mount, _FlashBlockDev, _board, sys, uctypes, vfs
