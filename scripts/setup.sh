@@ -42,6 +42,33 @@ logged() {
     fi
 }
 
+# Like logged, for a long step: every PROGRESS_EVERY seconds, the log's newest line matching
+# PATTERN (when it changed), so minutes of pip or apt are not silent.
+PROGRESS_EVERY="${PROGRESS_EVERY:-5}"
+logged_progress() {
+    local name="$1" pattern="$2"; shift 2
+    mkdir -p "$LOGS"
+    "$@" >"$LOGS/$name.log" 2>&1 &
+    local pid=$! last="" line waited=0 t0=$SECONDS
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        waited=$((waited + 1))
+        if [ "$waited" -ge "$PROGRESS_EVERY" ]; then
+            waited=0
+            line="$(grep -E "$pattern" "$LOGS/$name.log" | tail -n 1 | cut -c1-100)" || true
+            if [ -n "$line" ] && [ "$line" != "$last" ]; then
+                say "  $name ($((SECONDS - t0)) s): $line"
+                last="$line"
+            fi
+        fi
+    done
+    if ! wait "$pid"; then
+        tail -n 40 "$LOGS/$name.log" >&2
+        die "$name failed (full log: $LOGS/$name.log)"
+    fi
+}
+PIP_PROGRESS='^(Collecting|Downloading|Building|Installing|Successfully)'
+
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then
         "$@"
@@ -97,7 +124,7 @@ MSG
     if [ "${#missing[@]}" -gt 0 ]; then
         say "installing Debian packages: ${missing[*]}"
         logged apt-update as_root apt-get update
-        logged apt-install as_root env DEBIAN_FRONTEND=noninteractive \
+        logged_progress apt-install '^(Get:|Unpacking|Setting up)' as_root env DEBIAN_FRONTEND=noninteractive \
             apt-get install -y --no-install-recommends "${missing[@]}"
     fi
 }
@@ -210,7 +237,8 @@ step_venv() {
     fi
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         say "installing the project and its Python dependencies into .venv (pip)"
-        logged pip "$VENV/bin/python" -m pip install --disable-pip-version-check -e "$ROOT[dev]"
+        logged_progress pip "$PIP_PROGRESS" \
+            "$VENV/bin/python" -m pip install --disable-pip-version-check -e "$ROOT[dev]"
         echo "$want" >"$stamp"
         rm -f "$VENV/.tinyml-ext"
     fi
@@ -252,4 +280,5 @@ main() {
     esac
 }
 
-main "$@"
+# Sourced (by a test) to reach the functions: run nothing.
+[ "${BASH_SOURCE[0]}" != "$0" ] || main "$@"

@@ -43,7 +43,12 @@ def _firmware_args(p: argparse.ArgumentParser) -> None:
 def _firmware(args: argparse.Namespace) -> int:
     from . import firmware
 
-    out = firmware.build(args.board, Paths.default(), jobs=args.jobs)
+    out = firmware.build(
+        args.board,
+        Paths.default(),
+        jobs=args.jobs,
+        progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
+    )
     print(out)
     return 0
 

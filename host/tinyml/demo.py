@@ -460,7 +460,7 @@ def run_demo(
         board = device.partition(":")[2] or "qemu-m7"
         if not firmware.firmware_path(board, paths).exists():
             step(f"building {board} firmware with the tinyml module (first run only)")
-            firmware.build(board, paths)
+            firmware.build(board, paths, progress=step)
         from .emulator import Emulator
 
         running = Emulator(board, paths).status()
@@ -471,7 +471,7 @@ def run_demo(
     elif device == "unix":
         if not firmware.firmware_path("unix", paths).exists():
             step("building unix firmware with the tinyml module (first run only)")
-            firmware.build("unix", paths)
+            firmware.build("unix", paths, progress=step)
     else:
         step(f"connecting to {device}")
     with Device(device, paths=paths) as dev:

@@ -13,6 +13,8 @@ import hashlib
 import os
 import shutil
 import subprocess
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,6 +116,39 @@ def check_toolchain(b: Board, paths: Paths) -> None:
         )
 
 
+PROGRESS_EVERY = 10.0  # seconds between build progress lines
+# A compile step in make's output: ports' "CC file.c", mpy-cross's "MPY file.py", CMake's "[ 42%]".
+_COMPILE_PREFIXES = ("CC ", "CXX ", "MPY ", "AS ")
+
+
+class _CompileCounter:
+    """Counts compile steps in make's output and reports them now and then."""
+
+    def __init__(self, board: str, memory: Path, progress: Callable[[str], None] | None) -> None:
+        self.board, self.memory, self.progress = board, memory, progress
+        self.count = 0
+        self.start = self.last = time.monotonic()
+        try:
+            self.expected = int(memory.read_text())
+        except (OSError, ValueError):
+            self.expected = 0
+
+    def line(self, line: str) -> None:
+        if line.startswith(_COMPILE_PREFIXES) or (line.startswith("[") and "%]" in line[:8]):
+            self.count += 1
+        now = time.monotonic()
+        if self.progress and now - self.last >= PROGRESS_EVERY:
+            self.last = now
+            of = f" of about {self.expected}" if self.expected > self.count else ""
+            self.progress(f"building {self.board}: {self.count} files compiled{of}, "
+                          f"{now - self.start:.0f} s")  # fmt: skip
+
+    def done(self, ok: bool) -> None:
+        # A build from clean compiles everything: remember how much that is, for next time.
+        if ok and self.count > max(self.expected // 2, 20):
+            self.memory.write_text(f"{self.count}\n")
+
+
 def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
     """The make invocation that builds ``name`` (MICROPY_DIR's tree is only read)."""
     b = board(name)
@@ -186,11 +221,19 @@ def _config_digest(b: Board, paths: Paths, cmd: list[str]) -> str:
     return h.hexdigest()
 
 
-def build(name: str, paths: Paths, *, jobs: int | None = None, log: Path | None = None) -> Path:
+def build(
+    name: str,
+    paths: Paths,
+    *,
+    jobs: int | None = None,
+    log: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
     """Build firmware for board ``name`` and return its path.
 
     Make output goes to ``log`` (default ``build/logs/firmware-<board>.log``); on failure the
-    ToolchainError carries the log's tail.
+    ToolchainError carries the log's tail. ``progress`` hears a summary line (files compiled,
+    of how many the last full build compiled, seconds) every ``PROGRESS_EVERY`` seconds.
     """
     b = board(name)
     check_toolchain(b, paths)
@@ -218,15 +261,21 @@ def build(name: str, paths: Paths, *, jobs: int | None = None, log: Path | None 
     steps = [["make", "-C", str(mpy_cross), f"-j{jobs or os.cpu_count() or 1}"], cmd]
     if b.port == "rp2":
         steps[1:] = rp2_steps
+    counter = _CompileCounter(name, paths.firmware / b.out_dir / ".compiled", progress)
     with log.open("w") as f:
         for cmd in steps:
             f.write("$ " + " ".join(cmd) + "\n")
             f.flush()
-            rc = subprocess.run(
-                cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False
-            ).returncode
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, text=True, errors="replace")  # fmt: skip
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                f.write(line)
+                counter.line(line)
+            rc = proc.wait()
             if rc != 0:
                 break
+    counter.done(rc == 0)
     if rc != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-25:])
         raise ToolchainError(f"firmware build for {name} failed (full log: {log}):\n{tail}")
