@@ -444,15 +444,15 @@ def _flash_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _download_progress(name: str, done: int, total: int | None) -> None:
-    """A progress bar on stderr for release downloads."""
+def _download_progress(name: str, done: int, total: int | None, verb: str = "downloading") -> None:
+    """A progress bar on stderr for release downloads (and copies onto a boot drive)."""
     if total:
         filled = 30 * done // total
         bar = f"[{'#' * filled}{'.' * (30 - filled)}] {100 * done // total:3d}%"
         end = "\n" if done >= total else ""
     else:
         bar, end = f"{done / 1e6:.1f} MB", ""
-    sys.stderr.write(f"\rdownloading {name} {bar}{end}")
+    sys.stderr.write(f"\r{verb} {name} {bar}{end}")
     sys.stderr.flush()
 
 
@@ -463,7 +463,14 @@ def _flash(args: argparse.Namespace) -> int:
         raise TinymlError("give the firmware once: FIRMWARE or --firmware")
     _step(f"flashing {args.board}")
     firmware = args.firmware_source or args.firmware
-    r = flash.flash(args.board, args.port, firmware, quiet=False, progress=_download_progress)
+    r = flash.flash(
+        args.board,
+        args.port,
+        firmware,
+        quiet=False,
+        progress=_download_progress,
+        copy_progress=lambda name, done, total: _download_progress(name, done, total, "copying"),
+    )
     print(f"flashed {r.firmware} ({r.bytes:,} bytes) to {r.target}: {r.detail}")
     if r.board_info:
         print(r.board_info)

@@ -67,14 +67,17 @@ def flash(
     paths: Paths | None = None,
     quiet: bool = True,
     progress: release.Progress | None = None,
+    copy_progress: release.Progress | None = None,
 ) -> Flashed:
     """Flashes ``board``; ``port`` is the serial port (esp32s3) or the UF2 drive (rp2040).
-    ``progress(name, bytes, total)`` follows a release download."""
+    ``progress(name, bytes, total)`` follows a release download, ``copy_progress`` the copy
+    of a UF2 image onto the boot drive (esptool draws its own bar)."""
     board = board.replace("_", "-").lower()
     if board in ("esp32s3", "esp32s3-psram"):
         return flash_esp32s3_board(board, port, firmware, paths, quiet=quiet, progress=progress)
     if board == "rp2040":
-        return flash_rp2040(_firmware_file("rp2040", firmware, paths), drive=port)
+        image = _firmware_file("rp2040", firmware, paths)
+        return flash_rp2040(image, drive=port, progress=copy_progress)
     raise TinymlError(
         f"cannot flash {board!r}: supported boards are {', '.join(FLASHABLE)}; the emulated "
         "boards boot their firmware directly (`tinyml emulator start`)"
@@ -201,7 +204,25 @@ def find_uf2_drive() -> Path | None:
     return None
 
 
-def flash_rp2040(image: Path, *, drive: str | None = None) -> Flashed:
+COPY_CHUNK = 64 * 1024
+
+
+def _copy_with_progress(image: Path, dest: Path, progress: release.Progress | None) -> None:
+    """Copies in chunks, reporting each, and waits until the drive has the data: a USB boot
+    drive takes seconds for a firmware image and reboots the board once it is whole."""
+    data = image.read_bytes()
+    with dest.open("wb") as f:
+        for start in range(0, len(data), COPY_CHUNK):
+            f.write(data[start : start + COPY_CHUNK])
+            if progress:
+                progress(image.name, min(start + COPY_CHUNK, len(data)), len(data))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def flash_rp2040(
+    image: Path, *, drive: str | None = None, progress: release.Progress | None = None
+) -> Flashed:
     from . import rp2040
 
     data = image.read_bytes()
@@ -218,7 +239,7 @@ def flash_rp2040(image: Path, *, drive: str | None = None) -> Flashed:
         if not (target / "INFO_UF2.TXT").is_file():
             raise DeviceError(f"{target}: not an RPI-RP2 boot drive (no INFO_UF2.TXT)")
         try:
-            shutil.copyfile(image, target / image.name)
+            _copy_with_progress(image, target / image.name, progress)
         except OSError as e:
             raise DeviceError(f"{target}: copy failed: {e.strerror or e}") from None
         return Flashed("rp2040", image, str(target), len(data), "copied to the boot drive")
