@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Set-up for tinyml: system packages, MicroPython source, .venv, firmware.
 #
-#   scripts/setup.sh [all|system|micropython|venv|rp2040|firmware [BOARD...]]
+#   scripts/setup.sh [all|demo|system|micropython|venv|rp2040|firmware [BOARD...]]
+#
+# `demo` is the least `make demo` needs: no RP2040 SDK and only the emulated Cortex-M7's
+# firmware, built while pip installs the venv (the build needs only make, the compilers and
+# the host package's pure-Python build code, run by the system Python).
 #
 # Idempotent: each step checks what is there and does nothing more (make rebuilds only what
 # changed). MICROPY_DIR=/path/to/micropython uses that tree instead of the Debian source.
@@ -266,6 +270,33 @@ step_firmware() {
     done
 }
 
+# The demo board's firmware, built with the system Python while the venv is still installing.
+DEMO_BOARD=qemu-m7
+firmware_without_venv() {
+    PYTHONPATH="$ROOT/host" "$PYTHON" -c "
+import sys
+from tinyml import firmware, paths
+print(firmware.build(sys.argv[1], paths.Paths.default()))" "$1"
+}
+
+step_demo() {
+    local t0=$SECONDS
+    say "installing .venv and building the $DEMO_BOARD firmware side by side"
+    mkdir -p "$LOGS"
+    firmware_without_venv "$DEMO_BOARD" >"$LOGS/firmware-demo.log" 2>&1 &
+    local fw=$!
+    # A failed pip stops the script (die): stop the build with it.
+    trap 'kill '"$fw"' 2>/dev/null' EXIT
+    step_venv
+    say "venv ready ($((SECONDS - t0)) s)"
+    trap - EXIT
+    if ! wait "$fw"; then
+        tail -n 40 "$LOGS/firmware-demo.log" >&2
+        die "firmware $DEMO_BOARD failed (full log: $LOGS/firmware-demo.log)"
+    fi
+    say "firmware $DEMO_BOARD ready ($((SECONDS - t0)) s): $(tail -n 1 "$LOGS/firmware-demo.log")"
+}
+
 main() {
     local what="${1:-all}"
     [ $# -gt 0 ] && shift
@@ -276,7 +307,8 @@ main() {
         rp2040) step_rp2040 ;;
         firmware) step_firmware "$@" ;;
         all) step_system; step_micropython; step_venv; step_rp2040; step_firmware ;;
-        *) die "unknown step $what (all|system|micropython|venv|rp2040|firmware [BOARD...])" ;;
+        demo) step_system; step_micropython; step_demo ;;
+        *) die "unknown step $what (all|demo|system|micropython|venv|rp2040|firmware [BOARD...])" ;;
     esac
 }
 
