@@ -3,6 +3,7 @@
 # The RAM disk is the MPS2 SSRAM2/3 (4 MB at 0x20000000), outside the GC heap, so files survive
 # soft resets and last until the emulator stops; the first boot finds it blank and formats it.
 import sys
+
 import uctypes
 import vfs
 

@@ -1,11 +1,11 @@
 # Stubs for device/tinyml/pipeline.py (feature pipelines built from a JSON config).
 from array import array
-from typing import Any
+from typing import Any, TypeAlias
 
 from _tinyml import Model
 
-_Config = dict[str, Any] | str | Model
-_Features = array | memoryview
+_Config: TypeAlias = dict[str, Any] | str | Model
+_Features: TypeAlias = array | memoryview
 
 DTYPES: dict[str, int]
 FILTERS: dict[str, int]
@@ -56,7 +56,7 @@ class ImagePipeline:
 
 # SensorPipeline, AudioPipeline or ImagePipeline, as the config's "type" says: only known when
 # the program runs (a model carries its own config), so the checker takes any of them.
-_Pipeline = Any
+_Pipeline: TypeAlias = Any
 
 def load(config: _Config, model: Model | None = None) -> _Pipeline:
     """A pipeline from a dict, JSON text, a JSON file's path, or a Model that carries a

@@ -1,11 +1,11 @@
 # Stubs for device/tinyml/update.py (model updates over the air, two slots).
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 from _tinyml import Model
 
 ROOT: str
-_Hook = Callable[[str], object]
+_Hook: TypeAlias = Callable[[str], object]
 
 class UpdateError(Exception):
     step: str
