@@ -3,9 +3,10 @@
 #
 #   scripts/setup.sh [all|demo|system|micropython|venv|rp2040|firmware [BOARD...]]
 #
-# `demo` is the least `make demo` needs: no RP2040 SDK and only the emulated Cortex-M7's
-# firmware, built while pip installs the venv (the build needs only make, the compilers and
-# the host package's pure-Python build code, run by the system Python).
+# `demo` is the least `make demo` needs: no RP2040 SDK, the venv without the dev extra (no
+# TensorFlow: the demo's models are already converted) and only the emulated Cortex-M7's
+# firmware, built while pip installs (the build needs only make, the compilers and the host
+# package's pure-Python build code, run by the system Python).
 #
 # Idempotent: each step checks what is there and does nothing more (make rebuilds only what
 # changed). MICROPY_DIR=/path/to/micropython uses that tree instead of the Debian source.
@@ -232,18 +233,28 @@ SRC
 
 hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
+# step_venv [dev|base]: dev (the default) adds the dev extra (TensorFlow, TFLite Micro, pytest,
+# ruff, mypy); base is the host tools alone, enough for `make demo`. The stamp records which;
+# a dev install also satisfies base.
 step_venv() {
-    local stamp="$VENV/.tinyml-deps" want
-    want="$(hash_files "$ROOT/pyproject.toml" "$ROOT/setup.py")"
+    local extra="${1:-dev}" stamp="$VENV/.tinyml-deps" hash have spec="$ROOT"
+    hash="$(hash_files "$ROOT/pyproject.toml" "$ROOT/setup.py")"
+    have="$(cat "$stamp" 2>/dev/null || true)"
     if [ ! -x "$VENV/bin/python" ]; then
         say "creating $VENV"
         logged venv "$PYTHON" -m venv "$VENV"
     fi
-    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-        say "installing the project and its Python dependencies into .venv (pip)"
+    if [ "$have" != "dev $hash" ] && [ "$have" != "$extra $hash" ]; then
+        if [ "$extra" = dev ]; then
+            spec="$ROOT[dev]"
+            say "installing the project and its Python dependencies into .venv (pip)"
+        else
+            say "installing the project into .venv (pip; TensorFlow and the test tools come" \
+                "with \`scripts/setup.sh venv\` or \`make test\`)"
+        fi
         logged_progress pip "$PIP_PROGRESS" \
-            "$VENV/bin/python" -m pip install --disable-pip-version-check -e "$ROOT[dev]"
-        echo "$want" >"$stamp"
+            "$VENV/bin/python" -m pip install --disable-pip-version-check -e "$spec"
+        echo "$extra $hash" >"$stamp"
         rm -f "$VENV/.tinyml-ext"
     fi
     # Rebuild the C extension when its sources change (pip built it the first time).
@@ -287,7 +298,7 @@ step_demo() {
     local fw=$!
     # A failed pip stops the script (die): stop the build with it.
     trap 'kill '"$fw"' 2>/dev/null' EXIT
-    step_venv
+    step_venv base
     say "venv ready ($((SECONDS - t0)) s)"
     trap - EXIT
     if ! wait "$fw"; then
