@@ -11,10 +11,6 @@ uint32_t tml_svdf_s8_scratch_size(const tml_svdf_shape_t *s) {
     return (uint32_t)s->batches * ((uint32_t)s->filters + (uint32_t)s->units) * sizeof(int32_t);
 }
 
-static int32_t state_at(const void *state, bool int16, size_t i) {
-    return int16 ? ((const int16_t *)state)[i] : ((const int8_t *)state)[i];
-}
-
 // Stores the low bits of v, two's complement, as a C++ narrowing conversion does.
 static void state_set(void *state, bool int16, size_t i, int32_t v) {
     if (int16) {
@@ -65,10 +61,19 @@ void tml_ref_svdf_s8(const tml_svdf_s8_params_t *p, const int8_t *input,
     for (int32_t b = 0; b < s->batches; b++) {
         for (int32_t f = 0; f < s->filters; f++) {
             size_t row = (size_t)b * s->filters + (size_t)f;
+            const size_t w0 = (size_t)f * s->memory, s0 = row * s->memory;
             int32_t acc = 0;
-            for (int32_t t = 0; t < s->memory; t++) {
-                int32_t w = state_at(weights_time, wide, (size_t)f * s->memory + (size_t)t);
-                acc += w * (state_at(state, wide, row * s->memory + (size_t)t) - p->state_zero_point);
+            // One loop per type: the type test stays out of the innermost loop.
+            if (wide) {
+                const int16_t *w = (const int16_t *)weights_time + w0, *h = (const int16_t *)state + s0;
+                for (int32_t t = 0; t < s->memory; t++) {
+                    acc += (int32_t)w[t] * ((int32_t)h[t] - p->state_zero_point);
+                }
+            } else {
+                const int8_t *w = (const int8_t *)weights_time + w0, *h = (const int8_t *)state + s0;
+                for (int32_t t = 0; t < s->memory; t++) {
+                    acc += (int32_t)w[t] * ((int32_t)h[t] - p->state_zero_point);
+                }
             }
             filter_sum[row] = acc;
         }
