@@ -141,3 +141,34 @@ def test_read_of_a_plain_tensor_is_refused():
     model = one_op_model("READ_VARIABLE", "ReadVariableOptions", {}, [x], [y])
     with pytest.raises(ValueError, match="READ_VARIABLE: input is not the output of a VAR_HANDLE"):
         _tinyml.Model(model)
+
+
+DEVICE_SCRIPT = """
+import binascii
+import tinyml
+
+m = tinyml.Model("var.tflite")
+x = m.input(0)
+for k in range(10):
+    if k == 6:
+        m.reset()
+    for i in range(len(x)):
+        x[i] = (i * 53 + 29) & 0xFF
+    m.invoke()
+    print(k, " ".join(binascii.hexlify(bytes(m.output(i))).decode() for i in range(m.num_outputs)))
+"""
+
+
+@pytest.mark.parametrize("name", ["float32", "int8_int8_variable"])
+def test_device_stream_equals_host(device, name, tmp_path):
+    """On the board the variables carry over and reset() clears them as on the host: one
+    input fed again and again scores otherwise as the state moves, and the board prints the
+    host's lines, reset() included."""
+    from device_runner import run_on_cpython, run_on_device
+
+    path = tmp_path / "var.tflite"
+    path.write_bytes(model_bytes(name))
+    host = run_on_cpython(DEVICE_SCRIPT, {"var.tflite": path})
+    outputs = [line.split(" ", 1)[1] for line in host.splitlines()]
+    assert len(set(outputs[:6])) > 1
+    assert run_on_device(device, DEVICE_SCRIPT, {"var.tflite": path}) == host
