@@ -21,7 +21,7 @@ PYTHON="${PYTHON:-python3}"
 MP_SOURCE_VERSION="1.25.0+ds-1"
 MP_SUITE="trixie"
 APT_SOURCE_FILE="/etc/apt/sources.list.d/tinyml-$MP_SUITE-src.sources"
-SETUP_BOARDS=(unix qemu-m7 qemu-m0 rp2040)
+SETUP_BOARDS=(unix qemu-m7 qemu-m4 qemu-m0 rp2040)
 # The RP2040 build's Debian pieces (step_rp2040): binary source packages and mbedtls's source.
 RP2_SUITE="trixie"
 RP2_DEBS=(pico-sdk-source=2.1.1-1 tinyusb-source=0.18.0+dfsg-1)

@@ -922,7 +922,7 @@ static PyMethodDef Model_methods[] = {
     { "output", (PyCFunction)Model_output, METH_VARARGS, "memoryview over output tensor i" },
     { "invoke", (PyCFunction)Model_invoke, METH_NOARGS, "run the model on the current inputs" },
     { "reset", (PyCFunction)Model_reset, METH_NOARGS,
-      "clear the state recurrent ops (SVDF, LSTM) carry between invokes, as loading left it" },
+      "clear the state recurrent ops and resource variables carry between invokes" },
     { "predict", (PyCFunction)(void (*)(void))Model_predict, METH_VARARGS | METH_KEYWORDS,
       "predict(x, out=None): dequantized outputs" },
     { "classify", (PyCFunction)(void (*)(void))Model_classify, METH_VARARGS | METH_KEYWORDS,

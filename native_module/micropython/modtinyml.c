@@ -610,8 +610,8 @@ static mp_obj_t tinyml_model_invoke(mp_obj_t self_in) {
 static MP_DEFINE_CONST_FUN_OBJ_1(tinyml_model_invoke_obj, tinyml_model_invoke);
 
 //|     def reset(self) -> None:
-//|         """Clear the state recurrent ops (SVDF, LSTM) carry from one invoke to the next,
-//|         as loading left it: start a new stream."""
+//|         """Clear the state recurrent ops (SVDF, LSTM) and resource variables carry from
+//|         one invoke to the next, as TFLite Micro's Reset() does: start a new stream."""
 //|
 static mp_obj_t tinyml_model_reset(mp_obj_t self_in) {
     tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);

@@ -57,8 +57,8 @@ class Model:
         """Run the model on what the input tensors hold. Allocates nothing."""
 
     def reset(self) -> None:
-        """Clear the state recurrent ops (SVDF, LSTM) carry from one invoke to the next,
-        as loading left it: start a new stream."""
+        """Clear the state recurrent ops (SVDF, LSTM) and resource variables carry from
+        one invoke to the next, as TFLite Micro's Reset() does: start a new stream."""
 
     def predict(
         self,
