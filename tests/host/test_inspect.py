@@ -12,7 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
-from tinyml import _tinyml, cli, metadata, schema
+import tinyml
+from tinyml import cli, metadata, schema
 
 MLPERF = {
     # model: (published MACs, published parameters), MLPerf Tiny v0.5 reference models
@@ -66,7 +67,7 @@ def test_inspect_mlperf_numbers(name: str, models: Path, capsys) -> None:
     assert abs(report["macs"] - published_macs) / published_macs < 0.05
     if published_params:
         assert abs(report["params"] - published_params) / published_params < 0.1
-    assert report["arena_bytes"] == _tinyml.Model(str(path)).arena_size
+    assert report["arena_bytes"] == tinyml.Model(str(path)).arena_size
     assert sum(layer["macs"] for layer in report["layers"]) == report["macs"]
     assert report["unsupported"] == [] and report["ok"]
     assert report["inputs"][0]["dtype"] == "int8" and report["inputs"][0]["scale"] > 0

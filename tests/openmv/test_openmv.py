@@ -18,8 +18,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import tinyml
 from device_runner import declared_files, expected_output
-from tinyml import _tinyml, openmv_emulator, romfs
+from tinyml import openmv_emulator, romfs
 from tinyml.demo import read_bmp_gray
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,7 +132,7 @@ def test_camera_frames_match_host_and_openmv_ml(camera: Path) -> None:
     assert "IN_PLACE True" in out
     inputs, ours, ml = _hex_lines(out, "INPUT"), _scores(out, "TINYML"), _scores(out, "ML")
     assert len(inputs) == len(ours) == len(ml) == 4
-    host = _tinyml.Model(str(camera / "person_detect.tflite"))
+    host = tinyml.Model(str(camera / "person_detect.tflite"))
     assert len({bytes(x) for x in inputs}) > 1  # the fake camera's frames differ
     for x, got, ref in zip(inputs, ours, ml):
         assert len(x) == 96 * 96
@@ -184,8 +185,8 @@ def test_sample_photos_loaded_with_image(camera: Path, models: Path, tmp_path: P
     inputs, ours, ml = _hex_lines(out, "INPUT"), _scores(out, "TINYML"), _scores(out, "ML")
     assert len(inputs) == len(ours) == len(ml) == 6
     hosts = [
-        _tinyml.Model(str(camera / "person_detect.tflite")),
-        _tinyml.Model(str(extra["vww.tflite"])),
+        tinyml.Model(str(camera / "person_detect.tflite")),
+        tinyml.Model(str(extra["vww.tflite"])),
     ]
     for i, (x, got, ref) in enumerate(zip(inputs, ours, ml)):
         host = hosts[i % 2]
@@ -233,7 +234,7 @@ def test_models_in_place_from_aligned_and_standard_images(
         check=True, capture_output=True,
     )  # fmt: skip
     assert romfs.files(standard.read_bytes())["person_detect.tflite"][0] % 4 != 0
-    host = _host(_tinyml.Model(str(camera / "person_detect.tflite")), photo)
+    host = _host(tinyml.Model(str(camera / "person_detect.tflite")), photo)
     assert host == [-113, 113]  # TensorFlow Lite Micro's published scores for person.bmp
     for image, in_place in ((aligned, ["True"] * 3), (standard, ["False", "False", "True"])):
         out = openmv_emulator.run(image, IN_PLACE, timeout=120)
@@ -309,7 +310,7 @@ def test_fomo_detector_output_to_boxes(camera: Path, tmp_path: Path) -> None:
     image = _image_of(camera, {"fomo.tflite": model}, tmp_path / "fomo.img")
     out = openmv_emulator.run(image, PREAMBLE + f"SQUARES = {squares!r}\n" + FOMO[len(PREAMBLE) :])
     (x,), (y,) = _hex_lines(out, "INPUT"), _hex_lines(out, "OUTPUT")
-    host = _tinyml.Model(str(model))
+    host = tinyml.Model(str(model))
     host.predict(x)
     assert bytes(host.output(0)) == y
     lines = {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in out.splitlines()}
