@@ -197,7 +197,7 @@ def arena_size(data: bytes) -> tuple[int | None, str | None]:
     """(exact arena bytes, None) from the engine's planner, or (None, why not)."""
     try:
         return engine().Model(data).arena_size, None
-    except (ValueError, NotImplementedError, RuntimeError) as e:
+    except (ValueError, NotImplementedError) as e:
         return None, str(e)
 
 

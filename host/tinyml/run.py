@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema
-from .errors import ModelError, TinymlError
+from .errors import ModelError, TinymlError, UnsupportedOpError
 
 
 @dataclass
@@ -73,7 +73,9 @@ def load_model(model: str | Path, labels: list[str] | None = None):
         raise ModelError(f"{model}: {e}") from None
     try:
         m = tinyml.Model(data, labels=labels)
-    except (ValueError, NotImplementedError, RuntimeError) as e:
+    except NotImplementedError as e:
+        raise UnsupportedOpError(f"{model}: {e}") from None
+    except ValueError as e:
         raise ModelError(f"{model}: {e}") from None
     if labels is None and m.labels is None:
         beside = Path(model).with_suffix(".txt")
@@ -143,7 +145,7 @@ def run_batch(m, x) -> RunResult:
         t0 = time.perf_counter()
         try:
             out = m.predict(sample)
-        except (ValueError, TypeError, NotImplementedError, RuntimeError) as e:
+        except (ValueError, TypeError, NotImplementedError) as e:
             raise ModelError(f"engine: {e}") from None
         micros.append((time.perf_counter() - t0) * 1e6)
         outs = out if isinstance(out, tuple) else (out,)

@@ -32,8 +32,11 @@ typedef struct {
     unsigned long lock_owner;  // thread holding the lock, 0 when free
 } ModelObject;
 
+// README "Errors": NotImplementedError for an op or type the engine lacks, RuntimeError for
+// a bug of ours, ValueError for the rest (a corrupt model, a small arena, a bad argument).
 static PyObject *raise_status(tml_interp_t *it, tml_status_t st) {
-    PyObject *type = st == TML_ERR_INTERNAL ? PyExc_RuntimeError : PyExc_ValueError;
+    PyObject *type = st == TML_ERR_UNSUPPORTED ? PyExc_NotImplementedError
+        : st == TML_ERR_INTERNAL ? PyExc_RuntimeError : PyExc_ValueError;
     PyErr_SetString(type, it->err_len > 0 ? it->err_msg : tml_status_str(st));
     return NULL;
 }
@@ -493,7 +496,7 @@ static PyObject *run(ModelObject *self, PyObject *x) {
     for (uint32_t i = 0; i < it->n_inputs; i++) {
         tml_tensor_t *t = tml_input(it, i);
         if (!tml_tensor_real_io(t)) {
-            return PyErr_Format(PyExc_ValueError, "%s input not supported", tml_type_name(t->type));
+            return PyErr_Format(PyExc_NotImplementedError, "%s input not supported", tml_type_name(t->type));
         }
         if (fill_input(t, it->n_inputs > 1 ? PyTuple_GET_ITEM(x, i) : x) < 0) {
             return NULL;

@@ -201,10 +201,12 @@ static MP_NORETURN void raise_count(mp_uint_t expected, const char *what, mp_uin
     msg_raise(&m, &mp_type_ValueError);
 }
 
-// The one place an engine status becomes an exception: RuntimeError for a bug of ours,
-// ValueError for everything the caller or the model can cause (as the CPython face does).
+// The one place an engine status becomes an exception (README "Errors", as the CPython face
+// does): NotImplementedError for an op or type the engine lacks, RuntimeError for a bug of
+// ours, ValueError for the rest (a corrupt model, a small arena, a bad argument).
 static MP_NORETURN void raise_status(const tml_interp_t *it, tml_status_t st) {
-    const mp_obj_type_t *type = st == TML_ERR_INTERNAL ? &mp_type_RuntimeError : &mp_type_ValueError;
+    const mp_obj_type_t *type = st == TML_ERR_UNSUPPORTED ? &mp_type_NotImplementedError
+        : st == TML_ERR_INTERNAL ? &mp_type_RuntimeError : &mp_type_ValueError;
     const char *text = it->err_len > 0 ? it->err_msg : tml_status_str(st);
     size_t len = it->err_len > 0 ? it->err_len : strlen(text);
     mp_raise_type_arg(type, mp_obj_new_str(text, len));
@@ -273,8 +275,9 @@ static mp_obj_t new_float_array(size_t n) {
 //|         ``arena``: None for exactly what the model needs, an int for that many bytes, or a
 //|         writable buffer to use.
 //|
-//|         ValueError for a corrupt model, an unsupported op or type, or an arena too small
-//|         (the message gives the bytes needed); TypeError for arguments of the wrong kind.
+//|         ValueError for a corrupt model or an arena too small (the message gives the bytes
+//|         needed); NotImplementedError for an op or type the engine lacks; TypeError for
+//|         arguments of the wrong kind.
 //|         """
 //|
 static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw,
@@ -653,7 +656,7 @@ static void run(tinyml_model_obj_t *self, mp_obj_t x) {
             msg_t m = { 0 };
             msg_str(&m, tml_type_name(t->type));
             msg_str(&m, " input not supported");
-            msg_raise(&m, &mp_type_ValueError);
+            msg_raise(&m, &mp_type_NotImplementedError);
         }
         fill_input(t, xs[i]);
     }
