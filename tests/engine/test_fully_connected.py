@@ -4,7 +4,6 @@ weights), within 1e-5 of the output range for float32; weight formats and
 types TFLM does not run either fail with a clear NotImplementedError (README "Errors")."""
 
 import functools
-import os
 
 import numpy as np
 import pytest
@@ -88,10 +87,10 @@ def test_fully_connected_hybrid_is_unsupported():
 def test_kws_float32_reference_model_is_unsupported():
     """mlcommons-tiny's kws_ref_model_float32.tflite has int8 weights under float
     activations: the engine says hybrid is not supported."""
-    path = "/work/shared/models/mlcommons-tiny/kws_ref_model_float32.tflite"
-    if not os.path.exists(path):
-        pytest.skip("model not available")
     from tinyml import _tinyml
+    from tinyml.paths import Paths
+
+    path = Paths.default().models / "mlcommons-tiny" / "kws_ref_model_float32.tflite"
 
     with open(path, "rb") as f:
         model = f.read()
