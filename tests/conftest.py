@@ -1,7 +1,7 @@
 """Shared fixtures: the emulated board, and ``device`` over every target.
 
 ``device`` is parametrized over ``unix`` (the unix-port firmware), ``emulator`` (the
-emulated Cortex-M7) and ``emulator-m0`` (the emulated Cortex-M0, boards/qemu_m0: the RP2040's
+emulated Cortex-M7) and ``emulator-m0`` (the emulated Cortex-M0, boards/qemu-m0: the RP2040's
 instruction set and about a Pico's RAM), so each device test is reported three times:
 ``test_x[unix]``, ``test_x[emulator]``, ``test_x[emulator-m0]``. ``TINYML_DEVICES=unix``
 (comma-separated) narrows the targets. Each emulator is booted once per session (its own,

@@ -32,11 +32,13 @@ def _write(text: str) -> None:
 
 
 def _firmware_args(p: argparse.ArgumentParser) -> None:
-    from .firmware import BOARDS
+    from . import boards
 
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     b = sub.add_parser("build", help="build MicroPython firmware with the tinyml module")
-    b.add_argument("--board", required=True, choices=list(BOARDS), help="target board")
+    b.add_argument(
+        "--board", required=True, choices=boards.names(what="build"), help="target board"
+    )
     b.add_argument("-j", "--jobs", type=int, default=None, help="parallel make jobs")
 
 
@@ -52,21 +54,24 @@ def _firmware(args: argparse.Namespace) -> int:
 
 
 def _emulator_args(p: argparse.ArgumentParser) -> None:
-    from .emulator import DEFAULT_BOARD, MACHINES
+    from . import boards
+    from .emulator import DEFAULT_BOARD
 
     p.add_argument("action", choices=["start", "stop", "status"])
     p.add_argument(
         "--board",
-        choices=list(MACHINES),
+        choices=boards.names(what="emulator"),
         help=f"start and stop: default {DEFAULT_BOARD}; status: default every board",
     )
 
 
 def _emulator(args: argparse.Namespace) -> int:
-    from .emulator import DEFAULT_BOARD, MACHINES, Emulator
+    from . import boards
+    from .emulator import DEFAULT_BOARD, Emulator
 
     if args.action == "status" and args.board is None:
-        running = [(b, s) for b in MACHINES if (s := Emulator(b).status()) is not None]
+        emulated = boards.names(what="emulator")
+        running = [(b, s) for b in emulated if (s := Emulator(b).status()) is not None]
         for board, state in running:
             print(f"{state.pty}\n{board} running (pid {state.pid})")
         if not running:

@@ -1,4 +1,4 @@
-"""tinyml inspect --board openmv_m7 / openmv_h7: the OpenMV Cams' real budgets, and a verdict
+"""tinyml inspect --board openmv-m7 / openmv-h7: the OpenMV Cams' real budgets, and a verdict
 for the model in flash (ROMFS, in place) apart from the model read into RAM."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ def _inspect(capsys, model: Path, board: str) -> tuple[int, str, dict]:
 def test_openmv_board_facts(paths) -> None:
     """OpenMV Cam M7 is an STM32F765 (512 KB SRAM, 2 MB flash, double-precision FPU) whose
     scripts get a 52 KB heap; the H7 (STM32H743) heap is 264 + 64 KB in two blocks."""
-    m7 = json.loads((paths.boards / "openmv_m7" / "board.json").read_text())
-    h7 = json.loads((paths.boards / "openmv_h7" / "board.json").read_text())
+    m7 = json.loads((paths.boards / "openmv-m7" / "board.json").read_text())
+    h7 = json.loads((paths.boards / "openmv-h7" / "board.json").read_text())
     assert m7["mcu"].startswith("STM32F765") and h7["mcu"].startswith("STM32H743")
     assert (m7["sram_bytes"], m7["flash_bytes"]) == (512 << 10, 2 << 20)
     assert m7["fpu"] == h7["fpu"] == "fpv5-d16"  # double precision: the armv7emdp .mpy
@@ -33,7 +33,7 @@ def test_kws_fits_in_flash_but_not_read_into_ram(models: Path, capsys) -> None:
     """MLPerf Tiny KWS (54 KB model, 23 KB arena) fits the M7 from ROMFS; read into the 52 KB
     heap with its arena it does not, and the report says how to load it in place."""
     rc, text, fit = _inspect(
-        capsys, models / "mlcommons-tiny" / "kws_ref_model.tflite", "openmv_m7"
+        capsys, models / "mlcommons-tiny" / "kws_ref_model.tflite", "openmv-m7"
     )
     assert rc == 0 and fit["fits"]
     in_flash, in_ram = fit["placements"]
@@ -48,10 +48,10 @@ def test_person_detect_fits_no_openmv_cam(models: Path, capsys) -> None:
     """person_detect (300 KB model) is larger than either camera's ROMFS partition, and its
     arena is larger than the M7's whole heap: no verdict says it fits, and each says why."""
     model = models / "tflite-micro" / "person_detect.tflite"
-    rc, text, fit = _inspect(capsys, model, "openmv_m7")
+    rc, text, fit = _inspect(capsys, model, "openmv-m7")
     assert rc == 1 and not any(p["fits"] for p in fit["placements"])
     assert "bytes of RAM (arena)" in text and "262,144 bytes of flash" in text
-    rc, text, fit = _inspect(capsys, model, "openmv_h7")
+    rc, text, fit = _inspect(capsys, model, "openmv-h7")
     assert rc == 1 and not any(p["fits"] for p in fit["placements"])
     assert "bytes of RAM (arena)" not in text  # the arena alone fits the H7's heap
     assert "131,072 bytes of flash" in text and "270,336 + 65,536-byte heap" in text
@@ -59,5 +59,5 @@ def test_person_detect_fits_no_openmv_cam(models: Path, capsys) -> None:
 
 def test_heap_blocks_hold_one_allocation_each(models: Path, capsys) -> None:
     """On the H7, KWS read into RAM fits: model and arena each fit a heap block."""
-    rc, _, fit = _inspect(capsys, models / "mlcommons-tiny" / "kws_ref_model.tflite", "openmv_h7")
+    rc, _, fit = _inspect(capsys, models / "mlcommons-tiny" / "kws_ref_model.tflite", "openmv-h7")
     assert rc == 0 and all(p["fits"] for p in fit["placements"])

@@ -326,15 +326,15 @@ def test_fomo_detector_output_to_boxes(camera: Path, tmp_path: Path) -> None:
 
 
 def test_firmware_abi_is_the_boards_mpy_arch(camera: Path, paths) -> None:
-    """OpenMV's firmware reports .mpy 6.3 for armv7emdp, the architecture boards/openmv_m7 and
-    openmv_h7 name and the one the README builds."""
+    """OpenMV's firmware reports .mpy 6.3 for armv7emdp, the architecture boards/openmv-m7 and
+    openmv-h7 name and the one the README builds."""
     out = openmv_emulator.run(
         ROOT / "build" / "romfs.img", "import sys\nprint(sys.implementation._mpy)"
     )
     mpy = int(out)
     archs = [None, "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp"]
     assert (mpy & 0xFF, (mpy >> 8) & 3) == (6, 3)
-    for board in ("openmv_m7", "openmv_h7"):
+    for board in ("openmv-m7", "openmv-h7"):
         info = json.loads((paths.boards / board / "board.json").read_text())
         assert archs[(mpy >> 10) & 0xF] == info["mpy_arch"] == "armv7emdp"
 
