@@ -37,8 +37,9 @@ class Model:
         ``arena``: None for exactly what the model needs, an int for that many bytes, or a
         writable buffer to use.
 
-        ValueError for a corrupt model, an unsupported op or type, or an arena too small
-        (the message gives the bytes needed); TypeError for arguments of the wrong kind.
+        ValueError for a corrupt model or an arena too small (the message gives the bytes
+        needed); NotImplementedError for an op or type the engine lacks; TypeError for
+        arguments of the wrong kind.
         """
 
     def input(self, i: int = 0) -> memoryview:
