@@ -7,9 +7,9 @@
 # from a path, labels (a list, a file, <model>.txt beside the model, the model's metadata),
 # classify()'s top-k and the repr.
 #
-# Errors (README "Errors"): ValueError for a corrupt model, an unsupported op or type, a bad
-# input or a full arena; TypeError for an argument of the wrong kind; OSError for a file
-# that cannot be read; RuntimeError only for a bug of tinyml's.
+# Errors (docs/errors.md): ValueError for a corrupt model, a bad input or a full arena;
+# NotImplementedError for an op or type the engine lacks; TypeError for an argument of the
+# wrong kind; OSError for a file that cannot be read.
 
 try:
     from _tinyml import Model as _Engine  # MicroPython: built in, or _tinyml.mpy
@@ -117,9 +117,9 @@ class Model:
         line); by default ``<model>.txt`` beside a model loaded from a path, else the labels
         stored in the model (``tinyml_labels``), else None.
 
-        ValueError for a corrupt model, an unsupported op or type, or an arena too small
-        (the message gives the bytes needed); TypeError for an argument of the wrong kind;
-        OSError for a file that cannot be read."""
+        ValueError for a corrupt model or an arena too small (the message gives the bytes
+        needed); NotImplementedError for an op or type the engine lacks; TypeError for an
+        argument of the wrong kind; OSError for a file that cannot be read."""
         path = _fspath(src)
         in_place = True
         if path is not None:
@@ -134,8 +134,9 @@ class Model:
         With ``out`` (array('f') of the output's length, or a tuple of them) the values go
         there, ``out`` is returned and nothing is allocated.
 
-        ValueError for a wrong number of values or bytes ("expected 640 values, got 639")
-        or an input type the model does not take; TypeError for an input of the wrong kind."""
+        ValueError for a wrong number of values or bytes ("expected 640 values, got 639");
+        NotImplementedError for an input tensor type predict cannot fill; TypeError for an
+        input of the wrong kind."""
         return self._engine.predict(x, out)
 
     def input(self, i=0):

@@ -33,9 +33,9 @@ class Model:
         arena: int | bytearray | memoryview | None = None,
         labels: Sequence[str] | str | None = None,
     ) -> None:
-        """Load a model from a path or a buffer. ValueError for a corrupt model, an
-        unsupported op or type, or an arena too small; TypeError for an argument of the
-        wrong kind; OSError for a file that cannot be read."""
+        """Load a model from a path or a buffer. ValueError for a corrupt model or an arena
+        too small; NotImplementedError for an op or type the engine lacks; TypeError for an
+        argument of the wrong kind; OSError for a file that cannot be read."""
 
     def predict(
         self,
@@ -43,8 +43,8 @@ class Model:
         out: array | tuple[array, ...] | None = None,
     ) -> array | tuple[array, ...]:
         """Dequantized outputs as array('f') (a tuple for several), or into ``out``.
-        ValueError for a bad input (count, type the model does not take); TypeError for an
-        input of the wrong kind."""
+        ValueError for a wrong number of values or bytes; NotImplementedError for an input
+        tensor type predict cannot fill; TypeError for an input of the wrong kind."""
 
     def classify(self, x: _Input | tuple[_Input, ...], k: int = 1) -> list[tuple[str, float]]:
         """``predict(x)`` on output 0, as the ``k`` best ``(label, score)`` pairs, best first."""
