@@ -182,7 +182,7 @@ class Model:
     def classify(self, x, k=1):
         """``predict(x)`` on output 0, as the ``k`` best ``(label, score)`` pairs, best first
         (ties: lower index first). Labels are the model's, or the index as str."""
-        scores = self.predict(x)
+        scores = self._engine.predict(x)  # the engine's, as a subclass may time predict()
         if isinstance(scores, tuple):
             scores = scores[0]
         labels = self.labels or ()

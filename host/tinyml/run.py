@@ -62,7 +62,8 @@ def load_model(model: str | Path, labels: list[str] | None = None):
     """The engine's Model for a file; labels from the file's metadata or ``<model>.txt``."""
     from .inspect import engine
 
-    tinyml = engine()
+    engine()  # a clear error when the extension is not built
+    from .model import Model
     try:
         data = Path(model).read_bytes()
     except OSError as e:
@@ -72,7 +73,7 @@ def load_model(model: str | Path, labels: list[str] | None = None):
     except ModelError as e:
         raise ModelError(f"{model}: {e}") from None
     try:
-        m = tinyml.Model(data, labels=labels)
+        m = Model(data, labels=labels)
     except NotImplementedError as e:
         raise UnsupportedOpError(f"{model}: {e}") from None
     except ValueError as e:
@@ -80,7 +81,7 @@ def load_model(model: str | Path, labels: list[str] | None = None):
     if labels is None and m.labels is None:
         beside = Path(model).with_suffix(".txt")
         if beside.is_file():
-            m = tinyml.Model(data, labels=str(beside))
+            m = Model(data, labels=str(beside))
     return _Loaded(m, info)
 
 
