@@ -222,3 +222,12 @@ def names(paths: Paths | None = None, *, what: str = "") -> list[str]:
     if what == "flash":
         return [b.name for b in boards if b.flash]
     return [b.name for b in boards]
+
+
+def choices(what: str) -> list[str] | None:
+    """names(what=...) for an argparse ``choices``: None when boards/ does not load, so that
+    every other command still parses and this one reports the registry's problem when run."""
+    try:
+        return names(what=what)
+    except TinymlError:
+        return None

@@ -36,9 +36,7 @@ def _firmware_args(p: argparse.ArgumentParser) -> None:
 
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     b = sub.add_parser("build", help="build MicroPython firmware with the tinyml module")
-    b.add_argument(
-        "--board", required=True, choices=boards.names(what="build"), help="target board"
-    )
+    b.add_argument("--board", required=True, choices=boards.choices("build"), help="target board")
     b.add_argument("-j", "--jobs", type=int, default=None, help="parallel make jobs")
 
 
@@ -60,7 +58,7 @@ def _emulator_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=["start", "stop", "status"])
     p.add_argument(
         "--board",
-        choices=boards.names(what="emulator"),
+        choices=boards.choices("emulator"),
         help=f"start and stop: default {DEFAULT_BOARD}; status: default every board",
     )
 

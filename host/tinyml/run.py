@@ -64,6 +64,7 @@ def load_model(model: str | Path, labels: list[str] | None = None):
 
     engine()  # a clear error when the extension is not built
     from .model import Model
+
     try:
         data = Path(model).read_bytes()
     except OSError as e:
