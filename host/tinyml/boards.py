@@ -160,12 +160,14 @@ def check(info: object, folder: str) -> list[str]:
 
 
 def boards_dir(paths: Paths | None = None) -> Path:
-    """boards/ of the checkout ``paths`` names, else of the checkout this package runs from,
-    else the board.json files a wheel carries (setup.py copies them into tinyml/boards/)."""
-    for root in ((paths or Paths.default()).boards, Paths.default().boards):
+    """boards/ of the checkout ``paths`` names (TINYML_ROOT), else the board.json files a
+    wheel carries (setup.py copies them into tinyml/boards/), else boards/ of the source
+    checkout this package is (an editable install)."""
+    here = Path(__file__).resolve()
+    for root in ((paths or Paths.default()).boards, here.parent / "boards"):
         if root.is_dir():
             return root
-    return Path(__file__).resolve().parent / "boards"
+    return here.parents[2] / "boards"
 
 
 def load(paths: Paths | None = None) -> dict[str, Board]:
