@@ -3,7 +3,7 @@
 ``device`` is parametrized over ``unix`` (the unix-port firmware), ``emulator`` (the
 emulated Cortex-M7), ``emulator-m4`` (the emulated Cortex-M4: the same DSP kernels on the core most
 STM32 boards have, with a single-precision FPU) and ``emulator-m0`` (the emulated Cortex-M0,
-boards/qemu_m0: the RP2040's instruction set and about a Pico's RAM), so each device test is
+boards/qemu-m0: the RP2040's instruction set and about a Pico's RAM), so each device test is
 reported four times: ``test_x[unix]``, ``test_x[emulator]``, ``test_x[emulator-m4]``,
 ``test_x[emulator-m0]``. ``TINYML_DEVICES=unix``
 (comma-separated) narrows the targets. Each emulator is booted once per session (its own,

@@ -1,5 +1,5 @@
 // Board support for the tinyml boards under QEMU (out-of-tree ports/qemu boards): the MPS2
-// boards (qemu_m7, qemu_m4) and the nRF51 board (qemu_m0).
+// boards (qemu-m7, qemu-m4) and the nRF51 board (qemu-m0).
 //
 // ports/qemu has no board hooks, so the linker wraps two of its symbols (see qemu_common.mk):
 // - main(): enable the FPU (CPACR CP10/CP11) before any floating-point instruction runs, and
@@ -346,7 +346,7 @@ typedef struct {
 #define FLASH_PAGE (1024)
 
 // The model slot (a model used in place, as one frozen into a Pico's firmware is) and the
-// filesystem, one after the other (boards/qemu_m0/nrf51_2m.ld); the firmware is not writable.
+// filesystem, one after the other (boards/qemu-m0/nrf51_2m.ld); the firmware is not writable.
 extern uint8_t _flashslot_start, _flashslot_end, _flashfs_start, _flashfs_end;
 
 static void flash_check(uint32_t addr, size_t len) {

@@ -1,4 +1,4 @@
-# Shared settings for the out-of-tree MPS2 boards (qemu_m7, qemu_m4) of MicroPython's ports/qemu.
+# Shared settings for the out-of-tree MPS2 boards (qemu-m7, qemu-m4) of MicroPython's ports/qemu.
 # Included from $(BOARD_DIR)/mpconfigboard.mk after the CPU flags are set.
 
 TINYML_QEMU_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))

@@ -197,7 +197,7 @@ def arena_size(data: bytes) -> tuple[int | None, str | None]:
     """(exact arena bytes, None) from the engine's planner, or (None, why not)."""
     try:
         return engine().Model(data).arena_size, None
-    except (ValueError, NotImplementedError, RuntimeError) as e:
+    except (ValueError, NotImplementedError) as e:
         return None, str(e)
 
 
@@ -273,21 +273,10 @@ def analyze(path: str | Path, board: str | None = None) -> Report:
 
 
 def load_board(board: str, paths=None) -> dict:
-    """boards/<board>/board.json as a dict."""
-    from .paths import Paths
+    """boards/<board>/board.json as a dict (the registry, host/tinyml/boards.py)."""
+    from . import boards
 
-    paths = paths or Paths.default()
-    folder = paths.boards / board.replace("-", "_")
-    if not folder.is_dir():
-        folder = paths.boards / board
-    f = folder / "board.json"
-    if not f.is_file():
-        known = sorted(p.name for p in paths.boards.iterdir() if (p / "board.json").is_file())
-        raise TinymlError(f"unknown board {board!r}; known boards: {', '.join(known) or 'none'}")
-    try:
-        return json.loads(f.read_text())
-    except ValueError as e:
-        raise TinymlError(f"{f}: not valid JSON: {e}") from None
+    return boards.get(board, paths).info
 
 
 def _budget(info: dict, *keys: str) -> int | None:

@@ -11,7 +11,7 @@ so two stand-ins with its output layout, a [1, 12, 12, classes] grid of int8 sco
   1x1 convolution to (background, face) with softmax; int8 in and out. Its weights are Keras'
   seeded initialisation, not trained (each batch normalization set to standardise its input):
   its sizes (file, weights, arena) and ops are FOMO's, its scores mean nothing but vary. It is
-  what ``tinyml inspect --board openmv_m7`` judges for "FOMO in flash".
+  what ``tinyml inspect --board openmv-m7`` judges for "FOMO in flash".
 - ``fomo_bright()`` is tiny (an 8x8 average pool, a 1x1 convolution, softmax) with fixed
   weights: the object score of a cell is sigmoid(16 x - 8) of its mean pixel x in [-1, 1] after
   OpenMV's pixel - 128, so bright cells are objects and where the boxes must be is known from

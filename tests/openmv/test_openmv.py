@@ -18,8 +18,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import tinyml
 from device_runner import declared_files, expected_output
-from tinyml import _tinyml, openmv_emulator, romfs
+from tinyml import openmv_emulator, romfs
 from tinyml.demo import read_bmp_gray
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,7 +132,7 @@ def test_camera_frames_match_host_and_openmv_ml(camera: Path) -> None:
     assert "IN_PLACE True" in out
     inputs, ours, ml = _hex_lines(out, "INPUT"), _scores(out, "TINYML"), _scores(out, "ML")
     assert len(inputs) == len(ours) == len(ml) == 4
-    host = _tinyml.Model(str(camera / "person_detect.tflite"))
+    host = tinyml.Model(str(camera / "person_detect.tflite"))
     assert len({bytes(x) for x in inputs}) > 1  # the fake camera's frames differ
     for x, got, ref in zip(inputs, ours, ml):
         assert len(x) == 96 * 96
@@ -184,8 +185,8 @@ def test_sample_photos_loaded_with_image(camera: Path, models: Path, tmp_path: P
     inputs, ours, ml = _hex_lines(out, "INPUT"), _scores(out, "TINYML"), _scores(out, "ML")
     assert len(inputs) == len(ours) == len(ml) == 6
     hosts = [
-        _tinyml.Model(str(camera / "person_detect.tflite")),
-        _tinyml.Model(str(extra["vww.tflite"])),
+        tinyml.Model(str(camera / "person_detect.tflite")),
+        tinyml.Model(str(extra["vww.tflite"])),
     ]
     for i, (x, got, ref) in enumerate(zip(inputs, ours, ml)):
         host = hosts[i % 2]
@@ -233,7 +234,7 @@ def test_models_in_place_from_aligned_and_standard_images(
         check=True, capture_output=True,
     )  # fmt: skip
     assert romfs.files(standard.read_bytes())["person_detect.tflite"][0] % 4 != 0
-    host = _host(_tinyml.Model(str(camera / "person_detect.tflite")), photo)
+    host = _host(tinyml.Model(str(camera / "person_detect.tflite")), photo)
     assert host == [-113, 113]  # TensorFlow Lite Micro's published scores for person.bmp
     for image, in_place in ((aligned, ["True"] * 3), (standard, ["False", "False", "True"])):
         out = openmv_emulator.run(image, IN_PLACE, timeout=120)
@@ -309,7 +310,7 @@ def test_fomo_detector_output_to_boxes(camera: Path, tmp_path: Path) -> None:
     image = _image_of(camera, {"fomo.tflite": model}, tmp_path / "fomo.img")
     out = openmv_emulator.run(image, PREAMBLE + f"SQUARES = {squares!r}\n" + FOMO[len(PREAMBLE) :])
     (x,), (y,) = _hex_lines(out, "INPUT"), _hex_lines(out, "OUTPUT")
-    host = _tinyml.Model(str(model))
+    host = tinyml.Model(str(model))
     host.predict(x)
     assert bytes(host.output(0)) == y
     lines = {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in out.splitlines()}
@@ -325,15 +326,15 @@ def test_fomo_detector_output_to_boxes(camera: Path, tmp_path: Path) -> None:
 
 
 def test_firmware_abi_is_the_boards_mpy_arch(camera: Path, paths) -> None:
-    """OpenMV's firmware reports .mpy 6.3 for armv7emdp, the architecture boards/openmv_m7 and
-    openmv_h7 name and the one the README builds."""
+    """OpenMV's firmware reports .mpy 6.3 for armv7emdp, the architecture boards/openmv-m7 and
+    openmv-h7 name and the one the README builds."""
     out = openmv_emulator.run(
         ROOT / "build" / "romfs.img", "import sys\nprint(sys.implementation._mpy)"
     )
     mpy = int(out)
     archs = [None, "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp"]
     assert (mpy & 0xFF, (mpy >> 8) & 3) == (6, 3)
-    for board in ("openmv_m7", "openmv_h7"):
+    for board in ("openmv-m7", "openmv-h7"):
         info = json.loads((paths.boards / board / "board.json").read_text())
         assert archs[(mpy >> 10) & 0xF] == info["mpy_arch"] == "armv7emdp"
 
@@ -393,7 +394,7 @@ def test_normalization_through_the_input_quantization(
         assert len(set(p)) > 50 and not np.array_equal(got, pixels - 128)
 
 
-# Where a script's memory comes from on OpenMV's firmware: what boards/openmv_m7 and openmv_h7
+# Where a script's memory comes from on OpenMV's firmware: what boards/openmv-m7 and openmv-h7
 # say in their notes and what tinyml inspect counts, checked on the firmware itself.
 FRAME_BUFFER_MEMORY = """\
 import gc, image, ml, sensor, uctypes
@@ -448,7 +449,7 @@ def test_module_heap_is_the_boards(camera: Path, paths) -> None:
     boards' tinyml_heap_bytes (which tinyml inspect counts) is that, within 8 KB above."""
     out = openmv_emulator.run(ROOT / "build" / "romfs.img", MODULE_HEAP)
     measured = int(out.split()[1])
-    for board in ("openmv_m7", "openmv_h7"):
+    for board in ("openmv-m7", "openmv-h7"):
         stated = json.loads((paths.boards / board / "board.json").read_text())
         stated = stated["tinyml_heap_bytes"]
         assert measured <= stated <= measured + 8192, (
@@ -537,8 +538,8 @@ def test_models_on_the_heap_a_camera_script_gets(
     }
     sizes = {name: len(_tinyml.Model(str(path)).input()) for name, path in files.items()}
     levels = [
-        ("openmv_m7", 52 << 10, list(files)),
-        ("openmv_h7", 264 << 10, list(files)),
+        ("openmv-m7", 52 << 10, list(files)),
+        ("openmv-h7", 264 << 10, list(files)),
         ("emulated", 1 << 20, ["fomo.tflite"]),
     ]
     image = _image_of(camera, {k: v for k, v in files.items() if k != "person_detect.tflite"},
@@ -548,23 +549,23 @@ def test_models_on_the_heap_a_camera_script_gets(
     heaps = {
         f[1]: int(f[3]) for f in (line.split() for line in out.splitlines()) if f[0] == "HEAP"
     }
-    assert 45_000 < heaps["openmv_m7"] < 52 << 10  # what a real M7 script starts with, at most
+    assert 45_000 < heaps["openmv-m7"] < 52 << 10  # what a real M7 script starts with, at most
     ran, failed = {}, {}
     for f in (line.split() for line in out.splitlines()):
         if f[0] == "RESULT" and f[-2] == "ran":
             ran[tuple(f[1:4])] = bytes.fromhex(f[-1])
         elif f[0] == "RESULT":
             failed[tuple(f[1:-1])] = f[-1]
-    assert failed[("openmv_m7", "import")] == "MemoryError"
+    assert failed[("openmv-m7", "import")] == "MemoryError"
     assert {key for key in ran if key[2] == "tinyml"} == {
-        ("openmv_h7", "person_detect.tflite", "tinyml"),
-        ("openmv_h7", "kws.tflite", "tinyml"),
+        ("openmv-h7", "person_detect.tflite", "tinyml"),
+        ("openmv-h7", "kws.tflite", "tinyml"),
         ("emulated", "fomo.tflite", "tinyml"),
     }, failed
-    assert ("openmv_m7", "kws.tflite", "ml") in ran  # ml's code is in the firmware
-    assert ("openmv_m7", "person_detect.tflite", "ml") in failed
-    assert ("openmv_m7", "fomo.tflite", "ml") in failed
-    assert ("openmv_h7", "person_detect.tflite", "ml") in ran
+    assert ("openmv-m7", "kws.tflite", "ml") in ran  # ml's code is in the firmware
+    assert ("openmv-m7", "person_detect.tflite", "ml") in failed
+    assert ("openmv-m7", "fomo.tflite", "ml") in failed
+    assert ("openmv-h7", "person_detect.tflite", "ml") in ran
     for name, path in files.items():
         x = bytes((i * 73 + 41) & 0xFF for i in range(sizes[name]))
         host = _tinyml.Model(str(path))
@@ -573,7 +574,7 @@ def test_models_on_the_heap_a_camera_script_gets(
         for key, got in ran.items():
             if key[1] == name:
                 assert got == want, key
-    for board in ("openmv_m7", "openmv_h7"):
+    for board in ("openmv-m7", "openmv-h7"):
         for name, path in files.items():
             in_flash = inspect.fit(inspect.analyze(path), board).placements[0]
             ram_fits = not any("bytes of RAM" in r or "heap" in r for r in in_flash.reasons)
@@ -599,8 +600,8 @@ def test_fomo_in_flash_verdicts(capsys) -> None:
     assert ops.count("DEPTHWISE_CONV_2D") == 6  # blocks 0-5; block 6 is cut before its own
     assert report.arena_bytes > 52 << 10 and report.file_bytes < 128 << 10
     for board, why in (
-        ("openmv_m7", "tinyml's module alone takes"),
-        ("openmv_h7", "bytes of RAM (tinyml module + arena)"),
+        ("openmv-m7", "tinyml's module alone takes"),
+        ("openmv-h7", "bytes of RAM (tinyml module + arena)"),
     ):
         assert cli.main(["inspect", str(model), "--board", board]) == 1
         text = capsys.readouterr().out

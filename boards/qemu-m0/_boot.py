@@ -1,5 +1,5 @@
 # Runs after every (soft) reset: mounts littlefs at "/" on the last 1280 KB of the nRF51's flash
-# (boards/qemu_m0/nrf51_2m.ld), as the rp2 port mounts its flash. QEMU keeps the flash until it
+# (boards/qemu-m0/nrf51_2m.ld), as the rp2 port mounts its flash. QEMU keeps the flash until it
 # stops; the first boot finds it blank and formats it.
 import sys
 
