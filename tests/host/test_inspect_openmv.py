@@ -62,9 +62,7 @@ def test_person_detect_fits_no_openmv_cam(models: Path, capsys) -> None:
     assert "(tinyml module + arena + model)" in text
 
 
-def test_in_place_hint_where_only_the_ram_copy_fails(
-    models: Path, tmp_path: Path, paths
-) -> None:
+def test_in_place_hint_where_only_the_ram_copy_fails(models: Path, tmp_path: Path, paths) -> None:
     """On a board whose tinyml runs from flash (no module on the heap) with the M7's 52 KB
     heap, KWS fits from ROMFS but not read into RAM, and the hint says how to load it in
     place."""

@@ -536,7 +536,7 @@ def test_models_on_the_heap_a_camera_script_gets(
         "kws.tflite": models / "mlcommons-tiny" / "kws_ref_model.tflite",
         "fomo.tflite": fomo_mobilenetv2(),
     }
-    sizes = {name: len(_tinyml.Model(str(path)).input()) for name, path in files.items()}
+    sizes = {name: len(tinyml.Model(str(path)).input()) for name, path in files.items()}
     levels = [
         ("openmv-m7", 52 << 10, list(files)),
         ("openmv-h7", 264 << 10, list(files)),
@@ -568,7 +568,7 @@ def test_models_on_the_heap_a_camera_script_gets(
     assert ("openmv-h7", "person_detect.tflite", "ml") in ran
     for name, path in files.items():
         x = bytes((i * 73 + 41) & 0xFF for i in range(sizes[name]))
-        host = _tinyml.Model(str(path))
+        host = tinyml.Model(str(path))
         host.predict(x)
         want = bytes(host.output(0))
         for key, got in ran.items():
