@@ -235,3 +235,38 @@ def test_cli_rejects_bad_spec(tmp_path: Path, capsys) -> None:
 def test_already_compressed_is_refused(kws: cz.CompressResult) -> None:
     with pytest.raises(Exception, match="already compressed"):
         cz.compress(kws.data, cz.Spec())
+
+
+README_COMMANDS = [
+    "tinyml convert kws.tflite -o kws4.tflite --compress bits=4 --calib calib.npy",
+    "tinyml inspect kws4.tflite",
+]
+
+
+def test_readme_compressed_models_section_runs_as_written(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """The section's commands, in order, in a folder holding kws.tflite and calib.npy (seeded
+    inputs: no KWS data set ships here)."""
+    import shlex
+
+    text = (Path(__file__).parents[2] / "README.md").read_text()
+    section = text.split("\n## Compressed models\n", 1)[1].split("\n## ", 1)[0]
+    lines = [
+        ln for b in re.findall(r"```sh\n(.*?)```", section, re.DOTALL) for ln in b.splitlines()
+    ]
+    assert [ln for ln in lines if ln.strip() and not ln.startswith("#")] == README_COMMANDS
+    (tmp_path / "kws.tflite").write_bytes(need(KWS))
+    rng = np.random.default_rng(7)
+    np.save(tmp_path / "calib.npy", rng.uniform(-20, 20, size=(30, 49, 10, 1)).astype(np.float32))
+    monkeypatch.chdir(tmp_path)
+    convert_cmd, inspect_cmd = (shlex.split(c) for c in README_COMMANDS)
+    assert cli.main(convert_cmd[1:]) == 0
+    out = capsys.readouterr().out
+    assert "wrote kws4.tflite" in out and "top-1 on 30 calibration samples" in out
+    assert cli.main(inspect_cmd[1:]) == 0
+    out = capsys.readouterr().out
+    assert "compressed:     10 weight tensors, 4-bit indices" in out
+    assert outputs((tmp_path / "kws4.tflite").read_bytes()) == outputs(
+        cz.compress(need(KWS), cz.Spec(bits=4)).palette
+    )

@@ -80,24 +80,37 @@ static tml_status_t read_lut(tml_interp_t *it, const tml_tensor_t *enc, const tm
     return TML_OK;
 }
 
-// Index i of the packed vector: bit_width bits starting at bit i * bit_width, most significant
-// first (a 7-bit index spans at most two bytes).
-static uint32_t packed_index(const uint8_t *packed, uint32_t i, uint32_t bit_width) {
-    uint32_t bit = i * bit_width;
-    uint32_t pair = ((uint32_t)packed[bit >> 3] << 8) | (((bit & 7) + bit_width > 8) ? packed[(bit >> 3) + 1] : 0u);
-    return (pair >> (16 - (bit & 7) - bit_width)) & ((1u << bit_width) - 1u);
-}
-
-// Reference decoder: element i takes value index[i] of its channel's table. Returns false on
-// an index past the table (a corrupt or altered model).
+// Reference decoder: element i takes value index[i] of its channel's table. The indices are
+// read through a bit buffer and the channel is followed by counting, not dividing, since this
+// runs over every weight of the layer on each invoke. Returns false on an index past the table
+// (a corrupt or altered model).
 static bool decode_lut(const lut_t *lut, uint32_t count, uint32_t elem, uint8_t *out) {
+    // Elements that share one table before the next channel's: 1 when channels interleave.
+    uint32_t run = lut->channels == 1 ? count : (lut->axis_last ? 1 : lut->inner);
+    uint32_t mask = (1u << lut->bit_width) - 1u;
+    const uint8_t *packed = lut->indices;
+    const uint8_t *table = lut->tables;
+    uint32_t bits = 0, have = 0, left = run, channel = 0;
     for (uint32_t i = 0; i < count; i++) {
-        uint32_t index = packed_index(lut->indices, i, lut->bit_width);
+        if (have < lut->bit_width) {
+            bits = (bits << 8) | *packed++;  // bits past the unread ones fall off the top
+            have += 8;
+        }
+        have -= lut->bit_width;
+        uint32_t index = (bits >> have) & mask;
         if (index >= lut->stride) {
             return false;
         }
-        uint32_t channel = lut->channels == 1 ? 0 : (lut->axis_last ? i % lut->channels : i / lut->inner);
-        memcpy(out + (size_t)i * elem, lut->tables + ((size_t)channel * lut->stride + index) * elem, elem);
+        if (elem == 1) {
+            out[i] = table[index];
+        } else {
+            memcpy(out + (size_t)i * elem, table + (size_t)index * elem, elem);
+        }
+        if (--left == 0) {
+            left = run;
+            channel = channel + 1 == lut->channels ? 0 : channel + 1;
+            table = lut->tables + (size_t)channel * lut->stride * elem;
+        }
     }
     return true;
 }
