@@ -40,6 +40,61 @@ def agreement(int8: bytes, small: bytes, n: int) -> float:
     return same / n
 
 
+def speech_samples(models: Path) -> list[bytes]:
+    """micro_speech inputs from every 16 kHz clip here: TFLM's front end on 1 s windows, 250 ms
+    apart (examples/keyword_spotting/classify.py)."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "examples" / "keyword_spotting"))
+    import classify
+
+    pre = (models / "tflite-micro" / "audio_preprocessor_int8.tflite").read_bytes()
+    out = []
+    for wav in sorted(models.glob("*/*.wav")):
+        try:
+            pcm = classify.read_pcm(str(wav))
+        except ValueError:
+            continue
+        second = 2 * ((classify.FRAMES - 1) * classify.STRIDE + classify.WINDOW)
+        for start in range(0, len(pcm) - second + 1, 8000):
+            out.append(classify.features(pre, pcm[start : start + second]))
+    return out
+
+
+def person_samples(models: Path) -> list[bytes]:
+    """person_detect inputs: TFLM's two 96x96 photos, shifted by up to 8 pixels and mirrored."""
+    from tinyml.demo import read_bmp_gray
+
+    out = []
+    for name in ("person.bmp", "no_person.bmp"):
+        img = np.frombuffer(read_bmp_gray(models / "tflite-micro" / name), np.uint8)
+        img = img.reshape(96, 96)
+        for dy in range(-8, 9, 4):
+            for dx in range(-8, 9, 4):
+                shifted = np.roll(img, (dy, dx), axis=(0, 1))
+                for view in (shifted, shifted[:, ::-1]):
+                    out.append((view.astype(np.int16) - 128).astype(np.int8).tobytes())
+    return out
+
+
+REAL = {
+    "micro_speech": ("tflite-micro/micro_speech_quantized.tflite", speech_samples),
+    "person_detect": ("tflite-micro/person_detect.tflite", person_samples),
+}
+
+
+def real_agreement(base: Path, bits: int, per: str) -> list[list[str]]:
+    rows = []
+    for name, (rel, samples_of) in REAL.items():
+        data = (base / rel).read_bytes()
+        small = cz.compress(data, cz.Spec(bits=bits, per=per)).data
+        a, b = _tinyml.Model(data), _tinyml.Model(small)
+        samples = samples_of(base)
+        same = sum(int(np.argmax(a.predict(x)) == np.argmax(b.predict(x))) for x in samples)
+        rows.append([name, f"{len(data) / 1024:.1f}", f"{len(small) / 1024:.1f}",
+                     f"{len(small) / len(data):.2f}", str(len(samples)),
+                     f"{100 * same / len(samples):.1f}%"])  # fmt: skip
+    return rows
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("names", nargs="*", help=f"models (default: {', '.join(DEFAULT)})")
@@ -94,6 +149,10 @@ def main(argv=None) -> None:
         "QEMU -icount shift=0"
     )
     print(table(head, rows))
+    print()
+    print("top-1 agreement with the int8 model on real samples")
+    print(table(["model", "int8 KiB", f"{args.bits}-bit KiB", "ratio", "samples", "top-1 = int8"],
+                real_agreement(base, args.bits, args.per)))  # fmt: skip
 
 
 if __name__ == "__main__":

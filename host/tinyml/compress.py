@@ -36,7 +36,7 @@ class Spec:
     """What ``--compress`` asked for: ``bits=4``, ``bits=3,per=tensor``, ..."""
 
     bits: int = 4
-    per: str = "auto"  # channel, tensor, or auto: per channel where the tables stay small
+    per: str = "auto"  # channel, tensor, or auto: as the weights' quantization scales
 
     @classmethod
     def parse(cls, text: str) -> Spec:
@@ -206,9 +206,11 @@ def compress(data: bytes, spec: Spec) -> CompressResult:
         weights = np.frombuffer(bytes(buf.data), dtype=np.int8).reshape(shape)
         name = (tensor.name or b"").decode("utf-8", "replace")
         axis = _channel_axis(op, len(shape))
-        channels = shape[axis]
+        # auto: a palette per channel where the weights have a scale per channel (one shared
+        # palette would mix values of different scales), else one palette.
+        scales = tensor.quantization.scale if tensor.quantization is not None else None
         per_channel = spec.per == "channel" or (
-            spec.per == "auto" and channels * k * 8 <= weights.size
+            spec.per == "auto" and scales is not None and len(scales) > 1
         )
         if per_channel:
             tables, idx = cluster(np.moveaxis(weights, axis, 0), k)

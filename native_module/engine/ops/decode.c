@@ -115,6 +115,45 @@ static bool decode_lut(const lut_t *lut, uint32_t count, uint32_t elem, uint8_t 
     return true;
 }
 
+// Fast path of decode_lut for the common case: int8 weights, 4-bit indices, channels of an even
+// number of weights (or one table), so both indices of a byte read the same table.
+static bool decode_lut_4bit_s8(const lut_t *lut, uint32_t count, uint8_t *out) {
+    uint32_t run = lut->channels == 1 ? count : lut->inner;
+    const uint8_t *packed = lut->indices;
+    const uint8_t *table = lut->tables;
+    uint32_t left = run, channel = 0;
+    for (uint32_t i = 0; i + 1 < count; i += 2) {
+        uint32_t byte = *packed++;
+        uint32_t high = byte >> 4, low = byte & 15u;
+        if (high >= lut->stride || low >= lut->stride) {
+            return false;
+        }
+        out[i] = table[high];
+        out[i + 1] = table[low];
+        left -= 2;  // one table (run = count) never reaches 0 here
+        if (left == 0) {
+            left = run;
+            channel = channel + 1 == lut->channels ? 0 : channel + 1;
+            table = lut->tables + (size_t)channel * lut->stride;
+        }
+    }
+    if (count & 1u) {
+        uint32_t high = *packed >> 4;
+        if (high >= lut->stride) {
+            return false;
+        }
+        out[count - 1] = table[high];
+    }
+    return true;
+}
+
+static bool decode(const lut_t *lut, uint32_t count, uint32_t elem, uint8_t *out) {
+    if (elem == 1 && lut->bit_width == 4 && (lut->channels == 1 || (!lut->axis_last && lut->inner % 2 == 0))) {
+        return decode_lut_4bit_s8(lut, count, out);
+    }
+    return decode_lut(lut, count, elem, out);
+}
+
 static tml_status_t decode_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_CHECK(it, node->n_outputs >= 1 && node->n_inputs == 2 * node->n_outputs, TML_ERR_MODEL,
         "expected an encoded and an ancillary input per output");
@@ -133,7 +172,7 @@ static tml_status_t decode_eval(tml_interp_t *it, tml_node_t *node) {
         lut_t lut;
         tml_tensor_t *out = tml_node_output(it, node, i);
         TML_TRY(read_lut(it, tml_node_input(it, node, 2 * i), tml_node_input(it, node, 2 * i + 1), out, &lut));
-        if (!decode_lut(&lut, tml_elements(out), (uint32_t)tml_type_size(out->type), out->data)) {
+        if (!decode(&lut, tml_elements(out), (uint32_t)tml_type_size(out->type), out->data)) {
             return tml_fail(it, TML_ERR_MODEL, "encoded index outside its value table");
         }
     }
