@@ -276,3 +276,26 @@ def test_readme_compressed_models_section_runs_as_written(
     assert outputs((tmp_path / "kws4.tflite").read_bytes()) == outputs(
         cz.compress(need(KWS), cz.Spec(bits=4)).palette
     )
+
+
+def test_convert_keras_compress_checks_against_float(tmp_path: Path, capsys) -> None:
+    """From a Keras model: --compress reports top-1 agreement with the int8 model and with the
+    float model (TensorFlow's), beside the int8 model's own agreement with the float one."""
+    import keras
+
+    keras.utils.set_random_seed(11)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(128, activation="relu"),
+                              keras.layers.Dense(10)])  # fmt: skip
+    model.save(tmp_path / "mlp.keras")
+    calib = tmp_path / "calib.npy"
+    np.save(calib, np.random.default_rng(11).normal(size=(200, 64)).astype(np.float32))
+    out = tmp_path / "mlp4.tflite"
+    assert cli.main(["convert", str(tmp_path / "mlp.keras"), "-o", str(out), "--calib",
+                     str(calib), "--compress", "bits=4"]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    m = re.search(r"top-1 on 200 calibration samples: ([\d.]+)% as int8, ([\d.]+)% with float "
+                  r"\(int8: ([\d.]+)%\)", text)  # fmt: skip
+    assert m, text
+    as_int8, with_float, int8_float = (float(g) for g in m.groups())
+    assert as_int8 >= 80 and with_float >= 80 and int8_float >= 90, text
+    assert "TFLM_DECODE" in [op.name for op in schema.parse(out.read_bytes()).operators]
