@@ -230,8 +230,14 @@ def _get(url, step):
             # (CPython); the manifest's hashes catch corruption, not a forged server.
             if hasattr(ssl, "create_default_context"):
                 sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
-            else:
+            elif hasattr(ssl, "wrap_socket"):
                 sock = ssl.wrap_socket(sock, server_hostname=host)
+            else:
+                # MicroPython's tls module alone (no ssl.py frozen in): a client context,
+                # checking no certificate as ssl.wrap_socket does.
+                context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                context.verify_mode = ssl.CERT_NONE
+                sock = context.wrap_socket(sock, server_hostname=host)
         request = "GET %s HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n" % (path, host)
         send = getattr(sock, "sendall", None) or sock.write
         send(request.encode())
