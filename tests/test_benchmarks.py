@@ -35,3 +35,28 @@ def test_device_benchmark_prints_instructions_for_every_model_and_board() -> Non
         assert float(m7_per_mac) > 0 and float(m4_per_mac) > 0
     assert float(rows["KWS"][5]) > 0  # KWS fits the M0's heap
     assert "DEPTHWISE_CONV_2D" in run.stdout and "FULLY_CONNECTED" in run.stdout
+
+
+def test_compress_benchmark_prints_sizes_agreement_and_instructions() -> None:
+    """The README's "Compressed models" benchmark command, run as written: every model gets a
+    smaller compressed file, an agreement figure and instruction counts on the M7."""
+    text = (ROOT / "README.md").read_text()
+    section = text.split("\n## Compressed models\n", 1)[1].split("\n## ", 1)[0]
+    (block,) = [
+        b for b in re.findall(r"```sh\n(.*?)```", section, re.DOTALL) if "benchmarks/" in b
+    ]
+    (argv,) = [shlex.split(line) for line in block.splitlines() if line.strip()]
+    run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
+    assert run.returncode == 0, run.stderr
+    rows = {
+        cells[0]: cells[1:]
+        for line in run.stdout.splitlines()
+        if line.startswith("| ")
+        and len(cells := [c.strip() for c in line.strip("|").split("|")]) == 10
+    }
+    for model in ("KWS", "VWW", "IC", "AD", "person_detect"):
+        int8, small, ratio, _, _, agree, m7, m7_small, _ = rows[model]
+        assert float(small) < float(int8) and float(ratio) < 1, rows[model]
+        assert 0 <= float(agree.rstrip("%")) <= 100
+        assert float(m7) > 0 and float(m7_small) > 0
+    assert "person_detect" in run.stdout.split("real samples", 1)[1]

@@ -202,6 +202,18 @@ class _Response:
         self.sock.close()
 
 
+def _tls(ssl, sock, host):
+    if hasattr(ssl, "create_default_context"):
+        return ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+    if hasattr(ssl, "wrap_socket"):
+        return ssl.wrap_socket(sock, server_hostname=host)
+    # MicroPython's tls module alone (no ssl.py frozen in): a client context, checking no
+    # certificate as ssl.wrap_socket does.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.verify_mode = ssl.CERT_NONE
+    return context.wrap_socket(sock, server_hostname=host)
+
+
 def _get(url, step):
     """Opens ``url`` and reads the headers; the body is read from the returned _Response."""
     import socket
@@ -228,10 +240,14 @@ def _get(url, step):
                     )
             # The server's certificate is checked only where a context has CA certificates
             # (CPython); the manifest's hashes catch corruption, not a forged server.
-            if hasattr(ssl, "create_default_context"):
-                sock = ssl.create_default_context().wrap_socket(sock, server_hostname=host)
-            else:
-                sock = ssl.wrap_socket(sock, server_hostname=host)
+            try:
+                sock = _tls(ssl, sock, host)
+            except OSError as e:
+                # mbedTLS gives (code, text); show its text.
+                why = e.args[-1] if e.args else e
+                raise UpdateError(
+                    step, "%s: TLS handshake failed: %s; is the server https?" % (url, why)
+                )
         request = "GET %s HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n" % (path, host)
         send = getattr(sock, "sendall", None) or sock.write
         send(request.encode())

@@ -64,6 +64,12 @@ def _convert_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--calib-samples", type=int, default=500, help="use at most N samples (default: 500)"
     )
+    p.add_argument(
+        "--compress",
+        metavar="SPEC",
+        help="store weights as 2-4 bit palette indices (TFLM's format): bits=4 (2, 3 or 4), "
+        "optionally per=channel|tensor|auto; checks top-1 agreement on --calib",
+    )
 
 
 def _convert(args: argparse.Namespace) -> int:
@@ -89,6 +95,7 @@ def _convert(args: argparse.Namespace) -> int:
         float_io=args.float_io,
         max_samples=args.calib_samples,
         progress=Progress(),
+        compress=args.compress,
     )
     print(f"wrote {r.output}")
     if r.float_params is not None:
@@ -103,6 +110,8 @@ def _convert(args: argparse.Namespace) -> int:
         print(f"  labels: {', '.join(r.labels)}")
     if r.pipeline is not None:
         print(f"  pipeline: {json.dumps(r.pipeline)}")
+    if r.compression is not None:
+        _print_compression(r)
     for note in r.warnings:
         _err(f"tinyml: warning: {note}")
     if r.unsupported:
@@ -112,6 +121,29 @@ def _convert(args: argparse.Namespace) -> int:
             + "; the model will not load on the device"
         )
     return 0
+
+
+def _print_compression(r) -> None:
+    c = r.compression
+    before = sum(t.before for t in c.tensors)
+    after = sum(t.after for t in c.tensors)
+    print(f"  compressed {len(c.tensors)} weight tensors: {_kb(before)} -> {_kb(after)}")
+    ratio = r.tflite_bytes / c.int8_bytes
+    print(f"  flash: {_kb(c.int8_bytes)} int8 -> {_kb(r.tflite_bytes)} compressed ({ratio:.2f}x)")
+    if c.arena_before is not None and c.arena_after is not None:
+        print(
+            f"  arena: {_kb(c.arena_before)} -> {_kb(c.arena_after)} (decoded weights of one "
+            "layer at a time)"
+        )
+    if c.samples:
+        line = f"  top-1 on {c.samples} calibration samples: {100 * c.agree_int8:.1f}% as int8"
+        if c.agree_float is not None:
+            line += (
+                f", {100 * c.agree_float:.1f}% with float (int8: {100 * c.int8_agree_float:.1f}%)"
+            )
+        print(line)
+    else:
+        print("  accuracy not checked: give --calib DATA to compare on calibration samples")
 
 
 # inspect --------------------------------------------------------------------------------------

@@ -45,6 +45,22 @@ class ConvertResult:
     pipeline: dict | None
     unsupported: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    compression: Compression | None = None
+
+
+@dataclass
+class Compression:
+    """What ``--compress`` did: sizes, and top-1 agreement on the calibration samples."""
+
+    int8_bytes: int  # the model before compression
+    arena_before: int | None
+    arena_after: int | None
+    tensors: list  # compress.TensorReport
+    skipped: list[str]
+    samples: int = 0  # calibration samples the agreement was measured on
+    agree_int8: float | None = None  # compressed vs the int8 model
+    agree_float: float | None = None  # compressed vs the float model
+    int8_agree_float: float | None = None  # the int8 model vs the float model
 
 
 def _tf():
@@ -208,6 +224,7 @@ class _Source:
     input_shapes: list[tuple]
     input_names: list[str]
     float_params: int | None
+    float_predict: Callable | None = None  # the float model on one batch of the first input
 
 
 def _source_bytes(path: Path) -> int:
@@ -235,11 +252,17 @@ def _load_source(tf, path: Path) -> _Source:
             raise
         except Exception as e:  # noqa: BLE001  (TF raises many types for a bad SavedModel)
             raise ModelError(f"{path}: cannot load SavedModel: {_first_line(e)}") from None
-        return _Source(conv, shapes, names, params)
+
+        def predict(x):
+            return next(iter(sig(**{names[0]: tf.constant(x)}).values())).numpy()
+
+        return _Source(conv, shapes, names, params, predict if len(names) == 1 else None)
     if path.suffix not in (".keras", ".h5", ".hdf5"):
         raise ModelError(
             f"{path}: expected a Keras model (.keras, .h5), a SavedModel directory or a .tflite"
         )
+    import numpy as np
+
     try:
         import keras
 
@@ -249,7 +272,12 @@ def _load_source(tf, path: Path) -> _Source:
     shapes = [tuple(t.shape) for t in model.inputs]
     names = [getattr(t, "name", f"input_{i}") for i, t in enumerate(model.inputs)]
     conv = tf.lite.TFLiteConverter.from_keras_model(model)
-    return _Source(conv, shapes, names, int(model.count_params()))
+
+    def predict(x):
+        return np.asarray(model(x, training=False))
+
+    return _Source(conv, shapes, names, int(model.count_params()),
+                   predict if len(names) == 1 else None)  # fmt: skip
 
 
 def _first_line(e: BaseException) -> str:
@@ -275,6 +303,7 @@ def convert(
     float_io: bool = False,
     max_samples: int | None = DEFAULT_SAMPLES,
     progress: Progress | None = None,
+    compress: str | None = None,
 ) -> ConvertResult:
     """Converts ``model`` to a full-integer .tflite at ``output`` and stores labels/pipeline."""
     model, output = Path(model), Path(output)
@@ -283,6 +312,13 @@ def convert(
     source_bytes = _source_bytes(model)
     float_params = None
     n_samples = 0
+    samples = None
+    float_predict = None
+    spec = None
+    if compress is not None:
+        from . import compress as cz
+
+        spec = cz.Spec.parse(compress)
     if model.suffix == ".tflite":
         data = model.read_bytes()
         schema.parse(data)
@@ -299,6 +335,8 @@ def convert(
             data = _run_converter(tf, source.converter, samples, n_samples, float_io, progress,
                                   log)  # fmt: skip
         float_params = source.float_params
+        if spec is not None:
+            float_predict = source.float_predict
     info = schema.parse(data)
     out_t = info.tensor_outputs()[0]
     if labels is not None:
@@ -312,6 +350,15 @@ def convert(
         entries[md.PIPELINE] = json.dumps(pipeline, sort_keys=True).encode()
     if entries:
         data = md.with_metadata(data, entries)
+        info = schema.parse(data)
+    compression = None
+    if spec is not None:
+        if samples is None and calib is not None:
+            shapes = [(1, *t.shape[1:]) for t in info.tensor_inputs()]
+            samples = load_calibration(calib, shapes)
+            n_samples = len(samples[0]) if max_samples is None else min(len(samples[0]),
+                                                                         max_samples)  # fmt: skip
+        data, compression = _compress(data, spec, samples, n_samples, float_predict)
         info = schema.parse(data)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".tmp")
@@ -346,7 +393,41 @@ def convert(
         pipeline=stored_pipeline,
         unsupported=unsupported,
         warnings=notes,
+        compression=compression,
     )
+
+
+def _top1(predict, samples, n: int):
+    import numpy as np
+
+    return np.array([int(np.argmax(predict(samples[0][i : i + 1]))) for i in range(n)])
+
+
+def _compress(data: bytes, spec, samples, n: int, float_predict) -> tuple[bytes, Compression]:
+    """Compresses ``data`` and measures top-1 agreement on the first n calibration samples."""
+    from . import compress as cz
+    from .inspect import arena_size, engine
+
+    result = cz.compress(data, spec)
+    c = Compression(
+        int8_bytes=len(data),
+        arena_before=arena_size(data)[0],
+        arena_after=arena_size(result.data)[0],
+        tensors=result.tensors,
+        skipped=result.skipped,
+    )
+    if samples is not None and len(samples) == 1 and n > 0:
+        int8 = engine().Model(data)
+        small = engine().Model(result.data)
+        c.samples = n
+        top_int8 = _top1(int8.predict, samples, n)
+        top_small = _top1(small.predict, samples, n)
+        c.agree_int8 = float((top_int8 == top_small).mean())
+        if float_predict is not None:
+            top_float = _top1(float_predict, samples, n)
+            c.agree_float = float((top_small == top_float).mean())
+            c.int8_agree_float = float((top_int8 == top_float).mean())
+    return result.data, c
 
 
 def _run_converter(tf, conv, samples, n, float_io, progress, log) -> bytes:

@@ -134,9 +134,11 @@ def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
             "PROG=../micropython",
             f"USER_C_MODULES={user_c_modules}",
             f"FROZEN_MANIFEST={manifest}",
-            # The Debian +ds source ships without berkeley-db and mbedtls.
+            # The Debian +ds source ships without berkeley-db and mbedtls; ssl links the
+            # system's mbedTLS (libmbedtls-dev), as Debian's own micropython package does.
             "MICROPY_PY_BTREE=0",
-            "MICROPY_PY_SSL=0",
+            "MICROPY_PY_SSL=1",
+            "MICROPY_SSL_MBEDTLS=1",
         ]
     elif b.port == "qemu":
         cmd += [

@@ -89,6 +89,7 @@ class Report:
     pipeline: object | None
     unsupported: list[str]
     fit: Fit | None = None
+    compression: Compression | None = None
 
     @property
     def ok(self) -> bool:
@@ -193,6 +194,45 @@ def op_supported(op: schema.Operator) -> bool:
     return bool(engine().op_supported(op.name, op.version))  # a custom op's name is its code
 
 
+@dataclass
+class Compression:
+    """Weights stored as TFLM lookup-table indices (TFLM_DECODE ops)."""
+
+    tensors: int  # compressed weight tensors
+    bits: list[int]  # index widths used
+    stored_bytes: int  # indices and tables in the file
+    decoded_bytes: int  # the same weights as int8
+    flash_before: int  # the file as it would be uncompressed
+    decode_ram: int  # largest set of weights one DECODE writes into the arena
+
+
+def _compression(model: schema.Model, data: bytes) -> Compression | None:
+    decodes = [op for op in model.operators if op.name == "TFLM_DECODE"]
+    if not decodes:
+        return None
+    stored: dict[int, int] = {}
+    decoded: dict[int, int] = {}
+    bits = set()
+    ram = 0
+    for op in decodes:
+        layer = 0
+        for i, out in enumerate(op.outputs):
+            enc, anc = model.tensors[op.inputs[2 * i]], model.tensors[op.inputs[2 * i + 1]]
+            off, _ = model.buffers[anc.buffer]
+            if anc.data_bytes >= 16:
+                bits.add(data[off + 5] & 7)
+            t = model.tensors[out]
+            size = t.elements * (1 if t.dtype in ("int8", "uint8") else 4)
+            stored[enc.index] = enc.data_bytes
+            stored[anc.index] = anc.data_bytes
+            decoded[enc.index] = size
+            layer += size
+        ram = max(ram, layer)
+    before = len(data) - sum(stored.values()) + sum(decoded.values())
+    return Compression(len(decoded), sorted(bits), sum(stored.values()), sum(decoded.values()),
+                       before, ram)  # fmt: skip
+
+
 def arena_size(data: bytes) -> tuple[int | None, str | None]:
     """(exact arena bytes, None) from the engine's planner, or (None, why not)."""
     try:
@@ -266,6 +306,7 @@ def analyze(path: str | Path, board: str | None = None) -> Report:
         labels=labels,
         pipeline=pipeline,
         unsupported=sorted(set(unsupported)),
+        compression=_compression(model, data),
     )
     if board is not None:
         report.fit = fit(report, board)
@@ -415,6 +456,15 @@ def format_report(report: Report) -> str:
     lines.append(f"total MACs:     {report.macs:,}")
     lines.append(f"parameters:     {report.params:,}")
     lines.append(f"weights/flash:  {_kb(report.weight_bytes)}")
+    c = report.compression
+    if c is not None:
+        width = "/".join(str(b) for b in c.bits)
+        lines.append(f"compressed:     {c.tensors} weight tensors, {width}-bit indices "
+                     f"({_kb(c.stored_bytes)} for {_kb(c.decoded_bytes)} of int8 weights)")  # fmt: skip
+        lines.append(
+            f"flash before:   {_kb(c.flash_before)} uncompressed, now {_kb(report.file_bytes)}"
+        )
+        lines.append(f"decode RAM:     {_kb(c.decode_ram)} (one layer's weights, in the arena)")
     if report.arena_bytes is not None:
         lines.append(f"arena/RAM:      {_kb(report.arena_bytes)}")
     else:

@@ -55,3 +55,5 @@ TML_OP_ENTRY(signal_filter_bank_square_root, CUSTOM)
 TML_OP_ENTRY(signal_filter_bank_spectral_subtraction, CUSTOM)
 TML_OP_ENTRY(signal_pcan, CUSTOM)
 TML_OP_ENTRY(signal_filter_bank_log, CUSTOM)
+// TFLM compression: decodes compressed weights before the op that reads them
+TML_OP_ENTRY(decode, CUSTOM)

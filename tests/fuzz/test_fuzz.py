@@ -131,10 +131,29 @@ def external_buffers(data: bytes) -> bytes:
     return head + bytes(start - len(head)) + tail
 
 
+def compressed_variants(name, data):
+    """The model with 2- and 4-bit TFLM_DECODE weights (tinyml's compressor), so the fuzzer
+    starts from valid lookup-table headers; none where the model has no weights to compress
+    or TensorFlow (which the compressor's flatbuffer schema comes from) is missing."""
+    try:
+        from tinyml import compress as cz
+        from tinyml.errors import TinymlError
+
+        out = {}
+        for bits, per in ((4, "auto"), (2, "channel")):
+            try:
+                out[f"compressed{bits}-{name}"] = cz.compress(data, cz.Spec(bits, per)).data
+            except (TinymlError, ValueError):  # nothing to compress, or an odd model
+                pass
+        return out
+    except ImportError:
+        return {}
+
+
 def seed_corpus(corpus):
-    """Writes the seeds (small real models and their external-buffer variants, generated
-    Keras models, regressions) into the corpus directory; libFuzzer adds what it finds
-    beside them."""
+    """Writes the seeds (small real models, their external-buffer and compressed variants,
+    generated Keras models, regressions) into the corpus directory; libFuzzer adds what it
+    finds beside them."""
     os.makedirs(corpus, exist_ok=True)
     seeds = glob.glob(os.path.join(MODELS, "**", "*.tflite"), recursive=True)
     seeds += glob.glob(os.path.join(ROOT, "build", "testmodels", "*.tflite"))
@@ -148,6 +167,7 @@ def seed_corpus(corpus):
         variants = {name: data}
         if path.startswith(MODELS):
             variants["external-" + name] = external_buffers(data)
+            variants.update(compressed_variants(name, data))
         for seed_name, seed in variants.items():
             if len(seed) <= MAX_LEN:
                 with open(os.path.join(corpus, seed_name), "wb") as f:

@@ -414,14 +414,15 @@ def test_unwritable_slot_is_refused(unix: Device, server: Server) -> None:
 
 
 def test_no_server_at_all(unix: Device, server: Server) -> None:
-    """No server on the port, or HTTPS on firmware without ssl: refused, model 1 stays."""
+    """No server on the port, or https:// to a plain HTTP server: refused, model 1 stays."""
     _installed_1(unix, server)
     assert _update(unix, "http://127.0.0.1:1/2/manifest.json") == (
         "refused manifest http://127.0.0.1:1/2/manifest.json: ECONNREFUSED"
     )
     https = server.url("2/manifest.json").replace("http:", "https:")
     assert _update(unix, https) == (
-        f"refused manifest {https}: this firmware has no ssl module; use an http:// URL"
+        f"refused manifest {https}: TLS handshake failed: SSL - An invalid SSL record was "
+        "received; is the server https?"
     )
     assert _active(unix) == ACTIVE_1
 

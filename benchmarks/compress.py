@@ -1,0 +1,159 @@
+"""Compressed models (``tinyml convert --compress bits=N``): flash, arena, agreement, speed.
+
+For each MLPerf Tiny model: the int8 file against the compressed one (TFLM_DECODE lookup tables
+written by ``tinyml.compress``), the engine's exact arena for both, top-1 agreement of the
+compressed model with the int8 one on seeded inputs (the same int8 patterns for both; no data
+set ships here), and, with ``--boards qemu-m7``, the instructions of one invoke of the palette
+model (same weights, uncompressed) and of the compressed one on the emulated Cortex-M7, so the
+difference is the decoding.
+
+    .venv/bin/python benchmarks/compress.py --bits 4 --boards qemu-m7
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from bench import MODELS, models_dir
+from device_bench import COLUMNS, _devices, _state_dir, table
+from tinyml import _tinyml
+from tinyml import compress as cz
+from tinyml.emulator import Emulator
+
+# The feed-forward models: one int8 input each.
+DEFAULT = ["KWS", "VWW", "IC", "AD", "person_detect"]
+
+
+def agreement(int8: bytes, small: bytes, n: int) -> float:
+    a, b = _tinyml.Model(int8), _tinyml.Model(small)
+    size = int(np.prod(a.input_shape))
+    rng = np.random.default_rng(1)
+    same = 0
+    for _ in range(n):
+        x = rng.integers(-128, 128, size=size, dtype=np.int8).tobytes()
+        same += int(np.argmax(a.predict(x)) == np.argmax(b.predict(x)))
+    return same / n
+
+
+def speech_samples(models: Path) -> list[bytes]:
+    """micro_speech inputs from every 16 kHz clip here: TFLM's front end on 1 s windows, 250 ms
+    apart (examples/keyword_spotting/classify.py)."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "examples" / "keyword_spotting"))
+    import classify
+
+    pre = (models / "tflite-micro" / "audio_preprocessor_int8.tflite").read_bytes()
+    out = []
+    for wav in sorted(models.glob("*/*.wav")):
+        try:
+            pcm = classify.read_pcm(str(wav))
+        except ValueError:
+            continue
+        second = 2 * ((classify.FRAMES - 1) * classify.STRIDE + classify.WINDOW)
+        for start in range(0, len(pcm) - second + 1, 8000):
+            out.append(classify.features(pre, pcm[start : start + second]))
+    return out
+
+
+def person_samples(models: Path) -> list[bytes]:
+    """person_detect inputs: TFLM's two 96x96 photos, shifted by up to 8 pixels and mirrored."""
+    from tinyml.demo import read_bmp_gray
+
+    out = []
+    for name in ("person.bmp", "no_person.bmp"):
+        img = np.frombuffer(read_bmp_gray(models / "tflite-micro" / name), np.uint8)
+        img = img.reshape(96, 96)
+        for dy in range(-8, 9, 4):
+            for dx in range(-8, 9, 4):
+                shifted = np.roll(img, (dy, dx), axis=(0, 1))
+                for view in (shifted, shifted[:, ::-1]):
+                    out.append((view.astype(np.int16) - 128).astype(np.int8).tobytes())
+    return out
+
+
+REAL = {
+    "micro_speech": ("tflite-micro/micro_speech_quantized.tflite", speech_samples),
+    "person_detect": ("tflite-micro/person_detect.tflite", person_samples),
+}
+
+
+def real_agreement(base: Path, bits: int, per: str) -> list[list[str]]:
+    rows = []
+    for name, (rel, samples_of) in REAL.items():
+        data = (base / rel).read_bytes()
+        small = cz.compress(data, cz.Spec(bits=bits, per=per)).data
+        a, b = _tinyml.Model(data), _tinyml.Model(small)
+        samples = samples_of(base)
+        same = sum(int(np.argmax(a.predict(x)) == np.argmax(b.predict(x))) for x in samples)
+        rows.append([name, f"{len(data) / 1024:.1f}", f"{len(small) / 1024:.1f}",
+                     f"{len(small) / len(data):.2f}", str(len(samples)),
+                     f"{100 * same / len(samples):.1f}%"])  # fmt: skip
+    return rows
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("names", nargs="*", help=f"models (default: {', '.join(DEFAULT)})")
+    p.add_argument("--bits", type=int, default=4, choices=(2, 3, 4))
+    p.add_argument("--per", default="auto", choices=("auto", "channel", "tensor"))
+    p.add_argument("--samples", type=int, default=200, help="seeded inputs for agreement")
+    p.add_argument("--boards", default="", help="e.g. qemu-m7: also count instructions")
+    p.add_argument("--models", help="models directory (default ../shared/models)")
+    args = p.parse_args(argv)
+    boards = [b for b in args.boards.split(",") if b]
+    base = Path(models_dir(args.models))
+    rows = []
+    tmp = Path(tempfile.mkdtemp(prefix="tinyml-compress-"))
+    try:
+        for name in args.names or DEFAULT:
+            data = (base / MODELS[name]).read_bytes()
+            try:
+                r = cz.compress(data, cz.Spec(bits=args.bits, per=args.per))
+            except cz.ModelError as e:
+                print(f"{name}: {e}", file=sys.stderr)
+                continue
+            arena = _tinyml.Model(data).arena_size
+            arena_c = _tinyml.Model(r.data).arena_size
+            row = [
+                name,
+                f"{len(data) / 1024:.1f}",
+                f"{len(r.data) / 1024:.1f}",
+                f"{len(r.data) / len(data):.2f}",
+                f"{arena / 1024:.1f}",
+                f"{arena_c / 1024:.1f}",
+                f"{100 * agreement(data, r.data, args.samples):.1f}%",
+            ]
+            for board in boards:
+                (tmp / "p.tflite").write_bytes(r.palette)
+                (tmp / "c.tflite").write_bytes(r.data)
+                plain = COLUMNS[board](name, tmp / "p.tflite")["instructions"]
+                small = COLUMNS[board](name, tmp / "c.tflite")["instructions"]
+                row += [f"{plain / 1e6:.2f}", f"{small / 1e6:.2f}", f"{small / plain:.3f}"]
+            rows.append(row)
+            print(f"{name}: done", file=sys.stderr)
+    finally:
+        for device in _devices.values():
+            device.close()
+        for board in _devices:
+            Emulator(board, state_dir=_state_dir()).stop()
+    head = ["model", "int8 KiB", f"{args.bits}-bit KiB", "ratio", "arena KiB", "arena after",
+            f"top-1 = int8 ({args.samples} inputs)"]  # fmt: skip
+    for board in boards:
+        head += [f"{board} M instr", "compressed", "ratio"]
+    print(
+        f"{time.strftime('%Y-%m-%d')}, {args.bits}-bit palettes per {args.per}, "
+        "QEMU -icount shift=0"
+    )
+    print(table(head, rows))
+    print()
+    print("top-1 agreement with the int8 model on real samples")
+    print(table(["model", "int8 KiB", f"{args.bits}-bit KiB", "ratio", "samples", "top-1 = int8"],
+                real_agreement(base, args.bits, args.per)))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,325 @@
+"""Compressed models: int8 weights clustered to 2**bits values, stored as packed indices.
+
+The file format is TensorFlow Lite Micro's own (its ``compression`` package, the DECODE
+operator scheme): each compressed weight tensor becomes a uint8 vector of big-endian bit-packed
+indices plus a uint8 "ancillary" tensor (a 16-byte header, then the value tables), and a CUSTOM
+``TFLM_DECODE`` op right before each op that reads it writes the int8 weights back into the
+arena. Only the layer about to run has its weights decoded, and the engine's planner counts
+that memory, so the arena size stays exact.
+
+``palette_model`` is the same model uncompressed with its weights replaced by their palette
+values: the compressed model gives the same bytes as that one (what the tests check).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import ModelError, TinymlError
+
+DECODE = "TFLM_DECODE"
+# TFLite builtin codes of the ops whose weights (input 1) are compressed.
+CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, CUSTOM = 3, 4, 9, 32
+WEIGHT_OPS = {CONV_2D: "CONV_2D", DEPTHWISE_CONV_2D: "DEPTHWISE_CONV_2D",
+              FULLY_CONNECTED: "FULLY_CONNECTED"}  # fmt: skip
+INT8, UINT8 = 9, 3
+HEADER_BYTES = 16  # TFLM's DECODE Common Metadata
+PER_TENSOR_AXIS = 15
+# Flash a DECODE op and its two extra tensors cost beyond indices and tables (tables, vectors).
+DECODE_OVERHEAD = 160
+
+
+@dataclass
+class Spec:
+    """What ``--compress`` asked for: ``bits=4``, ``bits=3,per=tensor``, ..."""
+
+    bits: int = 4
+    per: str = "auto"  # channel, tensor, or auto: as the weights' quantization scales
+
+    @classmethod
+    def parse(cls, text: str) -> Spec:
+        spec = cls()
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            key, _, value = part.partition("=")
+            if key == "bits" and value.isdigit() and 2 <= int(value) <= 4:
+                spec.bits = int(value)
+            elif key == "per" and value in ("channel", "tensor", "auto"):
+                spec.per = value
+            else:
+                raise TinymlError(
+                    f"--compress {text!r}: expected bits=2, bits=3 or bits=4, optionally "
+                    "with per=channel, per=tensor or per=auto (e.g. --compress bits=4)"
+                )
+        return spec
+
+
+@dataclass
+class TensorReport:
+    name: str
+    op: str
+    elements: int
+    tables: int  # 1 per tensor, else the channel count
+    values: int  # largest palette
+    before: int  # bytes
+    after: int  # indices + ancillary tensor
+
+
+@dataclass
+class CompressResult:
+    data: bytes  # the compressed model
+    palette: bytes  # the uncompressed model with the palette-valued weights
+    tensors: list[TensorReport] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # weights that would not shrink
+
+
+def _schema():
+    from .convert import _tf
+
+    _tf()  # TensorFlow itself, quietly: its schema module loads the whole package
+    try:
+        import flatbuffers
+        from tensorflow.lite.python import schema_py_generated as fb
+    except ImportError:
+        raise TinymlError(
+            "--compress needs TensorFlow's flatbuffer schema: pip install 'tensorflow-cpu' "
+            "(or the project's dev extra)"
+        ) from None
+    return flatbuffers, fb
+
+
+# ---- clustering ------------------------------------------------------------------------------
+
+
+def cluster(weights: np.ndarray, k: int, iterations: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """Clusters each row of ``weights`` (int8, rows = channels) into at most k int8 values.
+
+    Deterministic 1-d k-means on the 256-bin histogram of each row (the count-weighted squared
+    error), started from the row's quantiles. Returns (tables [rows, k] int8 padded with
+    zeros, indices like weights): rows with k or fewer distinct values keep them exactly.
+    """
+    rows = weights.reshape(weights.shape[0], -1).astype(np.int16)
+    n_rows = rows.shape[0]
+    levels = np.arange(-128, 128, dtype=np.float64)
+    hist = np.zeros((n_rows, 256), dtype=np.float64)
+    np.add.at(hist, (np.repeat(np.arange(n_rows), rows.shape[1]), (rows + 128).ravel()), 1.0)
+    cdf = np.cumsum(hist, axis=1) / np.maximum(hist.sum(axis=1, keepdims=True), 1.0)
+    quantiles = (np.arange(k) + 0.5) / k
+    centers = np.stack([levels[np.searchsorted(c, quantiles).clip(0, 255)] for c in cdf])
+    for _ in range(iterations):
+        nearest = np.abs(levels[None, :, None] - centers[:, None, :]).argmin(axis=2)
+        for j in range(k):
+            w = hist * (nearest == j)
+            total = w.sum(axis=1)
+            moved = total > 0
+            centers[moved, j] = (w[moved] @ levels) / total[moved]
+    tables = np.zeros((n_rows, k), dtype=np.int8)
+    indices = np.zeros(rows.shape, dtype=np.uint8)
+    for r in range(n_rows):
+        present = np.unique(rows[r])
+        if len(present) <= k:
+            values = present
+        else:
+            values = np.unique(np.clip(np.round(centers[r]), -128, 127))
+        tables[r, : len(values)] = values
+        indices[r] = np.abs(rows[r][:, None] - values[None, :]).argmin(axis=1)
+    return tables, indices.reshape(weights.shape)
+
+
+def pack_indices(indices: np.ndarray, bits: int) -> bytes:
+    """Indices as bits-wide fields, most significant bit first, the last byte zero-padded."""
+    flat = indices.ravel().astype(np.uint8)
+    fields = (flat[:, None] >> np.arange(bits - 1, -1, -1, dtype=np.uint8)) & 1
+    return np.packbits(fields.ravel()).tobytes()
+
+
+def _ancillary(tables: np.ndarray, bits: int, axis: int, stride: int) -> bytes:
+    header = bytearray(HEADER_BYTES)
+    header[0] = 0  # decode type: lookup table
+    header[1] = 1  # DCM version
+    header[4] = 1  # LUT version
+    header[5] = (axis << 4) | bits
+    header[6] = stride
+    return bytes(header) + tables[:, :stride].astype(np.int8).tobytes()
+
+
+# ---- the model -------------------------------------------------------------------------------
+
+
+def _builtin(code) -> int:
+    return max(code.builtinCode, code.deprecatedBuiltinCode)
+
+
+def _pack(flatbuffers, model) -> bytes:
+    # Every builtin code in the new field too: old models carry only the deprecated byte.
+    for code in model.operatorCodes:
+        code.builtinCode = _builtin(code)
+    builder = flatbuffers.Builder(1 << 16)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def _channel_axis(op: int, ndim: int) -> int:
+    # The axis the weights are quantized along: output channels first for CONV_2D (OHWI) and
+    # FULLY_CONNECTED, last for DEPTHWISE_CONV_2D (1HWC).
+    return ndim - 1 if op == DEPTHWISE_CONV_2D else 0
+
+
+def compress(data: bytes, spec: Spec) -> CompressResult:
+    """Compresses the int8 weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED."""
+    flatbuffers, fb = _schema()
+    try:
+        model = fb.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    except Exception as e:  # noqa: BLE001  (a corrupt flatbuffer raises anything)
+        raise ModelError(f"not a readable .tflite model: {e}") from None
+    if len(model.subgraphs or []) != 1:
+        raise ModelError("--compress handles models with one subgraph")
+    if any(c.customCode == DECODE.encode() for c in model.operatorCodes or []):
+        raise ModelError("the model is already compressed")
+    sg = model.subgraphs[0]
+    k = 1 << spec.bits
+    consumers: dict[int, list[int]] = {}  # weight tensor -> ops reading it
+    kind: dict[int, int] = {}
+    for i, op in enumerate(sg.operators):
+        code = _builtin(model.operatorCodes[op.opcodeIndex])
+        for pos, t in enumerate(op.inputs):
+            consumers.setdefault(int(t), []).append(i)
+            if pos == 1 and code in WEIGHT_OPS:
+                kind[int(t)] = code
+    buffer_users: dict[int, int] = {}
+    for tensor in sg.tensors:
+        buffer_users[tensor.buffer] = buffer_users.get(tensor.buffer, 0) + 1
+    encoded: dict[int, tuple[bytes, bytes]] = {}  # weight tensor -> (indices, ancillary)
+    result = CompressResult(data=b"", palette=b"")
+    for t, op in sorted(kind.items()):
+        tensor = sg.tensors[t]
+        buf = model.buffers[tensor.buffer]
+        if tensor.type != INT8 or buf.data is None or len(buf.data) == 0:
+            continue
+        # Every reader must be a weight op (another op would see the palette values too), and
+        # no other tensor may share the buffer.
+        if any(_builtin(model.operatorCodes[sg.operators[c].opcodeIndex]) not in WEIGHT_OPS
+               for c in consumers[t]) or buffer_users[tensor.buffer] > 1:  # fmt: skip
+            continue
+        shape = tuple(int(d) for d in tensor.shape)
+        weights = np.frombuffer(bytes(buf.data), dtype=np.int8).reshape(shape)
+        name = (tensor.name or b"").decode("utf-8", "replace")
+        axis = _channel_axis(op, len(shape))
+        # auto: a palette per channel where the weights have a scale per channel (one shared
+        # palette would mix values of different scales), else one palette.
+        scales = tensor.quantization.scale if tensor.quantization is not None else None
+        per_channel = spec.per == "channel" or (
+            spec.per == "auto" and scales is not None and len(scales) > 1
+        )
+        if per_channel:
+            tables, idx = cluster(np.moveaxis(weights, axis, 0), k)
+            idx = np.moveaxis(idx, 0, axis)
+        else:
+            tables, idx = cluster(weights.reshape(1, -1), k)
+            idx = idx.reshape(shape)
+        stride = int(idx.max()) + 1
+        palette = _apply(tables, idx, axis if per_channel else None)
+        indices = pack_indices(idx, spec.bits)
+        anc = _ancillary(tables, spec.bits, axis if per_channel else PER_TENSOR_AXIS, stride)
+        after = len(indices) + len(anc)
+        if after + DECODE_OVERHEAD * len(consumers[t]) >= weights.size:
+            result.skipped.append(name)
+            continue
+        buf.data = np.frombuffer(palette.astype(np.int8).tobytes(), dtype=np.uint8)
+        encoded[t] = (indices, anc)
+        result.tensors.append(TensorReport(name, WEIGHT_OPS[op], int(weights.size),
+                                           len(tables), stride, int(weights.size), after))  # fmt: skip
+    if not encoded:
+        raise ModelError("no int8 weights worth compressing (CONV_2D, DEPTHWISE_CONV_2D, "
+                         "FULLY_CONNECTED)")  # fmt: skip
+    result.palette = _pack(flatbuffers, model)
+    _insert_decodes(fb, model, sg, encoded)
+    result.data = _pack(flatbuffers, model)
+    return result
+
+
+def _apply(tables: np.ndarray, idx: np.ndarray, axis: int | None) -> np.ndarray:
+    """The weights the indices stand for."""
+    if axis is None:
+        return tables[0][idx]
+    moved = np.moveaxis(idx, axis, 0)
+    rows = np.take_along_axis(tables, moved.reshape(moved.shape[0], -1).astype(np.intp), axis=1)
+    return np.moveaxis(rows.reshape(moved.shape), 0, axis)
+
+
+def _insert_decodes(fb, model, sg, encoded: dict[int, tuple[bytes, bytes]]) -> None:
+    """One DECODE before each op reading compressed weights, as TFLM's compressor does."""
+    decode_code = fb.OperatorCodeT()
+    decode_code.builtinCode = CUSTOM
+    decode_code.deprecatedBuiltinCode = CUSTOM
+    decode_code.customCode = DECODE.encode()
+    decode_code.version = 1
+    model.operatorCodes.append(decode_code)
+    decode_index = len(model.operatorCodes) - 1
+
+    def new_buffer(payload: bytes) -> int:
+        b = fb.BufferT()
+        b.data = np.frombuffer(payload, dtype=np.uint8)
+        model.buffers.append(b)
+        return len(model.buffers) - 1
+
+    def const_u8(payload: bytes, name: bytes) -> int:
+        t = fb.TensorT()
+        t.shape = np.array([len(payload)], dtype=np.int32)
+        t.type = UINT8
+        t.buffer = new_buffer(payload)
+        t.name = name
+        sg.tensors.append(t)
+        return len(sg.tensors) - 1
+
+    # As TFLM's compressor: the weight tensor itself becomes the packed indices, and a copy of
+    # it without data (the DECODE output) takes its place as the op's input.
+    decoded_like: dict[int, object] = {}
+    pairs: dict[int, tuple[int, int]] = {}
+    for t, (indices, anc) in encoded.items():
+        src = sg.tensors[t]
+        copy = fb.TensorT()
+        copy.shape, copy.type, copy.quantization, copy.name = (
+            src.shape,
+            src.type,
+            src.quantization,
+            src.name,
+        )
+        copy.buffer = 0
+        decoded_like[t] = copy
+        # Short names: these two are only read by DECODE, and the weights' own names are long.
+        ancillary = const_u8(anc, b"tinyml_lut_%d" % t)
+        src.shape = np.array([len(indices)], dtype=np.int32)
+        src.type = UINT8
+        src.quantization = None
+        src.name = b"tinyml_indices_%d" % t
+        model.buffers[src.buffer].data = np.frombuffer(indices, dtype=np.uint8)
+        pairs[t] = (t, ancillary)
+    operators = []
+    for op in sg.operators:
+        mine = [int(t) for t in op.inputs if int(t) in encoded]
+        if mine:
+            decode = fb.OperatorT()
+            decode.opcodeIndex = decode_index
+            ins, outs = [], []
+            for t in dict.fromkeys(mine):
+                like = decoded_like[t]
+                decoded = fb.TensorT()
+                decoded.shape, decoded.type, decoded.quantization, decoded.name = (
+                    like.shape,
+                    like.type,
+                    like.quantization,
+                    like.name,
+                )
+                decoded.buffer = 0
+                sg.tensors.append(decoded)
+                ins += list(pairs[t])
+                outs.append(len(sg.tensors) - 1)
+                op.inputs = np.array([outs[-1] if int(x) == t else int(x) for x in op.inputs],
+                                     dtype=np.int32)  # fmt: skip
+            decode.inputs = np.array(ins, dtype=np.int32)
+            decode.outputs = np.array(outs, dtype=np.int32)
+            operators.append(decode)
+        operators.append(op)
+    sg.operators = operators

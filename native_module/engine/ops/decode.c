@@ -1,0 +1,189 @@
+// TFLM_DECODE (TFLite Micro's compression, CUSTOM op): turns compressed constants back into
+// the tensors the next op reads. TFLM's compressor (tflite_micro compression/compress.py)
+// rewrites each compressed weight tensor as a uint8 vector of packed indices, adds a uint8
+// "ancillary data" tensor and inserts one DECODE right before each op that reads it; inputs
+// come in pairs (encoded, ancillary), one output per pair. The outputs are ordinary planned
+// tensors living from the DECODE to its consumer, so the planner sizes the extra RAM (one
+// layer's weights) and the arena stays exact.
+//
+// Ancillary data: a 16-byte header (DECODE Common Metadata) then the value tables.
+//   byte 0: decode type (0 = LUT; Huffman and pruning are refused), byte 1: DCM version 1,
+//   byte 4: LUT version 1, byte 5: channel axis << 4 | index bit width (1-7), the axis 15
+//   meaning one table for the whole tensor, byte 6: values per table (the table stride).
+// Indices are bit_width wide, packed most significant bit first; an element of channel c reads
+// table c (the channel counted along the axis, which must be 0 or the last one).
+#include "tml_op.h"
+
+#define DCM_BYTES 16
+#define DECODE_TYPE_LUT 0
+#define PER_TENSOR_AXIS 15
+
+// A LUT header read and checked against its encoded tensor and output.
+typedef struct {
+    const uint8_t *indices;
+    const uint8_t *tables;  // channels * stride values of the output's element size
+    uint32_t bit_width;
+    uint32_t stride;
+    uint32_t channels;
+    uint32_t inner;         // elements of one channel when the axis is the first one
+    bool axis_last;         // channels interleave: element i is of channel i % channels
+} lut_t;
+
+static tml_status_t read_lut(tml_interp_t *it, const tml_tensor_t *enc, const tml_tensor_t *anc,
+    const tml_tensor_t *out, lut_t *lut) {
+    TML_CHECK(it, enc != NULL && anc != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
+    TML_CHECK(it, (enc->flags & TML_TENSOR_CONST) && (anc->flags & TML_TENSOR_CONST) && enc->data != NULL
+        && anc->data != NULL, TML_ERR_MODEL, "encoded and ancillary inputs must be constant");
+    TML_CHECK(it, enc->type == TML_UINT8 && anc->type == TML_UINT8, TML_ERR_MODEL,
+        "encoded and ancillary inputs must be uint8");
+    TML_CHECK(it, !(out->flags & (TML_TENSOR_CONST | TML_TENSOR_VARIABLE)), TML_ERR_MODEL,
+        "output must be a plain tensor");
+    TML_CHECK(it, anc->bytes >= DCM_BYTES, TML_ERR_MODEL, "ancillary data shorter than its header");
+    const uint8_t *h = anc->data;
+    if (h[0] != DECODE_TYPE_LUT) {
+        return tml_fail_int(it, TML_ERR_UNSUPPORTED, "decode type", h[0],
+            " not supported (only 0, lookup tables)");
+    }
+    if (h[1] != 1 || h[4] != 1) {
+        return tml_fail_int(it, TML_ERR_UNSUPPORTED, "lookup table version", h[1] != 1 ? h[1] : h[4],
+            " not supported (expected 1)");
+    }
+    uint32_t elem = (uint32_t)tml_type_size(out->type);
+    TML_CHECK(it, elem == 1 || elem == 2 || elem == 4 || elem == 8, TML_ERR_UNSUPPORTED,
+        "output type cannot be decoded");
+    lut->bit_width = h[5] & 7u;
+    uint32_t axis = h[5] >> 4;
+    lut->stride = h[6];
+    TML_CHECK(it, lut->bit_width >= 1, TML_ERR_MODEL, "index bit width must be 1 to 7");
+    TML_CHECK(it, lut->stride >= 1 && lut->stride <= (1u << lut->bit_width), TML_ERR_MODEL,
+        "value table longer than its indices can reach");
+    uint32_t count = tml_elements(out);
+    lut->channels = 1;
+    lut->inner = 1;
+    lut->axis_last = false;
+    if (axis != PER_TENSOR_AXIS) {
+        TML_CHECK(it, out->ndim >= 1 && (axis == 0 || axis == (uint32_t)out->ndim - 1), TML_ERR_MODEL,
+            "value table axis must be the first or last of the output");
+        TML_CHECK(it, out->dims[axis] >= 1, TML_ERR_MODEL, "empty channel axis");
+        lut->channels = (uint32_t)out->dims[axis];
+        lut->axis_last = axis == (uint32_t)out->ndim - 1;
+        lut->inner = lut->axis_last ? 1 : count / lut->channels;
+    }
+    // Every product below is of numbers bounded by the tensor limits (2^28 bytes), in 64 bits.
+    uint64_t table_bytes = (uint64_t)lut->channels * lut->stride * elem;
+    TML_CHECK(it, DCM_BYTES + table_bytes <= anc->bytes, TML_ERR_MODEL, "value tables truncated");
+    TML_CHECK(it, ((uint64_t)count * lut->bit_width + 7) / 8 <= enc->bytes, TML_ERR_MODEL,
+        "encoded indices truncated");
+    TML_CHECK(it, elem <= 4 || ((uintptr_t)(h + DCM_BYTES) & 3) == 0, TML_ERR_MODEL, "value tables misaligned");
+    lut->indices = enc->data;
+    lut->tables = h + DCM_BYTES;
+    return TML_OK;
+}
+
+// Reference decoder: element i takes value index[i] of its channel's table. The indices are
+// read through a bit buffer and the channel is followed by counting, not dividing, since this
+// runs over every weight of the layer on each invoke. Returns false on an index past the table
+// (a corrupt or altered model).
+static bool decode_lut(const lut_t *lut, uint32_t count, uint32_t elem, uint8_t *out) {
+    // Elements that share one table before the next channel's: 1 when channels interleave.
+    uint32_t run = lut->channels == 1 ? count : (lut->axis_last ? 1 : lut->inner);
+    uint32_t mask = (1u << lut->bit_width) - 1u;
+    const uint8_t *packed = lut->indices;
+    const uint8_t *table = lut->tables;
+    uint32_t bits = 0, have = 0, left = run, channel = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        if (have < lut->bit_width) {
+            bits = (bits << 8) | *packed++;  // bits past the unread ones fall off the top
+            have += 8;
+        }
+        have -= lut->bit_width;
+        uint32_t index = (bits >> have) & mask;
+        if (index >= lut->stride) {
+            return false;
+        }
+        if (elem == 1) {
+            out[i] = table[index];
+        } else {
+            memcpy(out + (size_t)i * elem, table + (size_t)index * elem, elem);
+        }
+        if (--left == 0) {
+            left = run;
+            channel = channel + 1 == lut->channels ? 0 : channel + 1;
+            table = lut->tables + (size_t)channel * lut->stride * elem;
+        }
+    }
+    return true;
+}
+
+// Fast path of decode_lut for the common case: int8 weights, 4-bit indices, channels of an even
+// number of weights (or one table), so both indices of a byte read the same table.
+static bool decode_lut_4bit_s8(const lut_t *lut, uint32_t count, uint8_t *out) {
+    uint32_t run = lut->channels == 1 ? count : lut->inner;
+    const uint8_t *packed = lut->indices;
+    const uint8_t *table = lut->tables;
+    uint32_t left = run, channel = 0;
+    for (uint32_t i = 0; i + 1 < count; i += 2) {
+        uint32_t byte = *packed++;
+        uint32_t high = byte >> 4, low = byte & 15u;
+        if (high >= lut->stride || low >= lut->stride) {
+            return false;
+        }
+        out[i] = table[high];
+        out[i + 1] = table[low];
+        left -= 2;  // one table (run = count) never reaches 0 here
+        if (left == 0) {
+            left = run;
+            channel = channel + 1 == lut->channels ? 0 : channel + 1;
+            table = lut->tables + (size_t)channel * lut->stride;
+        }
+    }
+    if (count & 1u) {
+        uint32_t high = *packed >> 4;
+        if (high >= lut->stride) {
+            return false;
+        }
+        out[count - 1] = table[high];
+    }
+    return true;
+}
+
+static bool decode(const lut_t *lut, uint32_t count, uint32_t elem, uint8_t *out) {
+    if (elem == 1 && lut->bit_width == 4 && (lut->channels == 1 || (!lut->axis_last && lut->inner % 2 == 0))) {
+        return decode_lut_4bit_s8(lut, count, out);
+    }
+    return decode_lut(lut, count, elem, out);
+}
+
+static tml_status_t decode_prepare(tml_interp_t *it, tml_node_t *node) {
+    TML_CHECK(it, node->n_outputs >= 1 && node->n_inputs == 2 * node->n_outputs, TML_ERR_MODEL,
+        "expected an encoded and an ancillary input per output");
+    for (int i = 0; i < node->n_outputs; i++) {
+        lut_t lut;
+        tml_tensor_t *anc = tml_node_input(it, node, 2 * i + 1);
+        TML_TRY(read_lut(it, tml_node_input(it, node, 2 * i), anc, tml_node_output(it, node, i), &lut));
+        // eval trusts the header: tml_check_unchanged refuses a model whose header changed.
+        anc->flags |= TML_TENSOR_INDEXES;
+    }
+    return TML_OK;
+}
+
+static tml_status_t decode_eval(tml_interp_t *it, tml_node_t *node) {
+    for (int i = 0; i < node->n_outputs; i++) {
+        lut_t lut;
+        tml_tensor_t *out = tml_node_output(it, node, i);
+        TML_TRY(read_lut(it, tml_node_input(it, node, 2 * i), tml_node_input(it, node, 2 * i + 1), out, &lut));
+        if (!decode(&lut, tml_elements(out), (uint32_t)tml_type_size(out->type), out->data)) {
+            return tml_fail(it, TML_ERR_MODEL, "encoded index outside its value table");
+        }
+    }
+    return TML_OK;
+}
+
+const tml_op_t tml_op_decode = {
+    .builtin = TML_BUILTIN_CUSTOM,
+    .custom_name = "TFLM_DECODE",
+    .max_version = 1,
+    .data_size = 0,
+    .prepare = decode_prepare,
+    .eval = decode_eval,
+};

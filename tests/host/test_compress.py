@@ -1,0 +1,301 @@
+"""Compressed models (TFLite Micro's DECODE/lookup-table format) on the host engine.
+
+References nobody here wrote: TFLite Micro's own compressor (the tflite-micro wheel's
+compression package) writes compressed models our engine must run, and its interpreter runs the
+models ``tinyml convert --compress`` writes. Bit-exactness is against the uncompressed model
+whose weights are the palette values, run by the same engine and by TFLite Micro.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+pytest.importorskip("tflite_micro")
+
+from tinyml import _tinyml, cli, schema
+from tinyml import compress as cz
+
+MODELS = Path(os.environ.get("TINYML_MODELS") or Path(__file__).parents[3] / "shared" / "models")
+KWS = MODELS / "mlcommons-tiny" / "kws_ref_model.tflite"
+PERSON = MODELS / "tflite-micro" / "person_detect.tflite"
+VWW = MODELS / "mlcommons-tiny" / "vww_96_int8.tflite"
+
+
+def need(path: Path) -> bytes:
+    if not path.exists():
+        pytest.skip(f"shared model {path} not found")
+    return path.read_bytes()
+
+
+def outputs(model: bytes, n: int = 3, seed: int = 0) -> list[bytes]:
+    m = _tinyml.Model(model)
+    rng = np.random.default_rng(seed)
+    size = int(np.prod(m.input_shape))
+    out = []
+    for _ in range(n):
+        m.predict(rng.integers(-128, 128, size=size, dtype=np.int8).tobytes())
+        out.append(bytes(m.output()))
+    return out
+
+
+def tflm_outputs(model: bytes, n: int = 3, seed: int = 0) -> list[bytes]:
+    from tflite_micro.python.tflite_micro import runtime
+
+    it = runtime.Interpreter.from_bytes(model)
+    shape = it.get_input_details(0)["shape"]
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        x = rng.integers(-128, 128, size=int(np.prod(shape)), dtype=np.int8).reshape(shape)
+        it.set_input(x, 0)
+        it.invoke()
+        out.append(it.get_output(0).tobytes())
+    return out
+
+
+@pytest.fixture(scope="module")
+def kws() -> cz.CompressResult:
+    return cz.compress(need(KWS), cz.Spec(bits=4))
+
+
+def test_cluster_is_deterministic_and_exact_on_few_values() -> None:
+    """Rows with at most 2**bits distinct values keep them; others get 2**bits values; two
+    runs give the same tables."""
+    rng = np.random.default_rng(3)
+    w = rng.integers(-128, 128, size=(6, 50), dtype=np.int8)
+    w[0] = rng.choice(np.array([-7, 0, 5, 90], dtype=np.int8), size=50)
+    tables, idx = cz.cluster(w, 4)
+    again = cz.cluster(w, 4)
+    assert (tables == again[0]).all() and (idx == again[1]).all()
+    assert (tables[0][idx[0]] == w[0]).all()
+    assert idx.max() < 4
+    err = np.abs(tables[np.arange(6)[:, None], idx].astype(int) - w).mean()
+    assert err < 20  # 4 levels over 256 values: about 256 / 16 on average
+
+
+def test_pack_indices_is_msb_first() -> None:
+    assert cz.pack_indices(np.array([1, 2, 3]), 4) == bytes([0x12, 0x30])
+    assert cz.pack_indices(np.array([1, 2, 3, 0, 1]), 2) == bytes([0b01101100, 0b01000000])
+    assert cz.pack_indices(np.array([5, 1, 7]), 3) == bytes([0b10100111, 0b10000000])
+
+
+@pytest.mark.parametrize(
+    ("path", "bits", "per"),
+    [(KWS, 4, "auto"), (PERSON, 4, "auto"), (KWS, 2, "channel"), (KWS, 3, "tensor"),
+     (PERSON, 3, "channel")],
+    ids=["kws-4", "person_detect-4", "kws-2-channel", "kws-3-tensor", "person_detect-3-channel"],
+)  # fmt: skip
+def test_compressed_equals_palette_model(path: Path, bits: int, per: str) -> None:
+    """The compressed model gives the palette-valued model's output bytes (the 4-bit fast path
+    and the general decoder, tables per tensor and per channel along either axis), and that
+    model gives TFLite Micro's."""
+    r = cz.compress(need(path), cz.Spec(bits=bits, per=per))
+    assert len(r.data) < len(path.read_bytes())
+    assert outputs(r.data) == outputs(r.palette)
+    assert outputs(r.palette) == tflm_outputs(r.palette)
+
+
+def test_tflm_compressed_model_runs_bit_exact() -> None:
+    """A model compressed by TFLite Micro's own compressor, per tensor and per channel, runs
+    on our engine with the palette model's outputs: we read TFLM's format, not only ours."""
+    from tflite_micro.tensorflow.lite.micro.compression import spec
+    from tflite_micro.tensorflow.lite.micro.compression.compress import compress as tflm_compress
+
+    for per, mode in (("tensor", spec.PerTensor()), ("channel", None)):
+        palette = cz.compress(need(KWS), cz.Spec(bits=4, per=per)).palette
+        info = schema.parse(palette)
+        weights = sorted({op.inputs[1] for op in info.operators
+                          if op.name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")})  # fmt: skip
+        specs = []
+        for t in weights:
+            shape = info.tensors[t].shape
+            axis = len(shape) - 1 if shape[0] == 1 else 0
+            m = mode if mode is not None else spec.PerChannel(axis=axis)
+            specs.append(spec.Tensor(subgraph=0, tensor=t,
+                                     compression=[spec.LookUpTableCompression(4, m)]))  # fmt: skip
+        theirs = bytes(tflm_compress(palette, specs))
+        assert b"TFLM_DECODE" in theirs
+        assert outputs(theirs) == outputs(palette)
+
+
+def test_tflm_runs_our_compressed_fully_connected() -> None:
+    """TFLite Micro's interpreter runs our compressed model with the palette model's bytes.
+    Only FULLY_CONNECTED here: the wheel's DECODE gives other bytes than the palette model for
+    CONV_2D/DEPTHWISE_CONV_2D even on models its own compressor writes (seen with
+    tflite-micro 0.dev20261023), so those are checked against the palette model above."""
+    data = need(KWS)
+    spec = cz.Spec(bits=4, per="tensor")
+    r = cz.compress(data, spec)
+    fc_only = _only_fully_connected(r)
+    assert tflm_outputs(fc_only.data) == tflm_outputs(fc_only.palette)
+    assert outputs(fc_only.data) == tflm_outputs(fc_only.palette)
+
+
+def _only_fully_connected(r: cz.CompressResult) -> cz.CompressResult:
+    # Compress the palette model again with a spec restricted to FULLY_CONNECTED weights.
+    from tinyml.compress import WEIGHT_OPS
+
+    saved = dict(WEIGHT_OPS)
+    try:
+        for code in list(WEIGHT_OPS):
+            if WEIGHT_OPS[code] != "FULLY_CONNECTED":
+                del WEIGHT_OPS[code]
+        return cz.compress(r.palette, cz.Spec(bits=4, per="tensor"))
+    finally:
+        WEIGHT_OPS.clear()
+        WEIGHT_OPS.update(saved)
+
+
+def _ancillary_offsets(model: bytes) -> list[int]:
+    """File offset of each DECODE's ancillary data (TFLM's 16-byte header, then the tables)."""
+    info = schema.parse(model)
+    return [info.buffers[info.tensors[op.inputs[1]].buffer][0]
+            for op in info.operators if op.name == "TFLM_DECODE"]  # fmt: skip
+
+
+def _patched(model: bytes, pos: int, value: bytes) -> bytes:
+    return model[:pos] + value + model[pos + len(value) :]
+
+
+def test_corrupt_decode_tables_give_clear_errors() -> None:
+    """A corrupt header or table never crashes: loading fails naming what is wrong."""
+    data = cz.compress(need(KWS), cz.Spec(bits=4, per="tensor")).data
+    starts = _ancillary_offsets(data)
+    assert starts, "no ancillary header found"
+    pos = starts[0]
+    cases = {
+        b"\x01": (0, "decode type 1 not supported"),
+        b"\x02": (1, "lookup table version 2 not supported"),
+        b"\x00": (5, "index bit width must be 1 to 7"),
+        b"\xff": (6, "value table longer than its indices can reach"),
+        b"\x24": (5, "value table axis must be the first or last"),
+        b"\x04": (5, "value tables truncated"),
+    }
+    for value, (offset, message) in cases.items():
+        bad = _patched(data, pos + offset, value)
+        with pytest.raises(ValueError, match=message):
+            _tinyml.Model(bad)
+
+
+def test_index_outside_table_fails_at_invoke() -> None:
+    """Indices past a table shorter than 2**bits (TFLM pads tables only to the values used)
+    are refused when decoded, not read past the table."""
+    data = need(KWS)
+    r = cz.compress(data, cz.Spec(bits=4, per="tensor"))
+    pos = _ancillary_offsets(r.data)[0]
+    stride = r.data[pos + 6]
+    bad = _patched(r.data, pos + 6, bytes([stride - 1]))
+    m = _tinyml.Model(bad)
+    with pytest.raises(ValueError, match="encoded index outside its value table"):
+        m.predict(bytes(int(np.prod(m.input_shape))))
+
+
+def test_every_header_byte_flip_is_survived(kws: cz.CompressResult) -> None:
+    """Every value of every header byte of one ancillary tensor loads and runs or fails with
+    ValueError/NotImplementedError (the process surviving is the check)."""
+    pos = _ancillary_offsets(kws.data)[0]
+    n = int(np.prod(_tinyml.Model(kws.data).input_shape))
+    for offset in range(16):
+        for value in range(0, 256, 5):
+            bad = _patched(kws.data, pos + offset, bytes([value]))
+            try:
+                _tinyml.Model(bad).predict(bytes(n))
+            except (ValueError, NotImplementedError):
+                pass
+
+
+def test_cli_convert_compress_and_inspect(tmp_path: Path, capsys) -> None:
+    """convert --compress prints sizes, arena and agreement; inspect shows flash before and
+    after and the decode RAM."""
+    data = need(KWS)
+    rng = np.random.default_rng(5)
+    calib = tmp_path / "calib.npy"
+    np.save(calib, rng.uniform(-1, 1, size=(40, 49, 10, 1)).astype(np.float32))
+    out = tmp_path / "kws4.tflite"
+    assert cli.main(["convert", str(KWS), "-o", str(out), "--compress", "bits=4",
+                     "--calib", str(calib)]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    assert re.search(r"compressed \d+ weight tensors", text)
+    assert re.search(r"flash: .* int8 -> .* compressed \(0\.\d\dx\)", text)
+    assert re.search(r"top-1 on 40 calibration samples: \d+\.\d% as int8", text)
+    assert len(out.read_bytes()) < len(data)
+    assert cli.main(["inspect", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert re.search(r"compressed:\s+\d+ weight tensors, 4-bit", text)
+    assert re.search(r"flash before:", text)
+    assert "decode RAM:" in text
+
+
+def test_cli_rejects_bad_spec(tmp_path: Path, capsys) -> None:
+    need(KWS)
+    assert cli.main(["convert", str(KWS), "-o", str(tmp_path / "x.tflite"),
+                     "--compress", "bits=5"]) != 0  # fmt: skip
+    assert "expected bits=2, bits=3 or bits=4" in capsys.readouterr().err
+
+
+def test_already_compressed_is_refused(kws: cz.CompressResult) -> None:
+    with pytest.raises(Exception, match="already compressed"):
+        cz.compress(kws.data, cz.Spec())
+
+
+README_COMMANDS = [
+    "tinyml convert kws.tflite -o kws4.tflite --compress bits=4 --calib calib.npy",
+    "tinyml inspect kws4.tflite",
+]
+
+
+def test_readme_compressed_models_section_runs_as_written(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    """The section's commands, in order, in a folder holding kws.tflite and calib.npy (seeded
+    inputs: no KWS data set ships here)."""
+    import shlex
+
+    text = (Path(__file__).parents[2] / "README.md").read_text()
+    section = text.split("\n## Compressed models\n", 1)[1].split("\n## ", 1)[0]
+    # The first block; the second, the benchmark, runs in tests/test_benchmarks.py.
+    lines = re.findall(r"```sh\n(.*?)```", section, re.DOTALL)[0].splitlines()
+    assert [ln for ln in lines if ln.strip() and not ln.startswith("#")] == README_COMMANDS
+    (tmp_path / "kws.tflite").write_bytes(need(KWS))
+    rng = np.random.default_rng(7)
+    np.save(tmp_path / "calib.npy", rng.uniform(-20, 20, size=(30, 49, 10, 1)).astype(np.float32))
+    monkeypatch.chdir(tmp_path)
+    convert_cmd, inspect_cmd = (shlex.split(c) for c in README_COMMANDS)
+    assert cli.main(convert_cmd[1:]) == 0
+    out = capsys.readouterr().out
+    assert "wrote kws4.tflite" in out and "top-1 on 30 calibration samples" in out
+    assert cli.main(inspect_cmd[1:]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"compressed: +\d+ weight tensors, 4-bit indices", out)
+    assert outputs((tmp_path / "kws4.tflite").read_bytes()) == outputs(
+        cz.compress(need(KWS), cz.Spec(bits=4)).palette
+    )
+
+
+def test_convert_keras_compress_checks_against_float(tmp_path: Path, capsys) -> None:
+    """From a Keras model: --compress reports top-1 agreement with the int8 model and with the
+    float model (TensorFlow's), beside the int8 model's own agreement with the float one."""
+    import keras
+
+    keras.utils.set_random_seed(11)
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(128, activation="relu"),
+                              keras.layers.Dense(10)])  # fmt: skip
+    model.save(tmp_path / "mlp.keras")
+    calib = tmp_path / "calib.npy"
+    np.save(calib, np.random.default_rng(11).normal(size=(200, 64)).astype(np.float32))
+    out = tmp_path / "mlp4.tflite"
+    assert cli.main(["convert", str(tmp_path / "mlp.keras"), "-o", str(out), "--calib",
+                     str(calib), "--compress", "bits=4"]) == 0  # fmt: skip
+    text = capsys.readouterr().out
+    m = re.search(r"top-1 on 200 calibration samples: ([\d.]+)% as int8, ([\d.]+)% with float "
+                  r"\(int8: ([\d.]+)%\)", text)  # fmt: skip
+    assert m, text
+    as_int8, with_float, int8_float = (float(g) for g in m.groups())
+    assert as_int8 >= 80 and with_float >= 80 and int8_float >= 90, text
+    assert "TFLM_DECODE" in [op.name for op in schema.parse(out.read_bytes()).operators]
