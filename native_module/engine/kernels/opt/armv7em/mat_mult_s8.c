@@ -155,7 +155,10 @@ static __attribute__((noinline, noclone)) void dot_1x4(const int8_t *x, const in
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
     const int8_t *end = f + k4;
     const int32_t dx = (int32_t)(x - f), k3 = 3 * k;
+    #if defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
     int32_t v, t, ve, vo;
+    // Tested as f < end, not k4 > 0: GCC then finds the 14 registers at -O1 to -O3 (at -Os
+    // it does not, hence the C loop below, and -O0 has no registers to spare).
     if (f < end) {
         // x's bytes are read at f + dx, so f alone walks both.
         __asm__ (
@@ -190,6 +193,20 @@ static __attribute__((noinline, noclone)) void dot_1x4(const int8_t *x, const in
             : [end] "r" (end), [dx] "r" (dx), [k] "r" (k), [k3] "r" (k3), [off] "r" (offset2)
             : "cc", "memory");
     }
+    #else
+    for (; f < end; f += 4) {
+        const int32_t v = tml_ld_s8x4(f + dx);
+        const int32_t ve = __sxtab16(offset2, v), vo = tml_sxtab16_ror8(offset2, v);
+        int32_t w = tml_ld_s8x4(f);
+        a0 = __smlad(vo, tml_sxtb16_ror8(w), __smlad(ve, __sxtb16(w), a0));
+        w = tml_ld_s8x4(f + k);
+        a1 = __smlad(vo, tml_sxtb16_ror8(w), __smlad(ve, __sxtb16(w), a1));
+        w = tml_ld_s8x4(f + 2 * k);
+        a2 = __smlad(vo, tml_sxtb16_ror8(w), __smlad(ve, __sxtb16(w), a2));
+        w = tml_ld_s8x4(f + k3);
+        a3 = __smlad(vo, tml_sxtb16_ror8(w), __smlad(ve, __sxtb16(w), a3));
+    }
+    #endif
     acc[0] = a0;
     acc[1] = a1;
     acc[2] = a2;
