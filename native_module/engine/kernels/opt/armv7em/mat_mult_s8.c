@@ -213,10 +213,21 @@ static __attribute__((noinline, noclone)) void dot_1x4(const int8_t *x, const in
     acc[3] = a3;
 }
 
+// acc plus the sum of one row x against one filter row f over k4 bytes (a
+// multiple of 4): layers with fewer than four outputs.
+static int32_t dot_1x1(const int8_t *x, const int8_t *f, int32_t k4, int32_t offset2, int32_t acc) {
+    for (int32_t i = 0; i < k4; i += 4) {
+        const int32_t v = tml_ld_s8x4(x + i), w = tml_ld_s8x4(f + i);
+        acc = __smlad(__sxtab16(offset2, v), __sxtb16(w), acc);
+        acc = __smlad(tml_sxtab16_ror8(offset2, v), tml_sxtb16_ror8(w), acc);
+    }
+    return acc;
+}
+
 // One input row (fully connected layers on one batch): four filter rows per
 // pass. A last pass of fewer than four rows moves back so that it ends at the
 // last row, writing some outputs again with the same bytes; fewer than four
-// rows in all go one at a time (the four sums then share one row).
+// rows in all go one at a time.
 static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, const int8_t *filter,
     const int32_t *bias, int8_t *output) {
     const int32_t k = p->depth, k4 = p->depth & ~3, n = p->out_c;
@@ -232,7 +243,11 @@ static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, cons
         for (int32_t j = 0; j < 4; j++) {
             acc[j] = bias != NULL ? bias[o + (j < group ? j : 0)] : 0;
         }
-        dot_1x4(x, f, f_step, k4, offset2, acc);
+        if (group == 4) {
+            dot_1x4(x, f, f_step, k4, offset2, acc);
+        } else {
+            acc[0] = dot_1x1(x, f, k4, offset2, acc[0]);
+        }
         for (int32_t i = k4; i < k; i++) {
             const int32_t x0 = x[i] + offset;
             for (int32_t j = 0; j < 4; j++) {
