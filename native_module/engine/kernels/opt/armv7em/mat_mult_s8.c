@@ -154,13 +154,14 @@ static __attribute__((noinline, noclone)) void dot_1x4(const int8_t *x, const in
     int32_t k4, int32_t offset2, int32_t acc[4]) {
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
     const int8_t *end = f + k4;
-    const int32_t dx = (int32_t)(x - f), k3 = 3 * k;
+    const int32_t k3 = 3 * k;
     #if defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+    // Distance from the filter bytes to x's, in a register: the loop reads x at f + dx.
+    const int32_t dx = (int32_t)((uintptr_t)x - (uintptr_t)f);
     int32_t v, t, ve, vo;
     // Tested as f < end, not k4 > 0: GCC then finds the 14 registers at -O1 to -O3 (at -Os
     // it does not, hence the C loop below, and -O0 has no registers to spare).
     if (f < end) {
-        // x's bytes are read at f + dx, so f alone walks both.
         __asm__ (
             "1:\n\t"
             "ldr %[v], [%[f], %[dx]]\n\t"
@@ -194,8 +195,8 @@ static __attribute__((noinline, noclone)) void dot_1x4(const int8_t *x, const in
             : "cc", "memory");
     }
     #else
-    for (; f < end; f += 4) {
-        const int32_t v = tml_ld_s8x4(f + dx);
+    for (; f < end; f += 4, x += 4) {
+        const int32_t v = tml_ld_s8x4(x);
         const int32_t ve = __sxtab16(offset2, v), vo = tml_sxtab16_ror8(offset2, v);
         int32_t w = tml_ld_s8x4(f);
         a0 = __smlad(vo, tml_sxtb16_ror8(w), __smlad(ve, __sxtb16(w), a0));
