@@ -13,55 +13,18 @@ import hashlib
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from . import rp2040
-from .errors import ToolchainError
+from . import boards, rp2040
+from .errors import TinymlError, ToolchainError
 from .paths import Paths
 
+# A board is its folder under boards/ (host/tinyml/boards.py); this module builds those whose
+# board.json has a "build" section, and their stock builds (<name>-stock).
+Board = boards.Board
 
-@dataclass(frozen=True)
-class Board:
-    name: str  # CLI name, e.g. "qemu-m7"
-    port: str  # MicroPython port directory under ports/
-    board_dir: str  # our boards/<dir>
-    output: str  # firmware file name under build/firmware/<board_dir>/
-    needs: tuple[str, ...] = ()  # environment variables naming SDKs
-    mp_board: str = ""  # upstream BOARD for ports built with upstream board files
-    mp_variant: str = ""  # upstream BOARD_VARIANT, e.g. SPIRAM_OCT
-    stock: bool = False  # without tinyml: no user C module, nothing of ours frozen but _boot.py
-
-    @property
-    def out_dir(self) -> str:
-        """Output directory under build/firmware/."""
-        return self.board_dir + ("_stock" if self.stock else "")
-
-
-BOARDS: dict[str, Board] = {
-    "unix": Board("unix", "unix", "unix", "micropython"),
-    "qemu-m7": Board("qemu-m7", "qemu", "qemu_m7", "firmware.elf"),
-    "qemu-m4": Board("qemu-m4", "qemu", "qemu_m4", "firmware.elf"),
-    "qemu-m0": Board("qemu-m0", "qemu", "qemu_m0", "firmware.elf"),
-    # Stock firmware, for the _tinyml .mpy (native_module/micropython/Makefile).
-    "unix-stock": Board("unix-stock", "unix", "unix", "micropython", stock=True),
-    "qemu-m7-stock": Board("qemu-m7-stock", "qemu", "qemu_m7", "firmware.elf", stock=True),
-    "qemu-m4-stock": Board("qemu-m4-stock", "qemu", "qemu_m4", "firmware.elf", stock=True),
-    "qemu-m0-stock": Board("qemu-m0-stock", "qemu", "qemu_m0", "firmware.elf", stock=True),
-    "rp2040": Board("rp2040", "rp2", "rp2040", "firmware.uf2", (), "RPI_PICO"),
-    "esp32s3": Board(
-        "esp32s3", "esp32", "esp32s3", "firmware.bin", ("IDF_PATH",), "ESP32_GENERIC_S3"
-    ),
-    "esp32s3-psram": Board(
-        "esp32s3-psram",
-        "esp32",
-        "esp32s3_psram",
-        "firmware.bin",
-        ("IDF_PATH",),
-        "ESP32_GENERIC_S3",
-        "SPIRAM_OCT",
-    ),
-}
 
 # The ESP-IDF release MicroPython 1.25's own CI builds the esp32 port with (tools/ci.sh,
 # IDF_VER); .github/workflows/release.yml builds in Espressif's container of this tag.
@@ -73,15 +36,20 @@ _SDK_HINTS = {
 }
 
 
-def board(name: str) -> Board:
+def board(name: str, paths: Paths | None = None) -> Board:
+    """The buildable board ``name`` (or an alias of it); ToolchainError for any other."""
     try:
-        return BOARDS[name]
-    except KeyError:
-        raise ToolchainError(f"unknown board {name!r} (choose from {', '.join(BOARDS)})") from None
+        b = boards.get(name, paths)
+    except TinymlError as e:
+        raise ToolchainError(str(e)) from None
+    if not b.build:
+        buildable = ", ".join(boards.names(paths, what="build"))
+        raise ToolchainError(f"{b.name} has no firmware build (choose from {buildable})")
+    return b
 
 
 def firmware_path(name: str, paths: Paths) -> Path:
-    b = board(name)
+    b = board(name, paths)
     return paths.firmware / b.out_dir / b.output
 
 
@@ -114,9 +82,42 @@ def check_toolchain(b: Board, paths: Paths) -> None:
         )
 
 
+PROGRESS_EVERY = 10.0  # seconds between build progress lines
+# A compile step in make's output: ports' "CC file.c", mpy-cross's "MPY file.py", CMake's "[ 42%]".
+_COMPILE_PREFIXES = ("CC ", "CXX ", "MPY ", "AS ")
+
+
+class _CompileCounter:
+    """Counts compile steps in make's output and reports them now and then."""
+
+    def __init__(self, board: str, memory: Path, progress: Callable[[str], None] | None) -> None:
+        self.board, self.memory, self.progress = board, memory, progress
+        self.count = 0
+        self.start = self.last = time.monotonic()
+        try:
+            self.expected = int(memory.read_text())
+        except (OSError, ValueError):
+            self.expected = 0
+
+    def line(self, line: str) -> None:
+        if line.startswith(_COMPILE_PREFIXES) or (line.startswith("[") and "%]" in line[:8]):
+            self.count += 1
+        now = time.monotonic()
+        if self.progress and now - self.last >= PROGRESS_EVERY:
+            self.last = now
+            of = f" of about {self.expected}" if self.expected > self.count else ""
+            self.progress(f"building {self.board}: {self.count} files compiled{of}, "
+                          f"{now - self.start:.0f} s")  # fmt: skip
+
+    def done(self, ok: bool) -> None:
+        # A build from clean compiles everything: remember how much that is, for next time.
+        if ok and self.count > max(self.expected // 2, 20):
+            self.memory.write_text(f"{self.count}\n")
+
+
 def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
     """The make invocation that builds ``name`` (MICROPY_DIR's tree is only read)."""
-    b = board(name)
+    b = board(name, paths)
     mp = paths.micropython
     out = paths.firmware / b.out_dir
     jobs = jobs or os.cpu_count() or 1
@@ -139,7 +140,7 @@ def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
         ]
     elif b.port == "qemu":
         cmd += [
-            f"BOARD={b.board_dir.upper()}",
+            f"BOARD={b.board_dir.upper().replace('-', '_')}",
             f"BOARD_DIR={paths.boards / b.board_dir}",
             f"BUILD={out / 'obj'}",
             f"USER_C_MODULES={user_c_modules}",
@@ -186,13 +187,21 @@ def _config_digest(b: Board, paths: Paths, cmd: list[str]) -> str:
     return h.hexdigest()
 
 
-def build(name: str, paths: Paths, *, jobs: int | None = None, log: Path | None = None) -> Path:
+def build(
+    name: str,
+    paths: Paths,
+    *,
+    jobs: int | None = None,
+    log: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
     """Build firmware for board ``name`` and return its path.
 
     Make output goes to ``log`` (default ``build/logs/firmware-<board>.log``); on failure the
-    ToolchainError carries the log's tail.
+    ToolchainError carries the log's tail. ``progress`` hears a summary line (files compiled,
+    of how many the last full build compiled, seconds) every ``PROGRESS_EVERY`` seconds.
     """
-    b = board(name)
+    b = board(name, paths)
     check_toolchain(b, paths)
     check_micropython(paths)
     log = log or paths.build / "logs" / f"firmware-{b.out_dir}.log"
@@ -218,15 +227,21 @@ def build(name: str, paths: Paths, *, jobs: int | None = None, log: Path | None 
     steps = [["make", "-C", str(mpy_cross), f"-j{jobs or os.cpu_count() or 1}"], cmd]
     if b.port == "rp2":
         steps[1:] = rp2_steps
+    counter = _CompileCounter(name, paths.firmware / b.out_dir / ".compiled", progress)
     with log.open("w") as f:
         for cmd in steps:
             f.write("$ " + " ".join(cmd) + "\n")
             f.flush()
-            rc = subprocess.run(
-                cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False
-            ).returncode
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, text=True, errors="replace")  # fmt: skip
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                f.write(line)
+                counter.line(line)
+            rc = proc.wait()
             if rc != 0:
                 break
+    counter.done(rc == 0)
     if rc != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-25:])
         raise ToolchainError(f"firmware build for {name} failed (full log: {log}):\n{tail}")

@@ -134,9 +134,6 @@ typedef struct tml_interp {
     // optional per-node timing during tml_invoke: ticks() in microseconds
     uint32_t (*ticks_us)(void);
     uint32_t *node_us;       // n_nodes entries, caller-owned
-    // private: persistent allocation cursor and size-only mode
-    size_t persistent_top;
-    bool sizing;
     // private: digest of what the engine trusts in the model after tml_init (shapes, tensor
     // indices, TML_TENSOR_INDEXES constants); see tml_check_unchanged
     uint32_t structure_digest;
