@@ -32,9 +32,6 @@
         a11 = __smlad(vo_, w1o_, a11); \
 } while (0)
 
-// Output channels per pass: the accumulators of two rows wait on the stack
-// (2 x 32 x 4 bytes) for one requantization loop with few live registers.
-#define CHUNK 32
 
 // Sums of two rows (x, x + x_step) against two filter rows (f, f + f_step)
 // of depth k, started from the biases: acc = {r0.f0, r0.f1, r1.f0, r1.f1}.
@@ -225,70 +222,58 @@ static int32_t dot_1x1(const int8_t *x, const int8_t *f, int32_t k4, int32_t off
     return acc;
 }
 
-// One input row (fully connected layers on one batch): four filter rows per
-// pass. A last pass of fewer than four rows moves back so that it ends at the
-// last row, writing some outputs again with the same bytes; fewer than four
-// rows in all go one at a time.
-static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, const int8_t *filter,
-    const int32_t *bias, int8_t *output) {
-    const int32_t k = p->depth, k4 = p->depth & ~3, n = p->out_c;
-    const int32_t offset = p->input_offset, offset2 = tml_lanes2(offset);
-    const int32_t step = p->per_channel ? 1 : 0;
-    const int32_t group = n >= 4 ? 4 : 1, f_step = n >= 4 ? k : 0;
-    for (int32_t o = 0; o < n; o += group) {
-        if (o + group > n) {
-            o = n - group;
+// Four filter rows per pass. A last pass of fewer than four rows moves back so
+// that it ends at the last row, writing some sums again with the same values;
+// fewer than four rows in all go one at a time.
+void tml_opt_mat_vec_s8_s32(const int8_t *x, int32_t input_offset, const int8_t *filter,
+    int32_t depth, int32_t rows, const int32_t *bias, int32_t *acc) {
+    const int32_t k = depth, k4 = depth & ~3, offset2 = tml_lanes2(input_offset);
+    const int32_t group = rows >= 4 ? 4 : 1, f_step = rows >= 4 ? k : 0;
+    for (int32_t o = 0; o < rows; o += group) {
+        if (o + group > rows) {
+            o = rows - group;
         }
         const int8_t *f = filter + (size_t)o * k;
-        int32_t acc[4];
+        int32_t a[4];
         for (int32_t j = 0; j < 4; j++) {
-            acc[j] = bias != NULL ? bias[o + (j < group ? j : 0)] : 0;
+            a[j] = bias != NULL ? bias[o + (j < group ? j : 0)] : 0;
         }
         if (group == 4) {
-            dot_1x4(x, f, f_step, k4, offset2, acc);
+            dot_1x4(x, f, f_step, k4, offset2, a);
         } else {
-            acc[0] = dot_1x1(x, f, k4, offset2, acc[0]);
+            a[0] = dot_1x1(x, f, k4, offset2, a[0]);
         }
         for (int32_t i = k4; i < k; i++) {
-            const int32_t x0 = x[i] + offset;
+            const int32_t x0 = x[i] + input_offset;
             for (int32_t j = 0; j < 4; j++) {
-                acc[j] += x0 * f[j * f_step + i];
+                a[j] += x0 * f[j * f_step + i];
             }
         }
         for (int32_t j = 0; j < group; j++) {
-            const int32_t c = (o + j) * step;
-            output[o + j] = tml_arm_output(acc[j], p->multiplier[c], p->shift[c], p->output_offset,
-                p->act_min, p->act_max);
+            acc[o + j] = a[j];
         }
     }
 }
 
-void tml_opt_mat_vec_s8_s32(const int8_t *x, int32_t input_offset, const int8_t *filter,
-    int32_t depth, int32_t rows, const int32_t *bias, int32_t *acc) {
-    const int32_t k = depth, k4 = depth & ~3, offset = input_offset, offset2 = tml_lanes2(offset);
-    for (int32_t o = 0; o < rows; o += 2) {
-        const bool two_filters = o + 1 < rows;
-        const int8_t *f = filter + (size_t)o * k;
-        const int32_t f_step = two_filters ? k : 0;
-        int32_t a0 = bias != NULL ? bias[o] : 0;
-        int32_t a1 = bias != NULL && two_filters ? bias[o + 1] : 0;
-        int32_t i = 0;
-        for (; i + 8 <= k4; i += 8) {
-            DOT_1X2(i);
-            DOT_1X2(i + 4);
-        }
-        if (i < k4) {
-            DOT_1X2(i);
-            i += 4;
-        }
-        for (; i < k; i++) {
-            const int32_t x0 = x[i] + offset;
-            a0 += x0 * f[i];
-            a1 += x0 * f[f_step + i];
-        }
-        acc[o] = a0;
-        if (two_filters) {
-            acc[o + 1] = a1;
+// Output channels per pass: the sums of one or two input rows wait on the
+// stack (up to 2 x 32 x 4 bytes) for one requantization loop with few live
+// registers.
+#define CHUNK 32
+
+// One input row (fully connected layers on one batch): the sums of up to CHUNK
+// output channels, then their requantization.
+static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, const int8_t *filter,
+    const int32_t *bias, int8_t *output) {
+    const int32_t k = p->depth, n = p->out_c, step = p->per_channel ? 1 : 0;
+    int32_t acc[CHUNK];
+    for (int32_t base = 0; base < n; base += CHUNK) {
+        const int32_t chunk = n - base < CHUNK ? n - base : CHUNK;
+        tml_opt_mat_vec_s8_s32(x, p->input_offset, filter + (size_t)base * k, k, chunk,
+            bias != NULL ? bias + base : NULL, acc);
+        for (int32_t j = 0; j < chunk; j++) {
+            const int32_t c = (base + j) * step;
+            output[base + j] = tml_arm_output(acc[j], p->multiplier[c], p->shift[c],
+                p->output_offset, p->act_min, p->act_max);
         }
     }
 }
