@@ -222,61 +222,70 @@ static int32_t dot_1x1(const int8_t *x, const int8_t *f, int32_t k4, int32_t off
     return acc;
 }
 
-// Four filter rows per pass. A last pass of fewer than four rows moves back so
-// that it ends at the last row, writing some sums again with the same values;
-// fewer than four rows in all go one at a time.
+// The sums of x against `group` filter rows from f (4, f_step = k apart, or 1),
+// started from their biases (bias at the first row, or NULL), into a[0..group).
+static inline __attribute__((always_inline)) void group_sums(const int8_t *x, int32_t offset,
+    const int8_t *f, int32_t k, int32_t group, const int32_t *bias, int32_t a[4]) {
+    const int32_t k4 = k & ~3, offset2 = tml_lanes2(offset), f_step = group == 4 ? k : 0;
+    for (int32_t j = 0; j < 4; j++) {
+        a[j] = bias != NULL ? bias[j < group ? j : 0] : 0;
+    }
+    if (group == 4) {
+        dot_1x4(x, f, f_step, k4, offset2, a);
+    } else {
+        a[0] = dot_1x1(x, f, k4, offset2, a[0]);
+    }
+    for (int32_t i = k4; i < k; i++) {
+        const int32_t x0 = x[i] + offset;
+        for (int32_t j = 0; j < 4; j++) {
+            a[j] += x0 * f[j * f_step + i];
+        }
+    }
+}
+
+// Both below take four filter rows per pass. A last pass of fewer than four
+// rows moves back so that it ends at the last row, writing some results again
+// with the same values; fewer than four rows in all go one at a time.
 void tml_opt_mat_vec_s8_s32(const int8_t *x, int32_t input_offset, const int8_t *filter,
     int32_t depth, int32_t rows, const int32_t *bias, int32_t *acc) {
-    const int32_t k = depth, k4 = depth & ~3, offset2 = tml_lanes2(input_offset);
-    const int32_t group = rows >= 4 ? 4 : 1, f_step = rows >= 4 ? k : 0;
+    const int32_t group = rows >= 4 ? 4 : 1;
     for (int32_t o = 0; o < rows; o += group) {
         if (o + group > rows) {
             o = rows - group;
         }
-        const int8_t *f = filter + (size_t)o * k;
         int32_t a[4];
-        for (int32_t j = 0; j < 4; j++) {
-            a[j] = bias != NULL ? bias[o + (j < group ? j : 0)] : 0;
-        }
-        if (group == 4) {
-            dot_1x4(x, f, f_step, k4, offset2, a);
-        } else {
-            a[0] = dot_1x1(x, f, k4, offset2, a[0]);
-        }
-        for (int32_t i = k4; i < k; i++) {
-            const int32_t x0 = x[i] + input_offset;
-            for (int32_t j = 0; j < 4; j++) {
-                a[j] += x0 * f[j * f_step + i];
-            }
-        }
+        group_sums(x, input_offset, filter + (size_t)o * depth, depth, group,
+            bias != NULL ? bias + o : NULL, a);
         for (int32_t j = 0; j < group; j++) {
             acc[o + j] = a[j];
         }
     }
 }
 
-// Output channels per pass: the sums of one or two input rows wait on the
-// stack (up to 2 x 32 x 4 bytes) for one requantization loop with few live
-// registers.
-#define CHUNK 32
-
-// One input row (fully connected layers on one batch): the sums of up to CHUNK
-// output channels, then their requantization.
+// One input row (fully connected layers on one batch), each pass's outputs
+// requantized at once.
 static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, const int8_t *filter,
     const int32_t *bias, int8_t *output) {
     const int32_t k = p->depth, n = p->out_c, step = p->per_channel ? 1 : 0;
-    int32_t acc[CHUNK];
-    for (int32_t base = 0; base < n; base += CHUNK) {
-        const int32_t chunk = n - base < CHUNK ? n - base : CHUNK;
-        tml_opt_mat_vec_s8_s32(x, p->input_offset, filter + (size_t)base * k, k, chunk,
-            bias != NULL ? bias + base : NULL, acc);
-        for (int32_t j = 0; j < chunk; j++) {
-            const int32_t c = (base + j) * step;
-            output[base + j] = tml_arm_output(acc[j], p->multiplier[c], p->shift[c],
-                p->output_offset, p->act_min, p->act_max);
+    const int32_t group = n >= 4 ? 4 : 1;
+    for (int32_t o = 0; o < n; o += group) {
+        if (o + group > n) {
+            o = n - group;
+        }
+        int32_t a[4];
+        group_sums(x, p->input_offset, filter + (size_t)o * k, k, group,
+            bias != NULL ? bias + o : NULL, a);
+        for (int32_t j = 0; j < group; j++) {
+            const int32_t c = (o + j) * step;
+            output[o + j] = tml_arm_output(a[j], p->multiplier[c], p->shift[c], p->output_offset,
+                p->act_min, p->act_max);
         }
     }
 }
+
+// Output channels per pass: the sums of two input rows wait on the stack
+// (2 x 32 x 4 bytes) for one requantization loop with few live registers.
+#define CHUNK 32
 
 void tml_opt_mat_mult_s8(const tml_opt_mat_mult_s8_params_t *p, const int8_t *input,
     int32_t row_stride, int32_t rows, const int8_t *filter, const int32_t *bias, int8_t *output) {
