@@ -1,5 +1,6 @@
-"""benchmarks/README.md's command, run as written: the device benchmark counts instructions on
-every emulated Cortex-M board and prints one row per model with the per-op breakdown."""
+"""benchmarks/README.md's commands, run as written: the device benchmark counts instructions on
+every emulated Cortex-M board and prints one row per model with the per-op breakdown; the
+code-size script prints the linked engine's bytes and their breakdown per op and per file."""
 
 from __future__ import annotations
 
@@ -17,10 +18,15 @@ def readme_commands() -> list[list[str]]:
     return [shlex.split(line) for block in blocks for line in block.splitlines() if line.strip()]
 
 
+def readme_command(script: str) -> list[str]:
+    (argv,) = [argv for argv in readme_commands() if script in " ".join(argv)]
+    return argv
+
+
 def test_device_benchmark_prints_instructions_for_every_model_and_board() -> None:
     """Each model gets a positive instruction count on the M7 and M4 (on the M0 where it fits),
     and the per-op table names the convolution ops."""
-    (argv,) = readme_commands()
+    argv = readme_command("device_bench.py")
     run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
     assert run.returncode == 0, run.stderr
     rows = {
@@ -60,3 +66,29 @@ def test_compress_benchmark_prints_sizes_agreement_and_instructions() -> None:
         assert 0 <= float(agree.rstrip("%")) <= 100
         assert float(m7) > 0 and float(m7_small) > 0
     assert "person_detect" in run.stdout.split("real samples", 1)[1]
+def test_code_size_prints_the_engine_per_op_and_per_file() -> None:
+    """The linked size, then tables whose per-op and per-file bytes both add up to the sum of
+    the objects, with every engine source listed once."""
+    argv = readme_command("code_size.py")
+    run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    linked = re.match(r"engine for ARMv7E-M \(Cortex-M7\), O2, linked: ([\d,]+) bytes", lines[0])
+    objects = re.match(
+        r"sum of the (\d+) files' objects \(strings not merged\): ([\d,]+) bytes", lines[1]
+    )
+    assert linked and objects, lines[:2]
+    total = int(objects[2].replace(",", ""))
+    assert 0 < int(linked[1].replace(",", "")) <= total
+    rows = [
+        [c.strip() for c in line.strip("|").split("|")] for line in lines if line.startswith("| ")
+    ]
+    per_op = {r[0]: int(r[1].replace(",", "")) for r in rows if len(r) == 2 and r[1][0].isdigit()}
+    per_file = {r[0]: int(r[2]) + int(r[3]) for r in rows if len(r) == 4 and r[2].isdigit()}
+    sources = sorted(p.relative_to(ROOT / "native_module" / "engine").as_posix()
+                     for p in (ROOT / "native_module" / "engine").rglob("*.c"))  # fmt: skip
+    assert sorted(per_file) == sources and len(sources) == int(objects[1])
+    assert sum(per_file.values()) == total
+    assert "conv_2d" in per_op and "fully_connected" in per_op
+    slices = ("float32 kernels", "signal ops", "LSTM and SVDF", "prepare and eval", "kernels (")
+    assert sum(v for k, v in per_op.items() if not k.startswith(slices)) == total

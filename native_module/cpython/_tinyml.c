@@ -473,9 +473,7 @@ static int dequantize_into(const tml_tensor_t *t, PyObject *out) {
         PyErr_Format(PyExc_ValueError, "out must hold %u floats, got %zd", n, view.len / 4);
         rc = -1;
     } else {
-        for (uint32_t i = 0; i < n; i++) {
-            ((float *)view.buf)[i] = tml_tensor_get_f32(t, i);
-        }
+        tml_tensor_get_f32_all(t, (float *)view.buf);
     }
     PyBuffer_Release(&view);
     return rc;

@@ -193,6 +193,9 @@ bool tml_custom_supported(const char *name, int32_t version);
 bool tml_tensor_real_io(const tml_tensor_t *t);
 void tml_tensor_set_f32(tml_tensor_t *t, uint32_t i, float v);
 float tml_tensor_get_f32(const tml_tensor_t *t, uint32_t i);
+// The whole tensor through tml_tensor_get_f32 into out (tml_elements(t) floats), with the
+// int8 case in one loop: a predict() of a small model spends noticeably on its output.
+void tml_tensor_get_f32_all(const tml_tensor_t *t, float *out);
 // Element count (product of dims, 1 for a scalar).
 uint32_t tml_elements(const tml_tensor_t *t);
 

@@ -60,6 +60,22 @@ float tml_tensor_get_f32(const tml_tensor_t *t, uint32_t i) {
     }
 }
 
+void tml_tensor_get_f32_all(const tml_tensor_t *t, float *out) {
+    uint32_t n = tml_elements(t);
+    if (t->type == TML_INT8 && t->scale > 0.0f) {
+        const int8_t *q = (const int8_t *)t->data;
+        float scale = t->scale;
+        int32_t zp = t->zero_point;
+        for (uint32_t i = 0; i < n; i++) {
+            out[i] = scale * (float)(q[i] - zp);
+        }
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        out[i] = tml_tensor_get_f32(t, i);
+    }
+}
+
 bool tml_tensor_real_io(const tml_tensor_t *t) {
     return t->type == TML_FLOAT32 || t->type == TML_INT8 || t->type == TML_UINT8
            || t->type == TML_INT16 || t->type == TML_INT32;

@@ -681,6 +681,11 @@ static void dequantize_into(const tml_tensor_t *t, mp_obj_t out) {
         msg_raise(&m, &mp_type_ValueError);
     }
     uint8_t *p = buf.buf;
+    if (((uintptr_t)p & 3) == 0) {
+        tml_tensor_get_f32_all(t, (float *)(void *)p);
+        return;
+    }
+    // A float store to an unaligned address faults on Cortex-M.
     for (uint32_t i = 0; i < n; i++) {
         float v = tml_tensor_get_f32(t, i);
         memcpy(p + 4 * i, &v, 4);

@@ -77,6 +77,15 @@ def test_fast_paths_equal_reference_on_core(core, tmp_path):
 
 
 @needs_tools
+def test_fast_paths_built_for_size_equal_reference_on_m7(tmp_path):
+    """At -Os the one-row GEMM takes its C loop instead of the inline assembly (GCC cannot
+    give that 14 registers at -Os): the same bytes as the reference kernel."""
+    exe = build("cortex-m7", "test_kernels_opt.c", str(tmp_path), under="kernels", flags=("-Os",))
+    out = run("cortex-m7", exe)
+    assert "FAIL" not in out and " 0 failed" in out, out
+
+
+@needs_tools
 @pytest.mark.parametrize("core", sorted(CORES))
 def test_golden_cases_equal_tflite_micro_on_core(core, tmp_path):
     """The whole engine, built for this core, gives TFLite Micro's bytes on every golden case."""

@@ -272,6 +272,7 @@ TEST(depthwise_equals_reference) {
 TEST(fully_connected_equals_reference) {
     check_fully_connected(1, 250, 64, false, 0);
     check_fully_connected(1, 7, 3, true, 0);
+    check_fully_connected(1, 129, 10, true, 0);  // one row: a last pass of two filter rows
     check_fully_connected(3, 33, 10, true, 0);
     check_fully_connected(2, 640, 11, false, 0);
     check_fully_connected(2, 16, 5, false, 9);  // asymmetric weights

@@ -653,6 +653,11 @@ TEST(status_and_type_names) {
     TEST_EQ_STR(tml_type_name(1000), "unknown type");
     TEST_EQ_STR(tml_builtin_name(3), "CONV_2D");
     TEST_EQ_STR(tml_builtin_name(-5), "UNKNOWN");
+    // The names are walked in code order: the last one checks that none is missing.
+    TEST_EQ_STR(tml_builtin_name(0), "ADD");
+    TEST_EQ_STR(tml_builtin_name(44), "UNIDIRECTIONAL_SEQUENCE_LSTM");
+    TEST_EQ_STR(tml_builtin_name(209), "STABLEHLO_CASE");
+    TEST_EQ_STR(tml_builtin_name(210), "UNKNOWN");
     TEST_EQ_INT(tml_type_size(TML_INT16), 2);
     TEST_EQ_INT(tml_type_size(TML_STRING), 0);
 }

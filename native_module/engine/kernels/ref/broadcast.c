@@ -54,3 +54,19 @@ bool tml_bcast_init(tml_bcast_t *bc, const int32_t *a_dims, int a_rank,
     }
     return true;
 }
+
+void tml_bcast_each_row(const tml_bcast_t *bc, size_t elem, const void *args, const void *a,
+    const void *b, void *out, tml_bcast_row_t row) {
+    tml_bcast_pos_t pos = {{0}, 0, 0};
+    const uint32_t rows = tml_bcast_rows(bc);
+    const int32_t n = bc->shape[TML_BCAST_DIMS - 1];
+    const int32_t sa = bc->a_stride[TML_BCAST_DIMS - 1];
+    const int32_t sb = bc->b_stride[TML_BCAST_DIMS - 1];
+    uint8_t *o = (uint8_t *)out;
+    for (uint32_t r = 0; r < rows; r++) {
+        row(args, (const uint8_t *)a + (size_t)pos.a * elem, sa, (const uint8_t *)b + (size_t)pos.b * elem,
+            sb, o, n);
+        o += (size_t)n * elem;
+        tml_bcast_next_row(bc, &pos);
+    }
+}

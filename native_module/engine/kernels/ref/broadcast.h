@@ -7,6 +7,7 @@
 #define TML_KERNELS_REF_BROADCAST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define TML_BCAST_DIMS 6
@@ -66,6 +67,17 @@ static inline void tml_bcast_next_row(const tml_bcast_t *bc, tml_bcast_pos_t *po
         pos->idx[d] = 0;
     }
 }
+
+// One output row of an element-wise op: out[i] = f(a[i * sa], b[i * sb]) for
+// i < n, with the op's parameters in args.
+typedef void (*tml_bcast_row_t)(const void *args, const void *a, int32_t sa, const void *b,
+    int32_t sb, void *out, int32_t n);
+
+// Calls row for every output row of bc (elements of elem bytes): the one copy
+// of the loop nest that the float, int32, MAXIMUM and MINIMUM kernels share.
+// The int8 kernels of ADD, SUB, MUL and PRELU keep their own, inlined.
+void tml_bcast_each_row(const tml_bcast_t *bc, size_t elem, const void *args, const void *a,
+    const void *b, void *out, tml_bcast_row_t row);
 
 // Same comparison order as TFLite's ActivationFunctionWithMinMax
 // (std::min(std::max(x, lo), hi)), so NaN passes through identically.

@@ -1,21 +1,17 @@
 #include "mul.h"
 #include "tml_quant.h"
 
-void tml_ref_mul_s32(const tml_bcast_s32_params_t *p, const int32_t *a, const int32_t *b, int32_t *out) {
-    const tml_bcast_t *bc = &p->bc;
-    tml_bcast_pos_t pos = {{0}, 0, 0};
-    uint32_t rows = tml_bcast_rows(bc);
-    int32_t n = bc->shape[TML_BCAST_DIMS - 1];
-    int32_t sa = bc->a_stride[TML_BCAST_DIMS - 1];
-    int32_t sb = bc->b_stride[TML_BCAST_DIMS - 1];
-    for (uint32_t r = 0; r < rows; r++) {
-        const int32_t *ra = a + pos.a;
-        const int32_t *rb = b + pos.b;
-        for (int32_t i = 0; i < n; i++) {
-            int32_t prod = (int32_t)((uint32_t)ra[i * sa] * (uint32_t)rb[i * sb]);
-            out[i] = tml_clamp_i32(prod, p->act_min, p->act_max);
-        }
-        out += n;
-        tml_bcast_next_row(bc, &pos);
+static void mul_s32_row(const void *args, const void *a, int32_t sa, const void *b, int32_t sb,
+    void *out, int32_t n) {
+    const tml_bcast_s32_params_t *p = args;
+    const int32_t *ra = a, *rb = b;
+    int32_t *o = out;
+    for (int32_t i = 0; i < n; i++) {
+        int32_t prod = (int32_t)((uint32_t)ra[i * sa] * (uint32_t)rb[i * sb]);
+        o[i] = tml_clamp_i32(prod, p->act_min, p->act_max);
     }
+}
+
+void tml_ref_mul_s32(const tml_bcast_s32_params_t *p, const int32_t *a, const int32_t *b, int32_t *out) {
+    tml_bcast_each_row(&p->bc, sizeof(*out), p, a, b, out, mul_s32_row);
 }

@@ -32,9 +32,6 @@
         a11 = __smlad(vo_, w1o_, a11); \
 } while (0)
 
-// Output channels per pass: the accumulators of two rows wait on the stack
-// (2 x 32 x 4 bytes) for one requantization loop with few live registers.
-#define CHUNK 32
 
 // Sums of two rows (x, x + x_step) against two filter rows (f, f + f_step)
 // of depth k, started from the biases: acc = {r0.f0, r0.f1, r1.f0, r1.f1}.
@@ -146,86 +143,149 @@ static inline __attribute__((always_inline)) void shallow(const tml_opt_mat_mult
     }
 }
 
-// Four bytes at i of one row (x) against two filter rows (f, f + f_step).
-#define DOT_1X2(i) do { \
-        const int32_t w0_ = tml_ld_s8x4(f + (i)), w1_ = tml_ld_s8x4(f + f_step + (i)); \
-        const int32_t v_ = tml_ld_s8x4(x + (i)); \
-        const int32_t ve_ = __sxtab16(offset2, v_), vo_ = tml_sxtab16_ror8(offset2, v_); \
-        a0 = __smlad(ve_, __sxtb16(w0_), a0); \
-        a0 = __smlad(vo_, tml_sxtb16_ror8(w0_), a0); \
-        a1 = __smlad(ve_, __sxtb16(w1_), a1); \
-        a1 = __smlad(vo_, tml_sxtb16_ror8(w1_), a1); \
-} while (0)
+// Sums of one row x against four filter rows (f, f + k, f + 2k, f + 3k) over
+// their first k4 bytes (a multiple of 4), added to acc. Each input word is
+// loaded and unpacked once for the four rows: 25 instructions for 16 MACs.
+// The loop needs 14 registers; written in C, GCC spills four of them in it.
+static __attribute__((noinline, noclone)) void dot_1x4(const int8_t *x, const int8_t *f, int32_t k,
+    int32_t k4, int32_t offset2, int32_t acc[4]) {
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    const int8_t *end = f + k4;
+    const int32_t k3 = 3 * k;
+    #if defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+    // Distance from the filter bytes to x's, in a register: the loop reads x at f + dx.
+    const int32_t dx = (int32_t)((uintptr_t)x - (uintptr_t)f);
+    int32_t v, t, ve, vo;
+    // Tested as f < end, not k4 > 0: GCC then finds the 14 registers at -O1 to -O3 (at -Os
+    // it does not, hence the C loop below, and -O0 has no registers to spare).
+    if (f < end) {
+        __asm__ (
+            "1:\n\t"
+            "ldr %[v], [%[f], %[dx]]\n\t"
+            "sxtab16 %[ve], %[off], %[v]\n\t"
+            "sxtab16 %[vo], %[off], %[v], ror #8\n\t"
+            "ldr %[v], [%[f], %[k]]\n\t"
+            "sxtb16 %[t], %[v]\n\t"
+            "smlad %[a1], %[ve], %[t], %[a1]\n\t"
+            "sxtb16 %[v], %[v], ror #8\n\t"
+            "smlad %[a1], %[vo], %[v], %[a1]\n\t"
+            "ldr %[v], [%[f], %[k], lsl #1]\n\t"
+            "sxtb16 %[t], %[v]\n\t"
+            "smlad %[a2], %[ve], %[t], %[a2]\n\t"
+            "sxtb16 %[v], %[v], ror #8\n\t"
+            "smlad %[a2], %[vo], %[v], %[a2]\n\t"
+            "ldr %[v], [%[f], %[k3]]\n\t"
+            "sxtb16 %[t], %[v]\n\t"
+            "smlad %[a3], %[ve], %[t], %[a3]\n\t"
+            "sxtb16 %[v], %[v], ror #8\n\t"
+            "smlad %[a3], %[vo], %[v], %[a3]\n\t"
+            "ldr %[v], [%[f]], #4\n\t"
+            "sxtb16 %[t], %[v]\n\t"
+            "smlad %[a0], %[ve], %[t], %[a0]\n\t"
+            "sxtb16 %[v], %[v], ror #8\n\t"
+            "smlad %[a0], %[vo], %[v], %[a0]\n\t"
+            "cmp %[f], %[end]\n\t"
+            "bne 1b\n\t"
+            : [a0] "+r" (a0), [a1] "+r" (a1), [a2] "+r" (a2), [a3] "+r" (a3), [f] "+r" (f),
+            [v] "=&r" (v), [t] "=&r" (t), [ve] "=&r" (ve), [vo] "=&r" (vo)
+            : [end] "r" (end), [dx] "r" (dx), [k] "r" (k), [k3] "r" (k3), [off] "r" (offset2)
+            : "cc", "memory");
+    }
+    #else
+    for (; f < end; f += 4, x += 4) {
+        const int32_t v = tml_ld_s8x4(x);
+        const int32_t ve = __sxtab16(offset2, v), vo = tml_sxtab16_ror8(offset2, v);
+        int32_t w = tml_ld_s8x4(f);
+        a0 = __smlad(vo, tml_sxtb16_ror8(w), __smlad(ve, __sxtb16(w), a0));
+        w = tml_ld_s8x4(f + k);
+        a1 = __smlad(vo, tml_sxtb16_ror8(w), __smlad(ve, __sxtb16(w), a1));
+        w = tml_ld_s8x4(f + 2 * k);
+        a2 = __smlad(vo, tml_sxtb16_ror8(w), __smlad(ve, __sxtb16(w), a2));
+        w = tml_ld_s8x4(f + k3);
+        a3 = __smlad(vo, tml_sxtb16_ror8(w), __smlad(ve, __sxtb16(w), a3));
+    }
+    #endif
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+}
 
-// One input row (fully connected layers on one batch): two filter rows per pass.
-static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, const int8_t *filter,
-    const int32_t *bias, int8_t *output) {
-    const int32_t k = p->depth, k4 = p->depth & ~3, n = p->out_c;
-    const int32_t offset = p->input_offset, offset2 = tml_lanes2(offset);
-    const int32_t step = p->per_channel ? 1 : 0;
-    const int32_t *mult = p->multiplier, *shift = p->shift;
-    for (int32_t o = 0; o < n; o += 2) {
-        const bool two_filters = o + 1 < n;
-        const int8_t *f = filter + (size_t)o * k;
-        const int32_t f_step = two_filters ? k : 0;
-        int32_t a0 = bias != NULL ? bias[o] : 0;
-        int32_t a1 = bias != NULL && two_filters ? bias[o + 1] : 0;
-        int32_t i = 0;
-        // Eight bytes per step, as in dot_2x2.
-        for (; i + 8 <= k4; i += 8) {
-            DOT_1X2(i);
-            DOT_1X2(i + 4);
-        }
-        if (i < k4) {
-            DOT_1X2(i);
-            i += 4;
-        }
-        for (; i < k; i++) {
-            const int32_t x0 = x[i] + offset;
-            a0 += x0 * f[i];
-            a1 += x0 * f[f_step + i];
-        }
-        output[o] = tml_arm_output(a0, mult[0], shift[0], p->output_offset, p->act_min, p->act_max);
-        mult += step;
-        shift += step;
-        if (two_filters) {
-            output[o + 1] = tml_arm_output(a1, mult[0], shift[0], p->output_offset, p->act_min,
-                p->act_max);
-            mult += step;
-            shift += step;
+// acc plus the sum of one row x against one filter row f over k4 bytes (a
+// multiple of 4): layers with fewer than four outputs.
+static int32_t dot_1x1(const int8_t *x, const int8_t *f, int32_t k4, int32_t offset2, int32_t acc) {
+    for (int32_t i = 0; i < k4; i += 4) {
+        const int32_t v = tml_ld_s8x4(x + i), w = tml_ld_s8x4(f + i);
+        acc = __smlad(__sxtab16(offset2, v), __sxtb16(w), acc);
+        acc = __smlad(tml_sxtab16_ror8(offset2, v), tml_sxtb16_ror8(w), acc);
+    }
+    return acc;
+}
+
+// The sums of x against `group` filter rows from f (4, f_step = k apart, or 1),
+// started from their biases (bias at the first row, or NULL), into a[0..group).
+static inline __attribute__((always_inline)) void group_sums(const int8_t *x, int32_t offset,
+    const int8_t *f, int32_t k, int32_t group, const int32_t *bias, int32_t a[4]) {
+    const int32_t k4 = k & ~3, offset2 = tml_lanes2(offset), f_step = group == 4 ? k : 0;
+    for (int32_t j = 0; j < 4; j++) {
+        a[j] = bias != NULL ? bias[j < group ? j : 0] : 0;
+    }
+    if (group == 4) {
+        dot_1x4(x, f, f_step, k4, offset2, a);
+    } else {
+        a[0] = dot_1x1(x, f, k4, offset2, a[0]);
+    }
+    for (int32_t i = k4; i < k; i++) {
+        const int32_t x0 = x[i] + offset;
+        for (int32_t j = 0; j < 4; j++) {
+            a[j] += x0 * f[j * f_step + i];
         }
     }
 }
 
+// Both below take four filter rows per pass. A last pass of fewer than four
+// rows moves back so that it ends at the last row, writing some results again
+// with the same values; fewer than four rows in all go one at a time.
 void tml_opt_mat_vec_s8_s32(const int8_t *x, int32_t input_offset, const int8_t *filter,
     int32_t depth, int32_t rows, const int32_t *bias, int32_t *acc) {
-    const int32_t k = depth, k4 = depth & ~3, offset = input_offset, offset2 = tml_lanes2(offset);
-    for (int32_t o = 0; o < rows; o += 2) {
-        const bool two_filters = o + 1 < rows;
-        const int8_t *f = filter + (size_t)o * k;
-        const int32_t f_step = two_filters ? k : 0;
-        int32_t a0 = bias != NULL ? bias[o] : 0;
-        int32_t a1 = bias != NULL && two_filters ? bias[o + 1] : 0;
-        int32_t i = 0;
-        for (; i + 8 <= k4; i += 8) {
-            DOT_1X2(i);
-            DOT_1X2(i + 4);
+    const int32_t group = rows >= 4 ? 4 : 1;
+    for (int32_t o = 0; o < rows; o += group) {
+        if (o + group > rows) {
+            o = rows - group;
         }
-        if (i < k4) {
-            DOT_1X2(i);
-            i += 4;
-        }
-        for (; i < k; i++) {
-            const int32_t x0 = x[i] + offset;
-            a0 += x0 * f[i];
-            a1 += x0 * f[f_step + i];
-        }
-        acc[o] = a0;
-        if (two_filters) {
-            acc[o + 1] = a1;
+        int32_t a[4];
+        group_sums(x, input_offset, filter + (size_t)o * depth, depth, group,
+            bias != NULL ? bias + o : NULL, a);
+        for (int32_t j = 0; j < group; j++) {
+            acc[o + j] = a[j];
         }
     }
 }
+
+// One input row (fully connected layers on one batch), each pass's outputs
+// requantized at once.
+static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, const int8_t *filter,
+    const int32_t *bias, int8_t *output) {
+    const int32_t k = p->depth, n = p->out_c, step = p->per_channel ? 1 : 0;
+    const int32_t group = n >= 4 ? 4 : 1;
+    for (int32_t o = 0; o < n; o += group) {
+        if (o + group > n) {
+            o = n - group;
+        }
+        int32_t a[4];
+        group_sums(x, p->input_offset, filter + (size_t)o * k, k, group,
+            bias != NULL ? bias + o : NULL, a);
+        for (int32_t j = 0; j < group; j++) {
+            const int32_t c = (o + j) * step;
+            output[o + j] = tml_arm_output(a[j], p->multiplier[c], p->shift[c], p->output_offset,
+                p->act_min, p->act_max);
+        }
+    }
+}
+
+// Output channels per pass: the sums of two input rows wait on the stack
+// (2 x 32 x 4 bytes) for one requantization loop with few live registers.
+#define CHUNK 32
 
 void tml_opt_mat_mult_s8(const tml_opt_mat_mult_s8_params_t *p, const int8_t *input,
     int32_t row_stride, int32_t rows, const int8_t *filter, const int32_t *bias, int8_t *output) {
