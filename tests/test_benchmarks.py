@@ -66,6 +66,8 @@ def test_compress_benchmark_prints_sizes_agreement_and_instructions() -> None:
         assert 0 <= float(agree.rstrip("%")) <= 100
         assert float(m7) > 0 and float(m7_small) > 0
     assert "person_detect" in run.stdout.split("real samples", 1)[1]
+
+
 def test_code_size_prints_the_engine_per_op_and_per_file() -> None:
     """The linked size, then tables whose per-op and per-file bytes both add up to the sum of
     the objects, with every engine source listed once."""
