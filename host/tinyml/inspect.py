@@ -1,7 +1,8 @@
 """What a .tflite needs: ops and their support, MACs, parameters, flash and arena bytes.
 
 Everything but the arena comes from the flatbuffer (``schema``); the arena is the engine's own
-plan (``_tinyml.Model(...).arena_size``), so it is the exact number the device will allocate.
+plan for the board's target (``_tinyml.arena_size``: pointer size and kernel set, from the
+board's ``mpy_arch``), so it is the exact number the device will allocate.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class Report:
     weight_bytes: int
     arena_bytes: int | None
     arena_error: str | None
+    arena_target: str  # what the arena was planned for: "this host" or a board's target
     inputs: list[TensorInfo]
     outputs: list[TensorInfo]
     labels: list[str] | None
@@ -193,10 +195,39 @@ def op_supported(op: schema.Operator) -> bool:
     return bool(engine().op_supported(op.name, op.version))  # a custom op's name is its code
 
 
-def arena_size(data: bytes) -> tuple[int | None, str | None]:
-    """(exact arena bytes, None) from the engine's planner, or (None, why not)."""
+# The engine's target on each MicroPython architecture: pointer bytes and the kernel set
+# kernels/opt/opt.h picks there (ARMv7E-M's DSP instructions on Cortex-M4/M7, portable C on
+# every other core). The arena depends on both.
+ARCH_TARGETS = {
+    "x64": (8, "portable"),
+    "armv6m": (4, "portable"),
+    "armv7m": (4, "portable"),
+    "armv7emsp": (4, "armv7em"),
+    "armv7emdp": (4, "armv7em"),
+    "xtensawin": (4, "portable"),
+}
+
+
+def board_target(info: dict) -> tuple[int, str]:
+    """(pointer bytes, kernel set) of the engine built for a board (its board.json)."""
+    arch = info.get("mpy_arch")
+    if arch not in ARCH_TARGETS:
+        raise TinymlError(
+            f"board {info.get('name')!r}: mpy_arch {arch!r} has no engine target; "
+            f"add it to inspect.ARCH_TARGETS (known: {', '.join(ARCH_TARGETS)})"
+        )
+    return ARCH_TARGETS[arch]
+
+
+def arena_size(
+    data: bytes, target: tuple[int, str] | None = None
+) -> tuple[int | None, str | None]:
+    """(exact arena bytes, None) from the engine's planner for ``target`` (pointer bytes,
+    kernel set; default: this host's build), or (None, why not)."""
     try:
-        return engine().Model(data).arena_size, None
+        if target is None:
+            return engine().Model(data).arena_size, None
+        return engine().arena_size(data, *target), None
     except (ValueError, NotImplementedError, RuntimeError) as e:
         return None, str(e)
 
@@ -239,7 +270,11 @@ def analyze(path: str | Path, board: str | None = None) -> Report:
         )
     const_buffers = {t.buffer for t in model.tensors if t.is_const}
     weight_bytes = sum(model.buffers[b][1] for b in const_buffers)
-    arena, arena_error = arena_size(data)
+    target, arena_target = None, "this host"
+    if board is not None:
+        target = board_target(load_board(board))
+        arena_target = f"{board}: {target[0] * 8}-bit pointers, {target[1]} kernels"
+    arena, arena_error = arena_size(data, target)
     labels = pipeline = None
     if md.LABELS in model.metadata:
         labels = md.decode_labels(model.metadata[md.LABELS])
@@ -261,6 +296,7 @@ def analyze(path: str | Path, board: str | None = None) -> Report:
         weight_bytes=weight_bytes,
         arena_bytes=arena,
         arena_error=arena_error,
+        arena_target=arena_target,
         inputs=[_tensor_info(t) for t in model.tensor_inputs()],
         outputs=[_tensor_info(t) for t in model.tensor_outputs()],
         labels=labels,
@@ -409,7 +445,7 @@ def format_report(report: Report) -> str:
     lines.append(f"parameters:     {report.params:,}")
     lines.append(f"weights/flash:  {_kb(report.weight_bytes)}")
     if report.arena_bytes is not None:
-        lines.append(f"arena/RAM:      {_kb(report.arena_bytes)}")
+        lines.append(f"arena/RAM:      {_kb(report.arena_bytes)} for {report.arena_target}")
     else:
         lines.append(f"arena/RAM:      unknown ({report.arena_error})")
     for name, tensors in (("input", report.inputs), ("output", report.outputs)):

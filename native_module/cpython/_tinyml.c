@@ -963,8 +963,62 @@ static PyObject *tinyml_op_supported(PyObject *module, PyObject *args) {
     return PyBool_FromLong(tml_custom_supported(name, version));
 }
 
+// Kernel set names, indexed by tml_kernel_set_t.
+static const char *const kernel_sets[] = { "reference", "portable", "armv7em" };
+
+// arena_size(model, pointer_bytes, kernels): the exact arena a build for that target needs,
+// so that the host can tell a board's arena (tinyml inspect --board).
+static PyObject *tinyml_arena_size(PyObject *module, PyObject *args) {
+    (void)module;
+    Py_buffer model;
+    int pointer_bytes;
+    const char *kernels;
+    if (!PyArg_ParseTuple(args, "y*is", &model, &pointer_bytes, &kernels)) {
+        return NULL;
+    }
+    tml_target_t target = { 0, 0 };
+    size_t n_sets = sizeof(kernel_sets) / sizeof(kernel_sets[0]), k = 0;
+    while (k < n_sets && strcmp(kernel_sets[k], kernels) != 0) {
+        k++;
+    }
+    if (k == n_sets || pointer_bytes <= 0 || pointer_bytes > 255) {
+        PyBuffer_Release(&model);
+        PyErr_Format(PyExc_ValueError, "unknown target %d-byte pointers, kernels %s "
+            "(kernels: reference, portable, armv7em)", pointer_bytes, kernels);
+        return NULL;
+    }
+    target.pointer_bytes = (uint8_t)pointer_bytes;
+    target.kernels = (uint8_t)k;
+    // The engine reads the model in place and needs it 4-byte aligned: work on a copy.
+    uint8_t *copy = PyMem_Malloc(model.len > 0 ? (size_t)model.len : 8);
+    if (copy == NULL) {
+        PyBuffer_Release(&model);
+        return PyErr_NoMemory();
+    }
+    memcpy(copy, model.buf, (size_t)model.len);
+    tml_interp_t it;
+    size_t needed = 0, work_len = 0;
+    void *work = NULL;
+    tml_status_t st = tml_load(&it, copy, (size_t)model.len);
+    if (st == TML_OK) {
+        work_len = tml_work_size(&it);
+        work = PyMem_Malloc(work_len > 0 ? work_len : 8);
+        st = work == NULL ? TML_ERR_INTERNAL : tml_arena_size_for(&it, target, work, work_len, &needed);
+    }
+    PyMem_Free(work);
+    PyMem_Free(copy);
+    PyBuffer_Release(&model);
+    if (st == TML_OK) {
+        return PyLong_FromSize_t(needed);
+    }
+    return work == NULL && st == TML_ERR_INTERNAL ? PyErr_NoMemory() : raise_status(&it, st);
+}
+
 static PyMethodDef module_methods[] = {
     { "op_supported", tinyml_op_supported, METH_VARARGS, "op_supported(name, version=1) -> bool (a builtin or a custom op's name)" },
+    { "arena_size", tinyml_arena_size, METH_VARARGS,
+      "arena_size(model, pointer_bytes, kernels) -> exact arena bytes of a build for that target "
+      "(kernels: 'reference', 'portable' or 'armv7em')" },
     { NULL },
 };
 
@@ -989,6 +1043,8 @@ PyMODINIT_FUNC PyInit__tinyml(void) {
     Py_INCREF(&ModelType);
     if (PyModule_AddObject(m, "Model", (PyObject *)&ModelType) < 0
         || PyModule_AddStringConstant(m, "__version__", "0.1.0") < 0
+        || PyModule_AddObject(m, "TARGET", Py_BuildValue("(is)", (int)tml_native_target().pointer_bytes,
+            kernel_sets[tml_native_target().kernels])) < 0
         || PyModule_AddObject(m, "dsp", tinyml_dsp_module()) < 0) {
         Py_DECREF(&ModelType);
         Py_DECREF(m);

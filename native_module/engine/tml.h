@@ -82,6 +82,22 @@ typedef struct {
 
 struct tml_op;
 
+// The kernel sets a build can have (kernels/opt/opt.h). They differ in the scratch they ask
+// for, so the arena depends on the set.
+typedef enum {
+    TML_KERNELS_REFERENCE = 0,  // TML_KERNELS_OPT=0: kernels/ref/ only
+    TML_KERNELS_PORTABLE = 1,   // kernels/opt/portable/ (Cortex-M0+, Xtensa, the host)
+    TML_KERNELS_ARMV7EM = 2,    // kernels/opt/armv7em/ (Cortex-M4/M7)
+} tml_kernel_set_t;
+
+// What an arena's size depends on besides the model: the size of a pointer (the tensor and
+// node tables and op data hold pointers) and the kernel set (their scratch). A host plans a
+// board's arena by naming the board's target (tml_arena_size_for).
+typedef struct {
+    uint8_t pointer_bytes;  // 4 (every MCU we build for) or this build's sizeof(void *)
+    uint8_t kernels;        // tml_kernel_set_t
+} tml_target_t;
+
 // One operator of the graph: what the op's prepare/eval need to find their
 // tensors, options and precomputed data. inputs/outputs point into the model.
 typedef struct {
@@ -137,6 +153,8 @@ typedef struct tml_interp {
     // private: persistent allocation cursor and size-only mode
     size_t persistent_top;
     bool sizing;
+    // private: the target being sized; the ops' scratch_size read its kernel set
+    tml_target_t target;
     // private: digest of what the engine trusts in the model after tml_init (shapes, tensor
     // indices, TML_TENSOR_INDEXES constants); see tml_check_unchanged
     uint32_t structure_digest;
@@ -153,6 +171,16 @@ size_t tml_work_size(const tml_interp_t *it);
 
 // Exact arena size tml_init() will need, computed in a temporary work buffer.
 tml_status_t tml_arena_size(tml_interp_t *it, void *work, size_t work_len, size_t *needed);
+
+// This build's target: the one tml_arena_size and tml_init plan for.
+tml_target_t tml_native_target(void);
+
+// tml_arena_size for another target: the exact arena tml_init() of a build for `target`
+// needs (a 64-bit host planning a 32-bit board's arena). Leaves it->arena_needed alone
+// unless target is this build's. TML_ERR_ARG for a pointer size other than 4 or this
+// build's, or an unknown kernel set.
+tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
+    size_t *needed);
 
 // Lays out tensors in the arena and prepares every op. On TML_ERR_ARENA,
 // it->arena_needed holds the bytes required. The arena must be 8-byte aligned.
