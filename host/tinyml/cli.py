@@ -38,12 +38,30 @@ def _firmware_args(p: argparse.ArgumentParser) -> None:
     b = sub.add_parser("build", help="build MicroPython firmware with the tinyml module")
     b.add_argument("--board", required=True, choices=list(BOARDS), help="target board")
     b.add_argument("-j", "--jobs", type=int, default=None, help="parallel make jobs")
+    b.add_argument(
+        "--ops-from",
+        nargs="+",
+        type=Path,
+        metavar="MODEL",
+        help="only the ops these .tflite models use (build/firmware/<board>_ops/)",
+    )
+    b.add_argument(
+        "--no-op-names",
+        action="store_true",
+        help="leave out the table of op names used only in error messages",
+    )
 
 
 def _firmware(args: argparse.Namespace) -> int:
     from . import firmware
 
-    out = firmware.build(args.board, Paths.default(), jobs=args.jobs)
+    out = firmware.build(
+        args.board,
+        Paths.default(),
+        jobs=args.jobs,
+        ops_from=args.ops_from,
+        op_names=not args.no_op_names,
+    )
     print(out)
     return 0
 

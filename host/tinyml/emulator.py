@@ -85,6 +85,7 @@ class Emulator:
         state_dir: Path | None = None,
         *,
         icount: bool = False,
+        firmware: Path | None = None,
     ) -> None:
         if board not in MACHINES:
             choices = ", ".join(MACHINES)
@@ -93,6 +94,8 @@ class Emulator:
         # -icount shift=0: one virtual nanosecond per executed instruction, so time.ticks_us()
         # deltas x 1000 count instructions, the same on every run (benchmarks/device_bench.py).
         self.icount = icount
+        # Another build of the board's firmware (tinyml firmware build --ops-from) to boot.
+        self.firmware = firmware
         self.paths = paths or Paths.default()
         self.state_dir = state_dir or self.paths.emulator_state
         self.state_file = self.state_dir / f"{board}.json"
@@ -138,8 +141,8 @@ class Emulator:
             qemu = shutil.which("qemu-system-arm", path=self.paths.env.get("PATH"))
             if qemu is None:
                 raise ToolchainError("qemu-system-arm not found (run `make setup`)")
-            elf = firmware.firmware_path(self.board, self.paths)
-            if not elf.exists():
+            elf = self.firmware or firmware.firmware_path(self.board, self.paths)
+            if self.firmware is None and not elf.exists():
                 elf = firmware.build(self.board, self.paths)
             cmd = [
                 qemu,

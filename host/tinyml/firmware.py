@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import rp2040
@@ -31,11 +32,14 @@ class Board:
     mp_board: str = ""  # upstream BOARD for ports built with upstream board files
     mp_variant: str = ""  # upstream BOARD_VARIANT, e.g. SPIRAM_OCT
     stock: bool = False  # without tinyml: no user C module, nothing of ours frozen but _boot.py
+    ops_only: bool = False  # only the ops of some models (--ops-from): a folder of its own
 
     @property
     def out_dir(self) -> str:
         """Output directory under build/firmware/."""
-        return self.board_dir + ("_stock" if self.stock else "")
+        return (
+            self.board_dir + ("_stock" if self.stock else "") + ("_ops" if self.ops_only else "")
+        )
 
 
 BOARDS: dict[str, Board] = {
@@ -73,15 +77,16 @@ _SDK_HINTS = {
 }
 
 
-def board(name: str) -> Board:
+def board(name: str, *, ops_only: bool = False) -> Board:
     try:
-        return BOARDS[name]
+        b = BOARDS[name]
     except KeyError:
         raise ToolchainError(f"unknown board {name!r} (choose from {', '.join(BOARDS)})") from None
+    return replace(b, ops_only=True) if ops_only else b
 
 
-def firmware_path(name: str, paths: Paths) -> Path:
-    b = board(name)
+def firmware_path(name: str, paths: Paths, *, ops_only: bool = False) -> Path:
+    b = board(name, ops_only=ops_only)
     return paths.firmware / b.out_dir / b.output
 
 
@@ -114,9 +119,66 @@ def check_toolchain(b: Board, paths: Paths) -> None:
         )
 
 
-def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
-    """The make invocation that builds ``name`` (MICROPY_DIR's tree is only read)."""
-    b = board(name)
+OPS_HEADER = "tml_ops_selected.h"
+_ENTRY_RE = re.compile(r"^TML_OP_ENTRY\((\w+), (\w+)\)$", re.MULTILINE)
+_CUSTOM_RE = re.compile(
+    r"const tml_op_t tml_op_(\w+) = \{[^}]*?\.custom_name = \"(\w+)\"", re.DOTALL
+)
+
+
+def op_entries(paths: Paths) -> dict[str, str]:
+    """{op name as a model names it ("CONV_2D", custom "SignalRfft"): its line of
+    engine/tml_ops_list.h}, read from the engine's own list."""
+    engine = paths.native_module / "engine"
+    custom = {}
+    for f in sorted((engine / "ops").glob("*.c")):
+        custom.update(_CUSTOM_RE.findall(f.read_text()))
+    entries = {}
+    for name, builtin in _ENTRY_RE.findall((engine / "tml_ops_list.h").read_text()):
+        key = custom.get(name) if builtin == "CUSTOM" else builtin
+        entries[key] = f"TML_OP_ENTRY({name}, {builtin})"
+    return entries
+
+
+def ops_of_models(models: list[Path]) -> list[str]:
+    """The op names ``models`` run, in first-use order, as the engine reads them."""
+    from .inspect import engine
+
+    ops: list[str] = []
+    for path in models:
+        try:
+            names = engine().Model(str(path)).ops
+        except (OSError, ValueError) as e:
+            raise ToolchainError(f"--ops-from {path}: {e}") from None
+        for op in names:
+            if op not in ops:
+                ops.append(op)
+    return ops
+
+
+def ops_header(models: list[Path], paths: Paths) -> str:
+    """A tml_ops_list.h with only the ops ``models`` use (TML_OPS_LIST)."""
+    entries = op_entries(paths)
+    lines = [
+        f"// The ops of {', '.join(p.name for p in models)} (tinyml firmware build --ops-from)."
+    ]
+    for op in ops_of_models(models):
+        lines.append(entries[op])
+    return "\n".join(lines) + "\n"
+
+
+def make_command(
+    name: str,
+    paths: Paths,
+    jobs: int | None = None,
+    *,
+    ops_from: list[Path] | None = None,
+    op_names: bool = True,
+) -> list[str]:
+    """The make invocation that builds ``name`` (MICROPY_DIR's tree is only read); with
+    ``ops_from``, only those models' ops (the header ``build`` writes into the output folder);
+    without ``op_names``, without the table of op names used in messages."""
+    b = board(name, ops_only=bool(ops_from))
     mp = paths.micropython
     out = paths.firmware / b.out_dir
     jobs = jobs or os.cpu_count() or 1
@@ -156,6 +218,14 @@ def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
             f"USER_C_MODULES={cmake}",
             f"FROZEN_MANIFEST={manifest}",
         ]
+    if (ops_from or not op_names) and b.port not in ("unix", "qemu"):
+        raise ToolchainError(
+            f"--ops-from and --no-op-names are not supported for {name} yet: build unix or qemu-*"
+        )
+    if ops_from:
+        cmd.append(f"TINYML_OPS={out / OPS_HEADER}")
+    if not op_names:
+        cmd.append("TINYML_OP_NAMES=0")
     return cmd
 
 
@@ -177,6 +247,7 @@ def _config_digest(b: Board, paths: Paths, cmd: list[str]) -> str:
     files = [
         paths.native_module / "micropython" / n for n in ("micropython.mk", "micropython.cmake")
     ]
+    files.append(paths.firmware / b.out_dir / OPS_HEADER)
     board_dir = paths.boards / b.board_dir
     files += sorted(board_dir.glob("*.mk")) + sorted((paths.boards / "qemu_common").glob("*.mk"))
     h = hashlib.sha256(" ".join(c for c in cmd if not c.startswith("-j")).encode())
@@ -186,19 +257,34 @@ def _config_digest(b: Board, paths: Paths, cmd: list[str]) -> str:
     return h.hexdigest()
 
 
-def build(name: str, paths: Paths, *, jobs: int | None = None, log: Path | None = None) -> Path:
+def build(
+    name: str,
+    paths: Paths,
+    *,
+    jobs: int | None = None,
+    log: Path | None = None,
+    ops_from: list[Path] | None = None,
+    op_names: bool = True,
+) -> Path:
     """Build firmware for board ``name`` and return its path.
 
-    Make output goes to ``log`` (default ``build/logs/firmware-<board>.log``); on failure the
-    ToolchainError carries the log's tail.
+    With ``ops_from`` (model files) the firmware has only the ops those models use, in
+    ``build/firmware/<board>_ops/``. Make output goes to ``log`` (default
+    ``build/logs/firmware-<board>.log``); on failure the ToolchainError carries the log's tail.
     """
-    b = board(name)
+    b = board(name, ops_only=bool(ops_from))
     check_toolchain(b, paths)
     check_micropython(paths)
     log = log or paths.build / "logs" / f"firmware-{b.out_dir}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     mpy_cross = paths.micropython / "mpy-cross"
-    cmd = make_command(name, paths, jobs)
+    cmd = make_command(name, paths, jobs, ops_from=ops_from, op_names=op_names)
+    if ops_from:
+        header = paths.firmware / b.out_dir / OPS_HEADER
+        header.parent.mkdir(parents=True, exist_ok=True)
+        text = ops_header(ops_from, paths)
+        if not header.is_file() or header.read_text() != text:
+            header.write_text(text)
     if b.port == "rp2":
         rp2_steps = rp2040.build_commands(
             paths,
@@ -240,7 +326,7 @@ def build(name: str, paths: Paths, *, jobs: int | None = None, log: Path | None 
         shutil.copy2(out, firmware_path(name, paths))
     elif b.port == "qemu":
         elf = paths.firmware / b.out_dir / "obj" / "firmware.elf"
-        dest = firmware_path(name, paths)
+        dest = paths.firmware / b.out_dir / b.output
         if not dest.exists() or dest.stat().st_mtime < elf.stat().st_mtime:
             shutil.copy2(elf, dest)
-    return firmware_path(name, paths)
+    return paths.firmware / b.out_dir / b.output

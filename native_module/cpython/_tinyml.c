@@ -966,9 +966,31 @@ static PyObject *tinyml_op_supported(PyObject *module, PyObject *args) {
 // Kernel set names, indexed by tml_kernel_set_t.
 static const char *const kernel_sets[] = { "reference", "portable", "armv7em" };
 
-// arena_size(model, pointer_bytes, kernels): the exact arena a build for that target needs,
-// so that the host can tell a board's arena (tinyml inspect --board).
-static PyObject *tinyml_arena_size(PyObject *module, PyObject *args) {
+// The plan as Python values: {"arena": bytes, "buffers": [(offset, size, first_node,
+// last_node, shares) per tensor, then per node's scratch], "tensors": n_tensors}.
+static PyObject *plan_dict(tml_interp_t *it, const void *work, size_t needed) {
+    uint32_t n = tml_plan_count(it);
+    PyObject *buffers = PyList_New(n);
+    if (buffers == NULL) {
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        tml_plan_buffer_t b;
+        tml_plan_buffer(it, work, i, &b);
+        PyObject *item = Py_BuildValue("(IIiii)", b.offset, b.size, b.first_node, b.last_node, b.shares);
+        if (item == NULL) {
+            Py_DECREF(buffers);
+            return NULL;
+        }
+        PyList_SET_ITEM(buffers, i, item);
+    }
+    return Py_BuildValue("{s:n,s:N,s:I}", "arena", (Py_ssize_t)needed, "buffers", buffers, "tensors",
+        it->n_tensors);
+}
+
+// plan(model, pointer_bytes, kernels): the arena a build for that target needs, exactly, and
+// where each buffer goes, so that the host can tell a board's arena (tinyml inspect --board).
+static PyObject *tinyml_plan(PyObject *module, PyObject *args) {
     (void)module;
     Py_buffer model;
     int pointer_bytes;
@@ -976,7 +998,6 @@ static PyObject *tinyml_arena_size(PyObject *module, PyObject *args) {
     if (!PyArg_ParseTuple(args, "y*is", &model, &pointer_bytes, &kernels)) {
         return NULL;
     }
-    tml_target_t target = { 0, 0 };
     size_t n_sets = sizeof(kernel_sets) / sizeof(kernel_sets[0]), k = 0;
     while (k < n_sets && strcmp(kernel_sets[k], kernels) != 0) {
         k++;
@@ -987,37 +1008,40 @@ static PyObject *tinyml_arena_size(PyObject *module, PyObject *args) {
             "(kernels: reference, portable, armv7em)", pointer_bytes, kernels);
         return NULL;
     }
-    target.pointer_bytes = (uint8_t)pointer_bytes;
-    target.kernels = (uint8_t)k;
+    tml_target_t target = { (uint8_t)pointer_bytes, (uint8_t)k };
     // The engine reads the model in place and needs it 4-byte aligned: work on a copy.
     uint8_t *copy = PyMem_Malloc(model.len > 0 ? (size_t)model.len : 8);
     if (copy == NULL) {
         PyBuffer_Release(&model);
         return PyErr_NoMemory();
     }
-    memcpy(copy, model.buf, (size_t)model.len);
+    size_t len = (size_t)model.len;
+    memcpy(copy, model.buf, len);
+    PyBuffer_Release(&model);
     tml_interp_t it;
-    size_t needed = 0, work_len = 0;
+    size_t needed = 0;
     void *work = NULL;
-    tml_status_t st = tml_load(&it, copy, (size_t)model.len);
-    if (st == TML_OK) {
-        work_len = tml_work_size(&it);
-        work = PyMem_Malloc(work_len > 0 ? work_len : 8);
-        st = work == NULL ? TML_ERR_INTERNAL : tml_arena_size_for(&it, target, work, work_len, &needed);
+    PyObject *result = NULL;
+    tml_status_t st = tml_load(&it, copy, len);
+    if (st != TML_OK) {
+        raise_status(&it, st);
+    } else if ((work = PyMem_Malloc(tml_work_size(&it) > 0 ? tml_work_size(&it) : 8)) == NULL) {
+        PyErr_NoMemory();
+    } else if ((st = tml_arena_size_for(&it, target, work, tml_work_size(&it), &needed)) != TML_OK) {
+        raise_status(&it, st);
+    } else {
+        result = plan_dict(&it, work, needed);
     }
     PyMem_Free(work);
     PyMem_Free(copy);
-    PyBuffer_Release(&model);
-    if (st == TML_OK) {
-        return PyLong_FromSize_t(needed);
-    }
-    return work == NULL && st == TML_ERR_INTERNAL ? PyErr_NoMemory() : raise_status(&it, st);
+    return result;
 }
 
 static PyMethodDef module_methods[] = {
     { "op_supported", tinyml_op_supported, METH_VARARGS, "op_supported(name, version=1) -> bool (a builtin or a custom op's name)" },
-    { "arena_size", tinyml_arena_size, METH_VARARGS,
-      "arena_size(model, pointer_bytes, kernels) -> exact arena bytes of a build for that target "
+    { "plan", tinyml_plan, METH_VARARGS,
+      "plan(model, pointer_bytes, kernels) -> {'arena': exact bytes a build for that target needs, "
+      "'buffers': [(offset, size, first_node, last_node, shares)], 'tensors': n} "
       "(kernels: 'reference', 'portable' or 'armv7em')" },
     { NULL },
 };

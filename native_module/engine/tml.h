@@ -182,6 +182,20 @@ tml_target_t tml_native_target(void);
 tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
     size_t *needed);
 
+// One buffer of the plan the last tml_arena_size(_for) left in its work buffer: buffer i <
+// tml_plan_count() is tensor i (i < n_tensors) or the scratch of node i - n_tensors. For tools
+// (tinyml inspect: where the arena peaks, and with which tensors); the engine never needs it.
+typedef struct {
+    uint32_t offset;     // from the start of the activation area
+    uint32_t size;       // 0: no memory of its own (a constant, a variable, no scratch, or an
+                         // alias: then `shares` names the tensor whose memory it uses)
+    int32_t first_node;  // the node that writes it (0 for graph inputs); -1 when unused
+    int32_t last_node;   // the last node that reads it (the last node for graph outputs)
+    int32_t shares;      // -1, or the tensor whose memory this tensor uses
+} tml_plan_buffer_t;
+uint32_t tml_plan_count(const tml_interp_t *it);
+bool tml_plan_buffer(const tml_interp_t *it, const void *work, uint32_t i, tml_plan_buffer_t *b);
+
 // Lays out tensors in the arena and prepares every op. On TML_ERR_ARENA,
 // it->arena_needed holds the bytes required. The arena must be 8-byte aligned.
 tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len);

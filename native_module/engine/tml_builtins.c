@@ -1,5 +1,8 @@
-#include "tml.h"
-#include "tml_builtins.h"
+// TFLite's builtin op names, for messages and for finding an op by name. A build made with
+// TML_BUILTIN_NAMES=0 keeps only the names of its own ops (a few bytes each, not 3 KB).
+#include "tml_internal.h"
+
+#if TML_BUILTIN_NAMES
 
 static const char *const builtin_names[TML_BUILTIN_COUNT] = {
     [TML_BUILTIN_ADD] = "ADD",
@@ -220,3 +223,24 @@ const char *tml_builtin_name(int32_t builtin) {
     }
     return builtin_names[builtin];
 }
+
+#else
+
+const char *tml_builtin_name(int32_t builtin) {
+    static const struct {
+        int16_t code;
+        const char *name;
+    } names[] = {
+    #define TML_OP_ENTRY(name, code) { TML_BUILTIN_##code, #code },
+    #include TML_OPS_HEADER
+    #undef TML_OP_ENTRY
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (names[i].code == builtin) {
+            return names[i].name;
+        }
+    }
+    return "UNKNOWN";
+}
+
+#endif

@@ -224,3 +224,21 @@ size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r) {
     }
     return total;
 }
+
+uint32_t tml_plan_count(const tml_interp_t *it) {
+    return tml_plan_records(it);
+}
+
+bool tml_plan_buffer(const tml_interp_t *it, const void *work, uint32_t i, tml_plan_buffer_t *b) {
+    if (work == NULL || i >= tml_plan_records(it)) {
+        return false;
+    }
+    const tml_plan_record_t *r = (const tml_plan_record_t *)work + i;
+    bool tensor = i < it->n_tensors;
+    b->size = r->size;
+    b->offset = r->size > 0 ? r->offset : 0;
+    b->first_node = r->first == TML_NO_NODE ? -1 : (int32_t)r->first;
+    b->last_node = r->last == TML_NO_NODE ? -1 : (int32_t)r->last;
+    b->shares = tensor && r->alias >= 0 ? root_of((const tml_plan_record_t *)work, (int32_t)i) : -1;
+    return true;
+}
