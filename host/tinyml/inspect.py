@@ -541,9 +541,9 @@ def _peak_lines(report: Report) -> list[str]:
     live = ", ".join(f"#{t.index} {t.bytes:,} B" for t in p.tensors)
     scratch = f" + scratch {p.scratch_bytes:,} B" if p.scratch_bytes else ""
     rest = report.arena_bytes - p.activation_bytes
+    where = f"peak at op {p.node} {p.op}, live tensors {live}{scratch}"
     return [
-        f"  activations:  {_kb(p.activation_bytes)}; peak at op {p.node} {p.op}, live tensors "
-        f"{live}{scratch}",
+        f"  activations:  {_kb(p.activation_bytes)}; {where}",
         f"  the rest:     {_kb(rest)} (tensor and node tables, op data)",
     ]
 
