@@ -279,6 +279,29 @@ TEST(empty_graph_keeps_io_buffers) {
     CHECK_REC(&g, 0, 16, 0, 0, 0);
 }
 
+// Largest first leaves a hole here: t4 (40) at 0, then t0, t2, t3 (32) stack up to 80
+// around the long-lived skip t5. Placing the longest-lived first (t5, t1, t2, t3 ...)
+// reaches 72, the most ever live at once (node 2: t2 + t3 + t5), and the planner keeps it.
+// t0 -> n0 -> t1, t5; t1 -> n1 -> t2; t2, t5 -> n2 -> t3; t3 -> n3 -> t4.
+TEST(several_orders_keep_the_smallest) {
+    graph_t g;
+    graph_init(&g, 6, (const uint32_t[]){ 32, 8, 32, 32, 40, 8 });
+    node(&g, &plain_op, IN(0), OUT(1, 5));
+    node(&g, &plain_op, IN(1), OUT(2));
+    node(&g, &plain_op, IN(2, 5), OUT(3));
+    node(&g, &plain_op, IN(3), OUT(4));
+    graph_io(&g, 0, 4);
+    TEST_EQ_INT(plan(&g), 72);
+    for (int a = 0; a < 6; a++) {
+        for (int b = a + 1; b < 6; b++) {
+            const tml_plan_record_t *x = &g.rec[a], *y = &g.rec[b];
+            bool together = x->first <= y->last && y->first <= x->last;
+            bool apart = x->offset + x->size <= y->offset || y->offset + y->size <= x->offset;
+            TEST_CHECK(!together || apart);
+        }
+    }
+}
+
 int main(void) {
     RUN_TEST(chain_reuses_dead_buffers);
     RUN_TEST(sizes_round_up_to_the_alignment);
@@ -292,5 +315,6 @@ int main(void) {
     RUN_TEST(equal_sizes_place_in_model_order);
     RUN_TEST(plans_past_2gb_fail);
     RUN_TEST(empty_graph_keeps_io_buffers);
+    RUN_TEST(several_orders_keep_the_smallest);
     return test_report();
 }
