@@ -124,7 +124,7 @@ def arena_rows(names: list[str]) -> list[list[str]]:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("dirs", nargs="*", type=Path)
-    p.add_argument("--per-op", action="store_true", help="flash per op in the first firmware")
+    p.add_argument("--per-op", action="store_true", help="also the flash of each op")
     p.add_argument("--models", default="KWS,VWW,IC,AD,person_detect", help="arena table rows")
     args = p.parse_args(argv)
     firmware = ROOT / "build" / "firmware"
@@ -138,11 +138,13 @@ def main(argv=None) -> int:
         total = sum(t.values())
         print(f"| {d.name} | {t['core']:,} | {t['ops']:,} | {t['kernels']:,} | {total:,} |")
     if args.per_op and dirs:
-        print(f"\nPer op in {dirs[0].name} (the op and the kernels named after it):\n")
-        print("| op | bytes |")
-        print("|---|---|")
-        for op, n in sorted(per_op_bytes(dirs[0] / "obj" / "firmware.map").items()):
-            print(f"| {op} | {n:,} |")
+        print("\nPer op (the op and the kernels named after it; - : not in that firmware):\n")
+        per = [per_op_bytes(d / "obj" / "firmware.map") for d in dirs]
+        print("| op | " + " | ".join(d.name for d in dirs) + " |")
+        print("|---|" + "---|" * len(dirs))
+        for op in sorted(set().union(*per)):
+            cells = [f"{p[op]:,}" if op in p else "-" for p in per]
+            print(f"| {op} | " + " | ".join(cells) + " |")
     print("\nArena (bytes; TFLite Micro's on the 64-bit host, ratio host over TFLM):\n")
     head = ["model", *ARENA_BOARDS, "TFLM", "ratio"]
     print("| " + " | ".join(head) + " |")
