@@ -62,12 +62,12 @@ def test_load_benchmark_times_in_place_and_from_a_file() -> None:
 
 
 def test_memory_table_has_flash_and_every_arena() -> None:
-    """Each model's arena for each target, beside TFLite Micro's; the 32-bit arenas are
-    smaller than the 64-bit host's (8-byte pointers in its tables)."""
+    """Each model's arena for each target, beside TFLite Micro's; the Cortex-M0's is smaller
+    than the 64-bit host's (the same kernels, 4-byte pointers in its tables)."""
     out = _run("benchmarks/memory.py")
     assert "Engine flash" in out
     rows = _rows(out, 6)
     for model in ("KWS", "VWW", "IC", "AD", "person_detect"):
         m7, m0, host, tflm, ratio = (float(c.replace(",", "")) for c in rows[model])
-        assert 0 < m0 < host and 0 < m7 < host and tflm > 0
+        assert 0 < m0 < host and m7 > 0 and tflm > 0
         assert abs(ratio - host / tflm) < 0.01

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "tml.h"
+#include "tml_builtins.h"
 
 typedef struct {
     PyObject_HEAD
@@ -1056,6 +1057,21 @@ static struct PyModuleDef tinyml_module = {
 
 PyObject *tinyml_dsp_module(void);  // dsp.c
 
+// The engine's names of TFLite's builtin ops and tensor types, indexed by code: the host reads
+// models with them (tinyml/schema.py), so that no second table can drift from the engine's.
+static PyObject *names_by_code(const char *(*name)(int32_t), int32_t count) {
+    PyObject *t = PyTuple_New(count);
+    for (int32_t i = 0; t != NULL && i < count; i++) {
+        PyObject *s = PyUnicode_FromString(name(i));
+        if (s == NULL) {
+            Py_CLEAR(t);
+            break;
+        }
+        PyTuple_SET_ITEM(t, i, s);
+    }
+    return t;
+}
+
 PyMODINIT_FUNC PyInit__tinyml(void) {
     if (PyType_Ready(&ModelType) < 0 || PyType_Ready(&TensorBufferType) < 0) {
         return NULL;
@@ -1069,7 +1085,9 @@ PyMODINIT_FUNC PyInit__tinyml(void) {
         || PyModule_AddStringConstant(m, "__version__", "0.1.0") < 0
         || PyModule_AddObject(m, "TARGET", Py_BuildValue("(is)", (int)tml_native_target().pointer_bytes,
             kernel_sets[tml_native_target().kernels])) < 0
-        || PyModule_AddObject(m, "dsp", tinyml_dsp_module()) < 0) {
+        || PyModule_AddObject(m, "dsp", tinyml_dsp_module()) < 0
+        || PyModule_AddObject(m, "BUILTIN_NAMES", names_by_code(tml_builtin_name, TML_BUILTIN_COUNT)) < 0
+        || PyModule_AddObject(m, "TYPE_NAMES", names_by_code(tml_type_name, TML_UINT4 + 1)) < 0) {
         Py_DECREF(&ModelType);
         Py_DECREF(m);
         return NULL;

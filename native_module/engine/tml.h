@@ -56,6 +56,9 @@ typedef enum {
     TML_UINT32 = 15,
     TML_UINT16 = 16,
     TML_INT4 = 17,
+    TML_BFLOAT16 = 18,
+    TML_INT2 = 19,
+    TML_UINT4 = 20,
 } tml_type_t;
 
 enum {
