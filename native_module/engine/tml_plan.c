@@ -101,6 +101,47 @@ static void compute_lifetimes(const tml_interp_t *it, tml_plan_record_t *r) {
     }
 }
 
+static bool is_graph_io(const tml_interp_t *it, const tml_plan_record_t *r, int32_t root) {
+    for (uint32_t i = 0; i < it->n_inputs; i++) {
+        if (planned(it, it->graph_inputs[i]) && root_of(r, it->graph_inputs[i]) == root) {
+            return true;
+        }
+    }
+    for (uint32_t i = 0; i < it->n_outputs; i++) {
+        if (planned(it, it->graph_outputs[i]) && root_of(r, it->graph_outputs[i]) == root) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Where an op may write over its input (TML_OP_INPLACE) and is that memory's last reader,
+// its output takes the input's memory: the two never need to exist side by side. Graph
+// inputs and outputs keep their own memory (the caller reads and writes them).
+static void share_in_place(const tml_interp_t *it, tml_plan_record_t *r) {
+    for (uint32_t n = 0; n < it->n_nodes; n++) {
+        const tml_node_t *node = &it->nodes[n];
+        if (node->op == NULL || !(node->op->flags & TML_OP_INPLACE) || node->n_inputs < 1
+            || node->n_outputs < 1) {
+            continue;
+        }
+        int32_t in = node->inputs[0], out = node->outputs[0];
+        if (!planned(it, in) || !planned(it, out) || in == out || r[out].alias >= 0
+            || r[out].first != n || it->tensors[in].bytes != it->tensors[out].bytes
+            || it->tensors[in].type != it->tensors[out].type) {
+            continue;
+        }
+        int32_t root = root_of(r, in);
+        if (root == out || r[root].last != n || is_graph_io(it, r, root) || is_graph_io(it, r, out)) {
+            continue;
+        }
+        r[out].alias = root;
+        r[out].size = 0;
+        touch(r, root, r[out].first);
+        touch(r, root, r[out].last);
+    }
+}
+
 static bool overlap_in_time(const tml_plan_record_t *a, const tml_plan_record_t *b) {
     return a->first <= b->last && b->first <= a->last;
 }
@@ -254,6 +295,7 @@ static size_t place_all(const tml_interp_t *it, tml_plan_record_t *r, int order)
 
 size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r) {
     compute_lifetimes(it, r);
+    share_in_place(it, r);
     size_t best = SIZE_MAX;
     int best_order = 0;
     for (int order = 0; order < ORDER_COUNT; order++) {
