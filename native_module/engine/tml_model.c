@@ -247,7 +247,7 @@ static tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, const char 
     char msg[TML_ERR_MSG_LEN];
     tml_text_t text = { msg, 0, sizeof(msg) };
     tml_text_str(&text, "unsupported op ");
-    if (builtin >= 0 && strcmp(name, "UNKNOWN") == 0) {
+    if (builtin >= 0 && strlen(name) == 7 && memcmp(name, "UNKNOWN", 7) == 0) {
         // A build without the name table (TML_BUILTIN_NAMES=0) knows only its own ops' names.
         tml_text_str(&text, "builtin ");
         tml_text_int(&text, builtin);
