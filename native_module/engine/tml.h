@@ -158,6 +158,8 @@ typedef struct tml_interp {
     bool sizing;
     // private: the target being sized; the ops' scratch_size read its kernel set
     tml_target_t target;
+    // private: the placement order tml_arena_size found best for this build (tml_plan.c)
+    uint8_t plan_order;
     // private: digest of what the engine trusts in the model after tml_init (shapes, tensor
     // indices, TML_TENSOR_INDEXES constants); see tml_check_unchanged
     uint32_t structure_digest;

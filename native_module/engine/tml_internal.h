@@ -69,6 +69,9 @@ typedef struct {
 static inline uint32_t tml_plan_records(const tml_interp_t *it) {
     return it->n_tensors + it->n_nodes;
 }
-size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *records);
+// tml_plan tries several placement orders and keeps the smallest plan, storing which in
+// *order; tml_plan_in places in that order alone (tml_init replays tml_arena_size's choice).
+size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *records, int *order);
+size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *records, int order);
 
 #endif // TML_INTERNAL_H

@@ -100,7 +100,8 @@ static tml_status_t measure(tml_interp_t *it, tml_target_t target, uint8_t *work
     it->target = target;
     TML_TRY(build_tables(it, work + records_bytes(it)));
     tml_status_t st = size_nodes(it, &extra);
-    size_t activations = st == TML_OK ? tml_plan(it, (tml_plan_record_t *)(void *)work) : 0;
+    int order = 0;
+    size_t activations = st == TML_OK ? tml_plan(it, (tml_plan_record_t *)(void *)work, &order) : 0;
     it->tensors = NULL;
     it->nodes = NULL;
     it->target = tml_native_target();
@@ -113,6 +114,7 @@ static tml_status_t measure(tml_interp_t *it, tml_target_t target, uint8_t *work
     size_t planned = activations_bytes > records_bytes(it) ? activations_bytes : records_bytes(it);
     *needed = persistent_bytes + planned;
     if (is_native(target)) {
+        it->plan_order = (uint8_t)order;
         it->activations_bytes = activations_bytes;
         it->persistent_bytes = persistent_bytes;
         it->arena_needed = *needed;
@@ -253,7 +255,7 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
 
     // Planned part, from the start.
     tml_plan_record_t *records = (tml_plan_record_t *)(void *)base;
-    if (tml_plan(it, records) == SIZE_MAX) {
+    if (tml_plan_in(it, records, it->plan_order) == SIZE_MAX) {
         return tml_fail(it, TML_ERR_ARENA, "model needs more than 2 GB of arena");
     }
     for (uint32_t t = 0; t < it->n_tensors; t++) {

@@ -293,20 +293,27 @@ static size_t place_all(const tml_interp_t *it, tml_plan_record_t *r, int order)
     return total;
 }
 
-size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r) {
+size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *order) {
     compute_lifetimes(it, r);
     share_in_place(it, r);
     size_t best = SIZE_MAX;
     int best_order = 0;
-    for (int order = 0; order < ORDER_COUNT; order++) {
-        size_t total = place_all(it, r, order);
+    for (int o = 0; o < ORDER_COUNT; o++) {
+        size_t total = place_all(it, r, o);
         if (total < best) {
             best = total;
-            best_order = order;
+            best_order = o;
         }
     }
+    *order = best_order;
     // The records hold the last order's offsets: place the winner again unless it was last.
     return best_order == ORDER_COUNT - 1 ? best : place_all(it, r, best_order);
+}
+
+size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *r, int order) {
+    compute_lifetimes(it, r);
+    share_in_place(it, r);
+    return place_all(it, r, order >= 0 && order < ORDER_COUNT ? order : BY_SIZE);
 }
 
 uint32_t tml_plan_count(const tml_interp_t *it) {

@@ -65,7 +65,8 @@ static void graph_io(graph_t *g, int32_t in, int32_t out) {
 }
 
 static size_t plan(graph_t *g) {
-    return tml_plan(&g->it, g->rec);
+    int order;
+    return tml_plan(&g->it, g->rec, &order);
 }
 
 #define CHECK_REC(g, i, size_, offset_, first_, last_) \
