@@ -11,7 +11,9 @@ setup:
 firmware: setup
 	@scripts/setup.sh firmware unix qemu-m7 qemu-m4 qemu-m0 rp2040
 
-demo: setup
+# The demo needs the venv and the emulated board's firmware only, built side by side.
+demo:
+	@scripts/setup.sh demo
 	.venv/bin/tinyml demo
 
 test: setup

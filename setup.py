@@ -3,8 +3,8 @@
 Sources are globbed at build time: native_module/cpython/*.c plus every .c in the C libraries
 beside it (native_module/engine/, native_module/dsp/, ...; not the MicroPython face), so a new
 engine or kernel file needs no edit here. A wheel also gets the device's pure-Python modules
-(device/tinyml/*.py but __init__.py) inside the tinyml package; an editable install finds them
-through tinyml.__path__ instead.
+(device/tinyml/*.py but __init__.py) and boards/*/board.json inside the tinyml package; an
+editable install finds them in the checkout instead.
 """
 
 from glob import glob
@@ -33,6 +33,11 @@ class build_py(_build_py):
         for src in sorted(Path("device/tinyml").glob("*.py")):
             if src.name != "__init__.py":
                 self.copy_file(str(src), str(Path(self.build_lib, "tinyml", src.name)))
+        # The board registry (tinyml.boards), for the commands that take --board.
+        for src in sorted(Path("boards").glob("*/board.json")):
+            dest = Path(self.build_lib, "tinyml", "boards", src.parent.name, src.name)
+            self.mkpath(str(dest.parent))
+            self.copy_file(str(src), str(dest))
 
 
 setup(

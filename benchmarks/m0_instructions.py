@@ -1,6 +1,6 @@
 """Instructions per inference on a Cortex-M0 (the RP2040's instruction set), under emulation.
 
-Boots the emulated Cortex-M0 (boards/qemu_m0: QEMU's microbit machine with a Pico's RAM) with
+Boots the emulated Cortex-M0 (boards/qemu-m0: QEMU's microbit machine with a Pico's RAM) with
 ``-icount shift=0``, so that one virtual nanosecond is one executed instruction. For each model
 that fits a Pico's heap when read from a file, it copies the model to the board (the larger
 ones into the board's flash slot, used in place as a model frozen into the firmware is), runs

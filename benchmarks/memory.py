@@ -4,8 +4,8 @@ model's exact arena on each kind of core, beside TFLite Micro's.
     python benchmarks/memory.py [--per-op] [FIRMWARE_DIR ...]
 
 Flash: code and constant data linked from native_module/engine, from the linker map of each
-build/firmware/<board>/ folder given (default: every one with obj/firmware.map, e.g. qemu_m7,
-qemu_m0 and qemu_m7_ops, which ``tinyml firmware build --board qemu-m7 --ops-from
+build/firmware/<board>/ folder given (default: every one with obj/firmware.map, e.g. qemu-m7,
+qemu-m0 and qemu-m7-ops, which ``tinyml firmware build --board qemu-m7 --ops-from
 person_detect.tflite`` builds), split into the core (loading, planning, errors), the ops and
 the kernels. Arena: the engine's plan for each target (``tinyml inspect --board``), which
 tests/test_device_arena.py checks against the emulated boards byte for byte; TFLite Micro's is

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Set-up for tinyml: system packages, MicroPython source, .venv, firmware.
 #
-#   scripts/setup.sh [all|system|micropython|venv|rp2040|firmware [BOARD...]]
+#   scripts/setup.sh [all|demo|system|micropython|venv|rp2040|firmware [BOARD...]]
+#
+# `demo` is the least `make demo` needs: no RP2040 SDK, the venv without the dev extra (no
+# TensorFlow: the demo's models are already converted) and only the emulated Cortex-M7's
+# firmware, built while pip installs (the build needs only make, the compilers and the host
+# package's pure-Python build code, run by the system Python).
 #
 # Idempotent: each step checks what is there and does nothing more (make rebuilds only what
 # changed). MICROPY_DIR=/path/to/micropython uses that tree instead of the Debian source.
@@ -16,7 +21,7 @@ PYTHON="${PYTHON:-python3}"
 MP_SOURCE_VERSION="1.25.0+ds-1"
 MP_SUITE="trixie"
 APT_SOURCE_FILE="/etc/apt/sources.list.d/tinyml-$MP_SUITE-src.sources"
-SETUP_BOARDS=(unix qemu-m7 qemu-m0 rp2040)
+SETUP_BOARDS=(unix qemu-m7 qemu-m4 qemu-m0 rp2040)
 # The RP2040 build's Debian pieces (step_rp2040): binary source packages and mbedtls's source.
 RP2_SUITE="trixie"
 RP2_DEBS=(pico-sdk-source=2.1.1-1 tinyusb-source=0.18.0+dfsg-1)
@@ -41,6 +46,33 @@ logged() {
         die "$name failed (full log: $LOGS/$name.log)"
     fi
 }
+
+# Like logged, for a long step: every PROGRESS_EVERY seconds, the log's newest line matching
+# PATTERN (when it changed), so minutes of pip or apt are not silent.
+PROGRESS_EVERY="${PROGRESS_EVERY:-5}"
+logged_progress() {
+    local name="$1" pattern="$2"; shift 2
+    mkdir -p "$LOGS"
+    "$@" >"$LOGS/$name.log" 2>&1 &
+    local pid=$! last="" line waited=0 t0=$SECONDS
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        waited=$((waited + 1))
+        if [ "$waited" -ge "$PROGRESS_EVERY" ]; then
+            waited=0
+            line="$(grep -E "$pattern" "$LOGS/$name.log" | tail -n 1 | cut -c1-100)" || true
+            if [ -n "$line" ] && [ "$line" != "$last" ]; then
+                say "  $name ($((SECONDS - t0)) s): $line"
+                last="$line"
+            fi
+        fi
+    done
+    if ! wait "$pid"; then
+        tail -n 40 "$LOGS/$name.log" >&2
+        die "$name failed (full log: $LOGS/$name.log)"
+    fi
+}
+PIP_PROGRESS='^(Collecting|Downloading|Building|Installing|Successfully)'
 
 as_root() {
     if [ "$(id -u)" -eq 0 ]; then
@@ -97,7 +129,7 @@ MSG
     if [ "${#missing[@]}" -gt 0 ]; then
         say "installing Debian packages: ${missing[*]}"
         logged apt-update as_root apt-get update
-        logged apt-install as_root env DEBIAN_FRONTEND=noninteractive \
+        logged_progress apt-install '^(Get:|Unpacking|Setting up)' as_root env DEBIAN_FRONTEND=noninteractive \
             apt-get install -y --no-install-recommends "${missing[@]}"
     fi
 }
@@ -201,17 +233,28 @@ SRC
 
 hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
+# step_venv [dev|base]: dev (the default) adds the dev extra (TensorFlow, TFLite Micro, pytest,
+# ruff, mypy); base is the host tools alone, enough for `make demo`. The stamp records which;
+# a dev install also satisfies base.
 step_venv() {
-    local stamp="$VENV/.tinyml-deps" want
-    want="$(hash_files "$ROOT/pyproject.toml" "$ROOT/setup.py")"
+    local extra="${1:-dev}" stamp="$VENV/.tinyml-deps" hash have spec="$ROOT"
+    hash="$(hash_files "$ROOT/pyproject.toml" "$ROOT/setup.py")"
+    have="$(cat "$stamp" 2>/dev/null || true)"
     if [ ! -x "$VENV/bin/python" ]; then
         say "creating $VENV"
         logged venv "$PYTHON" -m venv "$VENV"
     fi
-    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-        say "installing the project and its Python dependencies into .venv (pip)"
-        logged pip "$VENV/bin/python" -m pip install --disable-pip-version-check -e "$ROOT[dev]"
-        echo "$want" >"$stamp"
+    if [ "$have" != "dev $hash" ] && [ "$have" != "$extra $hash" ]; then
+        if [ "$extra" = dev ]; then
+            spec="$ROOT[dev]"
+            say "installing the project and its Python dependencies into .venv (pip)"
+        else
+            say "installing the project into .venv (pip; TensorFlow and the test tools come" \
+                "with \`scripts/setup.sh venv\` or \`make test\`)"
+        fi
+        logged_progress pip "$PIP_PROGRESS" \
+            "$VENV/bin/python" -m pip install --disable-pip-version-check -e "$spec"
+        echo "$extra $hash" >"$stamp"
         rm -f "$VENV/.tinyml-ext"
     fi
     # Rebuild the C extension when its sources change (pip built it the first time).
@@ -238,6 +281,33 @@ step_firmware() {
     done
 }
 
+# The demo board's firmware, built with the system Python while the venv is still installing.
+DEMO_BOARD=qemu-m7
+firmware_without_venv() {
+    PYTHONPATH="$ROOT/host" "$PYTHON" -c "
+import sys
+from tinyml import firmware, paths
+print(firmware.build(sys.argv[1], paths.Paths.default()))" "$1"
+}
+
+step_demo() {
+    local t0=$SECONDS
+    say "installing .venv and building the $DEMO_BOARD firmware side by side"
+    mkdir -p "$LOGS"
+    firmware_without_venv "$DEMO_BOARD" >"$LOGS/firmware-demo.log" 2>&1 &
+    local fw=$!
+    # A failed pip stops the script (die): stop the build with it.
+    trap 'kill '"$fw"' 2>/dev/null' EXIT
+    step_venv base
+    say "venv ready ($((SECONDS - t0)) s)"
+    trap - EXIT
+    if ! wait "$fw"; then
+        tail -n 40 "$LOGS/firmware-demo.log" >&2
+        die "firmware $DEMO_BOARD failed (full log: $LOGS/firmware-demo.log)"
+    fi
+    say "firmware $DEMO_BOARD ready ($((SECONDS - t0)) s): $(tail -n 1 "$LOGS/firmware-demo.log")"
+}
+
 main() {
     local what="${1:-all}"
     [ $# -gt 0 ] && shift
@@ -248,8 +318,10 @@ main() {
         rp2040) step_rp2040 ;;
         firmware) step_firmware "$@" ;;
         all) step_system; step_micropython; step_venv; step_rp2040; step_firmware ;;
-        *) die "unknown step $what (all|system|micropython|venv|rp2040|firmware [BOARD...])" ;;
+        demo) step_system; step_micropython; step_demo ;;
+        *) die "unknown step $what (all|demo|system|micropython|venv|rp2040|firmware [BOARD...])" ;;
     esac
 }
 
-main "$@"
+# Sourced (by a test) to reach the functions: run nothing.
+[ "${BASH_SOURCE[0]}" != "$0" ] || main "$@"

@@ -1,9 +1,11 @@
 """Shared fixtures: the emulated board, and ``device`` over every target.
 
 ``device`` is parametrized over ``unix`` (the unix-port firmware), ``emulator`` (the
-emulated Cortex-M7) and ``emulator-m0`` (the emulated Cortex-M0, boards/qemu_m0: the RP2040's
-instruction set and about a Pico's RAM), so each device test is reported three times:
-``test_x[unix]``, ``test_x[emulator]``, ``test_x[emulator-m0]``. ``TINYML_DEVICES=unix``
+emulated Cortex-M7), ``emulator-m4`` (the emulated Cortex-M4: the same DSP kernels on the core most
+STM32 boards have, with a single-precision FPU) and ``emulator-m0`` (the emulated Cortex-M0,
+boards/qemu-m0: the RP2040's instruction set and about a Pico's RAM), so each device test is
+reported four times: ``test_x[unix]``, ``test_x[emulator]``, ``test_x[emulator-m4]``,
+``test_x[emulator-m0]``. ``TINYML_DEVICES=unix``
 (comma-separated) narrows the targets. Each emulator is booted once per session (its own,
 under build/emulator/pytest-<pid>/) and always stopped at the end, even after failures or
 when pytest is killed.
@@ -30,13 +32,16 @@ from tinyml.device import Device
 from tinyml.emulator import Emulator, EmulatorState
 from tinyml.paths import Paths
 
-ALL_TARGETS = ("unix", "emulator", "emulator-m0")
+ALL_TARGETS = ("unix", "emulator", "emulator-m4", "emulator-m0")
 # Target name -> the Device target and the emulated board it needs (None: none).
 _TARGET_DEVICES = {
     "unix": ("unix", None),
     "emulator": ("emulator", "qemu-m7"),
+    "emulator-m4": ("emulator:qemu-m4", "qemu-m4"),
     "emulator-m0": ("emulator:qemu-m0", "qemu-m0"),
 }
+# The session fixture that boots each emulated board.
+_BOARD_FIXTURES = {"qemu-m7": "emulator", "qemu-m4": "emulator_m4", "qemu-m0": "emulator_m0"}
 
 # Tests reach no network: a release download that a test does not point at its own server on
 # 127.0.0.1 fails at once here instead of going to the project's release page.
@@ -106,6 +111,12 @@ def emulator(paths: Paths) -> Iterator[EmulatorState]:
 
 
 @pytest.fixture(scope="session")
+def emulator_m4(paths: Paths) -> Iterator[EmulatorState]:
+    """The emulated Cortex-M4 for this session; stopped at the end if this session started it."""
+    yield from _session_emulator("qemu-m4", paths)
+
+
+@pytest.fixture(scope="session")
 def emulator_m0(paths: Paths) -> Iterator[EmulatorState]:
     """The emulated Cortex-M0 for this session; stopped at the end if this session started it."""
     yield from _session_emulator("qemu-m0", paths)
@@ -131,7 +142,7 @@ def device(request: pytest.FixtureRequest, _devices: dict[str, Device], paths: P
     dev_target, board = _TARGET_DEVICES[target]
     if dev_target not in _devices:
         if board is not None:
-            request.getfixturevalue("emulator" if board == "qemu-m7" else "emulator_m0")
+            request.getfixturevalue(_BOARD_FIXTURES[board])
         _devices[dev_target] = Device(dev_target, paths=paths)
     return _devices[dev_target]
 

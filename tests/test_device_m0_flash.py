@@ -1,7 +1,7 @@
 """On the emulated Cortex-M0 (a Pico's RAM), a model too big for the heap runs in place from
 flash, as a model frozen into a Pico's firmware does: only its arena takes RAM.
 
-The board's flash has a slot for one model (boards/qemu_m0/nrf51_2m.ld); the host writes a model
+The board's flash has a slot for one model (boards/qemu-m0/nrf51_2m.ld); the host writes a model
 there (tinyml.emulator.write_model_slot), and the script passes
 ``uctypes.bytearray_at(address, size)`` to ``tinyml.Model``, which reads it in place.
 """

@@ -127,7 +127,7 @@ def _symbols(elf: Path) -> dict[str, int]:
 
 def test_budgets_match_the_built_firmware(rp2040_build: Path, paths: Paths) -> None:
     """boards/rp2040/board.json states the firmware's flash size and GC heap as built, and the
-    emulated Cortex-M0 has that same heap (boards/qemu_m0)."""
+    emulated Cortex-M0 has that same heap (boards/qemu-m0)."""
     import json
 
     info = json.loads((paths.boards / "rp2040" / "board.json").read_text())
@@ -141,7 +141,7 @@ def test_budgets_match_the_built_firmware(rp2040_build: Path, paths: Paths) -> N
     # the budget for a model in flash (frozen) is what the firmware region leaves.
     assert 0 <= info["firmware_bytes"] - fw_bytes < 16 * 1024
     assert info["flash_budget"] == info["firmware_region_bytes"] - info["firmware_bytes"]
-    mk = (paths.boards / "qemu_m0" / "mpconfigboard.mk").read_text()
+    mk = (paths.boards / "qemu-m0" / "mpconfigboard.mk").read_text()
     assert int(re.search(r"MICROPY_HEAP_SIZE \?= (\d+)", mk).group(1)) == heap
 
 

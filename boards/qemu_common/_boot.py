@@ -1,6 +1,9 @@
-# Runs after every (soft) reset: mounts littlefs on a RAM block device at "/".
+# Runs after every (soft) reset: mounts littlefs on a RAM block device at "/", and puts "/lib"
+# on sys.path as a board's port does, so `mpremote mip install` finds where packages go.
 # The RAM disk is the MPS2 SSRAM2/3 (4 MB at 0x20000000), outside the GC heap, so files survive
 # soft resets and last until the emulator stops; the first boot finds it blank and formats it.
+import sys
+
 import uctypes
 import vfs
 
@@ -42,4 +45,6 @@ def _mount():
 
 
 _mount()
-del _mount, _RAMBlockDev, uctypes, vfs
+if "/lib" not in sys.path:
+    sys.path.append("/lib")
+del _mount, _RAMBlockDev, sys, uctypes, vfs

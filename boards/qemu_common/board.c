@@ -1,10 +1,12 @@
 // Board support for the tinyml boards under QEMU (out-of-tree ports/qemu boards): the MPS2
-// boards (qemu_m7, qemu_m4) and the nRF51 board (qemu_m0).
+// boards (qemu-m7, qemu-m4) and the nRF51 board (qemu-m0).
 //
 // ports/qemu has no board hooks, so the linker wraps two of its symbols (see qemu_common.mk):
 // - main(): enable the FPU (CPACR CP10/CP11) before any floating-point instruction runs, and
 //   start the free-running timer that backs the `time` module;
-// - mp_init(): raise the stack limit and run the frozen _boot.py, which mounts "/".
+// - mp_init(): raise the stack limit and run the frozen _boot.py, which mounts "/";
+// - uart_rx_chr(): sleep in WFI until the UART receives, instead of polling it, so an idle
+//   board costs its host no CPU (ports/qemu's mp_hal_stdin_rx_chr spins on it).
 // ports/qemu builds without `time`; this file provides a small one on that timer.
 // The `_board` module reads host files through ARM semihosting, so the host tools can copy a
 // model onto the board's filesystem much faster than over the emulated UART (mpremote cp still
@@ -57,6 +59,12 @@ static uint32_t timer_count(void) {
     return TIMER0->CC0;
 }
 
+// The UART's RXDRDY event raises its interrupt (UART0, IRQ 2) once enabled in INTENSET.
+#define UART_IRQ (2)
+#define UART_RX_PENDING() (*(volatile uint32_t *)0x40002108)
+#define UART_RX_IRQ_ENABLE() (*(volatile uint32_t *)0x40002304 = 1u << 2)
+#define UART_RX_IRQ_CLEAR()
+
 // A Pico's stack: 8 KB, less MicroPython's margin (the rp2 port's mp_cstack_init_with_top()).
 #define STACK_LIMIT (8 * 1024 - 256)
 
@@ -74,6 +82,13 @@ typedef struct {
 
 #define TIMER0 ((cmsdk_timer_t *)0x40000000)
 #define TIMER_HZ (25000000u)
+
+// CMSDK UART0: CTRL bit 3 enables the receive interrupt (MPS2 IRQ 0); INTSTATUS bit 1 is
+// that interrupt's flag, cleared by writing it.
+#define UART_IRQ (0)
+#define UART_RX_PENDING() (*(volatile uint32_t *)0x40004004 & 2u)
+#define UART_RX_IRQ_ENABLE() (*(volatile uint32_t *)0x40004008 |= 1u << 3)
+#define UART_RX_IRQ_CLEAR() (*(volatile uint32_t *)0x4000400c = 2u)
 #define STACK_LIMIT (64 * 1024)
 
 static void timer_start(void) {
@@ -95,10 +110,39 @@ static uint32_t timer_count(void) {
 static uint32_t timer_last;
 static uint64_t timer_total;
 
+#define NVIC_ISER (*(volatile uint32_t *)0xe000e100)
+#define NVIC_ICER (*(volatile uint32_t *)0xe000e180)
+#define NVIC_ICPR (*(volatile uint32_t *)0xe000e280)
+
+extern int __real_uart_rx_chr(void);
+
 int __wrap_main(int argc, char **argv) {
     timer_start();
     timer_last = timer_count();
     return __real_main(argc, argv);
+}
+
+// With interrupts masked (PRIMASK), an enabled interrupt that becomes pending still ends a
+// WFI but runs no handler: the UART's receive interrupt wakes the core, which then clears it
+// and masks it again in the NVIC, so no exception is ever taken and ports/qemu's vector table
+// needs no handler. A character that arrived before the WFI leaves the flag set and WFI returns
+// at once.
+int __wrap_uart_rx_chr(void) {
+    int c = __real_uart_rx_chr();
+    if (c >= 0) {
+        return c;
+    }
+    __asm volatile ("cpsid i" ::: "memory");
+    UART_RX_IRQ_ENABLE();
+    NVIC_ISER = 1u << UART_IRQ;
+    if (!UART_RX_PENDING()) {
+        __asm volatile ("dsb\n\twfi" ::: "memory");
+    }
+    UART_RX_IRQ_CLEAR();
+    NVIC_ICER = 1u << UART_IRQ;
+    NVIC_ICPR = 1u << UART_IRQ;
+    __asm volatile ("cpsie i" ::: "memory");
+    return __real_uart_rx_chr();
 }
 
 void __wrap_mp_init(void) {
@@ -302,7 +346,7 @@ typedef struct {
 #define FLASH_PAGE (1024)
 
 // The model slot (a model used in place, as one frozen into a Pico's firmware is) and the
-// filesystem, one after the other (boards/qemu_m0/nrf51_2m.ld); the firmware is not writable.
+// filesystem, one after the other (boards/qemu-m0/nrf51_2m.ld); the firmware is not writable.
 extern uint8_t _flashslot_start, _flashslot_end, _flashfs_start, _flashfs_end;
 
 static void flash_check(uint32_t addr, size_t len) {

@@ -1,4 +1,4 @@
-# Shared settings for the out-of-tree MPS2 boards (qemu_m7, qemu_m4) of MicroPython's ports/qemu.
+# Shared settings for the out-of-tree MPS2 boards (qemu-m7, qemu-m4) of MicroPython's ports/qemu.
 # Included from $(BOARD_DIR)/mpconfigboard.mk after the CPU flags are set.
 
 TINYML_QEMU_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -25,4 +25,4 @@ FROZEN_MANIFEST ?= $(BOARD_DIR)/manifest.py
 # board.c: enables the FPU before main() and mounts the filesystem after each mp_init(),
 # through the linker's --wrap so ports/qemu itself stays unpatched. It also provides `time`.
 SRC_C += $(TINYML_QEMU_DIR)/board.c
-LDFLAGS += -Wl,--wrap=main -Wl,--wrap=mp_init
+LDFLAGS += -Wl,--wrap=main -Wl,--wrap=mp_init -Wl,--wrap=uart_rx_chr

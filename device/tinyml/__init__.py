@@ -4,6 +4,8 @@
 #     m = tinyml.Model("model.tflite")
 #     print(m.classify(accel.read()))
 #
-# Model and op_supported come from the C module _tinyml, built into the firmware or installed
-# as _tinyml.mpy (see package.json); the same API runs on CPython as tinyml._tinyml.
-from _tinyml import Model, __version__, op_supported  # noqa: F401
+# Model is tinyml.model's, over the C engine _tinyml (built into the firmware or installed as
+# _tinyml.mpy, see package.json); the same API runs on CPython.
+from _tinyml import __version__, op_supported  # noqa: F401
+
+from .model import Model  # noqa: F401

@@ -13,8 +13,9 @@ import tinyml
 try:
     from tinyml import pipeline, pipeline_anomaly
 except ImportError:
-    import tinyml_pipeline as pipeline  # firmware without the frozen modules
-    import tinyml_pipeline_anomaly as pipeline_anomaly
+    # firmware without the frozen modules
+    import tinyml_pipeline as pipeline  # type: ignore[import-not-found,no-redef]
+    import tinyml_pipeline_anomaly as pipeline_anomaly  # type: ignore[import-not-found,no-redef]
 
 BINS, FRAMES, WIN = 128, 200, 5
 

@@ -8,8 +8,8 @@ import tinyml
 
 try:
     from tinyml import pipeline
-except ImportError:
-    import tinyml_pipeline as pipeline  # firmware without the frozen pipeline module
+except ImportError:  # firmware without the frozen pipeline module
+    import tinyml_pipeline as pipeline  # type: ignore[import-not-found,no-redef]
 
 from gestures import LABELS, FakeAccelerometer
 

@@ -40,4 +40,4 @@ for clip in CLIPS:
     scores = [b - 256 if b > 127 else b for b in bytes(kws.output(0))]
     best = max(range(len(LABELS)), key=lambda i: scores[i])
     print("RESULT", clip, LABELS[best], " ".join(str(s) for s in scores))
-    pre = None
+    del pre  # its arena goes before the next clip's front end is made

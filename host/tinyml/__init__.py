@@ -1,9 +1,9 @@
 """tinyml: run TensorFlow Lite Micro models from MicroPython, and the host tools around it.
 
-``Model`` comes from the C extension ``tinyml._tinyml`` when it is built; the host tools (CLI,
-firmware, emulator, device) work without it.
+``Model`` is the device's own ``tinyml.model`` over the C extension ``tinyml._tinyml`` when it is
+built; the host tools (CLI, firmware, emulator, device) work without it.
 
-The device's pure-Python modules (``tinyml.pipeline``, ``tinyml.pipeline_anomaly``) import here
+The device's pure-Python modules (``tinyml.model``, ``tinyml.pipeline``, ...) import here
 too and run over ``tinyml._tinyml.dsp``, the same C as the firmware's, so ``from tinyml import
 pipeline`` computes on the host exactly the features the board will. A wheel carries copies of
 them (``setup.py``); a source checkout or editable install finds them in ``device/tinyml/``.
@@ -19,5 +19,6 @@ if _os.path.isfile(_os.path.join(_DEVICE, "pipeline.py")):
 
 try:
     from ._tinyml import *
+    from .model import Model  # noqa: F401
 except ImportError:  # extension not built (or not yet complete): host tools still work
     pass

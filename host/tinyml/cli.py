@@ -32,18 +32,18 @@ def _write(text: str) -> None:
 
 
 def _firmware_args(p: argparse.ArgumentParser) -> None:
-    from .firmware import BOARDS
+    from . import boards
 
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     b = sub.add_parser("build", help="build MicroPython firmware with the tinyml module")
-    b.add_argument("--board", required=True, choices=list(BOARDS), help="target board")
+    b.add_argument("--board", required=True, choices=boards.choices("build"), help="target board")
     b.add_argument("-j", "--jobs", type=int, default=None, help="parallel make jobs")
     b.add_argument(
         "--ops-from",
         nargs="+",
         type=Path,
         metavar="MODEL",
-        help="only the ops these .tflite models use (build/firmware/<board>_ops/)",
+        help="only the ops these .tflite models use (build/firmware/<board>-ops/)",
     )
     b.add_argument(
         "--no-op-names",
@@ -61,6 +61,7 @@ def _firmware(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         ops_from=args.ops_from,
         op_names=not args.no_op_names,
+        progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
     )
     print(out)
     return 0
@@ -70,21 +71,24 @@ def _firmware(args: argparse.Namespace) -> int:
 
 
 def _emulator_args(p: argparse.ArgumentParser) -> None:
-    from .emulator import DEFAULT_BOARD, MACHINES
+    from . import boards
+    from .emulator import DEFAULT_BOARD
 
     p.add_argument("action", choices=["start", "stop", "status"])
     p.add_argument(
         "--board",
-        choices=list(MACHINES),
+        choices=boards.choices("emulator"),
         help=f"start and stop: default {DEFAULT_BOARD}; status: default every board",
     )
 
 
 def _emulator(args: argparse.Namespace) -> int:
-    from .emulator import DEFAULT_BOARD, MACHINES, Emulator
+    from . import boards
+    from .emulator import DEFAULT_BOARD, Emulator
 
     if args.action == "status" and args.board is None:
-        running = [(b, s) for b in MACHINES if (s := Emulator(b).status()) is not None]
+        emulated = boards.names(what="emulator")
+        running = [(b, s) for b in emulated if (s := Emulator(b).status()) is not None]
         for board, state in running:
             print(f"{state.pty}\n{board} running (pid {state.pid})")
         if not running:
@@ -140,51 +144,14 @@ def _exec(args: argparse.Namespace) -> int:
     return 0
 
 
-# demo -----------------------------------------------------------------------------------------
-
-_DEMO_PLACEHOLDER = """\
-import sys
-print("tinyml demo on", sys.implementation._machine)
-print("float check:", 1.5 + 2.25)
-print("The full demo (a model running on this board) is pending: see issue 5.")
-"""
-
-
-def _demo_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--device", default="emulator", help="target (default: emulator)")
-
-
-def _demo(args: argparse.Namespace) -> int:
-    # Placeholder, replaced by tinyml.commands' demo when that module is present.
-    from .device import Device
-
-    with Device(args.device) as dev:
-        dev.exec(_DEMO_PLACEHOLDER, stream=_write)
-    return 0
-
-
 _COMMANDS: dict[str, tuple[Handler, AddArguments, str]] = {
     "firmware": (_firmware, _firmware_args, "build firmware: tinyml firmware build --board B"),
     "emulator": (_emulator, _emulator_args, "start, stop or query the emulated board"),
     "exec": (_exec, _exec_args, "run a MicroPython script on a device"),
-    "demo": (_demo, _demo_args, "run the demo on the emulated board"),
 }
 
 
 _COMMANDS.update(HOST_COMMANDS)  # the model and device commands of tinyml.commands
-
-
-def _all_commands() -> dict[str, tuple[Handler, AddArguments, str]]:
-    """Ours plus ``tinyml.commands.COMMANDS`` (same shape), which may override entries."""
-    commands = dict(_COMMANDS)
-    try:
-        from .commands import COMMANDS
-    except ModuleNotFoundError as e:
-        if e.name != f"{__package__}.commands":
-            raise
-    else:
-        commands.update(COMMANDS)
-    return commands
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tinyml {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (handler, add_arguments, help_text) in _all_commands().items():
+    for name, (handler, add_arguments, help_text) in _COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         add_arguments(p)
         p.set_defaults(run=handler)

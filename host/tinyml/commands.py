@@ -145,6 +145,17 @@ def _inspect(args: argparse.Namespace) -> int:
 # run ------------------------------------------------------------------------------------------
 
 
+def _task_arg(p: argparse.ArgumentParser) -> None:
+    from .task import TASKS
+
+    p.add_argument(
+        "--task",
+        choices=TASKS,
+        help="what output 0 is (default: guessed from the model: a heat map is a detector, "
+        "labels or a softmax a classifier, a long vector an embedding)",
+    )
+
+
 def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", type=Path, help=".tflite model")
     p.add_argument("--input", type=Path, required=True, help="input .npy (one sample or N)")
@@ -152,28 +163,58 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--raw", action="store_true", help="--out writes raw tensor values instead")
     p.add_argument("--labels", type=Path, help="labels file (default: from the model)")
     p.add_argument("--top", type=int, default=3, help="classes shown per sample (default: 3)")
+    _task_arg(p)
+    p.add_argument(
+        "--device",
+        help="also run every sample on this device (unix, emulator[:BOARD] or a serial port) "
+        "and compare its raw outputs with the host engine's, sample by sample",
+    )
+
+
+def _shown(r, i: int, kind: str, top: int) -> str:
+    """One sample's output 0 as text, as its task reads best."""
+    import numpy as np
+
+    from . import task
+
+    v = r.values[0][i]
+    if kind == "classifier":
+        return ", ".join(f"{lab} {s:.4f}" for lab, s, _ in r.top(i, top))
+    if kind == "detector":
+        count, found = task.detections(v.reshape(v.shape[-3:]), r.labels)
+        h, w = v.shape[-3], v.shape[-2]
+        return f"{count} of {h}x{w} cells found something" + (f": {found}" if found else "")
+    flat = v.reshape(-1)
+    text = np.array2string(flat, precision=4, threshold=12, separator=", ")
+    if kind == "embedding":
+        return f"{len(flat)} values, norm {np.linalg.norm(flat):.4f}: {text}"
+    return text
 
 
 def _run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from . import metadata
+    from . import metadata, task
     from . import run as host_run
 
     labels = metadata.read_labels_file(str(args.labels)) if args.labels else None
     x = host_run.load_array(args.input)
-    r = host_run.run(args.model, x, labels=labels)
+    m = host_run.load_model(args.model, labels)
+    kind = task.choose(m._schema, m.labels, args.task)
+    if args.device:
+        from .run_device import raw_inputs
+
+        # The board gets raw tensor bytes: give the host engine exactly the same ones.
+        x = raw_inputs(m, x)
+    r = host_run.run_batch(m, x)
     n = len(r.values[0])
     limit = 20
     for i in range(min(n, limit)):
-        v = r.values[0][i].reshape(-1)
-        if len(r.values) == 1 and len(v) > 1 and (r.labels or len(v) <= 1000):
-            shown = ", ".join(f"{lab} {s:.4f}" for lab, s, _ in r.top(i, args.top))
-        else:
-            shown = np.array2string(v, precision=4, threshold=12, separator=", ")
-        print(f"[{i}] {shown}  ({r.micros[i]:.0f} us)")
+        print(f"[{i}] {_shown(r, i, kind, args.top)}  ({r.micros[i]:.0f} us)")
     if n > limit:
         print(f"... {n - limit} more")
+    if len(r.values) > 1:
+        print(f"(output 0 of {len(r.values)} shown; --out writes them all)")
     if args.out:
         data = r.raw if args.raw else r.values
         try:
@@ -184,6 +225,44 @@ def _run(args: argparse.Namespace) -> int:
         except OSError as e:
             raise TinymlError(f"{args.out}: {e.strerror or e}") from None
         print(f"wrote {args.out}")
+    if args.device:
+        return _run_on_device(args, m, x, r)
+    return 0
+
+
+def _run_on_device(args: argparse.Namespace, m, x, r) -> int:
+    import numpy as np
+
+    from .device import Device
+    from .errors import VerifyMismatch
+    from .run_device import run_on_device
+
+    n = len(x)
+    _step(f"running {n} sample(s) on {args.device}")
+    with Device(args.device) as dev:
+        got = run_on_device(dev, args.model, x, progress=Progress())
+    dtype = r.raw[0].dtype
+    differ = 0
+    for s in got:
+        host = r.raw[0][s.index].reshape(-1)
+        board = np.frombuffer(s.raw, dtype=dtype)
+        if board.shape == host.shape and np.array_equal(board, host):
+            verdict = "same as host"
+        else:
+            differ += 1
+            if board.shape != host.shape:
+                verdict = f"DIFFERS: {board.size} values, host {host.size}"
+            else:
+                wrong = int(np.sum(board != host))
+                worst = int(np.max(np.abs(board.astype(np.int64) - host.astype(np.int64))))
+                verdict = f"DIFFERS in {wrong} of {host.size} values (max |diff| {worst})"
+        if s.index < 20 or verdict != "same as host":
+            print(f"[{s.index}] board: {verdict}  ({s.micros} us on the board)")
+    mean = sum(s.micros for s in got) / max(len(got), 1)
+    print(f"{args.device}: {n - differ}/{n} samples bit-exact with the host engine "
+          f"(mean {mean:.0f} us per invoke on the board)")  # fmt: skip
+    if differ:
+        raise VerifyMismatch(f"{differ} of {n} samples differ between {args.device} and the host")
     return 0
 
 
@@ -193,11 +272,17 @@ def _run(args: argparse.Namespace) -> int:
 def _verify_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", type=Path, help="int8 .tflite model")
     p.add_argument("--data", type=Path, required=True, help="inputs X (.npy)")
-    p.add_argument("--labels", type=Path, required=True, help="labels y (.npy): classes/targets")
+    p.add_argument(
+        "--labels",
+        type=Path,
+        help="labels y (.npy): a class per sample, a class per heat-map cell, or targets "
+        "(optional with --reference or --tflm)",
+    )
     p.add_argument("--reference", type=Path, help="float model (Keras, SavedModel, .tflite)")
     p.add_argument("--tflm", action="store_true", help="also require bit-exact TFLite Micro")
     p.add_argument("--min-accuracy", type=float, help="fail below this accuracy (0..1)")
     p.add_argument("--json", action="store_true", help="print JSON")
+    _task_arg(p)
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -205,9 +290,9 @@ def _verify(args: argparse.Namespace) -> int:
     from . import verify
 
     x = host_run.load_array(args.data)
-    y = host_run.load_array(args.labels)
+    y = host_run.load_array(args.labels) if args.labels else None
     r = verify.verify(args.model, x, y, reference=args.reference, tflm=args.tflm,
-                      progress=Progress())  # fmt: skip
+                      task=args.task, progress=Progress())  # fmt: skip
     print(json.dumps(r.to_dict(), indent=2) if args.json else verify.format_result(r))
     verify.check(r, args.min_accuracy)
     return 0
@@ -359,15 +444,15 @@ def _flash_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _download_progress(name: str, done: int, total: int | None) -> None:
-    """A progress bar on stderr for release downloads."""
+def _download_progress(name: str, done: int, total: int | None, verb: str = "downloading") -> None:
+    """A progress bar on stderr for release downloads (and copies onto a boot drive)."""
     if total:
         filled = 30 * done // total
         bar = f"[{'#' * filled}{'.' * (30 - filled)}] {100 * done // total:3d}%"
         end = "\n" if done >= total else ""
     else:
         bar, end = f"{done / 1e6:.1f} MB", ""
-    sys.stderr.write(f"\rdownloading {name} {bar}{end}")
+    sys.stderr.write(f"\r{verb} {name} {bar}{end}")
     sys.stderr.flush()
 
 
@@ -378,7 +463,14 @@ def _flash(args: argparse.Namespace) -> int:
         raise TinymlError("give the firmware once: FIRMWARE or --firmware")
     _step(f"flashing {args.board}")
     firmware = args.firmware_source or args.firmware
-    r = flash.flash(args.board, args.port, firmware, quiet=False, progress=_download_progress)
+    r = flash.flash(
+        args.board,
+        args.port,
+        firmware,
+        quiet=False,
+        progress=_download_progress,
+        copy_progress=lambda name, done, total: _download_progress(name, done, total, "copying"),
+    )
     print(f"flashed {r.firmware} ({r.bytes:,} bytes) to {r.target}: {r.detail}")
     if r.board_info:
         print(r.board_info)
@@ -389,9 +481,16 @@ def _flash(args: argparse.Namespace) -> int:
 
 
 def _demo_args(p: argparse.ArgumentParser) -> None:
-    from .demo import DEFAULT, DEMOS
+    from .demo import DEFAULT, DEMOS, demo_name
 
-    p.add_argument("name", nargs="?", default=DEFAULT, choices=DEMOS, help=f"default: {DEFAULT}")
+    p.add_argument(
+        "name",
+        nargs="?",
+        default=DEFAULT,
+        type=lambda name: demo_name(name, _err),
+        choices=DEMOS,
+        help=f"an example's folder name (default: {DEFAULT})",
+    )
     p.add_argument(
         "--device",
         default="emulator",

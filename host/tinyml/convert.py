@@ -56,7 +56,8 @@ def _tf():
         import tensorflow as tf
     except ImportError:
         raise TinymlError(
-            "convert needs TensorFlow: pip install 'tensorflow-cpu' (or the project's dev extra)"
+            "this needs TensorFlow: run `scripts/setup.sh venv` (the project's dev extra, which "
+            "`make demo` skips) or pip install 'tensorflow-cpu'"
         ) from None
     return tf
 

@@ -32,7 +32,9 @@ from .paths import Paths
 Step = Callable[[str], None]  # announces a step ("converting model")
 Stream = Callable[[str], None]
 
-DEMOS = ("person_detect", "hello_world", "gesture", "anomaly", "kws")
+DEMOS = ("person_detect", "hello_world", "gesture", "anomaly", "keyword_spotting")
+# Each demo is named after its folder in examples/; older names still work, with a note.
+RENAMED = {"kws": "keyword_spotting"}
 DEFAULT = "person_detect"
 DEST = "/models"
 
@@ -315,8 +317,18 @@ def prepare_kws(paths: Paths) -> Example:
 EXAMPLES: dict[str, Callable[[Paths], Example]] = {
     "gesture": prepare_gesture,
     "anomaly": prepare_anomaly,
-    "kws": prepare_kws,
+    "keyword_spotting": prepare_kws,
 }
+
+
+def demo_name(name: str, note: Step | None = None) -> str:
+    """``name`` as a demo of DEMOS; an old name is translated, and ``note`` says so."""
+    if name in RENAMED:
+        new = RENAMED[name]
+        if note:
+            note(f"note: the demo `{name}` is now `{new}`, after examples/{new}")
+        return new
+    return name
 
 
 def _script_lines(output: str) -> list[str]:
@@ -430,6 +442,7 @@ def run_demo(
 
     paths = paths or Paths.default()
     step = step or (lambda _msg: None)
+    name = demo_name(name, step)
     if name not in DEMOS:
         raise TinymlError(f"unknown demo {name!r} (choose from {', '.join(DEMOS)})")
     work = paths.build / "demo" / name
@@ -447,12 +460,18 @@ def run_demo(
         board = device.partition(":")[2] or "qemu-m7"
         if not firmware.firmware_path(board, paths).exists():
             step(f"building {board} firmware with the tinyml module (first run only)")
-            firmware.build(board, paths)
-        step(f"booting the emulated board ({board})")
+            firmware.build(board, paths, progress=step)
+        from .emulator import Emulator
+
+        running = Emulator(board, paths).status()
+        if running is None:
+            step(f"booting the emulated board ({board})")
+        else:
+            step(f"using the emulated board already running ({board}, pid {running.pid})")
     elif device == "unix":
         if not firmware.firmware_path("unix", paths).exists():
             step("building unix firmware with the tinyml module (first run only)")
-            firmware.build("unix", paths)
+            firmware.build("unix", paths, progress=step)
     else:
         step(f"connecting to {device}")
     with Device(device, paths=paths) as dev:

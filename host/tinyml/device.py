@@ -29,6 +29,7 @@ from .errors import DeviceError
 from .paths import Paths
 
 Stream = Callable[[str], None]
+ByteProgress = Callable[[int, int], None]
 
 UNIX_HEAP = "64M"
 
@@ -107,7 +108,7 @@ class _UnixBackend:
             raise _script_error(output, traceback or f"exit status {rc}")
         return output
 
-    def put(self, local: Path, remote: str) -> None:
+    def put(self, local: Path, remote: str, progress: ByteProgress | None = None) -> None:
         dest = self.local(remote)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(local, dest)
@@ -244,7 +245,7 @@ class _SerialBackend:
         if self.broken or not self.transport.in_raw_repl:
             self._raw_repl(soft_reset=False)
 
-    def put(self, local: Path, remote: str) -> None:
+    def put(self, local: Path, remote: str, progress: ByteProgress | None = None) -> None:
         self._ensure_raw()
         t = self.transport
         parts = posixpath.dirname(remote).strip("/").split("/")
@@ -262,7 +263,10 @@ class _SerialBackend:
                 raise DeviceError(f"{self.port}: write {remote}: {_last_error_line(err)}")
             return
         data = local.read_bytes()
-        self._call(f"write {remote}", lambda: t.fs_writefile(remote, data, chunk_size=2048))
+        self._call(
+            f"write {remote}",
+            lambda: t.fs_writefile(remote, data, chunk_size=2048, progress_callback=progress),
+        )
 
     def sha256(self, remote: str) -> str:
         self._ensure_raw()
@@ -325,9 +329,15 @@ class Device:
         """
         return self._backend.exec(script, timeout, stream)
 
-    def put(self, local: str | os.PathLike[str], remote: str) -> None:
-        """Copy a host file to ``remote``, creating parent directories."""
-        self._backend.put(Path(local), remote)
+    def put(
+        self,
+        local: str | os.PathLike[str],
+        remote: str,
+        progress: ByteProgress | None = None,
+    ) -> None:
+        """Copy a host file to ``remote``, creating parent directories. ``progress(written,
+        total)`` follows the bytes over a serial link (other copies take no time)."""
+        self._backend.put(Path(local), remote, progress)
 
     def sha256(self, remote: str) -> str:
         """Hex SHA-256 of a file on the device."""

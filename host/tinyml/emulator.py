@@ -22,27 +22,10 @@ from pathlib import Path
 
 import serial
 
-from . import firmware
-from .errors import DeviceError, ToolchainError
+from . import boards, firmware
+from .errors import DeviceError, TinymlError, ToolchainError
 from .paths import Paths
 
-MACHINES = {
-    "qemu-m7": "mps2-an500",
-    "qemu-m4": "mps2-an386",
-    "qemu-m7-stock": "mps2-an500",
-    "qemu-m4-stock": "mps2-an386",
-    "qemu-m0": "microbit",
-    "qemu-m0-stock": "microbit",
-}
-# The microbit machine's nRF51 raised to a Pico's 2 MB of flash and 264 KB of SRAM,
-# and its clock tied to the instruction count: one virtual nanosecond per instruction, so
-# time.ticks_us() deltas x 1000 are instructions executed.
-_M0_ARGS = [
-    "-global", "nrf51-soc.flash-size=2097152",
-    "-global", "nrf51-soc.sram-size=270336",
-    "-icount", "shift=0",
-]  # fmt: skip
-MACHINE_ARGS = {"qemu-m0": _M0_ARGS, "qemu-m0-stock": _M0_ARGS}
 DEFAULT_BOARD = "qemu-m7"
 _PTY_RE = re.compile(r"char device redirected to (/dev/pts/\d+)")
 
@@ -87,16 +70,23 @@ class Emulator:
         icount: bool = False,
         firmware: Path | None = None,
     ) -> None:
-        if board not in MACHINES:
-            choices = ", ".join(MACHINES)
+        self.paths = paths or Paths.default()
+        # The QEMU machine and its arguments come from the board's board.json ("emulator").
+        try:
+            spec = boards.get(board, self.paths)
+        except TinymlError:
+            spec = None
+        if spec is None or spec.machine is None:
+            choices = ", ".join(boards.names(self.paths, what="emulator"))
             raise DeviceError(f"unknown emulated board {board!r} (choose from {choices})")
+        self.spec = spec
+        board = spec.name
         self.board = board
         # -icount shift=0: one virtual nanosecond per executed instruction, so time.ticks_us()
         # deltas x 1000 count instructions, the same on every run (benchmarks/device_bench.py).
         self.icount = icount
         # Another build of the board's firmware (tinyml firmware build --ops-from) to boot.
         self.firmware = firmware
-        self.paths = paths or Paths.default()
         self.state_dir = state_dir or self.paths.emulator_state
         self.state_file = self.state_dir / f"{board}.json"
         self.log_file = self.state_dir / f"{board}.log"
@@ -146,13 +136,13 @@ class Emulator:
                 elf = firmware.build(self.board, self.paths)
             cmd = [
                 qemu,
-                "-machine", MACHINES[self.board],
+                "-machine", self.spec.machine,
                 "-display", "none",
                 "-monitor", "none",
                 "-semihosting",
                 "-serial", "pty",
                 "-kernel", str(elf),
-                *MACHINE_ARGS.get(self.board, []),
+                *self.spec.machine_args,
             ]  # fmt: skip
             if self.icount and "-icount" not in cmd:
                 cmd += ["-icount", "shift=0"]
@@ -236,7 +226,7 @@ def _wait_for_repl(pty: str, timeout: float) -> None:
     raise DeviceError(f"emulated board on {pty} did not answer within {timeout:.0f} s: {seen!r}")
 
 
-# The emulated Cortex-M0's model slot (boards/qemu_m0/nrf51_2m.ld): the board reads the host file
+# The emulated Cortex-M0's model slot (boards/qemu-m0/nrf51_2m.ld): the board reads the host file
 # through semihosting and programs it into flash with the nRF51's flash controller.
 _WRITE_SLOT = """\
 import _board

@@ -14,58 +14,18 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass, replace
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from . import rp2040
-from .errors import ToolchainError
+from . import boards, rp2040
+from .errors import TinymlError, ToolchainError
 from .paths import Paths
 
+# A board is its folder under boards/ (host/tinyml/boards.py); this module builds those whose
+# board.json has a "build" section, and their stock builds (<name>-stock).
+Board = boards.Board
 
-@dataclass(frozen=True)
-class Board:
-    name: str  # CLI name, e.g. "qemu-m7"
-    port: str  # MicroPython port directory under ports/
-    board_dir: str  # our boards/<dir>
-    output: str  # firmware file name under build/firmware/<board_dir>/
-    needs: tuple[str, ...] = ()  # environment variables naming SDKs
-    mp_board: str = ""  # upstream BOARD for ports built with upstream board files
-    mp_variant: str = ""  # upstream BOARD_VARIANT, e.g. SPIRAM_OCT
-    stock: bool = False  # without tinyml: no user C module, nothing of ours frozen but _boot.py
-    ops_only: bool = False  # only the ops of some models (--ops-from): a folder of its own
-
-    @property
-    def out_dir(self) -> str:
-        """Output directory under build/firmware/."""
-        return (
-            self.board_dir + ("_stock" if self.stock else "") + ("_ops" if self.ops_only else "")
-        )
-
-
-BOARDS: dict[str, Board] = {
-    "unix": Board("unix", "unix", "unix", "micropython"),
-    "qemu-m7": Board("qemu-m7", "qemu", "qemu_m7", "firmware.elf"),
-    "qemu-m4": Board("qemu-m4", "qemu", "qemu_m4", "firmware.elf"),
-    "qemu-m0": Board("qemu-m0", "qemu", "qemu_m0", "firmware.elf"),
-    # Stock firmware, for the _tinyml .mpy (native_module/micropython/Makefile).
-    "unix-stock": Board("unix-stock", "unix", "unix", "micropython", stock=True),
-    "qemu-m7-stock": Board("qemu-m7-stock", "qemu", "qemu_m7", "firmware.elf", stock=True),
-    "qemu-m4-stock": Board("qemu-m4-stock", "qemu", "qemu_m4", "firmware.elf", stock=True),
-    "qemu-m0-stock": Board("qemu-m0-stock", "qemu", "qemu_m0", "firmware.elf", stock=True),
-    "rp2040": Board("rp2040", "rp2", "rp2040", "firmware.uf2", (), "RPI_PICO"),
-    "esp32s3": Board(
-        "esp32s3", "esp32", "esp32s3", "firmware.bin", ("IDF_PATH",), "ESP32_GENERIC_S3"
-    ),
-    "esp32s3-psram": Board(
-        "esp32s3-psram",
-        "esp32",
-        "esp32s3_psram",
-        "firmware.bin",
-        ("IDF_PATH",),
-        "ESP32_GENERIC_S3",
-        "SPIRAM_OCT",
-    ),
-}
 
 # The ESP-IDF release MicroPython 1.25's own CI builds the esp32 port with (tools/ci.sh,
 # IDF_VER); .github/workflows/release.yml builds in Espressif's container of this tag.
@@ -77,17 +37,27 @@ _SDK_HINTS = {
 }
 
 
-def board(name: str, *, ops_only: bool = False) -> Board:
+def board(name: str, paths: Paths | None = None) -> Board:
+    """The buildable board ``name`` (or an alias of it); ToolchainError for any other."""
     try:
-        b = BOARDS[name]
-    except KeyError:
-        raise ToolchainError(f"unknown board {name!r} (choose from {', '.join(BOARDS)})") from None
-    return replace(b, ops_only=True) if ops_only else b
+        b = boards.get(name, paths)
+    except TinymlError as e:
+        raise ToolchainError(str(e)) from None
+    if not b.build:
+        buildable = ", ".join(boards.names(paths, what="build"))
+        raise ToolchainError(f"{b.name} has no firmware build (choose from {buildable})")
+    return b
+
+
+def out_dir(b: Board, ops_only: bool = False) -> str:
+    """Output folder under build/firmware/: the board's, or <board>-ops for a firmware with only
+    some ops (--ops-from), kept apart from the full one."""
+    return b.out_dir + ("-ops" if ops_only else "")
 
 
 def firmware_path(name: str, paths: Paths, *, ops_only: bool = False) -> Path:
-    b = board(name, ops_only=ops_only)
-    return paths.firmware / b.out_dir / b.output
+    b = board(name, paths)
+    return paths.firmware / out_dir(b, ops_only) / b.output
 
 
 def check_micropython(paths: Paths) -> Path:
@@ -117,6 +87,39 @@ def check_toolchain(b: Board, paths: Paths) -> None:
             f"cannot build {b.name}: {', '.join(absent)} not found "
             "(run `make setup`, or see README.md for what to install)"
         )
+
+
+PROGRESS_EVERY = 10.0  # seconds between build progress lines
+# A compile step in make's output: ports' "CC file.c", mpy-cross's "MPY file.py", CMake's "[ 42%]".
+_COMPILE_PREFIXES = ("CC ", "CXX ", "MPY ", "AS ")
+
+
+class _CompileCounter:
+    """Counts compile steps in make's output and reports them now and then."""
+
+    def __init__(self, board: str, memory: Path, progress: Callable[[str], None] | None) -> None:
+        self.board, self.memory, self.progress = board, memory, progress
+        self.count = 0
+        self.start = self.last = time.monotonic()
+        try:
+            self.expected = int(memory.read_text())
+        except (OSError, ValueError):
+            self.expected = 0
+
+    def line(self, line: str) -> None:
+        if line.startswith(_COMPILE_PREFIXES) or (line.startswith("[") and "%]" in line[:8]):
+            self.count += 1
+        now = time.monotonic()
+        if self.progress and now - self.last >= PROGRESS_EVERY:
+            self.last = now
+            of = f" of about {self.expected}" if self.expected > self.count else ""
+            self.progress(f"building {self.board}: {self.count} files compiled{of}, "
+                          f"{now - self.start:.0f} s")  # fmt: skip
+
+    def done(self, ok: bool) -> None:
+        # A build from clean compiles everything: remember how much that is, for next time.
+        if ok and self.count > max(self.expected // 2, 20):
+            self.memory.write_text(f"{self.count}\n")
 
 
 OPS_HEADER = "tml_ops_selected.h"
@@ -178,9 +181,9 @@ def make_command(
     """The make invocation that builds ``name`` (MICROPY_DIR's tree is only read); with
     ``ops_from``, only those models' ops (the header ``build`` writes into the output folder);
     without ``op_names``, without the table of op names used in messages."""
-    b = board(name, ops_only=bool(ops_from))
+    b = board(name, paths)
     mp = paths.micropython
-    out = paths.firmware / b.out_dir
+    out = paths.firmware / out_dir(b, bool(ops_from))
     jobs = jobs or os.cpu_count() or 1
     cmd = ["make", "-C", str(mp / "ports" / b.port), f"-j{jobs}"]
     manifest = paths.boards / b.board_dir / "manifest.py"
@@ -201,7 +204,7 @@ def make_command(
         ]
     elif b.port == "qemu":
         cmd += [
-            f"BOARD={b.board_dir.upper()}",
+            f"BOARD={b.board_dir.upper().replace('-', '_')}",
             f"BOARD_DIR={paths.boards / b.board_dir}",
             f"BUILD={out / 'obj'}",
             f"USER_C_MODULES={user_c_modules}",
@@ -242,12 +245,12 @@ def _esp32_args(b: Board, paths: Paths, out: Path) -> list[str]:
     ]
 
 
-def _config_digest(b: Board, paths: Paths, cmd: list[str]) -> str:
+def _config_digest(b: Board, paths: Paths, cmd: list[str], out: Path) -> str:
     """What make does not track: the make command and the build files that set flags."""
     files = [
         paths.native_module / "micropython" / n for n in ("micropython.mk", "micropython.cmake")
     ]
-    files.append(paths.firmware / b.out_dir / OPS_HEADER)
+    files.append(out / OPS_HEADER)
     board_dir = paths.boards / b.board_dir
     files += sorted(board_dir.glob("*.mk")) + sorted((paths.boards / "qemu_common").glob("*.mk"))
     h = hashlib.sha256(" ".join(c for c in cmd if not c.startswith("-j")).encode())
@@ -263,24 +266,28 @@ def build(
     *,
     jobs: int | None = None,
     log: Path | None = None,
+    progress: Callable[[str], None] | None = None,
     ops_from: list[Path] | None = None,
     op_names: bool = True,
 ) -> Path:
     """Build firmware for board ``name`` and return its path.
 
     With ``ops_from`` (model files) the firmware has only the ops those models use, in
-    ``build/firmware/<board>_ops/``. Make output goes to ``log`` (default
-    ``build/logs/firmware-<board>.log``); on failure the ToolchainError carries the log's tail.
+    ``build/firmware/<board>-ops/``; without ``op_names``, no table of op names. Make output
+    goes to ``log`` (default ``build/logs/firmware-<board>.log``); on failure the
+    ToolchainError carries the log's tail. ``progress`` hears a summary line (files compiled,
+    of how many the last full build compiled, seconds) every ``PROGRESS_EVERY`` seconds.
     """
-    b = board(name, ops_only=bool(ops_from))
+    b = board(name, paths)
     check_toolchain(b, paths)
     check_micropython(paths)
-    log = log or paths.build / "logs" / f"firmware-{b.out_dir}.log"
+    out = paths.firmware / out_dir(b, bool(ops_from))
+    log = log or paths.build / "logs" / f"firmware-{out.name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     mpy_cross = paths.micropython / "mpy-cross"
     cmd = make_command(name, paths, jobs, ops_from=ops_from, op_names=op_names)
     if ops_from:
-        header = paths.firmware / b.out_dir / OPS_HEADER
+        header = out / OPS_HEADER
         header.parent.mkdir(parents=True, exist_ok=True)
         text = ops_header(ops_from, paths)
         if not header.is_file() or header.read_text() != text:
@@ -295,24 +302,30 @@ def build(
         )
         cmd = rp2_steps[0]  # the configure step holds every setting
     # Make rebuilds on changed sources, not on changed flags: start clean when those change.
-    obj = paths.firmware / b.out_dir / "obj"
-    stamp = paths.firmware / b.out_dir / ".config"
-    digest = _config_digest(b, paths, cmd)
+    obj = out / "obj"
+    stamp = out / ".config"
+    digest = _config_digest(b, paths, cmd, out)
     if not stamp.is_file() or stamp.read_text() != digest:
         shutil.rmtree(obj, ignore_errors=True)
         stamp.unlink(missing_ok=True)
     steps = [["make", "-C", str(mpy_cross), f"-j{jobs or os.cpu_count() or 1}"], cmd]
     if b.port == "rp2":
         steps[1:] = rp2_steps
+    counter = _CompileCounter(name, out / ".compiled", progress)
     with log.open("w") as f:
         for cmd in steps:
             f.write("$ " + " ".join(cmd) + "\n")
             f.flush()
-            rc = subprocess.run(
-                cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False
-            ).returncode
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, text=True, errors="replace")  # fmt: skip
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                f.write(line)
+                counter.line(line)
+            rc = proc.wait()
             if rc != 0:
                 break
+    counter.done(rc == 0)
     if rc != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-25:])
         raise ToolchainError(f"firmware build for {name} failed (full log: {log}):\n{tail}")
@@ -325,8 +338,8 @@ def build(
         out = paths.firmware / b.out_dir / "obj" / b.output
         shutil.copy2(out, firmware_path(name, paths))
     elif b.port == "qemu":
-        elf = paths.firmware / b.out_dir / "obj" / "firmware.elf"
-        dest = paths.firmware / b.out_dir / b.output
+        elf = out / "obj" / "firmware.elf"
+        dest = out / b.output
         if not dest.exists() or dest.stat().st_mtime < elf.stat().st_mtime:
             shutil.copy2(elf, dest)
-    return paths.firmware / b.out_dir / b.output
+    return out / b.output

@@ -1,7 +1,7 @@
 """Writes MicroPython+tinyml firmware to a board.
 
 ESP32-S3 goes through esptool's public API (``esptool.cmds``): erase, write the whole image at
-the board's ``flash_offset`` from board.json (0x0: MicroPython's ``ESP32_GENERIC_S3``
+the offset in the board's board.json (``flash``) (0x0: MicroPython's ``ESP32_GENERIC_S3``
 ``firmware.bin`` includes the bootloader and the partition table), verify, reset; then it waits
 for the REPL and reports ``sys.implementation`` and the tinyml version. The image is a file, a
 URL or a release version, by default the local build, else the release of the installed
@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import boards, release
 from . import firmware as fw
-from . import release
 from .errors import DeviceError, TinymlError, ToolchainError
 from .paths import Paths
 
@@ -32,7 +32,6 @@ UF2_MAGIC = b"UF2\n"
 ESP_IMAGE_MAGIC = 0xE9
 PICOTOOL_TIMEOUT = 60.0
 
-FLASHABLE = ("esp32s3", "rp2040")
 REPL_TIMEOUT = 20.0  # a board with native USB needs a few seconds to come back after reset
 
 
@@ -67,16 +66,23 @@ def flash(
     paths: Paths | None = None,
     quiet: bool = True,
     progress: release.Progress | None = None,
+    copy_progress: release.Progress | None = None,
 ) -> Flashed:
     """Flashes ``board``; ``port`` is the serial port (esp32s3) or the UF2 drive (rp2040).
-    ``progress(name, bytes, total)`` follows a release download."""
-    board = board.replace("_", "-").lower()
-    if board in ("esp32s3", "esp32s3-psram"):
-        return flash_esp32s3_board(board, port, firmware, paths, quiet=quiet, progress=progress)
-    if board == "rp2040":
-        return flash_rp2040(_firmware_file("rp2040", firmware, paths), drive=port)
+    ``progress(name, bytes, total)`` follows a release download, ``copy_progress`` the copy
+    of a UF2 image onto the boot drive (esptool draws its own bar)."""
+    # How a board is flashed is its board.json's "flash" section (method, offset).
+    b = boards.get(board.lower(), paths)
+    method = (b.flash or {}).get("method")
+    if method == "esptool":
+        return flash_esp32s3_board(b.name, port, firmware, paths, quiet=quiet, progress=progress)
+    if method == "uf2":
+        return flash_rp2040(
+            _firmware_file(b.name, firmware, paths), drive=port, progress=copy_progress
+        )
     raise TinymlError(
-        f"cannot flash {board!r}: supported boards are {', '.join(FLASHABLE)}; the emulated "
+        f"cannot flash {b.name!r}: supported boards are "
+        f"{', '.join(boards.names(paths, what='flash'))}; the emulated "
         "boards boot their firmware directly (`tinyml emulator start`)"
     )
 
@@ -106,14 +112,11 @@ def flash_esp32s3_board(
 
 
 def board_flash_offset(board: str, paths: Paths) -> int:
-    """``flash_offset`` from boards/<board>/board.json, the one place it is written."""
-    import json
-
-    path = paths.boards / fw.board(board).board_dir / "board.json"
-    offset = json.loads(path.read_text()).get("flash_offset")
-    if not isinstance(offset, int):
-        raise TinymlError(f"{path}: no flash_offset")
-    return offset
+    """The flash offset from boards/<board>/board.json ("flash"), the one place it is written."""
+    flash = boards.get(board, paths).flash
+    if flash is None:
+        raise TinymlError(f"{board}: board.json has no flash section")
+    return flash["offset"]
 
 
 BOARD_INFO_SCRIPT = "import sys, tinyml\nprint(sys.implementation)\nprint(tinyml.__version__)\n"
@@ -201,7 +204,25 @@ def find_uf2_drive() -> Path | None:
     return None
 
 
-def flash_rp2040(image: Path, *, drive: str | None = None) -> Flashed:
+COPY_CHUNK = 64 * 1024
+
+
+def _copy_with_progress(image: Path, dest: Path, progress: release.Progress | None) -> None:
+    """Copies in chunks, reporting each, and waits until the drive has the data: a USB boot
+    drive takes seconds for a firmware image and reboots the board once it is whole."""
+    data = image.read_bytes()
+    with dest.open("wb") as f:
+        for start in range(0, len(data), COPY_CHUNK):
+            f.write(data[start : start + COPY_CHUNK])
+            if progress:
+                progress(image.name, min(start + COPY_CHUNK, len(data)), len(data))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def flash_rp2040(
+    image: Path, *, drive: str | None = None, progress: release.Progress | None = None
+) -> Flashed:
     from . import rp2040
 
     data = image.read_bytes()
@@ -218,7 +239,7 @@ def flash_rp2040(image: Path, *, drive: str | None = None) -> Flashed:
         if not (target / "INFO_UF2.TXT").is_file():
             raise DeviceError(f"{target}: not an RPI-RP2 boot drive (no INFO_UF2.TXT)")
         try:
-            shutil.copyfile(image, target / image.name)
+            _copy_with_progress(image, target / image.name, progress)
         except OSError as e:
             raise DeviceError(f"{target}: copy failed: {e.strerror or e}") from None
         return Flashed("rp2040", image, str(target), len(data), "copied to the boot drive")

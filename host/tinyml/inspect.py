@@ -66,7 +66,7 @@ class Fit:
     board: str
     ram_budget: int
     flash_budget: int
-    ram_needed: int | None  # with the model in flash: the arena alone
+    ram_needed: int | None  # with the model in flash: the arena (+ the module's heap)
     flash_needed: int
     fits: bool  # the model fits in flash, with its arena in RAM
     reasons: list[str] = field(default_factory=list)
@@ -244,7 +244,7 @@ def plan(data: bytes, target: tuple[int, str] | None = None) -> tuple[dict | Non
     host's build): {"arena": exact bytes, "buffers": [...], "tensors": n}; or (None, why not)."""
     try:
         return engine().plan(data, *(target or engine().TARGET)), None
-    except (ValueError, NotImplementedError, RuntimeError) as e:
+    except (ValueError, NotImplementedError) as e:
         return None, str(e)
 
 
@@ -363,21 +363,10 @@ def analyze(path: str | Path, board: str | None = None) -> Report:
 
 
 def load_board(board: str, paths=None) -> dict:
-    """boards/<board>/board.json as a dict."""
-    from .paths import Paths
+    """boards/<board>/board.json as a dict (the registry, host/tinyml/boards.py)."""
+    from . import boards
 
-    paths = paths or Paths.default()
-    folder = paths.boards / board.replace("-", "_")
-    if not folder.is_dir():
-        folder = paths.boards / board
-    f = folder / "board.json"
-    if not f.is_file():
-        known = sorted(p.name for p in paths.boards.iterdir() if (p / "board.json").is_file())
-        raise TinymlError(f"unknown board {board!r}; known boards: {', '.join(known) or 'none'}")
-    try:
-        return json.loads(f.read_text())
-    except ValueError as e:
-        raise TinymlError(f"{f}: not valid JSON: {e}") from None
+    return boards.get(board, paths).info
 
 
 def _budget(info: dict, *keys: str) -> int | None:
@@ -410,17 +399,29 @@ def _fits_heap(sizes: list[int], blocks: list[int]) -> bool:
     return True
 
 
-def _placement(name: str, sizes: list[int] | None, blocks: list[int], board: str) -> Placement:
+def _placement(
+    name: str, sizes: list[int] | None, blocks: list[int], board: str, module: int = 0
+) -> Placement:
+    """``sizes``: the arena, then the model when it is read into RAM; ``module``: heap the
+    imported tinyml module itself holds on this board (0 where its code runs from flash)."""
     if sizes is None:
         return Placement(name, None, False, ["arena unknown: the engine cannot plan this model"])
-    needed = sum(sizes)
-    if _fits_heap(sizes, blocks):
+    allocations = ([module] if module else []) + sizes
+    needed = sum(allocations)
+    if _fits_heap(allocations, blocks):
         return Placement(name, needed, True)
-    parts = "arena" if len(sizes) == 1 else "arena + model"
+    parts = ["tinyml module"] if module else []
+    parts += ["arena"] + (["model"] if len(sizes) > 1 else [])
     heap = " + ".join(f"{b:,}" for b in blocks)
+    if not _fits_heap([module], blocks):
+        why = (
+            f"tinyml's module alone takes {module:,} bytes of heap once imported; {board} leaves "
+            f"{int(RAM_MARGIN * 100)}% of its {heap}-byte heap, so tinyml cannot run there"
+        )
+        return Placement(name, needed, False, [why])
     why = (
-        f"needs {needed:,} bytes of RAM ({parts}); {board} leaves {int(RAM_MARGIN * 100)}% "
-        f"of its {heap}-byte heap"
+        f"needs {needed:,} bytes of RAM ({' + '.join(parts)}); {board} leaves "
+        f"{int(RAM_MARGIN * 100)}% of its {heap}-byte heap"
     )
     return Placement(name, needed, False, [why])
 
@@ -428,7 +429,9 @@ def _placement(name: str, sizes: list[int] | None, blocks: list[int], board: str
 def fit(report: Report, board: str, paths=None) -> Fit:
     """Whether the model runs on ``board``: with the model in flash (ROMFS, in place) the RAM
     holds only the arena; read into RAM (``Model(path)`` from a FAT or littlefs drive), the
-    model too. The verdict is the first; the second is reported beside it."""
+    model too. The verdict is the first; the second is reported beside it. Where the board
+    loads tinyml as a ``.mpy`` whose machine code goes to the heap (OpenMV's firmware), the
+    heap also holds that code (board.json ``tinyml_heap_bytes``)."""
     info = load_board(board, paths)
     ram = _budget(info, "ram_budget", "ram_budget_bytes", "heap_bytes", "ram", "ram_bytes")
     flash = _budget(
@@ -437,11 +440,13 @@ def fit(report: Report, board: str, paths=None) -> Fit:
     if ram is None or flash is None:
         raise TinymlError(f"board {board!r}: board.json has no RAM or flash budget")
     blocks = [int(b) for b in info.get("heap_blocks") or [ram]]
+    module = int(info.get("tinyml_heap_bytes") or 0)
     arena = report.arena_bytes
-    in_flash = _placement(IN_FLASH, None if arena is None else [arena], blocks, board)
+    in_flash = _placement(IN_FLASH, None if arena is None else [arena], blocks, board, module)
     in_ram = _placement(
-        IN_RAM, None if arena is None else [arena, report.file_bytes], blocks, board
+        IN_RAM, None if arena is None else [arena, report.file_bytes], blocks, board, module
     )
+    arena_fails = not in_flash.fits  # before the flash check: RAM alone decides this
     flash_reason = None
     if report.file_bytes > flash:
         flash_reason = (
@@ -459,6 +464,8 @@ def fit(report: Report, board: str, paths=None) -> Fit:
             "load it in place: put it in a ROMFS image (tinyml push --romfs IMAGE FOLDER) and "
             "give Model() its /rom path; Model() on a FAT or littlefs file reads it into RAM"
         )
+    elif arena_fails and arena is not None:
+        hint = info.get("ram_hint")
     return Fit(
         board=board,
         ram_budget=ram,

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 
 from . import schema
 from .errors import ModelError
+from .model import LABELS, parse_labels
 
-LABELS = "tinyml_labels"
 PIPELINE = "tinyml_pipeline"
 
 _MODEL_FIELDS = 8  # version .. signature_defs
@@ -33,14 +33,16 @@ def encode_labels(labels: list[str]) -> bytes:
 
 
 def decode_labels(data: bytes) -> list[str]:
-    return [line.strip() for line in data.decode("utf-8", "replace").splitlines() if line.strip()]
+    """The labels of a ``tinyml_labels`` entry, read as ``tinyml.Model`` reads them."""
+    return parse_labels(data.decode("utf-8", "replace"))
 
 
 def read_labels_file(path: str) -> list[str]:
-    """Labels from a text file, one per line (blank lines ignored)."""
+    """Labels from a text file, one per line (blank lines ignored), as ``tinyml.Model`` reads
+    them; ModelError naming the file when it cannot be read or holds none."""
     try:
-        with open(path, encoding="utf-8") as f:
-            labels = [line.strip() for line in f if line.strip()]
+        with open(path, "rb") as f:
+            labels = parse_labels(f.read().decode("utf-8"))
     except OSError as e:
         raise ModelError(f"{path}: {e.strerror}") from None
     except UnicodeDecodeError:

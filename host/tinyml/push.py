@@ -66,8 +66,11 @@ def temp_name(remote: str) -> str:
     return posixpath.join(head, f".{name}.part")
 
 
-def push_file(device, local: str | Path, remote: str) -> Pushed:
-    """Copies one file to ``remote`` through a temporary name and a hash check."""
+def push_file(
+    device, local: str | Path, remote: str, progress: Callable[[int, int], None] | None = None
+) -> Pushed:
+    """Copies one file to ``remote`` through a temporary name and a hash check;
+    ``progress(bytes written, total)`` follows a copy over a serial link."""
     local = Path(local)
     try:
         data = local.read_bytes()
@@ -75,7 +78,7 @@ def push_file(device, local: str | Path, remote: str) -> Pushed:
         raise TinymlError(f"{local}: {e.strerror}") from None
     digest = hashlib.sha256(data).hexdigest()
     part = temp_name(remote)
-    device.put(local, part)
+    device.put(local, part, progress) if progress else device.put(local, part)
     got = device.sha256(part)
     if got != digest:
         _remove(device, part)
@@ -105,7 +108,12 @@ def push(
     for i, (local, remote) in enumerate(plan):
         if progress:
             progress(f"{local.name} -> {remote}", i, len(plan))
-        done.append(push_file(device, local, remote))
+
+        def sent(written: int, total: int, what: str = f"{local.name} bytes") -> None:
+            if progress:
+                progress(what, written, total)
+
+        done.append(push_file(device, local, remote, sent if progress else None))
     if progress:
         progress("done", len(plan), len(plan))
     return done

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import schema
-from .errors import ModelError, TinymlError
+from .errors import ModelError, TinymlError, UnsupportedOpError
 
 
 @dataclass
@@ -62,7 +62,9 @@ def load_model(model: str | Path, labels: list[str] | None = None):
     """The engine's Model for a file; labels from the file's metadata or ``<model>.txt``."""
     from .inspect import engine
 
-    tinyml = engine()
+    engine()  # a clear error when the extension is not built
+    from .model import Model
+
     try:
         data = Path(model).read_bytes()
     except OSError as e:
@@ -72,13 +74,15 @@ def load_model(model: str | Path, labels: list[str] | None = None):
     except ModelError as e:
         raise ModelError(f"{model}: {e}") from None
     try:
-        m = tinyml.Model(data, labels=labels)
-    except (ValueError, NotImplementedError, RuntimeError) as e:
+        m = Model(data, labels=labels)
+    except NotImplementedError as e:
+        raise UnsupportedOpError(f"{model}: {e}") from None
+    except ValueError as e:
         raise ModelError(f"{model}: {e}") from None
     if labels is None and m.labels is None:
         beside = Path(model).with_suffix(".txt")
         if beside.is_file():
-            m = tinyml.Model(data, labels=str(beside))
+            m = Model(data, labels=str(beside))
     return _Loaded(m, info)
 
 
@@ -143,7 +147,7 @@ def run_batch(m, x) -> RunResult:
         t0 = time.perf_counter()
         try:
             out = m.predict(sample)
-        except (ValueError, TypeError, NotImplementedError, RuntimeError) as e:
+        except (ValueError, TypeError, NotImplementedError) as e:
             raise ModelError(f"engine: {e}") from None
         micros.append((time.perf_counter() - t0) * 1e6)
         outs = out if isinstance(out, tuple) else (out,)

@@ -5,6 +5,8 @@
 // The face converts Python objects and owns memory (the arena); everything
 // else is the engine's. Like the device, it reads a buffer in place when it
 // is 4-byte aligned and copies it once otherwise (in_place tells which).
+// What needs no C (paths, labels, classify) is Python, once for both faces:
+// device/tinyml/model.py.
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
@@ -23,7 +25,6 @@ typedef struct {
     PyObject *arena_obj;      // caller's bytearray, or NULL
     Py_buffer arena_view;
     void *arena_mem;          // our own arena, or NULL
-    PyObject *labels;         // list of str, or None
     uint32_t *node_us;
     bool profiled;
     // One call runs the model at a time: inputs, invoke and outputs share the arena. The GIL
@@ -32,8 +33,11 @@ typedef struct {
     unsigned long lock_owner;  // thread holding the lock, 0 when free
 } ModelObject;
 
+// README "Errors": NotImplementedError for an op or type the engine lacks, RuntimeError for
+// a bug of ours, ValueError for the rest (a corrupt model, a small arena, a bad argument).
 static PyObject *raise_status(tml_interp_t *it, tml_status_t st) {
-    PyObject *type = st == TML_ERR_INTERNAL ? PyExc_RuntimeError : PyExc_ValueError;
+    PyObject *type = st == TML_ERR_UNSUPPORTED ? PyExc_NotImplementedError
+        : st == TML_ERR_INTERNAL ? PyExc_RuntimeError : PyExc_ValueError;
     PyErr_SetString(type, it->err_len > 0 ? it->err_msg : tml_status_str(st));
     return NULL;
 }
@@ -46,122 +50,10 @@ static uint32_t ticks_us(void) {
 
 // ---- loading -------------------------------------------------------------
 
-static PyObject *read_file(PyObject *path) {
-    PyObject *io = PyImport_ImportModule("io");
-    if (io == NULL) {
-        return NULL;
-    }
-    PyObject *f = PyObject_CallMethod(io, "open", "Os", path, "rb");
-    Py_DECREF(io);
-    if (f == NULL) {
-        return NULL;
-    }
-    PyObject *data = PyObject_CallMethod(f, "read", NULL);
-    PyObject *r = PyObject_CallMethod(f, "close", NULL);
-    Py_XDECREF(r);
-    Py_DECREF(f);
-    return data;
-}
-
-static PyObject *labels_from_file(PyObject *path, bool missing_ok) {
-    PyObject *data = read_file(path);
-    if (data == NULL) {
-        if (missing_ok && PyErr_ExceptionMatches(PyExc_OSError)) {
-            PyErr_Clear();
-            Py_RETURN_NONE;
-        }
-        return NULL;
-    }
-    PyObject *text = PyUnicode_FromEncodedObject(data, "utf-8", "strict");
-    Py_DECREF(data);
-    if (text == NULL) {
-        return NULL;
-    }
-    PyObject *lines = PyObject_CallMethod(text, "splitlines", NULL);
-    Py_DECREF(text);
-    if (lines == NULL) {
-        return NULL;
-    }
-    PyObject *labels = PyList_New(0);
-    for (Py_ssize_t i = 0; labels != NULL && i < PyList_GET_SIZE(lines); i++) {
-        PyObject *stripped = PyObject_CallMethod(PyList_GET_ITEM(lines, i), "strip", NULL);
-        if (stripped == NULL) {
-            Py_CLEAR(labels);
-            break;
-        }
-        if (PyUnicode_GET_LENGTH(stripped) > 0 && PyList_Append(labels, stripped) < 0) {
-            Py_CLEAR(labels);
-        }
-        Py_DECREF(stripped);
-    }
-    Py_DECREF(lines);
-    return labels;
-}
-
-// Labels the converter stored in the model ("tinyml_labels": one per line).
-static PyObject *labels_from_metadata(tml_interp_t *it) {
-    const uint8_t *data;
-    size_t len;
-    if (!tml_metadata(it, "tinyml_labels", &data, &len)) {
-        Py_RETURN_NONE;
-    }
-    PyObject *text = PyUnicode_DecodeUTF8((const char *)data, (Py_ssize_t)len, "replace");
-    if (text == NULL) {
-        return NULL;
-    }
-    PyObject *lines = PyObject_CallMethod(text, "splitlines", NULL);
-    Py_DECREF(text);
-    return lines;
-}
-
-static PyObject *resolve_labels(tml_interp_t *it, PyObject *labels, PyObject *path) {
-    if (labels != NULL && labels != Py_None) {
-        if (PyUnicode_Check(labels) || PyBytes_Check(labels) || PyObject_HasAttrString(labels, "__fspath__")) {
-            return labels_from_file(labels, false);
-        }
-        PyObject *list = PySequence_List(labels);
-        if (list == NULL) {
-            return NULL;
-        }
-        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(list); i++) {
-            if (!PyUnicode_Check(PyList_GET_ITEM(list, i))) {
-                Py_DECREF(list);
-                PyErr_SetString(PyExc_TypeError, "labels must be str");
-                return NULL;
-            }
-        }
-        return list;
-    }
-    if (path != NULL) {
-        // OpenMV's convention: labels in <model>.txt beside the model.
-        PyObject *os_path = PyImport_ImportModule("os.path");
-        if (os_path == NULL) {
-            return NULL;
-        }
-        PyObject *parts = PyObject_CallMethod(os_path, "splitext", "O", path);
-        Py_DECREF(os_path);
-        if (parts == NULL) {
-            return NULL;
-        }
-        PyObject *txt = PyUnicode_FromFormat("%U.txt", PyTuple_GET_ITEM(parts, 0));
-        Py_DECREF(parts);
-        if (txt == NULL) {
-            return NULL;
-        }
-        PyObject *found = labels_from_file(txt, true);
-        Py_DECREF(txt);
-        if (found != Py_None) {
-            return found;
-        }
-        Py_DECREF(found);
-    }
-    return labels_from_metadata(it);
-}
-
 static int Model_init(ModelObject *self, PyObject *args, PyObject *kwargs) {
-    static char *kwlist[] = { "src", "arena", "labels", NULL };
-    PyObject *src, *arena = Py_None, *labels = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$OO", kwlist, &src, &arena, &labels)) {
+    static char *kwlist[] = { "src", "arena", NULL };
+    PyObject *src, *arena = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|$O", kwlist, &src, &arena)) {
         return -1;
     }
     if (self->lock == NULL && (self->lock = PyThread_allocate_lock()) == NULL) {
@@ -172,33 +64,16 @@ static int Model_init(ModelObject *self, PyObject *args, PyObject *kwargs) {
         PyErr_SetString(PyExc_RuntimeError, "Model already initialised");
         return -1;
     }
-    PyObject *path = NULL, *data = NULL;
-    if (PyUnicode_Check(src) || PyObject_HasAttrString(src, "__fspath__")) {
-        path = PyOS_FSPath(src);
-        if (path == NULL) {
-            return -1;
-        }
-        data = read_file(path);
-        if (data == NULL) {
-            Py_DECREF(path);
-            return -1;
-        }
-        src = data;
-    }
     if (PyObject_GetBuffer(src, &self->model_view, PyBUF_SIMPLE) < 0) {
-        Py_XDECREF(path);
-        Py_XDECREF(data);
         PyErr_SetString(PyExc_TypeError, "model must be a path or a bytes-like object");
         return -1;
     }
-    Py_XDECREF(data);  // the view holds its own reference
     self->has_view = true;
     const void *buf = self->model_view.buf;
-    self->in_place = path == NULL;
+    self->in_place = true;
     if (((uintptr_t)buf & 3) != 0 && self->model_view.len >= 8) {
         self->model_copy = PyMem_Malloc((size_t)self->model_view.len);
         if (self->model_copy == NULL) {
-            Py_XDECREF(path);
             PyErr_NoMemory();
             return -1;
         }
@@ -209,21 +84,18 @@ static int Model_init(ModelObject *self, PyObject *args, PyObject *kwargs) {
     tml_interp_t *it = &self->it;
     tml_status_t st = tml_load(it, buf, (size_t)self->model_view.len);
     if (st != TML_OK) {
-        Py_XDECREF(path);
         raise_status(it, st);
         return -1;
     }
     size_t work_len = tml_work_size(it), needed = 0;
     void *work = PyMem_Malloc(work_len > 0 ? work_len : 8);
     if (work == NULL) {
-        Py_XDECREF(path);
         PyErr_NoMemory();
         return -1;
     }
     st = tml_arena_size(it, work, work_len, &needed);
     PyMem_Free(work);
     if (st != TML_OK) {
-        Py_XDECREF(path);
         raise_status(it, st);
         return -1;
     }
@@ -236,7 +108,6 @@ static int Model_init(ModelObject *self, PyObject *args, PyObject *kwargs) {
     } else if (PyLong_Check(arena)) {
         Py_ssize_t n = PyLong_AsSsize_t(arena);
         if (n < 0) {
-            Py_XDECREF(path);
             if (!PyErr_Occurred()) {
                 PyErr_SetString(PyExc_ValueError, "arena size must be positive");
             }
@@ -248,7 +119,6 @@ static int Model_init(ModelObject *self, PyObject *args, PyObject *kwargs) {
         arena_buf = self->arena_mem;
     } else {
         if (PyObject_GetBuffer(arena, &self->arena_view, PyBUF_WRITABLE) < 0) {
-            Py_XDECREF(path);
             PyErr_SetString(PyExc_TypeError, "arena must be None, an int or a writable buffer");
             return -1;
         }
@@ -258,19 +128,12 @@ static int Model_init(ModelObject *self, PyObject *args, PyObject *kwargs) {
         arena_len = (size_t)self->arena_view.len;
     }
     if (arena_buf == NULL) {
-        Py_XDECREF(path);
         PyErr_NoMemory();
         return -1;
     }
     st = tml_init(it, arena_buf, arena_len);
     if (st != TML_OK) {
-        Py_XDECREF(path);
         raise_status(it, st);
-        return -1;
-    }
-    self->labels = resolve_labels(it, labels, path);
-    Py_XDECREF(path);
-    if (self->labels == NULL) {
         return -1;
     }
     self->node_us = PyMem_Calloc(it->n_nodes > 0 ? it->n_nodes : 1, sizeof(uint32_t));
@@ -292,7 +155,6 @@ static void Model_dealloc(ModelObject *self) {
     PyMem_Free(self->arena_mem);
     PyMem_Free(self->model_copy);
     PyMem_Free(self->node_us);
-    Py_XDECREF(self->labels);
     if (self->lock != NULL) {
         PyThread_free_lock(self->lock);
     }
@@ -635,7 +497,7 @@ static PyObject *run(ModelObject *self, PyObject *x) {
     for (uint32_t i = 0; i < it->n_inputs; i++) {
         tml_tensor_t *t = tml_input(it, i);
         if (!tml_tensor_real_io(t)) {
-            return PyErr_Format(PyExc_ValueError, "%s input not supported", tml_type_name(t->type));
+            return PyErr_Format(PyExc_NotImplementedError, "%s input not supported", tml_type_name(t->type));
         }
         if (fill_input(t, it->n_inputs > 1 ? PyTuple_GET_ITEM(x, i) : x) < 0) {
             return NULL;
@@ -700,81 +562,6 @@ static PyObject *Model_predict(ModelObject *self, PyObject *args, PyObject *kwar
         return NULL;
     }
     PyObject *r = predict(self, x, out);
-    unlock_model(self);
-    return r;
-}
-
-static PyObject *classify(ModelObject *self, PyObject *x, int k) {
-    PyObject *r = run(self, x);
-    if (r == NULL) {
-        return NULL;
-    }
-    Py_DECREF(r);
-    tml_tensor_t *t = tml_output(&self->it, 0);
-    uint32_t n = tml_elements(t);
-    if (k < 0) {
-        k = 0;
-    }
-    if ((uint32_t)k > n) {
-        k = (int)n;
-    }
-    PyObject *result = PyList_New(0);
-    // Selection of the k best keeps the first index on ties, as argmax does.
-    for (int rank = 0; result != NULL && rank < k; rank++) {
-        int32_t best = -1;
-        float best_score = 0.0f;
-        for (uint32_t i = 0; i < n; i++) {
-            float s = tml_tensor_get_f32(t, i);
-            bool taken = false;
-            for (Py_ssize_t j = 0; j < PyList_GET_SIZE(result); j++) {
-                PyObject *idx = PyTuple_GET_ITEM(PyList_GET_ITEM(result, j), 2);
-                if (PyLong_AsLong(idx) == (long)i) {
-                    taken = true;
-                    break;
-                }
-            }
-            if (!taken && (best < 0 || s > best_score)) {
-                best = (int32_t)i;
-                best_score = s;
-            }
-        }
-        PyObject *label;
-        if (self->labels != Py_None && best < PyList_GET_SIZE(self->labels)) {
-            label = PyList_GET_ITEM(self->labels, best);
-            Py_INCREF(label);
-        } else {
-            label = PyUnicode_FromFormat("%d", best);
-        }
-        PyObject *entry = Py_BuildValue("(Nfi)", label, (double)best_score, best);
-        if (entry == NULL || PyList_Append(result, entry) < 0) {
-            Py_XDECREF(entry);
-            Py_CLEAR(result);
-            break;
-        }
-        Py_DECREF(entry);
-    }
-    // Drop the bookkeeping index: entries are (label, score).
-    for (Py_ssize_t j = 0; result != NULL && j < PyList_GET_SIZE(result); j++) {
-        PyObject *e = PyList_GET_ITEM(result, j);
-        PyObject *pair = PyTuple_GetSlice(e, 0, 2);
-        if (pair == NULL) {
-            Py_CLEAR(result);
-            break;
-        }
-        PyList_SetItem(result, j, pair);
-    }
-    return result;
-}
-
-static PyObject *Model_classify(ModelObject *self, PyObject *args, PyObject *kwargs) {
-    static char *kwlist[] = { "x", "k", NULL };
-    PyObject *x;
-    int k = 1;
-    if (!ready(self) || !PyArg_ParseTupleAndKeywords(args, kwargs, "O|i", kwlist, &x, &k)
-        || !lock_model(self)) {
-        return NULL;
-    }
-    PyObject *r = classify(self, x, k);
     unlock_model(self);
     return r;
 }
@@ -879,15 +666,6 @@ static PyObject *get_in_place(ModelObject *self, void *closure) {
     return PyBool_FromLong(self->in_place);
 }
 
-static PyObject *get_labels(ModelObject *self, void *closure) {
-    (void)closure;
-    if (self->labels == NULL) {
-        Py_RETURN_NONE;
-    }
-    Py_INCREF(self->labels);
-    return self->labels;
-}
-
 static PyObject *get_ops(ModelObject *self, void *closure) {
     (void)closure;
     if (!ready(self)) {
@@ -912,7 +690,6 @@ static PyGetSetDef Model_getset[] = {
     { "num_inputs", (getter)get_num_inputs, NULL, "number of inputs", NULL },
     { "num_outputs", (getter)get_num_outputs, NULL, "number of outputs", NULL },
     { "arena_size", (getter)get_arena_size, NULL, "exact arena bytes the model needs", NULL },
-    { "labels", (getter)get_labels, NULL, "class labels, or None", NULL },
     { "ops", (getter)get_ops, NULL, "op names in execution order", NULL },
     { "in_place", (getter)get_in_place, NULL, "model read where it lies, not from a copy", NULL },
     { NULL },
@@ -923,11 +700,9 @@ static PyMethodDef Model_methods[] = {
     { "output", (PyCFunction)Model_output, METH_VARARGS, "memoryview over output tensor i" },
     { "invoke", (PyCFunction)Model_invoke, METH_NOARGS, "run the model on the current inputs" },
     { "reset", (PyCFunction)Model_reset, METH_NOARGS,
-      "clear the state recurrent ops (SVDF, LSTM) carry between invokes, as loading left it" },
+      "clear the state recurrent ops and resource variables carry between invokes" },
     { "predict", (PyCFunction)(void (*)(void))Model_predict, METH_VARARGS | METH_KEYWORDS,
       "predict(x, out=None): dequantized outputs" },
-    { "classify", (PyCFunction)(void (*)(void))Model_classify, METH_VARARGS | METH_KEYWORDS,
-      "classify(x, k=1): [(label, score)] best first" },
     { "profile", (PyCFunction)Model_profile, METH_NOARGS, "[(op, microseconds)] of the last invoke" },
     { "metadata", (PyCFunction)Model_metadata, METH_VARARGS, "metadata buffer by name, or None" },
     { NULL },
@@ -938,7 +713,7 @@ static PyTypeObject ModelType = {
     .tp_name = "tinyml.Model",
     .tp_basicsize = sizeof(ModelObject),
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "Model(src, *, arena=None, labels=None): a .tflite model ready to run",
+    .tp_doc = "Model(src, *, arena=None): the engine's side of a model (tinyml.Model wraps it)",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)Model_init,
     .tp_dealloc = (destructor)Model_dealloc,

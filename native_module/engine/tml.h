@@ -153,9 +153,6 @@ typedef struct tml_interp {
     // optional per-node timing during tml_invoke: ticks() in microseconds
     uint32_t (*ticks_us)(void);
     uint32_t *node_us;       // n_nodes entries, caller-owned
-    // private: persistent allocation cursor and size-only mode
-    size_t persistent_top;
-    bool sizing;
     // private: the target being sized; the ops' scratch_size read its kernel set
     tml_target_t target;
     // private: the placement order tml_arena_size found best for this build (tml_plan.c)

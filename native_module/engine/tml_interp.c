@@ -188,13 +188,19 @@ static uint32_t structure_digest(const tml_interp_t *it) {
 }
 
 // What TFLite Micro's ResetVariableTensors writes: the zero point into every byte of an
-// int8 variable (real 0), zero bytes into any other type.
+// int8 variable (real 0), zero bytes into any other type. Resource variables (VAR_HANDLE)
+// clear themselves through their op's reset, as its ResetAll does.
 static void clear_variables(tml_interp_t *it) {
     for (uint32_t t = 0; t < it->n_tensors; t++) {
         tml_tensor_t *tensor = &it->tensors[t];
         if (tensor->flags & TML_TENSOR_VARIABLE) {
             int fill = tensor->type == TML_INT8 ? (int)(uint8_t)tensor->zero_point : 0;
             memset(tensor->data, fill, tensor->bytes);
+        }
+    }
+    for (uint32_t n = 0; n < it->n_nodes; n++) {
+        if (it->nodes[n].op->reset != NULL && it->nodes[n].data != NULL) {
+            it->nodes[n].op->reset(it, &it->nodes[n]);
         }
     }
 }

@@ -397,6 +397,63 @@ tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
     return TML_OK;
 }
 
+// Points the interpreter's tensor and operator vectors at subgraph sg for one read. The
+// model was validated at load, so only sg's own tables can be corrupt.
+static bool enter_subgraph(tml_interp_t *it, uint32_t sg, tml_interp_t *saved) {
+    tml_fb_t fb = tml_fb_of(it);
+    uint32_t root, subgraphs, n_subgraphs, table, tensors, n_tensors, ops, n_ops;
+    if (!tml_fb_deref(&fb, 0, &root) || !tml_fb_vector(&fb, root, MODEL_SUBGRAPHS, 4, &subgraphs, &n_subgraphs)
+        || sg >= n_subgraphs || !tml_fb_vector_table(&fb, subgraphs, sg, &table)
+        || !tml_fb_vector(&fb, table, SUBGRAPH_TENSORS, 4, &tensors, &n_tensors)
+        || !tml_fb_vector(&fb, table, SUBGRAPH_OPERATORS, 4, &ops, &n_ops)
+        || n_tensors > MAX_COUNT || n_ops > MAX_COUNT) {
+        return false;
+    }
+    *saved = *it;
+    it->tensors_vec = tensors;
+    it->n_tensors = n_tensors;
+    it->operators_vec = ops;
+    it->n_nodes = n_ops;
+    return true;
+}
+
+static void leave_subgraph(tml_interp_t *it, const tml_interp_t *saved) {
+    it->tensors_vec = saved->tensors_vec;
+    it->n_tensors = saved->n_tensors;
+    it->operators_vec = saved->operators_vec;
+    it->n_nodes = saved->n_nodes;
+}
+
+uint32_t tml_subgraph_nodes(tml_interp_t *it, uint32_t sg) {
+    tml_interp_t saved;
+    if (!enter_subgraph(it, sg, &saved)) {
+        return 0;
+    }
+    uint32_t n = it->n_nodes;
+    leave_subgraph(it, &saved);
+    return n;
+}
+
+tml_status_t tml_subgraph_node(tml_interp_t *it, uint32_t sg, uint32_t index, tml_node_t *node) {
+    tml_interp_t saved;
+    if (!enter_subgraph(it, sg, &saved) || index >= it->n_nodes) {
+        return tml_fail_text(it, TML_ERR_MODEL, "subgraph", sg, " is corrupt", true);
+    }
+    tml_status_t st = tml_read_node(it, index, node);
+    leave_subgraph(it, &saved);
+    return st;
+}
+
+tml_status_t tml_subgraph_tensor(tml_interp_t *it, uint32_t sg, uint32_t index, tml_tensor_t *t) {
+    tml_interp_t saved;
+    if (!enter_subgraph(it, sg, &saved) || index >= it->n_tensors) {
+        return tml_fail_text(it, TML_ERR_MODEL, "subgraph", sg, " is corrupt", true);
+    }
+    tml_status_t st = tml_read_tensor(it, index, t);
+    leave_subgraph(it, &saved);
+    return st;
+}
+
 bool tml_metadata(const tml_interp_t *it, const char *name, const uint8_t **data, size_t *len) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t root, entries, count, table, name_start, name_len;

@@ -28,6 +28,9 @@ typedef struct tml_op {
     size_t (*scratch_size)(const tml_interp_t *it, const tml_node_t *node);
     tml_status_t (*prepare)(tml_interp_t *it, tml_node_t *node);
     tml_status_t (*eval)(tml_interp_t *it, tml_node_t *node);
+    // Clears the state the node keeps in node->data across invokes, for
+    // tml_reset_variables; NULL = none.
+    void (*reset)(tml_interp_t *it, tml_node_t *node);
     uint8_t flags;         // TML_OP_*
     // CUSTOM ops only: the opcode's custom_code this op runs ("SignalRfft");
     // .builtin is then TML_BUILTIN_CUSTOM. NULL for builtins.
@@ -91,6 +94,17 @@ bool tml_opt_bool(const tml_interp_t *it, const tml_node_t *node, int field, boo
 // Vector of int32 (e.g. ReshapeOptions.new_shape): count, and elements via
 // tml_rd_i32(*vec + 4 * i). Returns 0 and *vec = NULL when absent.
 uint32_t tml_opt_vec_i32(const tml_interp_t *it, const tml_node_t *node, int field, const uint8_t **vec);
+// String field (VarHandleOptions.shared_name): byte count, and *str into the model (not
+// NUL-terminated). 0 and NULL when absent.
+uint32_t tml_opt_str(const tml_interp_t *it, const tml_node_t *node, int field, const char **str);
+
+// ---- other subgraphs (CALL_ONCE's initialiser) ---------------------------------------
+// Operators of subgraph sg (0 when sg does not exist).
+uint32_t tml_subgraph_nodes(tml_interp_t *it, uint32_t sg);
+// Operator and tensor `index` of subgraph sg, parsed and validated as subgraph 0's are
+// (op looked up, tensor indices in range, constant data located).
+tml_status_t tml_subgraph_node(tml_interp_t *it, uint32_t sg, uint32_t index, tml_node_t *node);
+tml_status_t tml_subgraph_tensor(tml_interp_t *it, uint32_t sg, uint32_t index, tml_tensor_t *t);
 
 // ---- custom options of a CUSTOM op ---------------------------------------------
 // The operator's custom_options bytes (a flexbuffer for TFLM's ops; read them

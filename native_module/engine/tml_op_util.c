@@ -128,6 +128,17 @@ uint32_t tml_opt_vec_i32(const tml_interp_t *it, const tml_node_t *node, int fie
     return count;
 }
 
+uint32_t tml_opt_str(const tml_interp_t *it, const tml_node_t *node, int field, const char **str) {
+    tml_fb_t fb = tml_fb_of(it);
+    uint32_t start, count;
+    *str = NULL;
+    if (node->options == 0 || is_custom(node) || !tml_fb_vector(&fb, node->options, field, 1, &start, &count)) {
+        return 0;
+    }
+    *str = count > 0 ? (const char *)it->model + start : NULL;
+    return count;
+}
+
 uint32_t tml_custom_options(const tml_interp_t *it, const tml_node_t *node, const uint8_t **data) {
     *data = NULL;
     // tml_read_node checked that the vector lies inside the model.

@@ -11,7 +11,8 @@
 // The face converts Python objects and owns memory: the arena (m_new'd, or the caller's
 // buffer) and a reference to the model's buffer object, both reachable from the Model object
 // so the GC frees them with it. Everything else belongs to the engine (tml.h). Behaviour and
-// messages match the CPython face (native_module/cpython/_tinyml.c).
+// messages match the CPython face (native_module/cpython/_tinyml.c). What needs no C (paths,
+// labels, classify) is Python, once for both faces: device/tinyml/model.py.
 
 #if MICROPY_ENABLE_DYNRUNTIME
 #include "py/dynruntime.h"
@@ -138,7 +139,6 @@ typedef struct _tinyml_model_obj_t {
     mp_obj_t arena_obj;  // the caller's arena buffer, or MP_OBJ_NULL
     uint8_t *arena;      // start of the arena (m_new'd, or inside arena_obj)
     uint32_t *node_us;   // per-op times of the last invoke
-    mp_obj_t labels;     // list of str, or None
     bool profiled;
     bool in_place;       // the engine reads the model where it lies (no heap copy)
     tml_interp_t it;
@@ -201,10 +201,12 @@ static MP_NORETURN void raise_count(mp_uint_t expected, const char *what, mp_uin
     msg_raise(&m, &mp_type_ValueError);
 }
 
-// The one place an engine status becomes an exception: RuntimeError for a bug of ours,
-// ValueError for everything the caller or the model can cause (as the CPython face does).
+// The one place an engine status becomes an exception (README "Errors", as the CPython face
+// does): NotImplementedError for an op or type the engine lacks, RuntimeError for a bug of
+// ours, ValueError for the rest (a corrupt model, a small arena, a bad argument).
 static MP_NORETURN void raise_status(const tml_interp_t *it, tml_status_t st) {
-    const mp_obj_type_t *type = st == TML_ERR_INTERNAL ? &mp_type_RuntimeError : &mp_type_ValueError;
+    const mp_obj_type_t *type = st == TML_ERR_UNSUPPORTED ? &mp_type_NotImplementedError
+        : st == TML_ERR_INTERNAL ? &mp_type_RuntimeError : &mp_type_ValueError;
     const char *text = it->err_len > 0 ? it->err_msg : tml_status_str(st);
     size_t len = it->err_len > 0 ? it->err_len : strlen(text);
     mp_raise_type_arg(type, mp_obj_new_str(text, len));
@@ -246,10 +248,6 @@ static mp_obj_t new_str(const char *s) {
     return s == NULL ? mp_const_none : mp_obj_new_str(s, strlen(s));
 }
 
-static mp_obj_t call1(mp_obj_t fun, mp_obj_t arg) {
-    return mp_call_function_n_kw(fun, 1, 0, &arg);
-}
-
 // An array('f') of n elements, left for the caller to fill.
 static mp_obj_t new_float_array(size_t n) {
     mp_obj_array_t *o = mp_obj_malloc(mp_obj_array_t, MP_OBJ_TO_PTR(tinyml_array_type));
@@ -260,206 +258,46 @@ static mp_obj_t new_float_array(size_t n) {
     return MP_OBJ_FROM_PTR(o);
 }
 
-// A model file: the open file itself when the filesystem maps it into memory (ROMFS, as
-// OpenMV's ml reads /rom models), else its bytes, read once.
-static mp_obj_t open_model(mp_obj_t path) {
-    mp_obj_t args[2] = { path, MP_OBJ_NEW_QSTR(MP_QSTR_rb) };
-    mp_obj_t f = mp_call_function_n_kw(mp_load_global(MP_QSTR_open), 2, 0, args);
-    mp_buffer_info_t mapped;
-    if (mp_get_buffer(f, &mapped, MP_BUFFER_READ)) {
-        return f;
-    }
-    mp_obj_t data = mp_call_function_n_kw(mp_load_attr(f, MP_QSTR_read), 0, 0, NULL);
-    mp_call_function_n_kw(mp_load_attr(f, MP_QSTR_close), 0, 0, NULL);
-    return data;
-}
-
-// The bytes of a file, read once.
-static mp_obj_t read_file(mp_obj_t path) {
-    mp_obj_t args[2] = { path, MP_OBJ_NEW_QSTR(MP_QSTR_rb) };
-    mp_obj_t f = mp_call_function_n_kw(mp_load_global(MP_QSTR_open), 2, 0, args);
-    mp_obj_t data = mp_call_function_n_kw(mp_load_attr(f, MP_QSTR_read), 0, 0, NULL);
-    mp_call_function_n_kw(mp_load_attr(f, MP_QSTR_close), 0, 0, NULL);
-    return data;
-}
-
-// ---- labels ------------------------------------------------------------------------------
-
-static bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-// One label per line. From a file (strip, drop blank lines) like the CPython face's
-// labels_from_file, or from the metadata (lines as they are) like its labels_from_metadata.
-static mp_obj_t split_lines(const char *s, size_t len, bool strip) {
-    mp_obj_t list = mp_obj_new_list(0, NULL);
-    size_t i = 0;
-    while (i < len) {
-        size_t start = i;
-        while (i < len && s[i] != '\n' && s[i] != '\r') {
-            i++;
-        }
-        size_t end = i;
-        if (i < len && s[i] == '\r' && i + 1 < len && s[i + 1] == '\n') {
-            i++;
-        }
-        i++;
-        if (strip) {
-            while (start < end && is_space(s[start])) {
-                start++;
-            }
-            while (end > start && is_space(s[end - 1])) {
-                end--;
-            }
-            if (end == start) {
-                continue;
-            }
-        }
-        mp_obj_list_append(list, mp_obj_new_str(s + start, end - start));
-    }
-    return list;
-}
-
-static mp_obj_t labels_from_file(mp_obj_t path) {
-    mp_buffer_info_t bufinfo;
-    mp_get_buffer_raise(read_file(path), &bufinfo, MP_BUFFER_READ);
-    return split_lines(bufinfo.buf, bufinfo.len, true);
-}
-
-// OpenMV's convention: labels in <model>.txt beside a model loaded from a path. Whether the
-// file exists comes from listing its directory, as a native module cannot catch OSError.
-static mp_obj_t labels_beside(mp_obj_t model_path) {
-    size_t len;
-    const char *p = (const char *)mp_obj_str_get_data(model_path, &len);
-    size_t base = len;
-    while (base > 0 && p[base - 1] != '/') {
-        base--;
-    }
-    size_t stem = len, lead = base;
-    while (lead < len && p[lead] == '.') {
-        lead++;
-    }
-    for (size_t i = lead; i < len; i++) {
-        if (p[i] == '.') {
-            stem = i;
-        }
-    }
-    size_t name_len = stem - base + 4;
-    char *txt = m_new(char, stem + 4);
-    memcpy(txt, p, stem);
-    memcpy(txt + stem, ".txt", 4);
-    mp_obj_t os = mp_import_name(MP_QSTR_os, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-    mp_obj_t listdir = mp_load_attr(os, MP_QSTR_listdir);
-    mp_obj_t names;
-    if (base == 0) {
-        names = mp_call_function_n_kw(listdir, 0, 0, NULL);
-    } else {
-        names = call1(listdir, mp_obj_new_str(p, base > 1 ? base - 1 : 1));
-    }
-    size_t n;
-    mp_obj_t *items;
-    mp_obj_get_array(names, &n, &items);
-    mp_obj_t found = mp_const_none;
-    for (size_t i = 0; i < n; i++) {
-        size_t l;
-        const char *s = (const char *)mp_obj_str_get_data(items[i], &l);
-        if (l == name_len && memcmp(s, txt + base, l) == 0) {
-            found = labels_from_file(mp_obj_new_str(txt, stem + 4));
-            break;
-        }
-    }
-    m_del(char, txt, stem + 4);
-    return found;
-}
-
-// Labels the converter stored in the model ("tinyml_labels": one per line).
-static mp_obj_t labels_from_metadata(const tml_interp_t *it) {
-    const uint8_t *data;
-    size_t len;
-    if (!tml_metadata(it, "tinyml_labels", &data, &len)) {
-        return mp_const_none;
-    }
-    return split_lines((const char *)data, len, false);
-}
-
-static mp_obj_t resolve_labels(const tml_interp_t *it, mp_obj_t labels, mp_obj_t path) {
-    if (labels != MP_OBJ_NULL && labels != mp_const_none) {
-        if (is_str(labels)) {
-            return labels_from_file(labels);
-        }
-        if (!is_sequence(labels)) {
-            mp_raise_TypeError(MP_ERROR_TEXT("labels must be a list of str or a path"));
-        }
-        size_t n;
-        mp_obj_t *items;
-        mp_obj_get_array(labels, &n, &items);
-        for (size_t i = 0; i < n; i++) {
-            if (!is_str(items[i])) {
-                mp_raise_TypeError(MP_ERROR_TEXT("labels must be str"));
-            }
-        }
-        return mp_obj_new_list(n, items);
-    }
-    if (path != MP_OBJ_NULL) {
-        mp_obj_t found = labels_beside(path);
-        if (found != mp_const_none) {
-            return found;
-        }
-    }
-    return labels_from_metadata(it);
-}
-
-// ---- Model(src, *, arena=None, labels=None) ---------------------------------------------
+// ---- Model(src, *, arena=None) -----------------------------------------------------------
 
 //| class Model:
-//|     """A .tflite model, planned into one arena and ready to run."""
+//|     """The engine's side of a model: tinyml.Model (device/tinyml/model.py) wraps it."""
 //|
 //|     def __init__(
 //|         self,
-//|         src: str | bytes | bytearray | memoryview,
+//|         src: bytes | bytearray | memoryview,
 //|         *,
 //|         arena: int | bytearray | memoryview | None = None,
-//|         labels: Sequence[str] | str | None = None,
 //|     ) -> None:
-//|         """Load a model from a path or a buffer. A buffer, or a file the filesystem maps
-//|         into memory (ROMFS), is used in place when it is 4-byte aligned; anything else is
-//|         copied to the heap once (``in_place`` tells which).
+//|         """Load a model from a buffer (or a memory-mapped file), used in place when it is
+//|         4-byte aligned and copied to the heap once otherwise (``in_place`` tells which).
 //|
 //|         ``arena``: None for exactly what the model needs, an int for that many bytes, or a
-//|         writable buffer to use. Too small raises ValueError with the bytes needed.
-//|         ``labels``: a list of str or a path to a text file (one per line); by default
-//|         ``<model>.txt`` beside a model loaded from a path, else the labels stored in the
-//|         model (``tinyml_labels``), else None.
+//|         writable buffer to use.
 //|
-//|         Errors: ValueError for a corrupt or truncated model, an unsupported op or a small
-//|         arena; TypeError for arguments of the wrong kind; OSError for a missing file.
+//|         ValueError for a corrupt model or an arena too small (the message gives the bytes
+//|         needed); NotImplementedError for an op or type the engine lacks; TypeError for
+//|         arguments of the wrong kind.
 //|         """
 //|
 static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw,
     const mp_obj_t *all_args) {
-    enum { ARG_src, ARG_arena, ARG_labels };
+    enum { ARG_src, ARG_arena };
     TINYML_ARG_TABLE mp_arg_t allowed_args[] = {
         { MP_QSTR_src, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_arena, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
-        { MP_QSTR_labels, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
 
     tinyml_model_obj_t *self = mp_obj_malloc(tinyml_model_obj_t, type);
     self->arena_obj = MP_OBJ_NULL;
-    self->labels = mp_const_none;
     self->profiled = false;
     tml_interp_t *it = &self->it;
 
-    // The model: a buffer or a memory-mapped file is used in place; another file is read once.
-    mp_obj_t src = args[ARG_src].u_obj, path = MP_OBJ_NULL;
+    // The model: a buffer, or a memory-mapped file, read where it lies.
+    mp_obj_t src = args[ARG_src].u_obj;
     self->in_place = true;
-    if (is_str(src)) {
-        path = src;
-        src = open_model(path);
-        self->in_place = !is_type(src, &mp_type_bytes);
-    }
     mp_buffer_info_t model;
     if (!mp_get_buffer(src, &model, MP_BUFFER_READ)) {
         mp_raise_TypeError(MP_ERROR_TEXT("model must be a path or a bytes-like object"));
@@ -509,7 +347,6 @@ static mp_obj_t tinyml_model_make_new(const mp_obj_type_t *type, size_t n_args, 
     }
     check(it, tml_init(it, self->arena, arena_len));
 
-    self->labels = resolve_labels(it, args[ARG_labels].u_obj, path);
     self->node_us = m_new(uint32_t, it->n_nodes > 0 ? it->n_nodes : 1);
     it->ticks_us = ticks_us;
     it->node_us = self->node_us;
@@ -563,7 +400,7 @@ static mp_obj_t tensor_view(tinyml_model_obj_t *self, tml_tensor_t *t) {
     size_t offset = t->data - base;
     #if MICROPY_ENABLE_DYNRUNTIME
     mp_obj_t whole = mp_obj_new_bytearray_by_ref(offset + t->bytes, base);
-    mp_obj_t view = call1(mp_load_global(MP_QSTR_memoryview), whole);
+    mp_obj_t view = mp_call_function_n_kw(mp_load_global(MP_QSTR_memoryview), 1, 0, &whole);
     mp_obj_t slice = mp_fun_table.new_slice(MP_OBJ_NEW_SMALL_INT(offset),
         MP_OBJ_NEW_SMALL_INT(offset + t->bytes), mp_const_none);
     return mp_obj_subscr(view, slice, MP_OBJ_SENTINEL);
@@ -610,8 +447,8 @@ static mp_obj_t tinyml_model_invoke(mp_obj_t self_in) {
 static MP_DEFINE_CONST_FUN_OBJ_1(tinyml_model_invoke_obj, tinyml_model_invoke);
 
 //|     def reset(self) -> None:
-//|         """Clear the state recurrent ops (SVDF, LSTM) carry from one invoke to the next,
-//|         as loading left it: start a new stream."""
+//|         """Clear the state recurrent ops (SVDF, LSTM) and resource variables carry from
+//|         one invoke to the next, as TFLite Micro's Reset() does: start a new stream."""
 //|
 static mp_obj_t tinyml_model_reset(mp_obj_t self_in) {
     tinyml_model_obj_t *self = MP_OBJ_TO_PTR(self_in);
@@ -819,14 +656,14 @@ static void run(tinyml_model_obj_t *self, mp_obj_t x) {
             msg_t m = { 0 };
             msg_str(&m, tml_type_name(t->type));
             msg_str(&m, " input not supported");
-            msg_raise(&m, &mp_type_ValueError);
+            msg_raise(&m, &mp_type_NotImplementedError);
         }
         fill_input(t, xs[i]);
     }
     invoke(self);
 }
 
-// ---- predict(x, out=None), classify(x, k=1) ----------------------------------------------
+// ---- predict(x, out=None) ------------------------------------------------------------------
 
 // Dequantizes output t into out, an array('f') of the right length. Allocates nothing.
 static void dequantize_into(const tml_tensor_t *t, mp_obj_t out) {
@@ -908,64 +745,6 @@ static mp_obj_t tinyml_model_predict(size_t n_args, const mp_obj_t *pos_args, mp
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_predict_obj, 1, tinyml_model_predict);
 
-//|     def classify(self, x: _Input | tuple[_Input, ...], k: int = 1) -> list[tuple[str, float]]:
-//|         """``predict(x)`` on output 0, as the ``k`` best ``(label, score)`` pairs, best
-//|         first (ties: lower index first). Labels are the model's, or the index as str."""
-//|
-static mp_obj_t tinyml_model_classify(size_t n_args, const mp_obj_t *pos_args, mp_map_t *kw_args) {
-    enum { ARG_x, ARG_k };
-    TINYML_ARG_TABLE mp_arg_t allowed_args[] = {
-        { MP_QSTR_x, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
-        { MP_QSTR_k, MP_ARG_INT, {.u_int = 1} },
-    };
-    mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
-    mp_arg_parse_all(n_args - 1, pos_args + 1, kw_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
-    tinyml_model_obj_t *self = MP_OBJ_TO_PTR(pos_args[0]);
-    run(self, args[ARG_x].u_obj);
-
-    const tml_tensor_t *t = tml_output(&self->it, 0);
-    uint32_t n = tml_elements(t);
-    mp_int_t k = args[ARG_k].u_int;
-    k = k < 0 ? 0 : (mp_uint_t)k > n ? (mp_int_t)n : k;
-    size_t n_labels = 0;
-    mp_obj_t *labels = NULL;
-    if (self->labels != mp_const_none) {
-        mp_obj_get_array(self->labels, &n_labels, &labels);
-    }
-    // Selection of the k best keeps the first index on ties, as argmax does.
-    uint32_t *picked = m_new(uint32_t, k > 0 ? k : 1);
-    mp_obj_t result = mp_obj_new_list(0, NULL);
-    for (mp_int_t rank = 0; rank < k; rank++) {
-        int32_t best = -1;
-        float best_score = 0.0f;
-        for (uint32_t i = 0; i < n; i++) {
-            float s = tml_tensor_get_f32(t, i);
-            bool taken = false;
-            for (mp_int_t j = 0; j < rank; j++) {
-                taken |= picked[j] == i;
-            }
-            if (!taken && (best < 0 || s > best_score)) {
-                best = i;
-                best_score = s;
-            }
-        }
-        picked[rank] = best;
-        mp_obj_t label;
-        if ((size_t)best < n_labels) {
-            label = labels[best];
-        } else {
-            msg_t m = { 0 };
-            msg_int(&m, best);
-            label = msg_obj(&m);
-        }
-        mp_obj_t pair[2] = { label, TINYML_FLOAT(best_score) };
-        mp_obj_list_append(result, mp_obj_new_tuple(2, pair));
-    }
-    m_del(uint32_t, picked, k > 0 ? k : 1);
-    return result;
-}
-static MP_DEFINE_CONST_FUN_OBJ_KW(tinyml_model_classify_obj, 1, tinyml_model_classify);
-
 // ---- profile(), metadata(name) -------------------------------------------------------------
 
 //|     def profile(self) -> list[tuple[str, int]]:
@@ -1030,8 +809,6 @@ static MP_DEFINE_CONST_FUN_OBJ_2(tinyml_model_metadata_obj, tinyml_model_metadat
 //|     """Number of output tensors."""
 //|     arena_size: int
 //|     """Exact arena bytes the model needs."""
-//|     labels: list[str] | None
-//|     """Class labels, or None."""
 //|     ops: tuple[str, ...]
 //|     """Op names in execution order."""
 //|     in_place: bool
@@ -1085,8 +862,6 @@ static mp_obj_t model_property(tinyml_model_obj_t *self, qstr attr) {
         return MP_OBJ_NEW_SMALL_INT(it->n_outputs);
     } else if (attr == MP_QSTR_arena_size) {
         return mp_obj_new_int_from_uint(it->arena_needed);
-    } else if (attr == MP_QSTR_labels) {
-        return self->labels;
     } else if (attr == MP_QSTR_ops) {
         return names_tuple(it);
     } else if (attr == MP_QSTR_in_place) {
@@ -1129,7 +904,7 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_op_supported_obj, 1, 2, tinyml
 
 #if MICROPY_ENABLE_DYNRUNTIME
 
-mp_map_elem_t tinyml_model_locals_dict_table[8];
+mp_map_elem_t tinyml_model_locals_dict_table[7];
 static MP_DEFINE_CONST_DICT(tinyml_model_locals_dict, tinyml_model_locals_dict_table);
 
 mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *args) {
@@ -1142,13 +917,12 @@ mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *a
 
     mp_map_elem_t *locals = tinyml_model_locals_dict_table;
     locals[0] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_predict), MP_OBJ_FROM_PTR(&tinyml_model_predict_obj) };
-    locals[1] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_classify), MP_OBJ_FROM_PTR(&tinyml_model_classify_obj) };
-    locals[2] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_input), MP_OBJ_FROM_PTR(&tinyml_model_input_obj) };
-    locals[3] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_output), MP_OBJ_FROM_PTR(&tinyml_model_output_obj) };
-    locals[4] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_invoke), MP_OBJ_FROM_PTR(&tinyml_model_invoke_obj) };
-    locals[5] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_profile), MP_OBJ_FROM_PTR(&tinyml_model_profile_obj) };
-    locals[6] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_metadata), MP_OBJ_FROM_PTR(&tinyml_model_metadata_obj) };
-    locals[7] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_reset), MP_OBJ_FROM_PTR(&tinyml_model_reset_obj) };
+    locals[1] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_input), MP_OBJ_FROM_PTR(&tinyml_model_input_obj) };
+    locals[2] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_output), MP_OBJ_FROM_PTR(&tinyml_model_output_obj) };
+    locals[3] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_invoke), MP_OBJ_FROM_PTR(&tinyml_model_invoke_obj) };
+    locals[4] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_profile), MP_OBJ_FROM_PTR(&tinyml_model_profile_obj) };
+    locals[5] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_metadata), MP_OBJ_FROM_PTR(&tinyml_model_metadata_obj) };
+    locals[6] = (mp_map_elem_t) { MP_OBJ_NEW_QSTR(MP_QSTR_reset), MP_OBJ_FROM_PTR(&tinyml_model_reset_obj) };
 
     tinyml_model_type.base.type = (void *)&mp_type_type;
     tinyml_model_type.flags = MP_TYPE_FLAG_NONE;
@@ -1168,7 +942,6 @@ mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *a
 
 static const mp_rom_map_elem_t tinyml_model_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_predict), MP_ROM_PTR(&tinyml_model_predict_obj) },
-    { MP_ROM_QSTR(MP_QSTR_classify), MP_ROM_PTR(&tinyml_model_classify_obj) },
     { MP_ROM_QSTR(MP_QSTR_input), MP_ROM_PTR(&tinyml_model_input_obj) },
     { MP_ROM_QSTR(MP_QSTR_output), MP_ROM_PTR(&tinyml_model_output_obj) },
     { MP_ROM_QSTR(MP_QSTR_invoke), MP_ROM_PTR(&tinyml_model_invoke_obj) },

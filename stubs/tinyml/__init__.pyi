@@ -1,4 +1,5 @@
-# tinyml on MicroPython (device/tinyml): Model and op_supported from the C module _tinyml.
-from _tinyml import Model as Model
+# tinyml on MicroPython (device/tinyml): Model from tinyml.model, op_supported from the C
+# module _tinyml.
 from _tinyml import __version__ as __version__
 from _tinyml import op_supported as op_supported
+from tinyml.model import Model as Model

@@ -1,5 +1,5 @@
 # The Model API on one model: raw input()/output()/invoke() agree with predict(), classify()
-# ranks with labels, profile() names every op, metadata() reads entries, op_supported().
+# ranks with labels, profile() names every op, metadata() reads entries, op_supported(), repr.
 # tinyml-file: ad.tflite = mlcommons-tiny/ad01_int8.tflite
 # tinyml-file: kws.tflite = mlcommons-tiny/kws_ref_model.tflite
 import binascii
@@ -9,6 +9,13 @@ import tinyml
 
 m = tinyml.Model("ad.tflite")
 x = bytes((i * 13) & 0xFF for i in range(640))
+
+# repr: inputs, outputs, arena and op count, the same on every face but the arena (its
+# scratch depends on the kernels a core runs), which must be arena_size.
+for model in (m, tinyml.Model("kws.tflite")):
+    r = repr(model)
+    arena = "arena " + str(model.arena_size) + " bytes"
+    print(arena in r, r.replace(arena, "arena N bytes"))
 
 # predict() with a fresh output, then with out=: the same values, and out is returned.
 y = m.predict(x)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -266,25 +265,3 @@ def test_module_scripts_exist() -> None:
     """The module's device scripts are all collected (a renamed script would drop silently)."""
     names = {p.stem for p in MODULE_SCRIPTS}
     assert {"heapalloc_predict", "errors_load", "errors_predict", "inputs_types"} <= names
-
-
-def test_stubs_match_the_face() -> None:
-    """stubs/_tinyml.pyi is what stubs/gen_stubs.py makes from modtinyml.c's //| lines, and
-    it names exactly the public API of the CPython face (the contract both faces share)."""
-    import ast
-
-    from tinyml import _tinyml
-
-    check = subprocess.run(
-        [sys.executable, str(ROOT / "stubs" / "gen_stubs.py"), "--check"], check=False
-    )
-    assert check.returncode == 0
-    tree = ast.parse((ROOT / "stubs" / "_tinyml.pyi").read_text())
-    model = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Model")
-    members = {n.name for n in model.body if isinstance(n, ast.FunctionDef)}
-    members |= {n.target.id for n in model.body if isinstance(n, ast.AnnAssign)}
-    assert members - {"__init__"} == {n for n in dir(_tinyml.Model) if not n.startswith("_")}
-    # Functions of the module (the CPython face also carries the dsp submodule, which is
-    # _tinyml_dsp on MicroPython).
-    functions = {n for n in dir(_tinyml) if callable(getattr(_tinyml, n)) and n[0].islower()}
-    assert {n.name for n in tree.body if isinstance(n, ast.FunctionDef)} == functions

@@ -15,9 +15,9 @@ HELLO = os.path.join(MODELS, "tflite-micro", "hello_world_int8.tflite")
 def test_tensor_views_outlive_the_model_object():
     """input()/output() views stay valid (and writable) after the last reference to the
     model goes: they hold the model, so its arena is not freed under them."""
-    from tinyml import _tinyml
+    import tinyml
 
-    m = _tinyml.Model(HELLO)
+    m = tinyml.Model(HELLO)
     x, y = m.input(0), m.output(0)
     m.predict([1.0])
     expected = bytes(y)
@@ -25,7 +25,7 @@ def test_tensor_views_outlive_the_model_object():
     gc.collect()
     # A new model of the same size would likely reuse a freed arena block: writing through
     # it must not change what the old views see.
-    other = _tinyml.Model(HELLO)
+    other = tinyml.Model(HELLO)
     other.predict([-1.0])
     x[0] = x[0]
     assert bytes(y) == expected
@@ -36,18 +36,18 @@ def test_misaligned_model_buffer_is_copied_once():
     """A model buffer that is not 4-byte aligned (a file in an image built by a tool that does
     not align files) runs from an aligned copy, with the same outputs; an aligned one is read
     in place."""
-    from tinyml import _tinyml
+    import tinyml
 
     with open(HELLO, "rb") as f:
         good = f.read()
-    aligned = _tinyml.Model(memoryview(bytearray(4) + good)[4:])
+    aligned = tinyml.Model(memoryview(bytearray(4) + good)[4:])
     assert aligned.in_place
     for shift in (1, 2, 3):
-        moved = _tinyml.Model(memoryview(bytearray(shift) + good)[shift:])
+        moved = tinyml.Model(memoryview(bytearray(shift) + good)[shift:])
         assert not moved.in_place
         for x in (-1.0, 0.5, 3.0):
             assert bytes(moved.predict([x])) == bytes(aligned.predict([x]))
-    assert not _tinyml.Model(HELLO).in_place  # a path is read into memory
+    assert not tinyml.Model(HELLO).in_place  # a path is read into memory
 
 
 AD = os.path.join(MODELS, "mlcommons-tiny", "ad01_int8.tflite")
@@ -67,9 +67,9 @@ class _Clears:
 def test_input_list_changed_during_conversion_is_read_as_it_was():
     """An element's __float__ that clears the list does not free the elements still to be
     read (once a use-after-free): the list is converted as it was when predict began."""
-    from tinyml import _tinyml
+    import tinyml
 
-    m = _tinyml.Model(AD)
+    m = tinyml.Model(AD)
     expected = bytes(m.predict([0.0] * 640))
     x = [0.0] * 640
     x[5] = _Clears(x)
@@ -82,9 +82,9 @@ def test_input_list_changed_during_conversion_is_read_as_it_was():
 def test_predict_from_an_input_conversion_is_refused():
     """predict on the same model from inside an input's __float__ (same thread) cannot wait
     for itself: RuntimeError, and the model works afterwards."""
-    from tinyml import _tinyml
+    import tinyml
 
-    m = _tinyml.Model(AD)
+    m = tinyml.Model(AD)
 
     class Reenters:
         def __float__(self):
@@ -102,9 +102,9 @@ def test_shared_model_gives_each_thread_its_own_result():
     import threading
     import time
 
-    from tinyml import _tinyml
+    import tinyml
 
-    m = _tinyml.Model(AD)
+    m = tinyml.Model(AD)
 
     class Yields:
         def __init__(self, v):
@@ -139,11 +139,11 @@ def test_shape_changed_after_loading_is_refused():
     changed weights are accepted; the restored shape works again."""
     import struct
 
-    from tinyml import _tinyml
+    import tinyml
 
     with open(os.path.join(MODELS, "mlcommons-tiny", "kws_ref_model.tflite"), "rb") as f:
         kws = bytearray(f.read())
-    m = _tinyml.Model(kws)
+    m = tinyml.Model(kws)
     expected = bytes(m.predict(bytes(490)))
     at = kws.find(struct.pack("<4i", 1, 49, 10, 1)) + 4
     kws[at : at + 4] = struct.pack("<i", 2000)
@@ -159,9 +159,9 @@ def test_strided_numpy_input_and_read_only_out():
     """A strided numpy array is read as its values (once a BufferError); out=bytes is a
     TypeError naming what out must be."""
     import numpy as np
-    from tinyml import _tinyml
+    import tinyml
 
-    m = _tinyml.Model(AD)
+    m = tinyml.Model(AD)
     x = (np.arange(1280, dtype=np.float32) % 17) / 4
     assert bytes(m.predict(x[::2])) == bytes(m.predict(np.ascontiguousarray(x[::2])))
     with pytest.raises(TypeError, match=r"out must be an array\('f'\)"):

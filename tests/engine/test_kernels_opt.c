@@ -191,6 +191,45 @@ static void check_fully_connected(int32_t batches, int32_t depth, int32_t units,
     free_misaligned(got);
 }
 
+// The recurrent ops' sums (tml_mat_vec_s8_s32) against the definition, in int64 so that a
+// wrapped sum would show: depths that leave every tail of the four-byte loops.
+static void check_mat_vec(int32_t depth, int32_t rows) {
+    quant_t q;
+    tml_channel_quant_t c;
+    fill_quant(&q, &c, rows);
+    int8_t *x = alloc_misaligned((size_t)depth), *f = alloc_misaligned((size_t)rows * depth);
+    int32_t *got = malloc(sizeof(int32_t) * (size_t)rows);
+    fill_s8(x, (size_t)depth);
+    fill_s8(f, (size_t)rows * depth);
+    const int32_t *bias = (rnd() & 3) ? q.bias : NULL;
+    const int32_t offset = c.input_offset;
+    tml_mat_vec_s8_s32(x, offset, f, depth, rows, bias, got);
+    for (int32_t o = 0; o < rows; o++) {
+        int64_t want = bias != NULL ? bias[o] : 0;
+        for (int32_t k = 0; k < depth; k++) {
+            want += (int64_t)(x[k] + offset) * f[(size_t)o * depth + k];
+        }
+        if (got[o] != want) {
+            TEST_FAIL_AT_("mat_vec depth %d rows %d offset %d: row %d differs", (int)depth, (int)rows,
+                (int)offset, (int)o);
+        }
+    }
+    test_checks++;
+    free_misaligned(x);
+    free_misaligned(f);
+    free(got);
+}
+
+TEST(mat_vec_equals_definition) {
+    check_mat_vec(257, 80);  // the speech LSTM's input gates
+    check_mat_vec(80, 80);   // and its recurrent ones
+    check_mat_vec(28, 20);   // MNIST LSTM
+    check_mat_vec(96, 9);    // odd row count
+    for (int i = 0; i < 100; i++) {
+        check_mat_vec(rnd_in(1, 70), rnd_in(1, 20));
+    }
+}
+
 TEST(conv_1x1_equals_reference) {
     check_conv(1, 5, 7, 16, 1, 24, 1, 1, 1, 1, 0);
     check_conv(2, 4, 3, 7, 1, 5, 1, 1, 1, 1, 0);   // odd channels, odd pixel count, batches
@@ -262,5 +301,6 @@ int main(void) {
     RUN_TEST(depthwise_equals_reference);
     RUN_TEST(fully_connected_equals_reference);
     RUN_TEST(random_shapes_equal_reference);
+    RUN_TEST(mat_vec_equals_definition);
     return test_report();
 }

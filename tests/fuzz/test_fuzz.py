@@ -71,6 +71,37 @@ def test_regression_inputs_run_clean(tmp_path):
         assert run.returncode == 0, f"{os.path.basename(path)}:\n{run.stderr[-3000:]}"
 
 
+# What each regression input must give, besides running clean under the sanitizers: the
+# engine's refusal at load (README "Errors": ValueError for a corrupt model) with this
+# message, or None for a model that loads and runs. A new regression input needs its line.
+EXPECTED = {
+    "act_range_tiny_scale.tflite": "tensor 7 has an invalid quantization scale",
+    "fc_output_scale_tiny.tflite": None,
+    "mean_negative_scale.tflite": "tensor 20 has an invalid quantization scale",
+    "resize_nearest_empty_input.tflite": "op 4 RESIZE_NEAREST_NEIGHBOR: empty input image",
+    "signal_filter_bank_table_in_arena.tflite": (
+        "op 9 SignalFilterBank: filter bank tables must be constant int16"
+    ),
+}
+
+
+def test_regression_inputs_give_their_expected_status():
+    """Each regression input is refused with its own message (or runs), on the CPython face
+    of the same engine: a fix that turned a crash into a different failure shows here."""
+    _tinyml = pytest.importorskip("tinyml._tinyml")
+    assert sorted(EXPECTED) == [os.path.basename(p) for p in REGRESSIONS]
+    for path in REGRESSIONS:
+        with open(path, "rb") as f:
+            data = f.read()
+        message = EXPECTED[os.path.basename(path)]
+        if message is None:
+            _tinyml.Model(data).invoke()
+            continue
+        with pytest.raises(ValueError) as e:
+            _tinyml.Model(data)
+        assert str(e.value) == message, os.path.basename(path)
+
+
 def external_buffers(data: bytes) -> bytes:
     """The same model with each constant's bytes after the flatbuffer, found through the
     buffer's 64-bit offset and size fields (the layout of models over 2 GB), so that the

@@ -10,7 +10,8 @@ import pytest
 
 pytest.importorskip("tensorflow")
 
-from tinyml import _tinyml, cli, metadata, schema
+import tinyml
+from tinyml import cli, metadata, schema
 from trained import GESTURES, cache_dir, converted
 
 
@@ -63,7 +64,7 @@ def test_convert_prints_sizes_and_writes_int8(data: Path, tmp_path: Path, capsys
 
 def test_converted_model_runs_on_engine_with_labels(gesture: Path, data: Path) -> None:
     """The int8 model carries its labels and classifies held-out data well on the engine."""
-    m = _tinyml.Model(str(gesture))
+    m = tinyml.Model(str(gesture))
     assert m.labels == GESTURES
     assert m.input_dtype == "int8"
     x, y = np.load(data / "x_test.npy"), np.load(data / "y_test.npy")
@@ -74,13 +75,13 @@ def test_converted_model_runs_on_engine_with_labels(gesture: Path, data: Path) -
 def test_h5_and_csv_calibration_convert(data: Path) -> None:
     """A legacy .h5 file converts with calibration rows read from a CSV."""
     out, _ = converted(data / "gesture.h5", data / "calib.csv")
-    assert _tinyml.Model(str(out)).input_shape == (1, 32, 3)
+    assert tinyml.Model(str(out)).input_shape == (1, 32, 3)
 
 
 def test_float_io_keeps_float_interface(data: Path) -> None:
     """--float-io gives float32 input and output around int8 internals."""
     out, _ = converted(data / "gesture.keras", data / "calib.npy", "--float-io")
-    m = _tinyml.Model(str(out))
+    m = tinyml.Model(str(out))
     assert m.input_dtype == "float32" and m.output_dtype == "float32"
     assert "QUANTIZE" in m.ops
 
@@ -135,7 +136,7 @@ def test_relabel_tflite_without_tensorflow(gesture: Path, tmp_path: Path, capsys
     rc = cli.main(["convert", str(gesture), "-o", str(out), "--labels", str(labels),
                    "--pipeline", str(pipe)])  # fmt: skip
     assert rc == 0, capsys.readouterr().err
-    m = _tinyml.Model(str(out))
+    m = tinyml.Model(str(out))
     assert m.labels == ["a", "b", "c"]
     assert json.loads(m.metadata(metadata.PIPELINE))["window"] == {"length": 32}
     assert gesture.read_bytes() in out.read_bytes()

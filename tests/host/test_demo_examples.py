@@ -1,4 +1,4 @@
-"""tinyml demo gesture / anomaly / kws: the examples' board scripts on the emulated board and the unix
+"""tinyml demo gesture / anomaly / keyword_spotting: the examples' board scripts on the emulated board and the unix
 port, with their right answers, timing, and the same output on CPython."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def test_demo_anomaly(device, _devices, models, capsys) -> None:
 def test_demo_kws(device, _devices, capsys) -> None:
     """TFLite Micro's four micro_speech clips get TFLM's answers on the board (noise counts as
     silence, as in TFLM's own test), and CPython prints the same."""
-    out = _demo(device, _devices, capsys, "kws")
+    out = _demo(device, _devices, capsys, "keyword_spotting")
     rows = {ln.split()[0]: ln.split()[2] for ln in out.splitlines() if " -> " in ln}
     assert rows == {"yes": "yes", "no": "no", "silence": "silence", "noise": "silence"}, out
     assert "same output as the board" in out
@@ -62,6 +62,15 @@ def test_anomaly_demo_refuses_a_score_unlike_tflm() -> None:
     assert [p.sample for p in preds] == ["normal", "hum"]
     assert preds[0].micros == 2000
     assert "(DIFFERENT)" in " ".join(summary)
+
+
+def test_demo_old_name_still_works(capsys) -> None:
+    """Each demo is named after its examples/ folder; the old `kws` still runs that demo,
+    with a note giving the new name."""
+    args = cli.build_parser().parse_args(["demo", "kws"])
+    assert args.name == "keyword_spotting"
+    assert "note: the demo `kws` is now `keyword_spotting`" in capsys.readouterr().err
+    assert all((demo.Paths.default().root / "examples" / name).is_dir() for name in demo.DEMOS)
 
 
 def test_demo_examples_listed(capsys) -> None:

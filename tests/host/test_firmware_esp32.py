@@ -38,9 +38,9 @@ def test_make_command_is_the_port_build_with_our_module_and_manifest() -> None:
         "make", "-C", str(mp / "ports" / "esp32"), "-j2",
         "BOARD=ESP32_GENERIC_S3",
         "BOARD_VARIANT=SPIRAM_OCT",
-        f"BUILD={out / 'esp32s3_psram' / 'obj'}",
+        f"BUILD={out / 'esp32s3-psram' / 'obj'}",
         f"USER_C_MODULES={cmake}",
-        f"FROZEN_MANIFEST={PATHS.boards / 'esp32s3_psram' / 'manifest.py'}",
+        f"FROZEN_MANIFEST={PATHS.boards / 'esp32s3-psram' / 'manifest.py'}",
     ]  # fmt: skip
     for name in VARIANTS:
         assert cmake.is_file()

@@ -84,9 +84,16 @@ def test_rp2040_copies_to_boot_drive(uf2: Path, tmp_path: Path, capsys) -> None:
     drive = tmp_path / "RPI-RP2"
     drive.mkdir()
     (drive / "INFO_UF2.TXT").write_text("UF2 Bootloader v3.0\nModel: Raspberry Pi RP2\n")
+    uf2.write_bytes(uf2.read_bytes() + bytes(200_000))  # a few copy chunks
     assert cli.main(["flash", str(uf2), "--board", "rp2040", "--port", str(drive)]) == 0
     assert (drive / "firmware.uf2").read_bytes() == uf2.read_bytes()
-    assert "copied to the boot drive" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "copied to the boot drive" in captured.out
+    # the copy's progress, chunk by chunk, ending at the whole image
+    assert captured.err.count("\rcopying firmware.uf2 [") == -(
+        -uf2.stat().st_size // flash.COPY_CHUNK
+    )
+    assert captured.err.endswith("] 100%\n")
 
 
 def test_unknown_board(esp_image: Path, capsys) -> None:

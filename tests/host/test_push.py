@@ -131,3 +131,17 @@ def test_unix_device_keeps_files_between_commands(tmp_path: Path, capsys) -> Non
     assert capsys.readouterr().out == "kept\n"
     assert cli.main(["exec", str(tmp_path / "missing.py"), "--device", "unix"]) == 1
     assert "ENOENT (a file the script opened is not on the device" in capsys.readouterr().err
+
+
+def test_push_over_serial_reports_bytes(emulator, _devices, tmp_path: Path, capsys) -> None:
+    """Over a plain serial link (the emulated board's pty, no semihosting shortcut) a push
+    reports the bytes written as they go, up to the whole file."""
+    if "emulator" in _devices:  # the CLI opens its own connection: free the serial port
+        _devices.pop("emulator").close()
+    model = _file(tmp_path, "big.tflite", 12_000, 3)
+    rc = cli.main(["push", str(model), "--device", emulator.pty, "--dest", "/t3"])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    assert "big.tflite bytes: 2048/12000 (17%)" in captured.err, captured.err
+    assert "big.tflite bytes: 12000/12000 (100%)" in captured.err
+    assert "12,000  big.tflite" in captured.out

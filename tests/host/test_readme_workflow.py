@@ -31,8 +31,12 @@ EXPECTED = {
         0, "wrote gesture.tflite"),
     "tinyml inspect gesture.tflite --board esp32s3": (0, "fits"),
     "tinyml run gesture.tflite --input x.npy": (0, "[0]"),
+    "tinyml run gesture.tflite --input x.npy --device unix": (
+        0, "unix: 3/3 samples bit-exact with the host engine"),
     "tinyml verify gesture.tflite --data x_test.npy --labels y_test.npy --reference gesture.keras":
         (0, "agreement"),
+    "tinyml verify gesture.tflite --data x_test.npy --tflm": (
+        0, "TFLite Micro:       300/300 outputs bit-exact"),
     "tinyml push gesture.tflite --device /dev/ttyACM0 --dest /models --main app.py": (
         2, NO_BOARD),
     "tinyml repl --device /dev/ttyACM0": (2, NO_BOARD),

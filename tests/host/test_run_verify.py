@@ -124,7 +124,7 @@ def test_verify_against_float_model_and_tflm(gesture, capsys) -> None:
 
     r = json.loads(capsys.readouterr().out)
     assert rc == 0
-    assert r["samples"] == 300 and r["task"] == "classification"
+    assert r["samples"] == 300 and r["task"] == "classifier"
     assert r["accuracy"] > 0.9 and r["reference_accuracy"] > 0.9
     assert r["agreement"] > 0.95
     assert r["tflm_checked"] and r["tflm_mismatches"] == 0

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tinyml
 from tinyml import _tinyml, metadata, schema
 from tinyml.errors import ModelError
 
@@ -67,7 +68,7 @@ def test_labels_round_trip_and_model_unchanged(models: Path) -> None:
         ip.invoke()
         outs.append(ip.get_output(0))
     np.testing.assert_array_equal(outs[0], outs[1])
-    assert _tinyml.Model(c).labels == ["x", "y"]
+    assert tinyml.Model(c).labels == ["x", "y"]
 
 
 def test_existing_metadata_is_kept(models: Path) -> None:

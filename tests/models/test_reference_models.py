@@ -71,9 +71,8 @@ FLOAT_RTOL = 1e-5
 # TFLite Micro refuses it too.
 HYBRID = {"mlcommons-tiny/kws_ref_model_float32": r"CONV_2D: .*(hybrid|float32 input)"}
 
-# What the engine raises for an unsupported model. STYLE.md maps TML_ERR_UNSUPPORTED to
-# NotImplementedError; the face currently raises ValueError. Either is a clear refusal.
-REFUSED = (ValueError, NotImplementedError)
+# What the engine raises for an unsupported model (README "Errors").
+REFUSED = NotImplementedError
 
 
 def model_path(name):

@@ -18,8 +18,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import tinyml
 from device_runner import declared_files, expected_output
-from tinyml import _tinyml, openmv_emulator, romfs
+from tinyml import openmv_emulator, romfs
 from tinyml.demo import read_bmp_gray
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,7 +132,7 @@ def test_camera_frames_match_host_and_openmv_ml(camera: Path) -> None:
     assert "IN_PLACE True" in out
     inputs, ours, ml = _hex_lines(out, "INPUT"), _scores(out, "TINYML"), _scores(out, "ML")
     assert len(inputs) == len(ours) == len(ml) == 4
-    host = _tinyml.Model(str(camera / "person_detect.tflite"))
+    host = tinyml.Model(str(camera / "person_detect.tflite"))
     assert len({bytes(x) for x in inputs}) > 1  # the fake camera's frames differ
     for x, got, ref in zip(inputs, ours, ml):
         assert len(x) == 96 * 96
@@ -184,8 +185,8 @@ def test_sample_photos_loaded_with_image(camera: Path, models: Path, tmp_path: P
     inputs, ours, ml = _hex_lines(out, "INPUT"), _scores(out, "TINYML"), _scores(out, "ML")
     assert len(inputs) == len(ours) == len(ml) == 6
     hosts = [
-        _tinyml.Model(str(camera / "person_detect.tflite")),
-        _tinyml.Model(str(extra["vww.tflite"])),
+        tinyml.Model(str(camera / "person_detect.tflite")),
+        tinyml.Model(str(extra["vww.tflite"])),
     ]
     for i, (x, got, ref) in enumerate(zip(inputs, ours, ml)):
         host = hosts[i % 2]
@@ -233,7 +234,7 @@ def test_models_in_place_from_aligned_and_standard_images(
         check=True, capture_output=True,
     )  # fmt: skip
     assert romfs.files(standard.read_bytes())["person_detect.tflite"][0] % 4 != 0
-    host = _host(_tinyml.Model(str(camera / "person_detect.tflite")), photo)
+    host = _host(tinyml.Model(str(camera / "person_detect.tflite")), photo)
     assert host == [-113, 113]  # TensorFlow Lite Micro's published scores for person.bmp
     for image, in_place in ((aligned, ["True"] * 3), (standard, ["False", "False", "True"])):
         out = openmv_emulator.run(image, IN_PLACE, timeout=120)
@@ -302,14 +303,14 @@ def test_fomo_detector_output_to_boxes(camera: Path, tmp_path: Path) -> None:
     objects) on a 160x120 frame with two white squares: tinyml.openmv.detect() hands the output
     to OpenMV's own FOMO postprocessor and gets ml's boxes exactly; every box lies on a square;
     the raw output equals the host engine's on the same input bytes."""
-    from fomo_model import fomo_model
+    from fomo_model import fomo_bright
 
-    model = fomo_model()
+    model = fomo_bright()
     squares = [(30, 20, 30, 30), (100, 60, 30, 30)]
     image = _image_of(camera, {"fomo.tflite": model}, tmp_path / "fomo.img")
     out = openmv_emulator.run(image, PREAMBLE + f"SQUARES = {squares!r}\n" + FOMO[len(PREAMBLE) :])
     (x,), (y,) = _hex_lines(out, "INPUT"), _hex_lines(out, "OUTPUT")
-    host = _tinyml.Model(str(model))
+    host = tinyml.Model(str(model))
     host.predict(x)
     assert bytes(host.output(0)) == y
     lines = {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in out.splitlines()}
@@ -325,15 +326,15 @@ def test_fomo_detector_output_to_boxes(camera: Path, tmp_path: Path) -> None:
 
 
 def test_firmware_abi_is_the_boards_mpy_arch(camera: Path, paths) -> None:
-    """OpenMV's firmware reports .mpy 6.3 for armv7emdp, the architecture boards/openmv_m7 and
-    openmv_h7 name and the one the README builds."""
+    """OpenMV's firmware reports .mpy 6.3 for armv7emdp, the architecture boards/openmv-m7 and
+    openmv-h7 name and the one the README builds."""
     out = openmv_emulator.run(
         ROOT / "build" / "romfs.img", "import sys\nprint(sys.implementation._mpy)"
     )
     mpy = int(out)
     archs = [None, "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp"]
     assert (mpy & 0xFF, (mpy >> 8) & 3) == (6, 3)
-    for board in ("openmv_m7", "openmv_h7"):
+    for board in ("openmv-m7", "openmv-h7"):
         info = json.loads((paths.boards / board / "board.json").read_text())
         assert archs[(mpy >> 10) & 0xF] == info["mpy_arch"] == "armv7emdp"
 
@@ -391,3 +392,220 @@ def test_normalization_through_the_input_quantization(
         want = np.clip(real / stdev / s + zp, -128, 127).reshape(-1)
         assert np.abs(got - want).max() <= 0.5 + 1e-3
         assert len(set(p)) > 50 and not np.array_equal(got, pixels - 128)
+
+
+# Where a script's memory comes from on OpenMV's firmware: what boards/openmv-m7 and openmv-h7
+# say in their notes and what tinyml inspect counts, checked on the firmware itself.
+FRAME_BUFFER_MEMORY = """\
+import gc, image, ml, sensor, uctypes
+try:
+    sensor.alloc_extra_fb(96, 96, sensor.GRAYSCALE)
+except OSError as e:
+    print("EXTRA_FB", e)
+gc.collect()
+free = gc.mem_free()
+m = ml.Model("/rom/person_detect.tflite")
+gc.collect()
+print("ML_ARENA", m.ram, free - gc.mem_free())
+sensor.reset()
+sensor.set_pixformat(sensor.GRAYSCALE)
+sensor.set_framesize(sensor.QVGA)
+frame = uctypes.addressof(sensor.snapshot().bytearray())
+img = image.Image(96, 96, image.GRAYSCALE, copy_to_fb=True)
+print("COPY_TO_FB", uctypes.addressof(img.bytearray()) == frame)
+try:
+    sensor.snapshot()
+except RuntimeError as e:
+    print("SNAPSHOT", e)
+"""
+
+
+def test_scripts_get_no_frame_buffer_memory(camera: Path) -> None:
+    """OpenMV's current firmware gives a script no memory beside the camera's frame buffer:
+    sensor.alloc_extra_fb raises 'deprecated', an image made with copy_to_fb=True is the
+    camera's frame buffer (the next snapshot fails), and OpenMV's own ml takes its arena from
+    the heap. So tinyml's arena, like ml's, lives on the heap (boards/openmv_*/board.json)."""
+    out = openmv_emulator.run(ROOT / "build" / "romfs.img", FRAME_BUFFER_MEMORY)
+    lines = {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in out.splitlines()}
+    assert "deprecated" in lines["EXTRA_FB"]
+    ram, heap_taken = map(int, lines["ML_ARENA"].split())
+    assert ram > 80_000 and heap_taken >= ram  # person_detect's arena, on the heap
+    assert lines["COPY_TO_FB"] == "True"
+    assert "SNAPSHOT" in lines
+
+
+MODULE_HEAP = """\
+import gc
+gc.collect()
+before = gc.mem_alloc()
+import tinyml, tinyml.openmv
+gc.collect()
+print("MODULE_HEAP", gc.mem_alloc() - before)
+"""
+
+
+def test_module_heap_is_the_boards(camera: Path, paths) -> None:
+    """Importing tinyml on OpenMV's firmware loads the .mpy's machine code into the heap; the
+    boards' tinyml_heap_bytes (which tinyml inspect counts) is that, within 8 KB above."""
+    out = openmv_emulator.run(ROOT / "build" / "romfs.img", MODULE_HEAP)
+    measured = int(out.split()[1])
+    for board in ("openmv-m7", "openmv-h7"):
+        stated = json.loads((paths.boards / board / "board.json").read_text())
+        stated = stated["tinyml_heap_bytes"]
+        assert measured <= stated <= measured + 8192, (
+            f"importing tinyml takes {measured} bytes of heap on OpenMV's firmware: set "
+            f"boards/{board}/board.json tinyml_heap_bytes to about {measured}"
+        )
+
+
+# A real camera's heap, on the emulated board's 1 MiB heap: the GC keeps the same share for
+# its tables, and what the firmware and this script's code hold at the start is held there
+# too, so a script starts with heap * usable / EMULATED_HEAP - at_start free (a real camera,
+# which also serves the IDE, has less). The rest of the emulated heap is eaten first.
+CAMERA_HEAPS = """\
+import gc
+gc.collect()
+usable, at_start = gc.mem_free() + gc.mem_alloc(), gc.mem_alloc()
+import ml
+EMULATED_HEAP = 1 << 20  # _heap_end - _heap_start in OpenMV's ELF
+def leave_free(target):
+    hog = []
+    size = 1 << 16
+    while size >= 16:
+        try:
+            while gc.mem_free() - size - 32 >= target:
+                hog.append(bytearray(size))
+        except MemoryError:
+            pass
+        size >>= 1
+    return hog
+def fill_with(x):
+    def fill(buf, shape, dtype):
+        buf[:] = x
+    return fill
+def ml_output(m, x):
+    out = m.predict([fill_with(x)])[0].flatten()
+    s, z = m.output_scale[0], m.output_zero_point[0]
+    return bytes((round(v / s) + z) & 0xFF for v in out)
+# Inputs stand for camera frames, which a camera keeps in its frame buffer: they are
+# allocated before the heap is eaten, so they do not count against it.
+INPUTS = {p: bytes((i * 73 + 41) & 0xFF for i in range(n)) for p, n in SIZES.items()}
+for board, heap, paths in LEVELS:
+    free = heap * usable // EMULATED_HEAP - at_start
+    hog = leave_free(free)
+    gc.collect()
+    print("HEAP", board, free, gc.mem_free())
+    try:
+        import tinyml
+    except MemoryError:
+        print("RESULT", board, "import", "MemoryError")
+    for path in paths:
+        for engine in ("tinyml", "ml"):
+            gc.collect()
+            try:
+                if engine == "ml":
+                    m = ml.Model("/rom/" + path)
+                    out = ml_output(m, INPUTS[path])
+                else:
+                    m = tinyml.Model(path)
+                    m.predict(INPUTS[path])
+                    out = bytes(m.output())
+                print("RESULT", board, path, engine, "ran", out.hex())
+            except (MemoryError, ValueError, NameError) as e:
+                print("RESULT", board, path, engine, type(e).__name__)
+            m = None
+    hog = None
+    gc.collect()
+"""
+
+
+def test_models_on_the_heap_a_camera_script_gets(
+    camera: Path, models: Path, tmp_path: Path
+) -> None:
+    """With the emulated heap eaten down to what a script gets on an OpenMV Cam M7 (52 KB,
+    OMV_GC_BLOCK0_SIZE in OpenMV's boards/OPENMV3/board_config.h) tinyml does not even import
+    (its machine code goes to the heap), and OpenMV's ml runs KWS but not person_detect or
+    FOMO; with the H7's 264 KB block (boards/OPENMV4) tinyml runs person_detect and KWS, but not
+    FOMO (module + arena). Where a model ran, tinyml's int8 outputs equal ml's and the host
+    engine's. tinyml inspect's RAM verdicts agree: it fits where it ran."""
+    from fomo_model import fomo_mobilenetv2
+    from tinyml import inspect
+
+    files = {
+        "person_detect.tflite": models / "tflite-micro" / "person_detect.tflite",
+        "kws.tflite": models / "mlcommons-tiny" / "kws_ref_model.tflite",
+        "fomo.tflite": fomo_mobilenetv2(),
+    }
+    sizes = {name: len(tinyml.Model(str(path)).input()) for name, path in files.items()}
+    levels = [
+        ("openmv-m7", 52 << 10, list(files)),
+        ("openmv-h7", 264 << 10, list(files)),
+        ("emulated", 1 << 20, ["fomo.tflite"]),
+    ]
+    image = _image_of(camera, {k: v for k, v in files.items() if k != "person_detect.tflite"},
+                      tmp_path / "heaps.img")  # fmt: skip
+    script = PREAMBLE + f"SIZES = {sizes!r}\nLEVELS = {levels!r}\n" + CAMERA_HEAPS
+    out = openmv_emulator.run(image, script, timeout=600)
+    heaps = {
+        f[1]: int(f[3]) for f in (line.split() for line in out.splitlines()) if f[0] == "HEAP"
+    }
+    assert 45_000 < heaps["openmv-m7"] < 52 << 10  # what a real M7 script starts with, at most
+    ran, failed = {}, {}
+    for f in (line.split() for line in out.splitlines()):
+        if f[0] == "RESULT" and f[-2] == "ran":
+            ran[tuple(f[1:4])] = bytes.fromhex(f[-1])
+        elif f[0] == "RESULT":
+            failed[tuple(f[1:-1])] = f[-1]
+    assert failed[("openmv-m7", "import")] == "MemoryError"
+    assert {key for key in ran if key[2] == "tinyml"} == {
+        ("openmv-h7", "person_detect.tflite", "tinyml"),
+        ("openmv-h7", "kws.tflite", "tinyml"),
+        ("emulated", "fomo.tflite", "tinyml"),
+    }, failed
+    assert ("openmv-m7", "kws.tflite", "ml") in ran  # ml's code is in the firmware
+    assert ("openmv-m7", "person_detect.tflite", "ml") in failed
+    assert ("openmv-m7", "fomo.tflite", "ml") in failed
+    assert ("openmv-h7", "person_detect.tflite", "ml") in ran
+    for name, path in files.items():
+        x = bytes((i * 73 + 41) & 0xFF for i in range(sizes[name]))
+        host = tinyml.Model(str(path))
+        host.predict(x)
+        want = bytes(host.output(0))
+        for key, got in ran.items():
+            if key[1] == name:
+                assert got == want, key
+    for board in ("openmv-m7", "openmv-h7"):
+        for name, path in files.items():
+            in_flash = inspect.fit(inspect.analyze(path), board).placements[0]
+            ram_fits = not any("bytes of RAM" in r or "heap" in r for r in in_flash.reasons)
+            assert ram_fits == ((board, name, "tinyml") in ran), (board, name, in_flash.reasons)
+
+
+def test_fomo_in_flash_verdicts(capsys) -> None:
+    """FOMO's architecture (MobileNetV2 0.35 on 96x96x1, cut after block_6_expand, 1x1 head,
+    int8) as `tinyml inspect` sees it: a 12x12x2 grid out, MobileNetV2's ops with the residual
+    ADDs of blocks 2, 4 and 5, a model that fits either camera's ROMFS partition, and an arena
+    larger than the M7's whole heap. In flash it fits neither camera: on the M7 tinyml's module
+    alone does not, on the H7 module and arena together do not (both as run on the emulated
+    board in test_models_on_the_heap_a_camera_script_gets); each verdict says why and hints."""
+    from fomo_model import fomo_mobilenetv2
+    from tinyml import cli, inspect
+
+    model = fomo_mobilenetv2()
+    report = inspect.analyze(model)
+    assert report.inputs[0].shape == [1, 96, 96, 1] and report.inputs[0].dtype == "int8"
+    assert report.outputs[0].shape == [1, 12, 12, 2] and report.outputs[0].dtype == "int8"
+    ops = [layer.op for layer in report.layers]
+    assert ops.count("ADD") == 3 and ops[-1] == "SOFTMAX" and not report.unsupported
+    assert ops.count("DEPTHWISE_CONV_2D") == 6  # blocks 0-5; block 6 is cut before its own
+    assert report.arena_bytes > 52 << 10 and report.file_bytes < 128 << 10
+    for board, why in (
+        ("openmv-m7", "tinyml's module alone takes"),
+        ("openmv-h7", "bytes of RAM (tinyml module + arena)"),
+    ):
+        assert cli.main(["inspect", str(model), "--board", board]) == 1
+        text = capsys.readouterr().out
+        assert f"board {board}:  does NOT fit" in text and why in text
+        assert "bytes of flash for it" not in text  # the model itself fits the ROMFS partition
+        assert "model in flash (ROMFS, used in place): does NOT fit" in text
+        assert "hint: on OpenMV's firmware a .mpy's machine code is loaded into the heap" in text

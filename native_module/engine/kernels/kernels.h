@@ -37,4 +37,11 @@ void tml_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, const 
 void tml_fully_connected_s8(const tml_fully_connected_s8_params_t *p, const int8_t *input,
     const int8_t *filter, const int32_t *bias, int8_t *output);
 
+// Accumulators of one int8 row against `rows` int8 filter rows of `depth`, with no
+// requantization: acc[o] = bias[o] (0 when bias is NULL) + the sum over k of
+// (x[k] + input_offset) * filter[o * depth + k]. The gate products of the LSTM and the
+// feature products of SVDF, which requantize to int16 or their state themselves.
+void tml_mat_vec_s8_s32(const int8_t *x, int32_t input_offset, const int8_t *filter,
+    int32_t depth, int32_t rows, const int32_t *bias, int32_t *acc);
+
 #endif // TML_KERNELS_H

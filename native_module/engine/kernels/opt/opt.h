@@ -51,6 +51,13 @@ typedef struct {
 void tml_opt_mat_mult_s8(const tml_opt_mat_mult_s8_params_t *p, const int8_t *input,
     int32_t row_stride, int32_t rows, const int8_t *filter, const int32_t *bias, int8_t *output);
 
+// The GEMM's accumulators for one input row, before requantization: for o < rows,
+// acc[o] = bias[o] (0 when bias is NULL) + the sum over k < depth of
+// (x[k] + input_offset) * filter[o * depth + k]. For the recurrent ops, whose gates
+// requantize to int16 (LSTM) or saturate to their state (SVDF). Any alignment.
+void tml_opt_mat_vec_s8_s32(const int8_t *x, int32_t input_offset, const int8_t *filter,
+    int32_t depth, int32_t rows, const int32_t *bias, int32_t *acc);
+
 // True when tml_opt_depthwise_conv_2d_s8 takes this depth multiplier: 1
 // (channel for channel) or a multiple of 4 (one input channel feeds four
 // outputs in a row, as in a first layer with one input channel).

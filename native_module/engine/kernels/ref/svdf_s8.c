@@ -2,15 +2,13 @@
 #include "kernels/ref/svdf.h"
 
 #include <stddef.h>
+#include <string.h>
 
+#include "kernels/kernels.h"
 #include "tml_quant.h"
 
 uint32_t tml_svdf_s8_scratch_size(const tml_svdf_shape_t *s) {
     return (uint32_t)s->batches * ((uint32_t)s->filters + (uint32_t)s->units) * sizeof(int32_t);
-}
-
-static int32_t state_at(const void *state, bool int16, size_t i) {
-    return int16 ? ((const int16_t *)state)[i] : ((const int8_t *)state)[i];
 }
 
 // Stores the low bits of v, two's complement, as a C++ narrowing conversion does.
@@ -34,23 +32,23 @@ void tml_ref_svdf_s8(const tml_svdf_s8_params_t *p, const int8_t *input,
     // The whole state moves one step left, across filter boundaries too: each filter's
     // first slot takes the next filter's oldest value, which the new activation of the
     // previous filter's last slot then overwrites.
-    for (size_t i = 0; i + 1 < state_len; i++) {
-        state_set(state, wide, i, state_at(state, wide, i + 1));
+    if (state_len > 1) {
+        const size_t elem = wide ? sizeof(int16_t) : sizeof(int8_t);
+        memmove(state, (uint8_t *)state + elem, (state_len - 1) * elem);
     }
 
     // New feature activations into each filter's last slot: saturated to the state type,
     // then offset by the state's zero point, which may wrap around in the narrowing store.
     // That is the order of the TFLite Micro release we test against; later sources add the
     // zero point before saturating.
+    // The sums are the fully-connected kernels' (kernels.h), in the scratch's filter_sum
+    // row, which the time weights fill only afterwards.
     for (int32_t b = 0; b < s->batches; b++) {
         const int8_t *x = input + (size_t)b * s->input_size;
+        tml_mat_vec_s8_s32(x, -p->input_zero_point, weights_feature, s->input_size, s->filters, NULL,
+            scratch);
         for (int32_t f = 0; f < s->filters; f++) {
-            const int8_t *w = weights_feature + (size_t)f * s->input_size;
-            int32_t acc = 0;
-            for (int32_t c = 0; c < s->input_size; c++) {
-                acc += (int32_t)w[c] * ((int32_t)x[c] - p->input_zero_point);
-            }
-            acc = tml_mul_by_quantized_multiplier(acc, p->feature_multiplier, p->feature_shift);
+            int32_t acc = tml_mul_by_quantized_multiplier(scratch[f], p->feature_multiplier, p->feature_shift);
             acc = tml_clamp_i32(acc, state_min, state_max) + p->state_zero_point;
             size_t slot = ((size_t)b * s->filters + (size_t)f) * s->memory + (size_t)s->memory - 1;
             state_set(state, wide, slot, acc);
@@ -63,10 +61,19 @@ void tml_ref_svdf_s8(const tml_svdf_s8_params_t *p, const int8_t *input,
     for (int32_t b = 0; b < s->batches; b++) {
         for (int32_t f = 0; f < s->filters; f++) {
             size_t row = (size_t)b * s->filters + (size_t)f;
+            const size_t w0 = (size_t)f * s->memory, s0 = row * s->memory;
             int32_t acc = 0;
-            for (int32_t t = 0; t < s->memory; t++) {
-                int32_t w = state_at(weights_time, wide, (size_t)f * s->memory + (size_t)t);
-                acc += w * (state_at(state, wide, row * s->memory + (size_t)t) - p->state_zero_point);
+            // One loop per type: the type test stays out of the innermost loop.
+            if (wide) {
+                const int16_t *w = (const int16_t *)weights_time + w0, *h = (const int16_t *)state + s0;
+                for (int32_t t = 0; t < s->memory; t++) {
+                    acc += (int32_t)w[t] * ((int32_t)h[t] - p->state_zero_point);
+                }
+            } else {
+                const int8_t *w = (const int8_t *)weights_time + w0, *h = (const int8_t *)state + s0;
+                for (int32_t t = 0; t < s->memory; t++) {
+                    acc += (int32_t)w[t] * ((int32_t)h[t] - p->state_zero_point);
+                }
             }
             filter_sum[row] = acc;
         }

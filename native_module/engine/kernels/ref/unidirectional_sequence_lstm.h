@@ -70,7 +70,8 @@ typedef struct {
     const float *bias[TML_LSTM_GATES];
 } tml_lstm_f32_weights_t;
 
-// Scratch bytes: four rows of units (int16, or float).
+// Scratch bytes: four rows of units (int16, or float), and for int8 a row of int32 sums
+// (4-byte aligned when the scratch is: it follows 8 * units bytes).
 uint32_t tml_lstm_s8_scratch_size(const tml_lstm_shape_t *s);
 uint32_t tml_lstm_f32_scratch_size(const tml_lstm_shape_t *s);
 

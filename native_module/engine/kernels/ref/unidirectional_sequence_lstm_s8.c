@@ -5,11 +5,12 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "kernels/kernels.h"
 #include "kernels/ref/activation_s16.h"
 #include "tml_quant.h"
 
 uint32_t tml_lstm_s8_scratch_size(const tml_lstm_shape_t *s) {
-    return 4u * (uint32_t)s->units * sizeof(int16_t);
+    return 4u * (uint32_t)s->units * sizeof(int16_t) + (uint32_t)s->units * sizeof(int32_t);
 }
 
 static int16_t sat16(int32_t v) {
@@ -17,9 +18,19 @@ static int16_t sat16(int32_t v) {
 }
 
 // out[u] = requantized (W[u] + w_offset) . (x + x_offset) (+ bias[u]) as int16: TFLite's
-// integer FullyConnected with an int16 output of zero point 0 and no activation.
+// integer FullyConnected with an int16 output of zero point 0 and no activation. Symmetric
+// weights (w_offset 0, as converters write them) take the fully-connected kernels' sums
+// (kernels.h: the same int32 sums, faster), acc holding units of them.
 static void matvec(const int8_t *weights, int32_t w_offset, const int8_t *x, int32_t x_offset,
-    int32_t n, const int32_t *bias, tml_lstm_scale_t scale, int32_t units, int16_t *out) {
+    int32_t n, const int32_t *bias, tml_lstm_scale_t scale, int32_t units, int16_t *out,
+    int32_t *acc) {
+    if (w_offset == 0) {
+        tml_mat_vec_s8_s32(x, x_offset, weights, n, units, bias, acc);
+        for (int32_t u = 0; u < units; u++) {
+            out[u] = sat16(tml_mul_by_quantized_multiplier(acc[u], scale.multiplier, scale.shift));
+        }
+        return;
+    }
     for (int32_t u = 0; u < units; u++) {
         const int8_t *row = weights + (size_t)u * (size_t)n;
         int32_t acc = 0;
@@ -43,12 +54,12 @@ static int32_t mul(int16_t a, int16_t b, tml_lstm_scale_t scale, int32_t zero_po
 
 // One gate for one batch row: both products, a saturating sum, then the nonlinearity.
 static void gate(const tml_lstm_s8_params_t *p, const tml_lstm_s8_weights_t *w, int g,
-    const int8_t *x, const int8_t *h, bool sigmoid, int16_t *out, int16_t *tmp) {
+    const int8_t *x, const int8_t *h, bool sigmoid, int16_t *out, int16_t *tmp, int32_t *acc) {
     const int32_t units = p->s.units;
     matvec(w->input_weights[g], p->input_weights_offset[g], x, p->input_offset, p->s.input_size,
-        w->bias[g], p->input_scale[g], units, out);
+        w->bias[g], p->input_scale[g], units, out, acc);
     matvec(w->recurrent_weights[g], p->recurrent_weights_offset[g], h, p->hidden_offset, units,
-        NULL, p->recurrent_scale[g], units, tmp);
+        NULL, p->recurrent_scale[g], units, tmp, acc);
     for (int32_t u = 0; u < units; u++) {
         out[u] = sat16((int32_t)out[u] + (int32_t)tmp[u]);
     }
@@ -68,10 +79,11 @@ static void step(const tml_lstm_s8_params_t *p, const tml_lstm_s8_weights_t *w, 
     int16_t *in_gate = scratch + units;
     int16_t *cell_gate = scratch + 2 * units;
     int16_t *tmp = scratch + 3 * units;
+    int32_t *acc = (int32_t *)(void *)(scratch + 4 * units);
 
-    gate(p, w, TML_LSTM_FORGET_GATE, x, h, true, forget, tmp);
-    gate(p, w, TML_LSTM_INPUT_GATE, x, h, true, in_gate, tmp);
-    gate(p, w, TML_LSTM_CELL_GATE, x, h, false, cell_gate, tmp);
+    gate(p, w, TML_LSTM_FORGET_GATE, x, h, true, forget, tmp, acc);
+    gate(p, w, TML_LSTM_INPUT_GATE, x, h, true, in_gate, tmp, acc);
+    gate(p, w, TML_LSTM_CELL_GATE, x, h, false, cell_gate, tmp, acc);
 
     for (int32_t u = 0; u < units; u++) {
         int32_t kept = mul(forget[u], c[u], p->forget_times_cell, 0, INT16_MIN, INT16_MAX);
@@ -85,7 +97,7 @@ static void step(const tml_lstm_s8_params_t *p, const tml_lstm_s8_weights_t *w, 
 
     // The output gate still sees the old hidden state; in_gate's row is free again.
     int16_t *out_gate = in_gate;
-    gate(p, w, TML_LSTM_OUTPUT_GATE, x, h, true, out_gate, tmp);
+    gate(p, w, TML_LSTM_OUTPUT_GATE, x, h, true, out_gate, tmp, acc);
     int16_t *tanh_cell = forget;
     tml_ref_tanh_s16(p->tanh_cell_multiplier, p->tanh_cell_left_shift, (uint32_t)units, c, tanh_cell);
     for (int32_t u = 0; u < units; u++) {

@@ -197,6 +197,36 @@ static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, cons
     }
 }
 
+void tml_opt_mat_vec_s8_s32(const int8_t *x, int32_t input_offset, const int8_t *filter,
+    int32_t depth, int32_t rows, const int32_t *bias, int32_t *acc) {
+    const int32_t k = depth, k4 = depth & ~3, offset = input_offset, offset2 = tml_lanes2(offset);
+    for (int32_t o = 0; o < rows; o += 2) {
+        const bool two_filters = o + 1 < rows;
+        const int8_t *f = filter + (size_t)o * k;
+        const int32_t f_step = two_filters ? k : 0;
+        int32_t a0 = bias != NULL ? bias[o] : 0;
+        int32_t a1 = bias != NULL && two_filters ? bias[o + 1] : 0;
+        int32_t i = 0;
+        for (; i + 8 <= k4; i += 8) {
+            DOT_1X2(i);
+            DOT_1X2(i + 4);
+        }
+        if (i < k4) {
+            DOT_1X2(i);
+            i += 4;
+        }
+        for (; i < k; i++) {
+            const int32_t x0 = x[i] + offset;
+            a0 += x0 * f[i];
+            a1 += x0 * f[f_step + i];
+        }
+        acc[o] = a0;
+        if (two_filters) {
+            acc[o + 1] = a1;
+        }
+    }
+}
+
 void tml_opt_mat_mult_s8(const tml_opt_mat_mult_s8_params_t *p, const int8_t *input,
     int32_t row_stride, int32_t rows, const int8_t *filter, const int32_t *bias, int8_t *output) {
     const int32_t k = p->depth, n = p->out_c;

@@ -51,6 +51,40 @@ static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, cons
     }
 }
 
+void tml_opt_mat_vec_s8_s32(const int8_t *x, int32_t input_offset, const int8_t *filter,
+    int32_t depth, int32_t rows, const int32_t *bias, int32_t *acc) {
+    const int32_t k = depth;
+    int32_t o = 0;
+    for (; o + 4 <= rows; o += 4) {
+        const int8_t *f0 = filter + (size_t)o * k, *f1 = f0 + k, *f2 = f1 + k, *f3 = f2 + k;
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int32_t i = 0; i < k; i++) {
+            const int32_t xi = x[i];
+            a0 += xi * f0[i];
+            a1 += xi * f1[i];
+            a2 += xi * f2[i];
+            a3 += xi * f3[i];
+            s0 += f0[i];
+            s1 += f1[i];
+            s2 += f2[i];
+            s3 += f3[i];
+        }
+        acc[o] = a0 + input_offset * s0 + (bias != NULL ? bias[o] : 0);
+        acc[o + 1] = a1 + input_offset * s1 + (bias != NULL ? bias[o + 1] : 0);
+        acc[o + 2] = a2 + input_offset * s2 + (bias != NULL ? bias[o + 2] : 0);
+        acc[o + 3] = a3 + input_offset * s3 + (bias != NULL ? bias[o + 3] : 0);
+    }
+    for (; o < rows; o++) {
+        const int8_t *f = filter + (size_t)o * k;
+        int32_t a = 0, sum = 0;
+        for (int32_t i = 0; i < k; i++) {
+            a += x[i] * f[i];
+            sum += f[i];
+        }
+        acc[o] = a + input_offset * sum + (bias != NULL ? bias[o] : 0);
+    }
+}
+
 void tml_opt_mat_mult_s8(const tml_opt_mat_mult_s8_params_t *p, const int8_t *input,
     int32_t row_stride, int32_t rows, const int8_t *filter, const int32_t *bias, int8_t *output) {
     const int32_t k = p->depth, n = p->out_c, offset = p->input_offset;

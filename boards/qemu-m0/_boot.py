@@ -1,6 +1,8 @@
 # Runs after every (soft) reset: mounts littlefs at "/" on the last 1280 KB of the nRF51's flash
-# (boards/qemu_m0/nrf51_2m.ld), as the rp2 port mounts its flash. QEMU keeps the flash until it
+# (boards/qemu-m0/nrf51_2m.ld), as the rp2 port mounts its flash. QEMU keeps the flash until it
 # stops; the first boot finds it blank and formats it.
+import sys
+
 import _board
 import uctypes
 import vfs
@@ -53,4 +55,6 @@ def _mount():
 
 
 _mount()
-del _mount, _FlashBlockDev, _board, uctypes, vfs
+if "/lib" not in sys.path:  # as on the rp2 port, for `mpremote mip install`
+    sys.path.append("/lib")
+del _mount, _FlashBlockDev, _board, sys, uctypes, vfs

@@ -31,4 +31,4 @@ FROZEN_MANIFEST ?= $(BOARD_DIR)/manifest.py
 MPY_CROSS_FLAGS += -march=armv6m
 
 SRC_C += $(BOARD_DIR)/../qemu_common/board.c
-LDFLAGS += -Wl,--wrap=main -Wl,--wrap=mp_init
+LDFLAGS += -Wl,--wrap=main -Wl,--wrap=mp_init -Wl,--wrap=uart_rx_chr

@@ -23,27 +23,23 @@ input tensor ('b', 'B', 'h', 'i') are taken as already quantized."""
 __version__: str
 
 class Model:
-    """A .tflite model, planned into one arena and ready to run."""
+    """The engine's side of a model: tinyml.Model (device/tinyml/model.py) wraps it."""
 
     def __init__(
         self,
-        src: str | bytes | bytearray | memoryview,
+        src: bytes | bytearray | memoryview,
         *,
         arena: int | bytearray | memoryview | None = None,
-        labels: Sequence[str] | str | None = None,
     ) -> None:
-        """Load a model from a path or a buffer. A buffer, or a file the filesystem maps
-        into memory (ROMFS), is used in place when it is 4-byte aligned; anything else is
-        copied to the heap once (``in_place`` tells which).
+        """Load a model from a buffer (or a memory-mapped file), used in place when it is
+        4-byte aligned and copied to the heap once otherwise (``in_place`` tells which).
 
         ``arena``: None for exactly what the model needs, an int for that many bytes, or a
-        writable buffer to use. Too small raises ValueError with the bytes needed.
-        ``labels``: a list of str or a path to a text file (one per line); by default
-        ``<model>.txt`` beside a model loaded from a path, else the labels stored in the
-        model (``tinyml_labels``), else None.
+        writable buffer to use.
 
-        Errors: ValueError for a corrupt or truncated model, an unsupported op or a small
-        arena; TypeError for arguments of the wrong kind; OSError for a missing file.
+        ValueError for a corrupt model or an arena too small (the message gives the bytes
+        needed); NotImplementedError for an op or type the engine lacks; TypeError for
+        arguments of the wrong kind.
         """
 
     def input(self, i: int = 0) -> memoryview:
@@ -57,8 +53,8 @@ class Model:
         """Run the model on what the input tensors hold. Allocates nothing."""
 
     def reset(self) -> None:
-        """Clear the state recurrent ops (SVDF, LSTM) carry from one invoke to the next,
-        as loading left it: start a new stream."""
+        """Clear the state recurrent ops (SVDF, LSTM) and resource variables carry from
+        one invoke to the next, as TFLite Micro's Reset() does: start a new stream."""
 
     def predict(
         self,
@@ -72,10 +68,6 @@ class Model:
 
         ValueError for a wrong number of values or bytes ("expected 640 values, got 639"),
         TypeError for an input of the wrong kind."""
-
-    def classify(self, x: _Input | tuple[_Input, ...], k: int = 1) -> list[tuple[str, float]]:
-        """``predict(x)`` on output 0, as the ``k`` best ``(label, score)`` pairs, best
-        first (ties: lower index first). Labels are the model's, or the index as str."""
 
     def profile(self) -> list[tuple[str, int]]:
         """``(op name, microseconds)`` for each op of the last invoke, in order.
@@ -106,8 +98,6 @@ class Model:
     """Number of output tensors."""
     arena_size: int
     """Exact arena bytes the model needs."""
-    labels: list[str] | None
-    """Class labels, or None."""
     ops: tuple[str, ...]
     """Op names in execution order."""
     in_place: bool
