@@ -150,7 +150,7 @@ def ops_of_models(models: list[Path]) -> list[str]:
     ops: list[str] = []
     for path in models:
         try:
-            names = engine().Model(str(path)).ops
+            names = engine().Model(Path(path).read_bytes()).ops
         except (OSError, ValueError) as e:
             raise ToolchainError(f"--ops-from {path}: {e}") from None
         for op in names:

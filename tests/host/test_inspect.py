@@ -188,7 +188,7 @@ def test_rp2040_judges_frozen_and_read_into_ram(models: Path, capsys) -> None:
     # pointers, portable kernels: tests/test_device_arena.py measures it on the emulated M0),
     # smaller than this host's.
     arena = _tinyml.plan(person.read_bytes(), 4, "portable")["arena"]
-    assert arena < _tinyml.Model(str(person)).arena_size
+    assert arena < _tinyml.Model(person.read_bytes()).arena_size
     assert [(p["ram_needed"], p["fits"]) for p in fit["placements"]] == [
         (arena, False),
         (arena + 300568, False),
