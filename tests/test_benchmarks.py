@@ -1,6 +1,7 @@
 """benchmarks/README.md's commands, run as written: the device benchmark counts instructions on
 every emulated Cortex-M board and prints one row per model with the per-op breakdown; the
-code-size script prints the linked engine's bytes and their breakdown per op and per file."""
+code-size script prints the linked engine's bytes and their breakdown per op and per file; the
+load benchmark times loading in place and from a file; the memory table gives flash and arenas."""
 
 from __future__ import annotations
 
@@ -94,3 +95,38 @@ def test_code_size_prints_the_engine_per_op_and_per_file() -> None:
     assert "conv_2d" in per_op and "fully_connected" in per_op
     slices = ("float32 kernels", "signal ops", "LSTM and SVDF", "prepare and eval", "kernels (")
     assert sum(v for k, v in per_op.items() if not k.startswith(slices)) == total
+
+
+def _run(script: str) -> str:
+    argv = readme_command(script)
+    run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def _rows(out: str, columns: int) -> dict[str, list[str]]:
+    return {
+        cells[0]: cells[1:]
+        for line in out.splitlines()
+        if line.startswith("| ")
+        and len(cells := [c.strip() for c in line.strip("|").split("|")]) == columns
+    }
+
+
+def test_load_benchmark_times_in_place_and_from_a_file() -> None:
+    """person_detect loads in place in fewer instructions than from a file, on the M7."""
+    rows = _rows(_run("benchmarks/load_bench.py"), 5)
+    board, in_place, from_file, _ = rows["qemu-m7"]
+    assert board == "person_detect" and 0 < float(in_place) < float(from_file)
+
+
+def test_memory_table_has_flash_and_every_arena() -> None:
+    """Each model's arena for each target, beside TFLite Micro's; the Cortex-M0's is smaller
+    than the 64-bit host's (the same kernels, 4-byte pointers in its tables)."""
+    out = _run("benchmarks/memory.py")
+    assert "Engine flash" in out
+    rows = _rows(out, 6)
+    for model in ("KWS", "VWW", "IC", "AD", "person_detect"):
+        m7, m0, host, tflm, ratio = (float(c.replace(",", "")) for c in rows[model])
+        assert 0 < m0 < host and m7 > 0 and tflm > 0
+        assert abs(ratio - host / tflm) < 0.01

@@ -38,6 +38,18 @@ def _firmware_args(p: argparse.ArgumentParser) -> None:
     b = sub.add_parser("build", help="build MicroPython firmware with the tinyml module")
     b.add_argument("--board", required=True, choices=boards.choices("build"), help="target board")
     b.add_argument("-j", "--jobs", type=int, default=None, help="parallel make jobs")
+    b.add_argument(
+        "--ops-from",
+        nargs="+",
+        type=Path,
+        metavar="MODEL",
+        help="only the ops these .tflite models use (build/firmware/<board>-ops/)",
+    )
+    b.add_argument(
+        "--no-op-names",
+        action="store_true",
+        help="leave out the table of op names used only in error messages",
+    )
 
 
 def _firmware(args: argparse.Namespace) -> int:
@@ -47,6 +59,8 @@ def _firmware(args: argparse.Namespace) -> int:
         args.board,
         Paths.default(),
         jobs=args.jobs,
+        ops_from=args.ops_from,
+        op_names=not args.no_op_names,
         progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
     )
     print(out)

@@ -68,6 +68,7 @@ class Emulator:
         state_dir: Path | None = None,
         *,
         icount: bool = False,
+        firmware: Path | None = None,
     ) -> None:
         self.paths = paths or Paths.default()
         # The QEMU machine and its arguments come from the board's board.json ("emulator").
@@ -84,6 +85,8 @@ class Emulator:
         # -icount shift=0: one virtual nanosecond per executed instruction, so time.ticks_us()
         # deltas x 1000 count instructions, the same on every run (benchmarks/device_bench.py).
         self.icount = icount
+        # Another build of the board's firmware (tinyml firmware build --ops-from) to boot.
+        self.firmware = firmware
         self.state_dir = state_dir or self.paths.emulator_state
         self.state_file = self.state_dir / f"{board}.json"
         self.log_file = self.state_dir / f"{board}.log"
@@ -128,8 +131,8 @@ class Emulator:
             qemu = shutil.which("qemu-system-arm", path=self.paths.env.get("PATH"))
             if qemu is None:
                 raise ToolchainError("qemu-system-arm not found (run `make setup`)")
-            elf = firmware.firmware_path(self.board, self.paths)
-            if not elf.exists():
+            elf = self.firmware or firmware.firmware_path(self.board, self.paths)
+            if self.firmware is None and not elf.exists():
                 elf = firmware.build(self.board, self.paths)
             cmd = [
                 qemu,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -48,9 +49,15 @@ def board(name: str, paths: Paths | None = None) -> Board:
     return b
 
 
-def firmware_path(name: str, paths: Paths) -> Path:
+def out_dir(b: Board, ops_only: bool = False) -> str:
+    """Output folder under build/firmware/: the board's, or <board>-ops for a firmware with only
+    some ops (--ops-from), kept apart from the full one."""
+    return b.out_dir + ("-ops" if ops_only else "")
+
+
+def firmware_path(name: str, paths: Paths, *, ops_only: bool = False) -> Path:
     b = board(name, paths)
-    return paths.firmware / b.out_dir / b.output
+    return paths.firmware / out_dir(b, ops_only) / b.output
 
 
 def check_micropython(paths: Paths) -> Path:
@@ -115,11 +122,68 @@ class _CompileCounter:
             self.memory.write_text(f"{self.count}\n")
 
 
-def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
-    """The make invocation that builds ``name`` (MICROPY_DIR's tree is only read)."""
+OPS_HEADER = "tml_ops_selected.h"
+_ENTRY_RE = re.compile(r"^TML_OP_ENTRY\((\w+), (\w+)\)$", re.MULTILINE)
+_CUSTOM_RE = re.compile(
+    r"const tml_op_t tml_op_(\w+) = \{[^}]*?\.custom_name = \"(\w+)\"", re.DOTALL
+)
+
+
+def op_entries(paths: Paths) -> dict[str, str]:
+    """{op name as a model names it ("CONV_2D", custom "SignalRfft"): its line of
+    engine/tml_ops_list.h}, read from the engine's own list."""
+    engine = paths.native_module / "engine"
+    custom = {}
+    for f in sorted((engine / "ops").glob("*.c")):
+        custom.update(_CUSTOM_RE.findall(f.read_text()))
+    entries = {}
+    for name, builtin in _ENTRY_RE.findall((engine / "tml_ops_list.h").read_text()):
+        key = custom.get(name) if builtin == "CUSTOM" else builtin
+        entries[key] = f"TML_OP_ENTRY({name}, {builtin})"
+    return entries
+
+
+def ops_of_models(models: list[Path]) -> list[str]:
+    """The op names ``models`` run, in first-use order, as the engine reads them."""
+    from .inspect import engine
+
+    ops: list[str] = []
+    for path in models:
+        try:
+            names = engine().Model(Path(path).read_bytes()).ops
+        except (OSError, ValueError) as e:
+            raise ToolchainError(f"--ops-from {path}: {e}") from None
+        for op in names:
+            if op not in ops:
+                ops.append(op)
+    return ops
+
+
+def ops_header(models: list[Path], paths: Paths) -> str:
+    """A tml_ops_list.h with only the ops ``models`` use (TML_OPS_LIST)."""
+    entries = op_entries(paths)
+    lines = [
+        f"// The ops of {', '.join(p.name for p in models)} (tinyml firmware build --ops-from)."
+    ]
+    for op in ops_of_models(models):
+        lines.append(entries[op])
+    return "\n".join(lines) + "\n"
+
+
+def make_command(
+    name: str,
+    paths: Paths,
+    jobs: int | None = None,
+    *,
+    ops_from: list[Path] | None = None,
+    op_names: bool = True,
+) -> list[str]:
+    """The make invocation that builds ``name`` (MICROPY_DIR's tree is only read); with
+    ``ops_from``, only those models' ops (the header ``build`` writes into the output folder);
+    without ``op_names``, without the table of op names used in messages."""
     b = board(name, paths)
     mp = paths.micropython
-    out = paths.firmware / b.out_dir
+    out = paths.firmware / out_dir(b, bool(ops_from))
     jobs = jobs or os.cpu_count() or 1
     cmd = ["make", "-C", str(mp / "ports" / b.port), f"-j{jobs}"]
     manifest = paths.boards / b.board_dir / "manifest.py"
@@ -159,6 +223,14 @@ def make_command(name: str, paths: Paths, jobs: int | None = None) -> list[str]:
             f"USER_C_MODULES={cmake}",
             f"FROZEN_MANIFEST={manifest}",
         ]
+    if (ops_from or not op_names) and b.port not in ("unix", "qemu"):
+        raise ToolchainError(
+            f"--ops-from and --no-op-names are not supported for {name} yet: build unix or qemu-*"
+        )
+    if ops_from:
+        cmd.append(f"TINYML_OPS={out / OPS_HEADER}")
+    if not op_names:
+        cmd.append("TINYML_OP_NAMES=0")
     return cmd
 
 
@@ -175,11 +247,12 @@ def _esp32_args(b: Board, paths: Paths, out: Path) -> list[str]:
     ]
 
 
-def _config_digest(b: Board, paths: Paths, cmd: list[str]) -> str:
+def _config_digest(b: Board, paths: Paths, cmd: list[str], out: Path) -> str:
     """What make does not track: the make command and the build files that set flags."""
     files = [
         paths.native_module / "micropython" / n for n in ("micropython.mk", "micropython.cmake")
     ]
+    files.append(out / OPS_HEADER)
     board_dir = paths.boards / b.board_dir
     files += sorted(board_dir.glob("*.mk")) + sorted((paths.boards / "qemu_common").glob("*.mk"))
     h = hashlib.sha256(" ".join(c for c in cmd if not c.startswith("-j")).encode())
@@ -196,20 +269,31 @@ def build(
     jobs: int | None = None,
     log: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    ops_from: list[Path] | None = None,
+    op_names: bool = True,
 ) -> Path:
     """Build firmware for board ``name`` and return its path.
 
-    Make output goes to ``log`` (default ``build/logs/firmware-<board>.log``); on failure the
+    With ``ops_from`` (model files) the firmware has only the ops those models use, in
+    ``build/firmware/<board>-ops/``; without ``op_names``, no table of op names. Make output
+    goes to ``log`` (default ``build/logs/firmware-<board>.log``); on failure the
     ToolchainError carries the log's tail. ``progress`` hears a summary line (files compiled,
     of how many the last full build compiled, seconds) every ``PROGRESS_EVERY`` seconds.
     """
     b = board(name, paths)
     check_toolchain(b, paths)
     check_micropython(paths)
-    log = log or paths.build / "logs" / f"firmware-{b.out_dir}.log"
+    out = paths.firmware / out_dir(b, bool(ops_from))
+    log = log or paths.build / "logs" / f"firmware-{out.name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     mpy_cross = paths.micropython / "mpy-cross"
-    cmd = make_command(name, paths, jobs)
+    cmd = make_command(name, paths, jobs, ops_from=ops_from, op_names=op_names)
+    if ops_from:
+        header = out / OPS_HEADER
+        header.parent.mkdir(parents=True, exist_ok=True)
+        text = ops_header(ops_from, paths)
+        if not header.is_file() or header.read_text() != text:
+            header.write_text(text)
     if b.port == "rp2":
         rp2_steps = rp2040.build_commands(
             paths,
@@ -220,16 +304,16 @@ def build(
         )
         cmd = rp2_steps[0]  # the configure step holds every setting
     # Make rebuilds on changed sources, not on changed flags: start clean when those change.
-    obj = paths.firmware / b.out_dir / "obj"
-    stamp = paths.firmware / b.out_dir / ".config"
-    digest = _config_digest(b, paths, cmd)
+    obj = out / "obj"
+    stamp = out / ".config"
+    digest = _config_digest(b, paths, cmd, out)
     if not stamp.is_file() or stamp.read_text() != digest:
         shutil.rmtree(obj, ignore_errors=True)
         stamp.unlink(missing_ok=True)
     steps = [["make", "-C", str(mpy_cross), f"-j{jobs or os.cpu_count() or 1}"], cmd]
     if b.port == "rp2":
         steps[1:] = rp2_steps
-    counter = _CompileCounter(name, paths.firmware / b.out_dir / ".compiled", progress)
+    counter = _CompileCounter(name, out / ".compiled", progress)
     with log.open("w") as f:
         for cmd in steps:
             f.write("$ " + " ".join(cmd) + "\n")
@@ -256,8 +340,8 @@ def build(
         out = paths.firmware / b.out_dir / "obj" / b.output
         shutil.copy2(out, firmware_path(name, paths))
     elif b.port == "qemu":
-        elf = paths.firmware / b.out_dir / "obj" / "firmware.elf"
-        dest = firmware_path(name, paths)
+        elf = out / "obj" / "firmware.elf"
+        dest = out / b.output
         if not dest.exists() or dest.stat().st_mtime < elf.stat().st_mtime:
             shutil.copy2(elf, dest)
-    return firmware_path(name, paths)
+    return out / b.output

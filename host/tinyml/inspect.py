@@ -1,7 +1,8 @@
 """What a .tflite needs: ops and their support, MACs, parameters, flash and arena bytes.
 
 Everything but the arena comes from the flatbuffer (``schema``); the arena is the engine's own
-plan (``_tinyml.Model(...).arena_size``), so it is the exact number the device will allocate.
+plan for the board's target (``_tinyml.plan``: pointer size and kernel set, from the
+board's ``mpy_arch``), so it is the exact number the device will allocate.
 """
 
 from __future__ import annotations
@@ -74,6 +75,25 @@ class Fit:
 
 
 @dataclass
+class Peak:
+    """Where the arena's activation area is fullest: the op then running and what is live."""
+
+    activation_bytes: int  # the planned area (tensors and scratch), the rest of the arena
+    # being the tensor and node tables and the ops' data
+    node: int  # the op whose live tensors add up to most
+    op: str
+    tensors: list[TensorUse]
+    scratch_bytes: int  # the op's own scratch at that moment
+
+
+@dataclass
+class TensorUse:
+    index: int
+    name: str
+    bytes: int
+
+
+@dataclass
 class Report:
     path: str
     file_bytes: int
@@ -83,6 +103,8 @@ class Report:
     weight_bytes: int
     arena_bytes: int | None
     arena_error: str | None
+    arena_target: str  # what the arena was planned for: "this host" or a board's target
+    peak: Peak | None
     inputs: list[TensorInfo]
     outputs: list[TensorInfo]
     labels: list[str] | None
@@ -233,12 +255,73 @@ def _compression(model: schema.Model, data: bytes) -> Compression | None:
                        before, ram)  # fmt: skip
 
 
-def arena_size(data: bytes) -> tuple[int | None, str | None]:
-    """(exact arena bytes, None) from the engine's planner, or (None, why not)."""
+# The engine's target on each MicroPython architecture: pointer bytes and the kernel set
+# kernels/opt/opt.h picks there (ARMv7E-M's DSP instructions on Cortex-M4/M7, portable C on
+# every other core). The arena depends on both.
+ARCH_TARGETS = {
+    "x64": (8, "portable"),
+    "armv6m": (4, "portable"),
+    "armv7m": (4, "portable"),
+    "armv7emsp": (4, "armv7em"),
+    "armv7emdp": (4, "armv7em"),
+    "xtensawin": (4, "portable"),
+}
+
+
+def board_target(info: dict) -> tuple[int, str]:
+    """(pointer bytes, kernel set) of the engine built for a board (its board.json)."""
+    arch = info.get("mpy_arch")
+    if arch not in ARCH_TARGETS:
+        raise TinymlError(
+            f"board {info.get('name')!r}: mpy_arch {arch!r} has no engine target; "
+            f"add it to inspect.ARCH_TARGETS (known: {', '.join(ARCH_TARGETS)})"
+        )
+    return ARCH_TARGETS[arch]
+
+
+def plan(data: bytes, target: tuple[int, str] | None = None) -> tuple[dict | None, str | None]:
+    """(the engine's plan, None) for ``target`` (pointer bytes, kernel set; default: this
+    host's build): {"arena": exact bytes, "buffers": [...], "tensors": n}; or (None, why not)."""
     try:
-        return engine().Model(data).arena_size, None
+        return engine().plan(data, *(target or engine().TARGET)), None
     except (ValueError, NotImplementedError) as e:
         return None, str(e)
+
+
+def arena_size(
+    data: bytes, target: tuple[int, str] | None = None
+) -> tuple[int | None, str | None]:
+    """(exact arena bytes, None) for ``target`` (default: this host), or (None, why not)."""
+    p, error = plan(data, target)
+    return (None, error) if p is None else (p["arena"], None)
+
+
+def peak(arena_plan: dict, model: schema.Model) -> Peak | None:
+    """The node at which the live planned buffers add up to most, with those buffers: no plan
+    can make the activation area smaller than that sum."""
+    n_tensors = arena_plan["tensors"]
+    buffers = arena_plan["buffers"]
+    best = None
+    for node in range(len(model.operators)):
+        live = [
+            (i, off, size)
+            for i, (off, size, first, last, _) in enumerate(buffers)
+            if size and first <= node <= last
+        ]
+        total = sum(size for _, _, size in live)
+        if best is None or total > best[0]:
+            best = (total, node, live)
+    if best is None:
+        return None
+    _, node, live = best
+    extent = max((off + size for off, size, *_ in buffers), default=0)
+    tensors = [
+        TensorUse(i, model.tensors[i].name, size)
+        for i, off, size in sorted(live, key=lambda b: b[1])
+        if i < n_tensors
+    ]
+    scratch = sum(size for i, _, size in live if i >= n_tensors)
+    return Peak(extent, node, model.operators[node].name, tensors, scratch)
 
 
 def analyze(path: str | Path, board: str | None = None) -> Report:
@@ -279,7 +362,12 @@ def analyze(path: str | Path, board: str | None = None) -> Report:
         )
     const_buffers = {t.buffer for t in model.tensors if t.is_const}
     weight_bytes = sum(model.buffers[b][1] for b in const_buffers)
-    arena, arena_error = arena_size(data)
+    target, arena_target = None, "this host"
+    if board is not None:
+        target = board_target(load_board(board))
+        arena_target = f"{board}: {target[0] * 8}-bit pointers, {target[1]} kernels"
+    arena_plan, arena_error = plan(data, target)
+    arena = None if arena_plan is None else arena_plan["arena"]
     labels = pipeline = None
     if md.LABELS in model.metadata:
         labels = md.decode_labels(model.metadata[md.LABELS])
@@ -301,6 +389,8 @@ def analyze(path: str | Path, board: str | None = None) -> Report:
         weight_bytes=weight_bytes,
         arena_bytes=arena,
         arena_error=arena_error,
+        arena_target=arena_target,
+        peak=None if arena_plan is None else peak(arena_plan, model),
         inputs=[_tensor_info(t) for t in model.tensor_inputs()],
         outputs=[_tensor_info(t) for t in model.tensor_outputs()],
         labels=labels,
@@ -466,7 +556,8 @@ def format_report(report: Report) -> str:
         )
         lines.append(f"decode RAM:     {_kb(c.decode_ram)} (one layer's weights, in the arena)")
     if report.arena_bytes is not None:
-        lines.append(f"arena/RAM:      {_kb(report.arena_bytes)}")
+        lines.append(f"arena/RAM:      {_kb(report.arena_bytes)} for {report.arena_target}")
+        lines.extend(_peak_lines(report))
     else:
         lines.append(f"arena/RAM:      unknown ({report.arena_error})")
     for name, tensors in (("input", report.inputs), ("output", report.outputs)):
@@ -497,6 +588,21 @@ def format_report(report: Report) -> str:
             lines.append(f"  hint: {f.hint}")
         lines.extend(_board_budgets(f.board))
     return "\n".join(lines)
+
+
+def _peak_lines(report: Report) -> list[str]:
+    """Where the arena goes: the planned tensors at their peak, and the rest."""
+    p = report.peak
+    if p is None:
+        return []
+    live = ", ".join(f"#{t.index} {t.bytes:,} B" for t in p.tensors)
+    scratch = f" + scratch {p.scratch_bytes:,} B" if p.scratch_bytes else ""
+    rest = report.arena_bytes - p.activation_bytes
+    where = f"peak at op {p.node} {p.op}, live tensors {live}{scratch}"
+    return [
+        f"  activations:  {_kb(p.activation_bytes)}; {where}",
+        f"  the rest:     {_kb(rest)} (tensor and node tables, op data)",
+    ]
 
 
 def _board_budgets(board: str) -> list[str]:

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "tml.h"
+#include "tml_builtins.h"
 
 typedef struct {
     PyObject_HEAD
@@ -736,8 +737,86 @@ static PyObject *tinyml_op_supported(PyObject *module, PyObject *args) {
     return PyBool_FromLong(tml_custom_supported(name, version));
 }
 
+// Kernel set names, indexed by tml_kernel_set_t.
+static const char *const kernel_sets[] = { "reference", "portable", "armv7em" };
+
+// The plan as Python values: {"arena": bytes, "buffers": [(offset, size, first_node,
+// last_node, shares) per tensor, then per node's scratch], "tensors": n_tensors}.
+static PyObject *plan_dict(tml_interp_t *it, const void *work, size_t needed) {
+    uint32_t n = tml_plan_count(it);
+    PyObject *buffers = PyList_New(n);
+    if (buffers == NULL) {
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        tml_plan_buffer_t b;
+        tml_plan_buffer(it, work, i, &b);
+        PyObject *item = Py_BuildValue("(IIiii)", b.offset, b.size, b.first_node, b.last_node, b.shares);
+        if (item == NULL) {
+            Py_DECREF(buffers);
+            return NULL;
+        }
+        PyList_SET_ITEM(buffers, i, item);
+    }
+    return Py_BuildValue("{s:n,s:N,s:I}", "arena", (Py_ssize_t)needed, "buffers", buffers, "tensors",
+        it->n_tensors);
+}
+
+// plan(model, pointer_bytes, kernels): the arena a build for that target needs, exactly, and
+// where each buffer goes, so that the host can tell a board's arena (tinyml inspect --board).
+static PyObject *tinyml_plan(PyObject *module, PyObject *args) {
+    (void)module;
+    Py_buffer model;
+    int pointer_bytes;
+    const char *kernels;
+    if (!PyArg_ParseTuple(args, "y*is", &model, &pointer_bytes, &kernels)) {
+        return NULL;
+    }
+    size_t n_sets = sizeof(kernel_sets) / sizeof(kernel_sets[0]), k = 0;
+    while (k < n_sets && strcmp(kernel_sets[k], kernels) != 0) {
+        k++;
+    }
+    if (k == n_sets || pointer_bytes <= 0 || pointer_bytes > 255) {
+        PyBuffer_Release(&model);
+        PyErr_Format(PyExc_ValueError, "unknown target %d-byte pointers, kernels %s "
+            "(kernels: reference, portable, armv7em)", pointer_bytes, kernels);
+        return NULL;
+    }
+    tml_target_t target = { (uint8_t)pointer_bytes, (uint8_t)k };
+    // The engine reads the model in place and needs it 4-byte aligned: work on a copy.
+    uint8_t *copy = PyMem_Malloc(model.len > 0 ? (size_t)model.len : 8);
+    if (copy == NULL) {
+        PyBuffer_Release(&model);
+        return PyErr_NoMemory();
+    }
+    size_t len = (size_t)model.len;
+    memcpy(copy, model.buf, len);
+    PyBuffer_Release(&model);
+    tml_interp_t it;
+    size_t needed = 0;
+    void *work = NULL;
+    PyObject *result = NULL;
+    tml_status_t st = tml_load(&it, copy, len);
+    if (st != TML_OK) {
+        raise_status(&it, st);
+    } else if ((work = PyMem_Malloc(tml_work_size(&it) > 0 ? tml_work_size(&it) : 8)) == NULL) {
+        PyErr_NoMemory();
+    } else if ((st = tml_arena_size_for(&it, target, work, tml_work_size(&it), &needed)) != TML_OK) {
+        raise_status(&it, st);
+    } else {
+        result = plan_dict(&it, work, needed);
+    }
+    PyMem_Free(work);
+    PyMem_Free(copy);
+    return result;
+}
+
 static PyMethodDef module_methods[] = {
     { "op_supported", tinyml_op_supported, METH_VARARGS, "op_supported(name, version=1) -> bool (a builtin or a custom op's name)" },
+    { "plan", tinyml_plan, METH_VARARGS,
+      "plan(model, pointer_bytes, kernels) -> {'arena': exact bytes a build for that target needs, "
+      "'buffers': [(offset, size, first_node, last_node, shares)], 'tensors': n} "
+      "(kernels: 'reference', 'portable' or 'armv7em')" },
     { NULL },
 };
 
@@ -751,6 +830,21 @@ static struct PyModuleDef tinyml_module = {
 
 PyObject *tinyml_dsp_module(void);  // dsp.c
 
+// The engine's names of TFLite's builtin ops and tensor types, indexed by code: the host reads
+// models with them (tinyml/schema.py), so that no second table can drift from the engine's.
+static PyObject *names_by_code(const char *(*name)(int32_t), int32_t count) {
+    PyObject *t = PyTuple_New(count);
+    for (int32_t i = 0; t != NULL && i < count; i++) {
+        PyObject *s = PyUnicode_FromString(name(i));
+        if (s == NULL) {
+            Py_CLEAR(t);
+            break;
+        }
+        PyTuple_SET_ITEM(t, i, s);
+    }
+    return t;
+}
+
 PyMODINIT_FUNC PyInit__tinyml(void) {
     if (PyType_Ready(&ModelType) < 0 || PyType_Ready(&TensorBufferType) < 0) {
         return NULL;
@@ -762,7 +856,11 @@ PyMODINIT_FUNC PyInit__tinyml(void) {
     Py_INCREF(&ModelType);
     if (PyModule_AddObject(m, "Model", (PyObject *)&ModelType) < 0
         || PyModule_AddStringConstant(m, "__version__", "0.1.0") < 0
-        || PyModule_AddObject(m, "dsp", tinyml_dsp_module()) < 0) {
+        || PyModule_AddObject(m, "TARGET", Py_BuildValue("(is)", (int)tml_native_target().pointer_bytes,
+            kernel_sets[tml_native_target().kernels])) < 0
+        || PyModule_AddObject(m, "dsp", tinyml_dsp_module()) < 0
+        || PyModule_AddObject(m, "BUILTIN_NAMES", names_by_code(tml_builtin_name, TML_BUILTIN_COUNT)) < 0
+        || PyModule_AddObject(m, "TYPE_NAMES", names_by_code(tml_type_name, TML_UINT4 + 1)) < 0) {
         Py_DECREF(&ModelType);
         Py_DECREF(m);
         return NULL;

@@ -56,6 +56,9 @@ typedef enum {
     TML_UINT32 = 15,
     TML_UINT16 = 16,
     TML_INT4 = 17,
+    TML_BFLOAT16 = 18,
+    TML_INT2 = 19,
+    TML_UINT4 = 20,
 } tml_type_t;
 
 enum {
@@ -81,6 +84,22 @@ typedef struct {
 } tml_tensor_t;
 
 struct tml_op;
+
+// The kernel sets a build can have (kernels/opt/opt.h). They differ in the scratch they ask
+// for, so the arena depends on the set.
+typedef enum {
+    TML_KERNELS_REFERENCE = 0,  // TML_KERNELS_OPT=0: kernels/ref/ only
+    TML_KERNELS_PORTABLE = 1,   // kernels/opt/portable/ (Cortex-M0+, Xtensa, the host)
+    TML_KERNELS_ARMV7EM = 2,    // kernels/opt/armv7em/ (Cortex-M4/M7)
+} tml_kernel_set_t;
+
+// What an arena's size depends on besides the model: the size of a pointer (the tensor and
+// node tables and op data hold pointers) and the kernel set (their scratch). A host plans a
+// board's arena by naming the board's target (tml_arena_size_for).
+typedef struct {
+    uint8_t pointer_bytes;  // 4 (every MCU we build for) or this build's sizeof(void *)
+    uint8_t kernels;        // tml_kernel_set_t
+} tml_target_t;
 
 // One operator of the graph: what the op's prepare/eval need to find their
 // tensors, options and precomputed data. inputs/outputs point into the model.
@@ -134,6 +153,10 @@ typedef struct tml_interp {
     // optional per-node timing during tml_invoke: ticks() in microseconds
     uint32_t (*ticks_us)(void);
     uint32_t *node_us;       // n_nodes entries, caller-owned
+    // private: the target being sized; the ops' scratch_size read its kernel set
+    tml_target_t target;
+    // private: the placement order tml_arena_size found best for this build (tml_plan.c)
+    uint8_t plan_order;
     // private: digest of what the engine trusts in the model after tml_init (shapes, tensor
     // indices, TML_TENSOR_INDEXES constants); see tml_check_unchanged
     uint32_t structure_digest;
@@ -150,6 +173,30 @@ size_t tml_work_size(const tml_interp_t *it);
 
 // Exact arena size tml_init() will need, computed in a temporary work buffer.
 tml_status_t tml_arena_size(tml_interp_t *it, void *work, size_t work_len, size_t *needed);
+
+// This build's target: the one tml_arena_size and tml_init plan for.
+tml_target_t tml_native_target(void);
+
+// tml_arena_size for another target: the exact arena tml_init() of a build for `target`
+// needs (a 64-bit host planning a 32-bit board's arena). Leaves it->arena_needed alone
+// unless target is this build's. TML_ERR_ARG for a pointer size other than 4 or this
+// build's, or an unknown kernel set.
+tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
+    size_t *needed);
+
+// One buffer of the plan the last tml_arena_size(_for) left in its work buffer: buffer i <
+// tml_plan_count() is tensor i (i < n_tensors) or the scratch of node i - n_tensors. For tools
+// (tinyml inspect: where the arena peaks, and with which tensors); the engine never needs it.
+typedef struct {
+    uint32_t offset;     // from the start of the activation area
+    uint32_t size;       // 0: no memory of its own (a constant, a variable, no scratch, or an
+                         // alias: then `shares` names the tensor whose memory it uses)
+    int32_t first_node;  // the node that writes it (0 for graph inputs); -1 when unused
+    int32_t last_node;   // the last node that reads it (the last node for graph outputs)
+    int32_t shares;      // -1, or the tensor whose memory this tensor uses
+} tml_plan_buffer_t;
+uint32_t tml_plan_count(const tml_interp_t *it);
+bool tml_plan_buffer(const tml_interp_t *it, const void *work, uint32_t i, tml_plan_buffer_t *b);
 
 // Lays out tensors in the arena and prepares every op. On TML_ERR_ARENA,
 // it->arena_needed holds the bytes required. The arena must be 8-byte aligned.

@@ -26,4 +26,13 @@
 #define TML_KERNELS_OPT 1
 #endif
 
+// 1: tml_builtin_name() knows every TFLite builtin (about 3 KB of names, used only in
+// messages); 0: only the names of this build's ops, others read "builtin <code>".
+#ifndef TML_BUILTIN_NAMES
+#define TML_BUILTIN_NAMES 1
+#endif
+
+// The ops of a build: by default all of tml_ops_list.h; -DTML_OPS_LIST='"file.h"' names a
+// header of the same form with fewer lines (tinyml firmware build --ops-from writes one).
+
 #endif // TML_CONFIG_H

@@ -10,7 +10,17 @@ static inline tml_fb_t tml_fb_of(const tml_interp_t *it) {
     return fb;
 }
 
+// The list of this build's ops: tml_ops_list.h, or the header TML_OPS_LIST names (a firmware
+// built by `tinyml firmware build --ops-from`, with only the ops its models use).
+#ifdef TML_OPS_LIST
+#define TML_OPS_HEADER TML_OPS_LIST
+#else
+#define TML_OPS_HEADER "tml_ops_list.h"
+#endif
+
 const tml_op_t *tml_find_op(int32_t builtin);
+// True when the engine has the builtin but this build was made without it (TML_OPS_LIST).
+bool tml_builtin_left_out(int32_t builtin);
 // The registered CUSTOM op whose custom_name is name[0..len), or NULL.
 const tml_op_t *tml_find_custom_op(const char *name, size_t len);
 
@@ -59,6 +69,9 @@ typedef struct {
 static inline uint32_t tml_plan_records(const tml_interp_t *it) {
     return it->n_tensors + it->n_nodes;
 }
-size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *records);
+// tml_plan tries several placement orders and keeps the smallest plan, storing which in
+// *order; tml_plan_in places in that order alone (tml_init replays tml_arena_size's choice).
+size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *records, int *order);
+size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *records, int order);
 
 #endif // TML_INTERNAL_H

@@ -7,8 +7,33 @@
 // arena needs persistent + max(activations, planner records) bytes.
 #include "tml_internal.h"
 
+#include "kernels/opt/opt.h"
+
 static size_t align8(size_t n) {
     return (n + 7) & ~(size_t)7;
+}
+
+// sizeof(tml_tensor_t) and sizeof(tml_node_t) on a target with p-byte pointers: the structs
+// in tml.h laid out by hand (pointers first, then 4-, 2- and 1-byte fields, padded to the
+// pointer's alignment). The assertions check the formulas wherever the engine is compiled,
+// so the 64-bit host and the 32-bit boards each prove theirs.
+#define TENSOR_BYTES(p) (((2 * (p) + 16) + (p) - 1) / (p) * (p))
+#define NODE_BYTES(p) (((5 * (p) + 14) + (p) - 1) / (p) * (p))
+_Static_assert(sizeof(tml_tensor_t) == TENSOR_BYTES(sizeof(void *)), "update TENSOR_BYTES");
+_Static_assert(sizeof(tml_node_t) == NODE_BYTES(sizeof(void *)), "update NODE_BYTES");
+
+tml_target_t tml_native_target(void) {
+    tml_target_t t = { (uint8_t)sizeof(void *), TML_KERNEL_SET };
+    return t;
+}
+
+static bool is_native(tml_target_t t) {
+    return t.pointer_bytes == sizeof(void *) && t.kernels == TML_KERNEL_SET;
+}
+
+static size_t target_tables_bytes(const tml_interp_t *it, tml_target_t t) {
+    return align8(it->n_tensors * TENSOR_BYTES((size_t)t.pointer_bytes))
+           + align8(it->n_nodes * NODE_BYTES((size_t)t.pointer_bytes));
 }
 
 static size_t tables_bytes(const tml_interp_t *it) {
@@ -37,7 +62,11 @@ static tml_status_t build_tables(tml_interp_t *it, uint8_t *tables) {
 
 static size_t node_data_bytes(const tml_interp_t *it, const tml_node_t *node) {
     size_t extra = node->op->extra_size != NULL ? node->op->extra_size(it, node) : 0;
-    return align8((size_t)node->op->data_size + extra);
+    size_t data = node->op->data_size;
+    if (it->target.pointer_bytes == 4 && sizeof(void *) != 4 && node->op->data_size_ilp32 != 0) {
+        data = node->op->data_size_ilp32;
+    }
+    return align8(data + extra);
 }
 
 // Sizes every node's data and scratch; returns the persistent bytes beyond the tables.
@@ -64,22 +93,32 @@ static tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
     return TML_OK;
 }
 
-// Computes the exact arena size using `work` for tables and planner records.
-static tml_status_t measure(tml_interp_t *it, uint8_t *work, size_t *needed) {
+// Computes the exact arena size a build for `target` needs, using `work` (laid out for this
+// build) for tables and planner records. Records it in `it` only for this build's target.
+static tml_status_t measure(tml_interp_t *it, tml_target_t target, uint8_t *work, size_t *needed) {
     size_t extra;
+    it->target = target;
     TML_TRY(build_tables(it, work + records_bytes(it)));
-    TML_TRY(size_nodes(it, &extra));
-    size_t activations = tml_plan(it, (tml_plan_record_t *)(void *)work);
+    tml_status_t st = size_nodes(it, &extra);
+    int order = 0;
+    size_t activations = st == TML_OK ? tml_plan(it, (tml_plan_record_t *)(void *)work, &order) : 0;
     it->tensors = NULL;
     it->nodes = NULL;
+    it->target = tml_native_target();
+    TML_TRY(st);
     if (activations == SIZE_MAX) {
         return tml_fail(it, TML_ERR_ARENA, "model needs more than 2 GB of arena");
     }
-    it->activations_bytes = align8(activations);
-    it->persistent_bytes = tables_bytes(it) + extra;
-    size_t planned = it->activations_bytes > records_bytes(it) ? it->activations_bytes : records_bytes(it);
-    *needed = it->persistent_bytes + planned;
-    it->arena_needed = *needed;
+    size_t activations_bytes = align8(activations);
+    size_t persistent_bytes = target_tables_bytes(it, target) + extra;
+    size_t planned = activations_bytes > records_bytes(it) ? activations_bytes : records_bytes(it);
+    *needed = persistent_bytes + planned;
+    if (is_native(target)) {
+        it->plan_order = (uint8_t)order;
+        it->activations_bytes = activations_bytes;
+        it->persistent_bytes = persistent_bytes;
+        it->arena_needed = *needed;
+    }
     return TML_OK;
 }
 
@@ -95,6 +134,17 @@ static tml_status_t arena_too_small(tml_interp_t *it, size_t needed, size_t got,
 }
 
 tml_status_t tml_arena_size(tml_interp_t *it, void *work, size_t work_len, size_t *needed) {
+    return tml_arena_size_for(it, tml_native_target(), work, work_len, needed);
+}
+
+tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
+    size_t *needed) {
+    if (target.pointer_bytes != 4 && target.pointer_bytes != sizeof(void *)) {
+        return tml_fail(it, TML_ERR_ARG, "target pointer size must be 4 or this build's");
+    }
+    if (target.kernels > TML_KERNELS_ARMV7EM) {
+        return tml_fail(it, TML_ERR_ARG, "unknown kernel set");
+    }
     if (it->model == NULL) {
         return tml_fail(it, TML_ERR_ARG, "no model loaded");
     }
@@ -104,7 +154,7 @@ tml_status_t tml_arena_size(tml_interp_t *it, void *work, size_t work_len, size_
     if (work_len < tml_work_size(it)) {
         return arena_too_small(it, tml_work_size(it), work_len, false);
     }
-    return measure(it, (uint8_t *)work, needed);
+    return measure(it, target, (uint8_t *)work, needed);
 }
 
 // FNV-1a, a 32-bit word at a time.
@@ -179,7 +229,7 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
         if (len < tml_work_size(it)) {
             return arena_too_small(it, tml_work_size(it), arena_len, true);
         }
-        TML_TRY(measure(it, base, &needed));
+        TML_TRY(measure(it, tml_native_target(), base, &needed));
     }
     if (len < needed) {
         return arena_too_small(it, needed, arena_len, false);
@@ -188,6 +238,7 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
     it->arena_len = arena_len;
 
     // Persistent part, from the end down.
+    it->target = tml_native_target();
     uint8_t *top = base + len - tables_bytes(it);
     TML_TRY(build_tables(it, top));
     size_t unused;
@@ -210,7 +261,7 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
 
     // Planned part, from the start.
     tml_plan_record_t *records = (tml_plan_record_t *)(void *)base;
-    if (tml_plan(it, records) == SIZE_MAX) {
+    if (tml_plan_in(it, records, it->plan_order) == SIZE_MAX) {
         return tml_fail(it, TML_ERR_ARENA, "model needs more than 2 GB of arena");
     }
     for (uint32_t t = 0; t < it->n_tensors; t++) {

@@ -241,13 +241,24 @@ static bool valid_indices(const tml_interp_t *it, const int32_t *v, uint32_t n, 
     return true;
 }
 
-static tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, const char *name, int32_t version) {
+// builtin: the op's code, or -1 for a custom op (`name` then says which).
+static tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, const char *name, int32_t builtin,
+    int32_t version) {
     char msg[TML_ERR_MSG_LEN];
     tml_text_t text = { msg, 0, sizeof(msg) };
     tml_text_str(&text, "unsupported op ");
-    tml_text_str(&text, name);
+    if (builtin >= 0 && strlen(name) == 7 && memcmp(name, "UNKNOWN", 7) == 0) {
+        // A build without the name table (TML_BUILTIN_NAMES=0) knows only its own ops' names.
+        tml_text_str(&text, "builtin ");
+        tml_text_int(&text, builtin);
+    } else {
+        tml_text_str(&text, name);
+    }
     tml_text_str(&text, " v");
     tml_text_int(&text, version);
+    if (builtin >= 0 && tml_builtin_left_out(builtin)) {
+        tml_text_str(&text, ": not built in; rebuild with --ops-from naming this model");
+    }
     it->err_node = (int32_t)index;
     tml_status_t st = tml_fail_text(it, TML_ERR_UNSUPPORTED, msg, 0, "", false);
     return st;
@@ -303,7 +314,7 @@ tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
             tml_text_t text = { msg, 0, sizeof(msg) };
             tml_text_str(&text, "custom ");
             tml_text_str(&text, name);
-            return unsupported_op(it, index, msg, version);
+            return unsupported_op(it, index, msg, -1, version);
         }
         // Custom ops have no builtin options; node->options holds their
         // custom_options vector (length word first) instead.
@@ -317,7 +328,7 @@ tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
     }
     const tml_op_t *op = tml_find_op(builtin);
     if (op == NULL || version < 1 || version > op->max_version) {
-        return unsupported_op(it, index, tml_builtin_name(builtin), version);
+        return unsupported_op(it, index, tml_builtin_name(builtin), builtin, version);
     }
     node->op = op;
     return TML_OK;
@@ -325,6 +336,7 @@ tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
 
 tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
     memset(it, 0, sizeof(*it));
+    it->target = tml_native_target();
     it->err_node = -1;
     it->model = (const uint8_t *)model;
     it->model_len = len;

@@ -19,6 +19,9 @@ typedef struct tml_op {
     int16_t builtin;       // TML_BUILTIN_*
     uint8_t max_version;   // highest op version accepted
     uint16_t data_size;    // fixed bytes of node->data (sizeof the op's data struct)
+    // data_size on a target with 4-byte pointers, when the data struct holds pointers and so
+    // differs there (TML_ILP32_SIZE); 0: the same as data_size.
+    uint16_t data_size_ilp32;
     // Extra node->data bytes beyond data_size (per-channel arrays); NULL = none.
     size_t (*extra_size)(const tml_interp_t *it, const tml_node_t *node);
     // Scratch bytes needed during eval (node->scratch); NULL = none.
@@ -34,10 +37,20 @@ typedef struct tml_op {
     const char *custom_name;
 } tml_op_t;
 
+// For .data_size_ilp32: `bytes`, the size of `type` on a 32-bit target, written out so that a
+// 64-bit host can plan a 32-bit board's arena. Every 32-bit build checks it: a wrong value
+// does not compile there ("size of array is negative").
+#define TML_ILP32_SIZE(type, bytes) \
+    ((bytes) + 0 * sizeof(char[(sizeof(void *) != 4 || sizeof(type) == (bytes)) ? 1 : -1]))
+
 enum {
     // Output 0 is input 0 with another shape (RESHAPE, SQUEEZE, EXPAND_DIMS):
     // the planner gives both the same memory and eval may be empty.
     TML_OP_ALIAS = 1,
+    // Output 0 may be written over input 0 (same type and size; out[i] depends on in[i] alone,
+    // read before it is written): the planner gives them the same memory when this node is
+    // the input's last reader (activations such as RELU, LOGISTIC, HARD_SWISH).
+    TML_OP_INPLACE = 2,
 };
 
 // ---- tensors of a node -----------------------------------------------------

@@ -1,15 +1,37 @@
-// The op registry: maps a TFLite builtin code to its tml_op_t.
+// The op registry: maps a TFLite builtin code to its tml_op_t. Only the ops it lists are
+// linked (the ports link with --gc-sections), so a firmware built from a shorter list
+// (TML_OPS_LIST) carries only those ops' code.
 #include "tml_internal.h"
 
 #define TML_OP_ENTRY(name, builtin) extern const tml_op_t tml_op_##name;
-#include "tml_ops_list.h"
+#include TML_OPS_HEADER
 #undef TML_OP_ENTRY
 
 static const tml_op_t *const registry[] = {
 #define TML_OP_ENTRY(name, builtin) &tml_op_##name,
-#include "tml_ops_list.h"
+#include TML_OPS_HEADER
 #undef TML_OP_ENTRY
 };
+
+bool tml_builtin_left_out(int32_t builtin) {
+    #ifdef TML_OPS_LIST
+    // Every builtin the engine has, so that an error can tell "left out of this build" from
+    // "not written": two bytes an op.
+    static const int16_t engine_builtins[] = {
+    #define TML_OP_ENTRY(name, code) TML_BUILTIN_##code,
+    #include "tml_ops_list.h"
+    #undef TML_OP_ENTRY
+    };
+    for (size_t i = 0; i < sizeof(engine_builtins) / sizeof(engine_builtins[0]); i++) {
+        if (engine_builtins[i] == builtin) {
+            return tml_find_op(builtin) == NULL;
+        }
+    }
+    #else
+    (void)builtin;
+    #endif
+    return false;
+}
 
 const tml_op_t *tml_find_op(int32_t builtin) {
     for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++) {

@@ -1,7 +1,8 @@
 // Every op this build can run: X(name, BUILTIN), one line per tml_op_<name>.
 // Ops that share their code share a file in ops/ (reshape.c defines RESHAPE,
 // SQUEEZE and EXPAND_DIMS), so a name is not always a file name.
-// Remove a line (or define TML_OP_<BUILTIN> 0) to leave an op out of a build.
+// A build with fewer ops names a shorter copy of this list with -DTML_OPS_LIST (see
+// tinyml firmware build --ops-from); an op it leaves out is not linked.
 
 TML_OP_ENTRY(conv_2d, CONV_2D)
 TML_OP_ENTRY(depthwise_conv_2d, DEPTHWISE_CONV_2D)

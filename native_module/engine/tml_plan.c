@@ -1,9 +1,13 @@
-// Arena planner: lifetimes from the node order, then greedy placement by size.
+// Arena planner: lifetimes from the node order, then greedy placement in several orders,
+// keeping the smallest.
 //
 // Each buffer lives from the node that writes it to the last node that reads
 // it (graph inputs from the start, graph outputs to the end). Buffers are
-// placed largest first at the lowest offset that clashes with no placed buffer
-// alive at the same time, as TFLite Micro's GreedyMemoryPlanner does. We do
+// placed one by one at the lowest offset that clashes with no placed buffer
+// alive at the same time. TFLite Micro's GreedyMemoryPlanner places them
+// largest first; no one order is best for every graph (a long-lived buffer
+// placed late can leave a hole under it), so we try a few and keep the one
+// that spans least, ties going to the earlier order (deterministic). We also do
 // better where ops allow: RESHAPE/SQUEEZE/EXPAND_DIMS outputs share their
 // input's memory, and buffers are aligned to TML_ARENA_ALIGN, not 16.
 #include "tml_internal.h"
@@ -97,6 +101,47 @@ static void compute_lifetimes(const tml_interp_t *it, tml_plan_record_t *r) {
     }
 }
 
+static bool is_graph_io(const tml_interp_t *it, const tml_plan_record_t *r, int32_t root) {
+    for (uint32_t i = 0; i < it->n_inputs; i++) {
+        if (planned(it, it->graph_inputs[i]) && root_of(r, it->graph_inputs[i]) == root) {
+            return true;
+        }
+    }
+    for (uint32_t i = 0; i < it->n_outputs; i++) {
+        if (planned(it, it->graph_outputs[i]) && root_of(r, it->graph_outputs[i]) == root) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Where an op may write over its input (TML_OP_INPLACE) and is that memory's last reader,
+// its output takes the input's memory: the two never need to exist side by side. Graph
+// inputs and outputs keep their own memory (the caller reads and writes them).
+static void share_in_place(const tml_interp_t *it, tml_plan_record_t *r) {
+    for (uint32_t n = 0; n < it->n_nodes; n++) {
+        const tml_node_t *node = &it->nodes[n];
+        if (node->op == NULL || !(node->op->flags & TML_OP_INPLACE) || node->n_inputs < 1
+            || node->n_outputs < 1) {
+            continue;
+        }
+        int32_t in = node->inputs[0], out = node->outputs[0];
+        if (!planned(it, in) || !planned(it, out) || in == out || r[out].alias >= 0
+            || r[out].first != n || it->tensors[in].bytes != it->tensors[out].bytes
+            || it->tensors[in].type != it->tensors[out].type) {
+            continue;
+        }
+        int32_t root = root_of(r, in);
+        if (root == out || r[root].last != n || is_graph_io(it, r, root) || is_graph_io(it, r, out)) {
+            continue;
+        }
+        r[out].alias = root;
+        r[out].size = 0;
+        touch(r, root, r[out].first);
+        touch(r, root, r[out].last);
+    }
+}
+
 static bool overlap_in_time(const tml_plan_record_t *a, const tml_plan_record_t *b) {
     return a->first <= b->last && b->first <= a->last;
 }
@@ -157,9 +202,32 @@ static void add_placed(placed_t *pl, int32_t i) {
     }
 }
 
-// Sorts the list from `head` by size, largest first; stable, so ties keep model order
+// The placement orders tried, each a key placed largest first.
+enum {
+    BY_SIZE,       // TFLite Micro's order
+    BY_AREA,       // size x lifetime: the buffers that block most memory for longest
+    BY_LIFETIME,   // longest-lived first, then by size
+    BY_START,      // in the order the graph writes them, then by size
+    ORDER_COUNT
+};
+
+static uint64_t order_key(const tml_plan_record_t *r, int order) {
+    uint64_t life = (uint64_t)(r->last - r->first) + 1;
+    switch (order) {
+        case BY_AREA:
+            return life * r->size;
+        case BY_LIFETIME:
+            return life << 32 | r->size;
+        case BY_START:
+            return (uint64_t)(TML_NO_NODE - r->first) << 32 | r->size;
+        default:
+            return r->size;
+    }
+}
+
+// Sorts the list from `head` by order_key, largest first; stable, so ties keep model order
 // (deterministic). Merge sort on the links: no memory beyond the records.
-static int32_t sort_by_size(tml_plan_record_t *r, int32_t head) {
+static int32_t sort_by_key(tml_plan_record_t *r, int32_t head, int order) {
     if (head < 0 || r[head].next < 0) {
         return head;
     }
@@ -170,11 +238,11 @@ static int32_t sort_by_size(tml_plan_record_t *r, int32_t head) {
     }
     int32_t second = r[slow].next;
     r[slow].next = -1;
-    int32_t a = sort_by_size(r, head), b = sort_by_size(r, second);
+    int32_t a = sort_by_key(r, head, order), b = sort_by_key(r, second, order);
     int32_t out = -1, tail = -1;
     while (a >= 0 || b >= 0) {
         int32_t take;
-        if (b < 0 || (a >= 0 && r[a].size >= r[b].size)) {
+        if (b < 0 || (a >= 0 && order_key(&r[a], order) >= order_key(&r[b], order))) {
             take = a;
             a = r[a].next;
         } else {
@@ -192,10 +260,10 @@ static int32_t sort_by_size(tml_plan_record_t *r, int32_t head) {
     return out;
 }
 
-size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r) {
+// Places every record in `order`; returns the bytes they span (SIZE_MAX past 2 GB).
+static size_t place_all(const tml_interp_t *it, tml_plan_record_t *r, int order) {
     uint32_t count = tml_plan_records(it);
-    compute_lifetimes(it, r);
-    // Records to place, in model order, then largest first.
+    // Records to place, in model order, then by the order's key.
     int32_t head = -1;
     for (uint32_t i = count; i-- > 0;) {
         r[i].next = -1;
@@ -207,7 +275,7 @@ size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r) {
             head = (int32_t)i;
         }
     }
-    head = sort_by_size(r, head);
+    head = sort_by_key(r, head, order);
     placed_t pl = { r, (int32_t)it->n_nodes, it->n_tensors, -1 };
     size_t total = 0;
     while (head >= 0) {
@@ -223,4 +291,45 @@ size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r) {
         }
     }
     return total;
+}
+
+size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *order) {
+    compute_lifetimes(it, r);
+    share_in_place(it, r);
+    size_t best = SIZE_MAX;
+    int best_order = 0;
+    for (int o = 0; o < ORDER_COUNT; o++) {
+        size_t total = place_all(it, r, o);
+        if (total < best) {
+            best = total;
+            best_order = o;
+        }
+    }
+    *order = best_order;
+    // The records hold the last order's offsets: place the winner again unless it was last.
+    return best_order == ORDER_COUNT - 1 ? best : place_all(it, r, best_order);
+}
+
+size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *r, int order) {
+    compute_lifetimes(it, r);
+    share_in_place(it, r);
+    return place_all(it, r, order >= 0 && order < ORDER_COUNT ? order : BY_SIZE);
+}
+
+uint32_t tml_plan_count(const tml_interp_t *it) {
+    return tml_plan_records(it);
+}
+
+bool tml_plan_buffer(const tml_interp_t *it, const void *work, uint32_t i, tml_plan_buffer_t *b) {
+    if (work == NULL || i >= tml_plan_records(it)) {
+        return false;
+    }
+    const tml_plan_record_t *r = (const tml_plan_record_t *)work + i;
+    bool tensor = i < it->n_tensors;
+    b->size = r->size;
+    b->offset = r->size > 0 ? r->offset : 0;
+    b->first_node = r->first == TML_NO_NODE ? -1 : (int32_t)r->first;
+    b->last_node = r->last == TML_NO_NODE ? -1 : (int32_t)r->last;
+    b->shares = tensor && r->alias >= 0 ? root_of((const tml_plan_record_t *)work, (int32_t)i) : -1;
+    return true;
 }

@@ -36,6 +36,9 @@ static const char *const type_names[] = {
     [TML_UINT32] = "uint32",
     [TML_UINT16] = "uint16",
     [TML_INT4] = "int4",
+    [TML_BFLOAT16] = "bfloat16",
+    [TML_INT2] = "int2",
+    [TML_UINT4] = "uint4",
 };
 
 const char *tml_type_name(int32_t type) {

@@ -19,6 +19,14 @@ target_include_directories(usermod_tinyml INTERFACE
     ${TINYML_ENGINE_DIR}
 )
 
+# A firmware with only some ops, as micropython.mk: TINYML_OPS, TINYML_OP_NAMES.
+if(TINYML_OPS)
+    target_compile_definitions(usermod_tinyml INTERFACE TML_OPS_LIST="${TINYML_OPS}")
+endif()
+if(DEFINED TINYML_OP_NAMES)
+    target_compile_definitions(usermod_tinyml INTERFACE TML_BUILTIN_NAMES=${TINYML_OP_NAMES})
+endif()
+
 # No fused multiply-add (Xtensa and Cortex-M have it): float32 results must match the host's.
 target_compile_options(usermod_tinyml INTERFACE -ffp-contract=off)
 

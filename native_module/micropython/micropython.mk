@@ -13,6 +13,14 @@ SRC_USERMOD_LIB_C += $(sort $(call tinyml_rwildcard,$(TINYML_ENGINE_DIR),*.c))
 SRC_USERMOD_LIB_C += $(sort $(wildcard $(abspath $(TINYML_MOD_DIR)/../dsp)/*.c))
 
 CFLAGS_USERMOD += -I$(TINYML_ENGINE_DIR) -I$(TINYML_MOD_DIR)
+# A firmware with only some ops (tinyml firmware build --ops-from): TINYML_OPS names a header
+# in the form of engine/tml_ops_list.h; TINYML_OP_NAMES=0 leaves out the op-name table too.
+ifneq ($(TINYML_OPS),)
+CFLAGS_USERMOD += -DTML_OPS_LIST='"$(TINYML_OPS)"'
+endif
+ifneq ($(TINYML_OP_NAMES),)
+CFLAGS_USERMOD += -DTML_BUILTIN_NAMES=$(TINYML_OP_NAMES)
+endif
 # The kernels (the hot loops) at -O2 inside -Os firmware: about twice as fast as -Os on the
 # inner loops, for about 9 KB more flash on ARMv7E-M (benchmarks/README.md). The rest of the
 # engine (loading, planning, prepare) stays at the port's -Os. The objects are named as

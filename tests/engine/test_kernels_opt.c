@@ -9,6 +9,7 @@
 
 #include "tml_test.h"
 #include "kernels/kernels.h"
+#include "kernels/opt/opt.h"
 
 static uint32_t rng_state = 12345;
 
@@ -88,7 +89,7 @@ static void check_conv(int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c
     fill_quant(&q, &p.q, out_c);
     size_t n_in = (size_t)batches * in_h * in_w * in_c, n_f = (size_t)out_c * fh * fw * s->filter_c;
     size_t n_out = (size_t)batches * s->out_h * s->out_w * out_c;
-    size_t n_scratch = tml_conv_2d_s8_scratch_size(fh, fw, s->filter_c, in_c);
+    size_t n_scratch = tml_conv_2d_s8_scratch_size(TML_KERNEL_SET, fh, fw, s->filter_c, in_c);
     int8_t *in = alloc_misaligned(n_in), *f = alloc_misaligned(n_f);
     int8_t *want = alloc_misaligned(n_out), *got = alloc_misaligned(n_out);
     int8_t *scratch = alloc_misaligned(n_scratch);
@@ -133,7 +134,8 @@ static void check_depthwise(int32_t batches, int32_t in_h, int32_t in_w, int32_t
     size_t n_out = (size_t)batches * s->out_h * s->out_w * out_c;
     int8_t *in = alloc_misaligned(n_in), *f = alloc_misaligned(n_f);
     int8_t *want = alloc_misaligned(n_out), *got = alloc_misaligned(n_out);
-    size_t n_scratch = tml_depthwise_conv_2d_s8_scratch_size(in_w, in_c, fh, fw, out_c);
+    size_t n_scratch =
+        tml_depthwise_conv_2d_s8_scratch_size(TML_KERNEL_SET, in_w, in_c, fh, fw, out_c);
     int8_t *scratch = alloc_misaligned(n_scratch);
     fill_s8(in, n_in);
     fill_s8(f, n_f);

@@ -483,9 +483,9 @@ TEST(unknown_builtin_is_unsupported_by_name_and_version) {
     w = build(&s);
     TEST_EQ_INT(load(&it, w.len), TML_ERR_UNSUPPORTED);
     TEST_CHECK(strncmp(it.err_msg, "unsupported op ", 15) == 0);
-    s.builtin = 100000;  // not a TFLite builtin at all
+    s.builtin = 100000;  // not a TFLite builtin at all: named by its code
     w = build(&s);
-    CHECK_FAILS(load(&it, w.len), TML_ERR_UNSUPPORTED, "unsupported op UNKNOWN v1");
+    CHECK_FAILS(load(&it, w.len), TML_ERR_UNSUPPORTED, "unsupported op builtin 100000 v1");
 }
 
 TEST(newer_op_version_is_unsupported) {

@@ -12,6 +12,7 @@
 
 static const tml_op_t plain_op = { .builtin = 0 };
 static const tml_op_t alias_op = { .builtin = 22, .flags = TML_OP_ALIAS };  // RESHAPE
+static const tml_op_t inplace_op = { .builtin = 19, .flags = TML_OP_INPLACE };  // RELU
 
 typedef struct {
     tml_interp_t it;
@@ -64,7 +65,8 @@ static void graph_io(graph_t *g, int32_t in, int32_t out) {
 }
 
 static size_t plan(graph_t *g) {
-    return tml_plan(&g->it, g->rec);
+    int order;
+    return tml_plan(&g->it, g->rec, &order);
 }
 
 #define CHECK_REC(g, i, size_, offset_, first_, last_) \
@@ -279,6 +281,59 @@ TEST(empty_graph_keeps_io_buffers) {
     CHECK_REC(&g, 0, 16, 0, 0, 0);
 }
 
+// Largest first leaves a hole here: t4 (40) at 0, then t0, t2, t3 (32) stack up to 80
+// around the long-lived skip t5. Placing the longest-lived first (t5, t1, t2, t3 ...)
+// reaches 72, the most ever live at once (node 2: t2 + t3 + t5), and the planner keeps it.
+// t0 -> n0 -> t1, t5; t1 -> n1 -> t2; t2, t5 -> n2 -> t3; t3 -> n3 -> t4.
+TEST(several_orders_keep_the_smallest) {
+    graph_t g;
+    graph_init(&g, 6, (const uint32_t[]){ 32, 8, 32, 32, 40, 8 });
+    node(&g, &plain_op, IN(0), OUT(1, 5));
+    node(&g, &plain_op, IN(1), OUT(2));
+    node(&g, &plain_op, IN(2, 5), OUT(3));
+    node(&g, &plain_op, IN(3), OUT(4));
+    graph_io(&g, 0, 4);
+    TEST_EQ_INT(plan(&g), 72);
+    for (int a = 0; a < 6; a++) {
+        for (int b = a + 1; b < 6; b++) {
+            const tml_plan_record_t *x = &g.rec[a], *y = &g.rec[b];
+            bool together = x->first <= y->last && y->first <= x->last;
+            bool apart = x->offset + x->size <= y->offset || y->offset + y->size <= x->offset;
+            TEST_CHECK(!together || apart);
+        }
+    }
+}
+
+// t0 -> n0 -> t1 -> n1 (in place) -> t2 -> n2 -> t3: n1 is t1's last reader, so t2 takes
+// t1's memory, which now lives [0,2]; 64 + 64 bytes instead of three buffers at n1.
+TEST(in_place_output_takes_its_dying_input) {
+    graph_t g;
+    graph_init(&g, 4, (const uint32_t[]){ 64, 64, 64, 64 });
+    node(&g, &plain_op, IN(0), OUT(1));
+    node(&g, &inplace_op, IN(1), OUT(2));
+    node(&g, &plain_op, IN(2), OUT(3));
+    graph_io(&g, 0, 3);
+    TEST_EQ_INT(plan(&g), 128);
+    TEST_EQ_INT(g.rec[2].size, 0);
+    TEST_EQ_INT(g.rec[2].alias, 1);
+    TEST_EQ_INT(g.rec[1].first, 0);
+    TEST_EQ_INT(g.rec[1].last, 2);
+}
+
+// Not in place: t1 is read again after n1 (by n2), and t0 is the graph input.
+TEST(in_place_needs_the_last_reader_and_no_graph_io) {
+    graph_t g;
+    graph_init(&g, 4, (const uint32_t[]){ 64, 64, 64, 64 });
+    node(&g, &inplace_op, IN(0), OUT(1));
+    node(&g, &inplace_op, IN(1), OUT(2));
+    node(&g, &plain_op, IN(1, 2), OUT(3));
+    graph_io(&g, 0, 3);
+    plan(&g);
+    TEST_EQ_INT(g.rec[1].alias, -1);
+    TEST_EQ_INT(g.rec[2].alias, -1);
+    TEST_CHECK(g.rec[1].size == 64 && g.rec[2].size == 64);
+}
+
 int main(void) {
     RUN_TEST(chain_reuses_dead_buffers);
     RUN_TEST(sizes_round_up_to_the_alignment);
@@ -292,5 +347,8 @@ int main(void) {
     RUN_TEST(equal_sizes_place_in_model_order);
     RUN_TEST(plans_past_2gb_fail);
     RUN_TEST(empty_graph_keeps_io_buffers);
+    RUN_TEST(several_orders_keep_the_smallest);
+    RUN_TEST(in_place_output_takes_its_dying_input);
+    RUN_TEST(in_place_needs_the_last_reader_and_no_graph_io);
     return test_report();
 }

@@ -7,12 +7,28 @@ from pathlib import Path
 import numpy as np
 import pytest
 import tinyml
-from tinyml import metadata, schema
+from tinyml import _tinyml, metadata, schema
 from tinyml.errors import ModelError
 
 
 def _all(models: Path) -> list[Path]:
     return sorted(models.glob("*/*.tflite"))
+
+
+def test_engine_names_agree_with_tensorflow_schema() -> None:
+    """The one table of op and type names (the engine's, which tinyml.schema reads through
+    the CPython face) names every code as TensorFlow's generated schema does."""
+    fb = pytest.importorskip("tensorflow.lite.python.schema_py_generated")
+    ops = {v: k for k, v in vars(fb.BuiltinOperator).items() if not k.startswith("_")}
+    assert len(_tinyml.BUILTIN_NAMES) >= 200
+    for code, name in enumerate(_tinyml.BUILTIN_NAMES):
+        assert name == ops[code], code
+        assert schema.builtin_name(code) == name
+    types = {v: k.lower() for k, v in vars(fb.TensorType).items() if not k.startswith("_")}
+    for code, name in enumerate(_tinyml.TYPE_NAMES):
+        assert name == types[code], code
+        assert schema.type_name(code) == name
+    assert schema.builtin_name(len(_tinyml.BUILTIN_NAMES)).startswith("BUILTIN_")
 
 
 def test_reader_agrees_with_tensorflow_bindings(models: Path) -> None:

@@ -99,20 +99,15 @@ static bool is_1x1(const tml_conv_2d_shape_t *s) {
 
 #endif // TML_KERNELS_OPT
 
-size_t tml_conv_2d_s8_scratch_size(int32_t filter_h, int32_t filter_w, int32_t filter_c, int32_t in_c) {
-    #if TML_KERNELS_OPT
-    // Two columns; the bounds keep the product inside size_t on a corrupt model.
-    if (filter_c == in_c && filter_c > 0 && filter_h > 0 && filter_w > 0
-        && (filter_h > 1 || filter_w > 1) && filter_h <= 0xffff && filter_w <= 0xffff
+size_t tml_conv_2d_s8_scratch_size(int32_t kernels, int32_t filter_h, int32_t filter_w,
+    int32_t filter_c, int32_t in_c) {
+    // Two im2col columns for the GEMM of either optimised set; the bounds keep the product
+    // inside size_t on a corrupt model.
+    if (kernels != TML_KERNELS_REFERENCE && filter_c == in_c && filter_c > 0 && filter_h > 0
+        && filter_w > 0 && (filter_h > 1 || filter_w > 1) && filter_h <= 0xffff && filter_w <= 0xffff
         && filter_c <= 0xffff && (uint64_t)filter_h * filter_w * filter_c <= 0x3fffffff) {
         return 2 * (size_t)filter_h * filter_w * filter_c;
     }
-    #else
-    (void)filter_h;
-    (void)filter_w;
-    (void)filter_c;
-    (void)in_c;
-    #endif
     return 0;
 }
 

@@ -6,22 +6,15 @@
 
 #include "kernels/opt/opt.h"
 
-size_t tml_depthwise_conv_2d_s8_scratch_size(int32_t in_w, int32_t in_c, int32_t filter_h,
-    int32_t filter_w, int32_t out_c) {
-    #if TML_KERNELS_OPT
+size_t tml_depthwise_conv_2d_s8_scratch_size(int32_t kernels, int32_t in_w, int32_t in_c,
+    int32_t filter_h, int32_t filter_w, int32_t out_c) {
     // The bounds keep the products inside size_t on a corrupt model.
-    if (in_w > 0 && in_c > 0 && filter_h > 0 && filter_w > 0 && out_c > 0 && in_w <= 0xffff
-        && in_c <= 0xffff && filter_h <= 0xffff && filter_w <= 0xffff && out_c <= 0xffff
-        && (uint64_t)filter_h * filter_w * out_c <= 0x3fffffff && (uint64_t)in_w * in_c <= 0x3fffffff) {
-        return tml_opt_depthwise_conv_2d_s8_scratch_size(in_w, in_c, filter_h, filter_w, out_c);
+    if (kernels == TML_KERNELS_ARMV7EM && in_w > 0 && in_c > 0 && filter_h > 0 && filter_w > 0
+        && out_c > 0 && in_w <= 0xffff && in_c <= 0xffff && filter_h <= 0xffff && filter_w <= 0xffff
+        && out_c <= 0xffff && (uint64_t)filter_h * filter_w * out_c <= 0x3fffffff
+        && (uint64_t)in_w * in_c <= 0x3fffffff) {
+        return tml_armv7em_depthwise_conv_2d_s8_scratch_size(in_w, in_c, filter_h, filter_w, out_c);
     }
-    #else
-    (void)in_w;
-    (void)in_c;
-    (void)filter_h;
-    (void)filter_w;
-    (void)out_c;
-    #endif
     return 0;
 }
 
@@ -30,8 +23,8 @@ void tml_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, const 
     #if TML_KERNELS_OPT
     const tml_depthwise_conv_2d_shape_t *s = &p->s;
     if (tml_opt_depthwise_multiplier(s->depth_multiplier)
-        && scratch_bytes >= tml_opt_depthwise_conv_2d_s8_scratch_size(s->in_w, s->in_c, s->filter_h,
-            s->filter_w, s->in_c * s->depth_multiplier)) {
+        && scratch_bytes >= tml_depthwise_conv_2d_s8_scratch_size(TML_KERNEL_SET, s->in_w, s->in_c,
+            s->filter_h, s->filter_w, s->in_c * s->depth_multiplier)) {
         tml_opt_depthwise_conv_2d_s8(p, input, filter, bias, output, scratch);
         return;
     }

@@ -4,7 +4,8 @@
 // kernels/ref/, which defines the result: every fast path gives its bytes.
 //
 // A dispatcher that may use scratch has a companion <name>_scratch_size(),
-// which the op's scratch_size reports to the planner; eval then passes
+// which the op's scratch_size reports to the planner for the kernel set being
+// planned (it->target.kernels: a host plans a board's arena); eval then passes
 // node->scratch and node->scratch_bytes. With less scratch than asked for, the
 // dispatcher takes a path that needs none.
 #ifndef TML_KERNELS_H
@@ -13,20 +14,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tml.h"
 #include "kernels/ref/conv_2d.h"
 #include "kernels/ref/depthwise_conv_2d.h"
 #include "kernels/ref/fully_connected.h"
 
-// Scratch of tml_conv_2d_s8 for a filter_h x filter_w x filter_c filter with
-// in_c input channels (filter_c < in_c: grouped); 0 when no path needs any.
-size_t tml_conv_2d_s8_scratch_size(int32_t filter_h, int32_t filter_w, int32_t filter_c, int32_t in_c);
+// Scratch of tml_conv_2d_s8 built with kernel set `kernels` (tml_kernel_set_t) for a
+// filter_h x filter_w x filter_c filter with in_c input channels (filter_c < in_c:
+// grouped); 0 when no path needs any.
+size_t tml_conv_2d_s8_scratch_size(int32_t kernels, int32_t filter_h, int32_t filter_w, int32_t filter_c, int32_t in_c);
 void tml_conv_2d_s8(const tml_conv_2d_s8_params_t *p, const int8_t *input, const int8_t *filter,
     const int32_t *bias, int8_t *output, void *scratch, size_t scratch_bytes);
 
-// Scratch of tml_depthwise_conv_2d_s8 for an input in_w wide with in_c
-// channels and a filter_h x filter_w filter with out_c output channels; 0 when
-// no path needs any.
-size_t tml_depthwise_conv_2d_s8_scratch_size(int32_t in_w, int32_t in_c, int32_t filter_h,
+// Scratch of tml_depthwise_conv_2d_s8 built with kernel set `kernels` for an input in_w
+// wide with in_c channels and a filter_h x filter_w filter with out_c output channels; 0
+// when no path needs any.
+size_t tml_depthwise_conv_2d_s8_scratch_size(int32_t kernels, int32_t in_w, int32_t in_c, int32_t filter_h,
     int32_t filter_w, int32_t out_c);
 void tml_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, const int8_t *input,
     const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch, size_t scratch_bytes);

@@ -35,7 +35,7 @@ static size_t conv_2d_scratch_size(const tml_interp_t *it, const tml_node_t *nod
         || f->ndim != 4 || f->dims == NULL) {
         return 0;
     }
-    return tml_conv_2d_s8_scratch_size(f->dims[1], f->dims[2], f->dims[3], in->dims[3]);
+    return tml_conv_2d_s8_scratch_size(it->target.kernels, f->dims[1], f->dims[2], f->dims[3], in->dims[3]);
 }
 
 static tml_status_t conv_2d_prepare(tml_interp_t *it, tml_node_t *node) {
@@ -107,6 +107,7 @@ const tml_op_t tml_op_conv_2d = {
     .builtin = TML_BUILTIN_CONV_2D,
     .max_version = 8,
     .data_size = sizeof(conv_2d_data_t),
+    .data_size_ilp32 = TML_ILP32_SIZE(conv_2d_data_t, 92),
     .extra_size = conv_2d_extra_size,
     .scratch_size = conv_2d_scratch_size,
     .prepare = conv_2d_prepare,

@@ -38,7 +38,7 @@ static size_t depthwise_conv_2d_scratch_size(const tml_interp_t *it, const tml_n
         || f->ndim != 4 || f->dims == NULL) {
         return 0;
     }
-    return tml_depthwise_conv_2d_s8_scratch_size(in->dims[2], in->dims[3], f->dims[1], f->dims[2],
+    return tml_depthwise_conv_2d_s8_scratch_size(it->target.kernels, in->dims[2], in->dims[3], f->dims[1], f->dims[2],
         f->dims[3]);
 }
 
@@ -109,6 +109,7 @@ const tml_op_t tml_op_depthwise_conv_2d = {
     .builtin = TML_BUILTIN_DEPTHWISE_CONV_2D,
     .max_version = 7,
     .data_size = sizeof(depthwise_conv_2d_data_t),
+    .data_size_ilp32 = TML_ILP32_SIZE(depthwise_conv_2d_data_t, 88),
     .extra_size = depthwise_conv_2d_extra_size,
     .scratch_size = depthwise_conv_2d_scratch_size,
     .prepare = depthwise_conv_2d_prepare,

@@ -40,4 +40,5 @@ const tml_op_t tml_op_elu = {
     .data_size = sizeof(elu_data_t),
     .prepare = elu_prepare,
     .eval = elu_eval,
+    .flags = TML_OP_INPLACE,
 };

@@ -128,6 +128,7 @@ const tml_op_t tml_op_fully_connected = {
     .builtin = TML_BUILTIN_FULLY_CONNECTED,
     .max_version = 12,
     .data_size = sizeof(fully_connected_data_t),
+    .data_size_ilp32 = TML_ILP32_SIZE(fully_connected_data_t, 56),
     .extra_size = fully_connected_extra_size,
     .prepare = fully_connected_prepare,
     .eval = fully_connected_eval,

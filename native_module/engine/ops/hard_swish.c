@@ -61,4 +61,5 @@ const tml_op_t tml_op_hard_swish = {
     .data_size = sizeof(hard_swish_data_t),
     .prepare = hard_swish_prepare,
     .eval = hard_swish_eval,
+    .flags = TML_OP_INPLACE,
 };

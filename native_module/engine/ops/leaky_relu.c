@@ -53,4 +53,5 @@ const tml_op_t tml_op_leaky_relu = {
     .data_size = sizeof(leaky_relu_data_t),
     .prepare = leaky_relu_prepare,
     .eval = leaky_relu_eval,
+    .flags = TML_OP_INPLACE,
 };

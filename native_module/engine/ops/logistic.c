@@ -45,4 +45,5 @@ const tml_op_t tml_op_logistic = {
     .data_size = sizeof(logistic_data_t),
     .prepare = logistic_prepare,
     .eval = logistic_eval,
+    .flags = TML_OP_INPLACE,
 };

@@ -49,4 +49,5 @@ const tml_op_t tml_op_relu = {
     .data_size = sizeof(relu_data_t),
     .prepare = relu_prepare,
     .eval = relu_eval,
+    .flags = TML_OP_INPLACE,
 };

@@ -49,4 +49,5 @@ const tml_op_t tml_op_relu6 = {
     .data_size = sizeof(relu6_data_t),
     .prepare = relu6_prepare,
     .eval = relu6_eval,
+    .flags = TML_OP_INPLACE,
 };

@@ -82,6 +82,7 @@ const tml_op_t tml_op_signal_filter_bank = {
     .custom_name = "SignalFilterBank",
     .max_version = 1,
     .data_size = sizeof(signal_filter_bank_data_t),
+    .data_size_ilp32 = TML_ILP32_SIZE(signal_filter_bank_data_t, 24),
     .scratch_size = signal_filter_bank_scratch_size,
     .prepare = signal_filter_bank_prepare,
     .eval = signal_filter_bank_eval,

@@ -78,6 +78,7 @@ const tml_op_t tml_op_signal_rfft = {
     .custom_name = "SignalRfft",
     .max_version = 1,
     .data_size = sizeof(signal_rfft_data_t),
+    .data_size_ilp32 = TML_ILP32_SIZE(signal_rfft_data_t, 156),
     .extra_size = signal_rfft_extra_size,
     .scratch_size = signal_rfft_scratch_size,
     .prepare = signal_rfft_prepare,

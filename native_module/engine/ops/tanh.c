@@ -44,4 +44,5 @@ const tml_op_t tml_op_tanh = {
     .data_size = sizeof(tanh_data_t),
     .prepare = tanh_prepare,
     .eval = tanh_eval,
+    .flags = TML_OP_INPLACE,
 };

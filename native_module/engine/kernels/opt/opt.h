@@ -22,9 +22,13 @@
 #if TML_KERNELS_OPT
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
 #define TML_OPT_ARMV7EM 1
+#define TML_KERNEL_SET TML_KERNELS_ARMV7EM
 #else
 #define TML_OPT_PORTABLE 1
+#define TML_KERNEL_SET TML_KERNELS_PORTABLE
 #endif
+#else
+#define TML_KERNEL_SET TML_KERNELS_REFERENCE
 #endif
 
 // The GEMM's requantization: one multiplier per output channel, or one for
@@ -61,9 +65,9 @@ static inline bool tml_opt_depthwise_multiplier(int32_t depth_multiplier) {
     return depth_multiplier == 1 || depth_multiplier % 4 == 0;
 }
 
-// Scratch bytes tml_opt_depthwise_conv_2d_s8 needs (0: none), as
-// tml_depthwise_conv_2d_s8_scratch_size.
-size_t tml_opt_depthwise_conv_2d_s8_scratch_size(int32_t in_w, int32_t in_c, int32_t filter_h,
+// Scratch bytes the ARMv7E-M tml_opt_depthwise_conv_2d_s8 needs (the portable one needs
+// none). Built for every core, so that a host can plan an ARMv7E-M arena.
+size_t tml_armv7em_depthwise_conv_2d_s8_scratch_size(int32_t in_w, int32_t in_c, int32_t filter_h,
     int32_t filter_w, int32_t out_c);
 
 // tml_ref_depthwise_conv_2d_s8 for the depth multipliers above, with the

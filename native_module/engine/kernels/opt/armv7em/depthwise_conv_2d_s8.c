@@ -7,6 +7,19 @@
 // the image are visited, and a 3x3 window inside the image is unrolled.
 #include "kernels/opt/opt.h"
 
+// Built on every core (no intrinsics), so that a host plans an ARMv7E-M arena exactly.
+// The scratch: the packed filter, then for a 3x3 filter on a depth
+// multiplier of 1 three input rows padded by one pixel each side.
+static size_t packed_size(int32_t filter_h, int32_t filter_w, int32_t out_c) {
+    return ((size_t)filter_h * filter_w * (out_c & ~3) + 3) & ~(size_t)3;
+}
+
+size_t tml_armv7em_depthwise_conv_2d_s8_scratch_size(int32_t in_w, int32_t in_c, int32_t filter_h,
+    int32_t filter_w, int32_t out_c) {
+    size_t rows = filter_h == 3 && filter_w == 3 && out_c == in_c ? 3 * ((size_t)in_w + 2) * in_c : 0;
+    return packed_size(filter_h, filter_w, out_c) + rows;
+}
+
 #if TML_OPT_ARMV7EM
 
 #include "kernels/opt/armv7em/simd.h"
@@ -69,18 +82,6 @@ static inline __attribute__((always_inline)) void store4(const requant_t *r, int
         out[oc + 2] = tml_arm_output(a2, q[2], shift[2], offset, lo, hi);
         out[oc + 3] = tml_arm_output(a3, q[3], shift[3], offset, lo, hi);
     }
-}
-
-// The scratch: the packed filter, then for a 3x3 filter on a depth
-// multiplier of 1 three input rows padded by one pixel each side.
-static size_t packed_size(int32_t filter_h, int32_t filter_w, int32_t out_c) {
-    return ((size_t)filter_h * filter_w * (out_c & ~3) + 3) & ~(size_t)3;
-}
-
-size_t tml_opt_depthwise_conv_2d_s8_scratch_size(int32_t in_w, int32_t in_c, int32_t filter_h,
-    int32_t filter_w, int32_t out_c) {
-    size_t rows = filter_h == 3 && filter_w == 3 && out_c == in_c ? 3 * ((size_t)in_w + 2) * in_c : 0;
-    return packed_size(filter_h, filter_w, out_c) + rows;
 }
 
 // Rows iy0 .. iy0 + 2 of the image into rows[3][in_w + 2][ch], with the

@@ -12,16 +12,6 @@ static inline int8_t output_byte(const tml_depthwise_conv_2d_s8_params_t *p, int
         p->q.act_max);
 }
 
-size_t tml_opt_depthwise_conv_2d_s8_scratch_size(int32_t in_w, int32_t in_c, int32_t filter_h,
-    int32_t filter_w, int32_t out_c) {
-    (void)in_w;
-    (void)in_c;
-    (void)filter_h;
-    (void)filter_w;
-    (void)out_c;
-    return 0;
-}
-
 void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, const int8_t *input,
     const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch) {
     (void)scratch;

@@ -1,0 +1,65 @@
+"""`tinyml firmware build --ops-from`: a firmware with only the ops its models use runs them as
+the full engine does, and names an op it left out, with the way to add it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from device_runner import DEVICE_SCRIPTS, run_on_cpython, run_on_device
+from tinyml import cli, firmware
+from tinyml.device import Device
+from tinyml.emulator import Emulator
+from tinyml.errors import DeviceError
+from tinyml.paths import Paths
+
+PERSON_OPS = ["CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "RESHAPE", "SOFTMAX"]
+
+
+@pytest.fixture(scope="module")
+def person_only(models: Path, tmp_path_factory) -> Iterator[Device]:
+    """The emulated Cortex-M7 booted on a firmware built for person_detect's ops alone."""
+    person = models / "tflite-micro" / "person_detect.tflite"
+    assert cli.main(["firmware", "build", "--board", "qemu-m7", "--ops-from", str(person)]) == 0
+    elf = firmware.firmware_path("qemu-m7", Paths.default(), ops_only=True)
+    state = tmp_path_factory.mktemp("emulator")
+    paths = Paths(Paths.default().root, {**Paths.default().env, "TINYML_EMULATOR_DIR": str(state)})
+    emulator = Emulator("qemu-m7", paths, firmware=elf)
+    emulator.start(die_with_parent=True)
+    device = Device("emulator:qemu-m7", paths=paths)
+    yield device
+    device.close()
+    emulator.stop()
+
+
+def test_header_lists_the_models_ops(models: Path, paths: Paths) -> None:
+    """The op list is person_detect's ops, each once, as lines of tml_ops_list.h."""
+    header = firmware.ops_header([models / "tflite-micro" / "person_detect.tflite"], paths)
+    entries = firmware.op_entries(paths)
+    assert sorted(header.splitlines()[1:]) == sorted(entries[op] for op in PERSON_OPS)
+    # A CUSTOM op is found by its custom code.
+    assert entries["SignalRfft"] == "TML_OP_ENTRY(signal_rfft, CUSTOM)"
+
+
+def test_person_detect_runs_bit_exact(person_only: Device) -> None:
+    """The person_detect device script prints on the reduced firmware what CPython prints (the
+    TFLite Micro values: [-113, 113] for person.bmp)."""
+    script = DEVICE_SCRIPTS / "model_person_detect.py"
+    out = run_on_device(person_only, script, timeout=600)
+    assert out == run_on_cpython(script)
+    assert "person.bmp (-113, 113)" in out
+
+
+def test_left_out_op_is_named(person_only: Device, models: Path) -> None:
+    """KWS needs FULLY_CONNECTED, which this firmware left out: the error says which op and how
+    to build it in."""
+    kws = models / "mlcommons-tiny" / "kws_ref_model.tflite"
+    with pytest.raises(DeviceError) as e:
+        run_on_device(
+            person_only, "import tinyml\ntinyml.Model('kws.tflite')", {"kws.tflite": kws}
+        )
+    assert "unsupported op FULLY_CONNECTED v" in str(e.value)
+    assert "not built in; rebuild with --ops-from naming this model" in str(e.value)
+    out = run_on_device(person_only, "import tinyml\nprint(tinyml.op_supported('SOFTMAX'))")
+    assert out.strip() == "True"
