@@ -55,6 +55,7 @@ class Placement:
     ram_needed: int | None
     fits: bool
     reasons: list[str] = field(default_factory=list)
+    parts: str = "arena"  # what ram_needed adds up, e.g. "arena + model"
 
 
 IN_FLASH = "model in flash (ROMFS, used in place)"
@@ -449,22 +450,22 @@ def _placement(
         return Placement(name, None, False, ["arena unknown: the engine cannot plan this model"])
     allocations = ([module] if module else []) + sizes
     needed = sum(allocations)
-    if _fits_heap(allocations, blocks):
-        return Placement(name, needed, True)
     parts = ["tinyml module"] if module else []
     parts += ["arena"] + (["model"] if len(sizes) > 1 else [])
+    if _fits_heap(allocations, blocks):
+        return Placement(name, needed, True, parts=" + ".join(parts))
     heap = " + ".join(f"{b:,}" for b in blocks)
     if not _fits_heap([module], blocks):
         why = (
             f"tinyml's module alone takes {module:,} bytes of heap once imported; {board} leaves "
             f"{int(RAM_MARGIN * 100)}% of its {heap}-byte heap, so tinyml cannot run there"
         )
-        return Placement(name, needed, False, [why])
+        return Placement(name, needed, False, [why], " + ".join(parts))
     why = (
         f"needs {needed:,} bytes of RAM ({' + '.join(parts)}); {board} leaves "
         f"{int(RAM_MARGIN * 100)}% of its {heap}-byte heap"
     )
-    return Placement(name, needed, False, [why])
+    return Placement(name, needed, False, [why], " + ".join(parts))
 
 
 def fit(report: Report, board: str, paths=None) -> Fit:
@@ -545,7 +546,9 @@ def format_report(report: Report) -> str:
     lines.append("")
     lines.append(f"total MACs:     {report.macs:,}")
     lines.append(f"parameters:     {report.params:,}")
-    lines.append(f"weights/flash:  {_kb(report.weight_bytes)}")
+    lines.append(
+        f"weights:        {_kb(report.weight_bytes)} of the {_kb(report.file_bytes)} model file"
+    )
     c = report.compression
     if c is not None:
         width = "/".join(str(b) for b in c.bits)
@@ -556,10 +559,13 @@ def format_report(report: Report) -> str:
         )
         lines.append(f"decode RAM:     {_kb(c.decode_ram)} (one layer's weights, in the arena)")
     if report.arena_bytes is not None:
-        lines.append(f"arena/RAM:      {_kb(report.arena_bytes)} for {report.arena_target}")
+        lines.append(
+            f"arena (RAM):    {_kb(report.arena_bytes)} for {report.arena_target}, "
+            "what predict() needs beside the model"
+        )
         lines.extend(_peak_lines(report))
     else:
-        lines.append(f"arena/RAM:      unknown ({report.arena_error})")
+        lines.append(f"arena (RAM):    unknown ({report.arena_error})")
     for name, tensors in (("input", report.inputs), ("output", report.outputs)):
         for i, t in enumerate(tensors):
             lines.append(f"{f'{name} {i}:':<16}{_quant(t)}")
@@ -575,13 +581,14 @@ def format_report(report: Report) -> str:
         f = report.fit
         verdict = "fits" if f.fits else "does NOT fit"
         lines.append(
-            f"board {f.board}:  {verdict} (RAM {_kb(f.ram_needed)} of {_kb(f.ram_budget)}, "
-            f"flash {_kb(f.flash_needed)} of {_kb(f.flash_budget)})"
+            f"board {f.board}:  {verdict} (model file {_kb(f.flash_needed)} of the "
+            f"{_kb(f.flash_budget)} of flash left for it; RAM {_kb(f.ram_needed)} of the "
+            f"{_kb(f.ram_budget)} a script gets)"
         )
         lines.extend(f"  - {r}" for r in f.reasons)
         for p in f.placements:
             verdict = "fits" if p.fits else "does NOT fit"
-            lines.append(f"  {p.name}: {verdict} (RAM {_kb(p.ram_needed)})")
+            lines.append(f"  {p.name}: {verdict} (RAM {_kb(p.ram_needed)}: {p.parts})")
             if p.name != IN_FLASH:
                 lines.extend(f"    - {r}" for r in p.reasons)
         if f.hint:

@@ -220,3 +220,20 @@ def test_not_a_model(tmp_path: Path, capsys) -> None:
     assert cli.main(["inspect", str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("tinyml: error:") and "not a TFLite model" in err
+
+
+def test_report_says_what_each_size_is(models: Path, capsys) -> None:
+    """The report says "flash" in one sense only (room for the model file on the board), and
+    every RAM figure names what it adds up."""
+    person = models / "tflite-micro" / "person_detect.tflite"
+    assert cli.main(["inspect", str(person), "--board", "rp2040"]) == 1
+    out = capsys.readouterr().out
+    assert "weights:        218,928 B (213.8 KiB) of the 300,568 B (293.5 KiB) model file" in out
+    assert "arena (RAM):    " in out and "what predict() needs beside the model" in out
+    flash = [line for line in out.splitlines() if "flash" in line]
+    for line in flash:  # the firmware's own line names its image, the others the model file
+        assert "model file" in line or "model in flash" in line or "firmware:" in line, line
+    assert "(model file 300,568 B (293.5 KiB) of the 180,224 B (176.0 KiB) of flash left" in out
+    placements = [line for line in out.splitlines() if line.startswith("  model ")]
+    assert len(placements) == 2
+    assert placements[0].endswith(": arena)") and placements[1].endswith(": arena + model)")
