@@ -75,6 +75,73 @@ def person_samples(models: Path) -> list[bytes]:
     return out
 
 
+def kws_samples(models: Path) -> list[bytes]:
+    """MLPerf Tiny KWS inputs: its reference front end (tf.signal: 30 ms frames every 20 ms,
+    40 mel bands 20-4000 Hz, log(mel + 1e-6), the first 10 MFCCs, 49 frames) on 1 s windows
+    every 250 ms of every 16 kHz clip here, quantized as the model's input."""
+    import tensorflow as tf
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "examples" / "keyword_spotting"))
+    import classify
+
+    model = _tinyml.Model((models / MODELS["KWS"]).read_bytes())
+    scale, zero = model.input_scale, model.input_zero_point
+    mel = tf.signal.linear_to_mel_weight_matrix(40, 257, 16000, 20.0, 4000.0)
+    out = []
+    for wav in sorted(models.glob("*/*.wav")):
+        try:
+            pcm = np.frombuffer(classify.read_pcm(str(wav)), "<i2").astype(np.float32) / 32768
+        except ValueError:
+            continue
+        pcm = np.pad(pcm, (0, max(0, 16000 - len(pcm))))
+        for start in range(0, len(pcm) - 16000 + 1, 4000):
+            stft = tf.abs(tf.signal.stft(pcm[start : start + 16000], 480, 320, 512))
+            log_mel = tf.math.log(tf.tensordot(stft, mel, 1) + 1e-6)
+            mfcc = tf.signal.mfccs_from_log_mel_spectrograms(log_mel)[:, :10].numpy()
+            q = np.clip(np.round(mfcc / scale) + zero, -128, 127).astype(np.int8)
+            out.append(q.tobytes())
+    return out
+
+
+def read_bmp_rgb(path: Path) -> np.ndarray:
+    """An 8-bit grayscale or 16-bit RGB565 BMP (the photos here) as [rows, cols, 3] uint8."""
+    data = path.read_bytes()
+    offset = int.from_bytes(data[10:14], "little")
+    width = int.from_bytes(data[18:22], "little", signed=True)
+    height = int.from_bytes(data[22:26], "little", signed=True)
+    bpp = int.from_bytes(data[28:30], "little")
+    stride = (width * bpp // 8 + 3) & ~3
+    rows = np.frombuffer(data, np.uint8, stride * abs(height), offset).reshape(abs(height), stride)
+    if bpp == 8:
+        img = np.repeat(rows[:, :width, None], 3, axis=2)
+    else:
+        px = rows[:, : 2 * width].copy().view("<u2").astype(np.uint32)
+        img = np.stack([(px >> 11) * 255 // 31, ((px >> 5) & 63) * 255 // 63,
+                        (px & 31) * 255 // 31], axis=2).astype(np.uint8)  # fmt: skip
+    return img[::-1] if height > 0 else img  # bottom-up unless the height is negative
+
+
+def vww_samples(models: Path) -> list[bytes]:
+    """VWW inputs: every photo here (TFLM's person/no_person, OpenMV's person, faces, hand) as
+    96x96 RGB: whole and 80% crops (centre and two corners), shifted and mirrored."""
+    out = []
+    for rel in ("tflite-micro/person.bmp", "tflite-micro/no_person.bmp", "openmv/person.bmp",
+                "openmv/faces.bmp", "openmv/hand.bmp"):  # fmt: skip
+        img = read_bmp_rgb(models / rel)
+        h, w = img.shape[:2]
+        side = min(w, h)
+        for frac in (1.0, 0.8):
+            c = int(side * frac)
+            for x0, y0 in sorted({((w - c) // 2, (h - c) // 2), (0, 0), (w - c, h - c)}):
+                grid = (np.arange(96) * c) // 96
+                crop = img[y0 + grid][:, x0 + grid]  # nearest-neighbour resize
+                for dx in (-6, 0, 6):
+                    view = np.roll(crop, dx, axis=1)
+                    for v in (view, view[:, ::-1]):
+                        out.append((v.astype(np.int16) - 128).astype(np.int8).tobytes())
+    return out
+
+
 REAL = {
     "micro_speech": ("tflite-micro/micro_speech_quantized.tflite", speech_samples),
     "person_detect": ("tflite-micro/person_detect.tflite", person_samples),

@@ -235,8 +235,56 @@ def compress(data: bytes, spec: Spec) -> CompressResult:
                          "FULLY_CONNECTED)")  # fmt: skip
     result.palette = _pack(flatbuffers, model)
     _insert_decodes(fb, model, sg, encoded)
+    strip_model(model)
     result.data = _pack(flatbuffers, model)
     return result
+
+
+def strip_model(model) -> None:
+    """Drops what neither our engine nor TFLite Micro reads to run the model (README):
+
+    tensor names (replaced by ``t<index>``; no signature refers to them, inputs and outputs are
+    found by index), the description and the ``min_runtime_version`` metadata, the converter's
+    min/max statistics, the quantization of CONV_2D and DEPTHWISE_CONV_2D biases (both runtimes
+    derive the per-channel multipliers from the input, filter and output scales; FULLY_CONNECTED
+    keeps its bias scale, TFLite Micro checks it), and the empty buffer each data-less tensor
+    has of its own (they all point to the shared empty buffer 0)."""
+    if model.signatureDefs:
+        return  # signatures name tensors: keep everything
+    sg = model.subgraphs[0]
+    model.description = None
+    keep_meta = [m for m in model.metadata or [] if m.name != b"min_runtime_version"]
+    dropped_buffers = {m.buffer for m in model.metadata or []} - {m.buffer for m in keep_meta}
+    model.metadata = keep_meta or None
+    for op in sg.operators:
+        code = _builtin(model.operatorCodes[op.opcodeIndex])
+        if code in (CONV_2D, DEPTHWISE_CONV_2D) and len(op.inputs) > 2 and op.inputs[2] >= 0:
+            sg.tensors[int(op.inputs[2])].quantization = None
+    for i, t in enumerate(sg.tensors):
+        t.name = b"t%d" % i
+        q = t.quantization
+        if q is not None:
+            q.min = q.max = None
+            # A weight's per-channel zero points are all 0 (symmetric): TFLite Micro reads a
+            # single one as the zero point of every channel, and so does our engine.
+            if q.zeroPoint is not None and len(q.zeroPoint) > 1 and not np.any(q.zeroPoint):
+                q.zeroPoint = q.zeroPoint[:1]
+    # Renumber buffers: 0 (empty) first, then those holding data, in their order.
+    used = {t.buffer for t in sg.tensors} | {m.buffer for m in keep_meta}
+    remap, buffers = {0: 0}, [model.buffers[0]]
+    for b, buf in enumerate(model.buffers):
+        if b == 0 or b not in used or b in dropped_buffers:
+            continue
+        if buf.data is None or len(buf.data) == 0:
+            remap[b] = 0
+        else:
+            remap[b] = len(buffers)
+            buffers.append(buf)
+    for t in sg.tensors:
+        t.buffer = remap[t.buffer]
+    for m in keep_meta:
+        m.buffer = remap[m.buffer]
+    model.buffers = buffers
 
 
 def _apply(tables: np.ndarray, idx: np.ndarray, axis: int | None) -> np.ndarray:
