@@ -2,10 +2,11 @@
 
 For each MLPerf Tiny model: the int8 file against the compressed one (TFLM_DECODE lookup tables
 written by ``tinyml.compress``), the engine's exact arena for both, top-1 agreement of the
-compressed model with the int8 one on seeded inputs (the same int8 patterns for both; no data
-set ships here), and, with ``--boards qemu-m7``, the instructions of one invoke of the palette
-model (same weights, uncompressed) and of the compressed one on the emulated Cortex-M7, so the
-difference is the decoding.
+compressed model with the int8 one on seeded random inputs and on the real samples at hand
+(KWS: MFCCs of every clip; VWW and person_detect: the photos, cropped, shifted, mirrored), and,
+with ``--boards qemu-m7``, the instructions of one invoke of the palette model (same weights,
+uncompressed) and of the compressed one on the emulated Cortex-M7, so the difference is the
+decoding.
 
     .venv/bin/python benchmarks/compress.py --bits 4 --boards qemu-m7
 """
@@ -151,6 +152,8 @@ def vww_samples(models: Path) -> list[bytes]:
 
 
 REAL = {
+    "KWS": (MODELS["KWS"], kws_samples),
+    "VWW": (MODELS["VWW"], vww_samples),
     "micro_speech": ("tflite-micro/micro_speech_quantized.tflite", speech_samples),
     "person_detect": ("tflite-micro/person_detect.tflite", person_samples),
 }
@@ -165,7 +168,7 @@ def real_agreement(base: Path, bits: int, per: str) -> list[list[str]]:
         samples = samples_of(base)
         same = sum(int(np.argmax(a.predict(x)) == np.argmax(b.predict(x))) for x in samples)
         rows.append([name, f"{len(data) / 1024:.1f}", f"{len(small) / 1024:.1f}",
-                     f"{len(small) / len(data):.2f}", str(len(samples)),
+                     f"{len(small) / len(data):.3f}", str(len(samples)),
                      f"{100 * same / len(samples):.1f}%"])  # fmt: skip
     return rows
 
@@ -197,7 +200,7 @@ def main(argv=None) -> None:
                 name,
                 f"{len(data) / 1024:.1f}",
                 f"{len(r.data) / 1024:.1f}",
-                f"{len(r.data) / len(data):.2f}",
+                f"{len(r.data) / len(data):.3f}",
                 f"{arena / 1024:.1f}",
                 f"{arena_c / 1024:.1f}",
                 f"{100 * agreement(data, r.data, args.samples):.1f}%",
