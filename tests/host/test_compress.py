@@ -316,4 +316,3 @@ def test_stripping_changes_no_output(path: Path) -> None:
     assert outputs(stripped, n=4) == outputs(data, n=4)
     assert tflm_outputs(stripped, n=4) == tflm_outputs(data, n=4)
     assert outputs(data, n=4) == tflm_outputs(data, n=4)
-
