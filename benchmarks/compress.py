@@ -2,10 +2,11 @@
 
 For each MLPerf Tiny model: the int8 file against the compressed one (TFLM_DECODE lookup tables
 written by ``tinyml.compress``), the engine's exact arena for both, top-1 agreement of the
-compressed model with the int8 one on seeded inputs (the same int8 patterns for both; no data
-set ships here), and, with ``--boards qemu-m7``, the instructions of one invoke of the palette
-model (same weights, uncompressed) and of the compressed one on the emulated Cortex-M7, so the
-difference is the decoding.
+compressed model with the int8 one on seeded random inputs and on the real samples at hand
+(KWS: MFCCs of every clip; VWW and person_detect: the photos, cropped, shifted, mirrored), and,
+with ``--boards qemu-m7``, the instructions of one invoke of the palette model (same weights,
+uncompressed) and of the compressed one on the emulated Cortex-M7, so the difference is the
+decoding.
 
     .venv/bin/python benchmarks/compress.py --bits 4 --boards qemu-m7
 """
@@ -75,7 +76,84 @@ def person_samples(models: Path) -> list[bytes]:
     return out
 
 
+def kws_samples(models: Path) -> list[bytes]:
+    """MLPerf Tiny KWS inputs: its reference front end (tf.signal: 30 ms frames every 20 ms,
+    40 mel bands 20-4000 Hz, log(mel + 1e-6), the first 10 MFCCs, 49 frames) on 1 s windows
+    every 250 ms of each channel of every 16 kHz clip here, quantized as the model's input."""
+    import wave
+
+    import tensorflow as tf
+
+    model = _tinyml.Model((models / MODELS["KWS"]).read_bytes())
+    scale, zero = model.input_scale, model.input_zero_point
+    mel = tf.signal.linear_to_mel_weight_matrix(40, 257, 16000, 20.0, 4000.0)
+    out = []
+    for wav in sorted(models.glob("*/*.wav")):
+        with wave.open(str(wav)) as w:
+            if w.getframerate() != 16000 or w.getsampwidth() != 2:
+                continue
+            channels = w.getnchannels()
+            frames = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, channels)
+        for pcm in frames.T.astype(np.float32) / 32768:  # each channel of a stereo clip
+            pcm = np.pad(pcm, (0, max(0, 16000 - len(pcm))))
+            out += _kws_windows(pcm, mel, scale, zero)
+    return out
+
+
+def _kws_windows(pcm, mel, scale, zero) -> list[bytes]:
+    import tensorflow as tf
+
+    out = []
+    for start in range(0, len(pcm) - 16000 + 1, 4000):
+        stft = tf.abs(tf.signal.stft(pcm[start : start + 16000], 480, 320, 512))
+        log_mel = tf.math.log(tf.tensordot(stft, mel, 1) + 1e-6)
+        mfcc = tf.signal.mfccs_from_log_mel_spectrograms(log_mel)[:, :10].numpy()
+        out.append(np.clip(np.round(mfcc / scale) + zero, -128, 127).astype(np.int8).tobytes())
+    return out
+
+
+def read_bmp_rgb(path: Path) -> np.ndarray:
+    """An 8-bit grayscale or 16-bit RGB565 BMP (the photos here) as [rows, cols, 3] uint8."""
+    data = path.read_bytes()
+    offset = int.from_bytes(data[10:14], "little")
+    width = int.from_bytes(data[18:22], "little", signed=True)
+    height = int.from_bytes(data[22:26], "little", signed=True)
+    bpp = int.from_bytes(data[28:30], "little")
+    stride = (width * bpp // 8 + 3) & ~3
+    rows = np.frombuffer(data, np.uint8, stride * abs(height), offset).reshape(abs(height), stride)
+    if bpp == 8:
+        img = np.repeat(rows[:, :width, None], 3, axis=2)
+    else:
+        px = rows[:, : 2 * width].copy().view("<u2").astype(np.uint32)
+        img = np.stack([(px >> 11) * 255 // 31, ((px >> 5) & 63) * 255 // 63,
+                        (px & 31) * 255 // 31], axis=2).astype(np.uint8)  # fmt: skip
+    return img[::-1] if height > 0 else img  # bottom-up unless the height is negative
+
+
+def vww_samples(models: Path) -> list[bytes]:
+    """VWW inputs: every photo here (TFLM's person/no_person, OpenMV's person, faces, hand) as
+    96x96 RGB: whole and 80% crops (centre and two corners), shifted and mirrored."""
+    out = []
+    for rel in ("tflite-micro/person.bmp", "tflite-micro/no_person.bmp", "openmv/person.bmp",
+                "openmv/faces.bmp", "openmv/hand.bmp"):  # fmt: skip
+        img = read_bmp_rgb(models / rel)
+        h, w = img.shape[:2]
+        side = min(w, h)
+        for frac in (1.0, 0.8):
+            c = int(side * frac)
+            for x0, y0 in sorted({((w - c) // 2, (h - c) // 2), (0, 0), (w - c, h - c)}):
+                grid = (np.arange(96) * c) // 96
+                crop = img[y0 + grid][:, x0 + grid]  # nearest-neighbour resize
+                for dx in (-6, 0, 6):
+                    view = np.roll(crop, dx, axis=1)
+                    for v in (view, view[:, ::-1]):
+                        out.append((v.astype(np.int16) - 128).astype(np.int8).tobytes())
+    return out
+
+
 REAL = {
+    "KWS": (MODELS["KWS"], kws_samples),
+    "VWW": (MODELS["VWW"], vww_samples),
     "micro_speech": ("tflite-micro/micro_speech_quantized.tflite", speech_samples),
     "person_detect": ("tflite-micro/person_detect.tflite", person_samples),
 }
@@ -90,7 +168,7 @@ def real_agreement(base: Path, bits: int, per: str) -> list[list[str]]:
         samples = samples_of(base)
         same = sum(int(np.argmax(a.predict(x)) == np.argmax(b.predict(x))) for x in samples)
         rows.append([name, f"{len(data) / 1024:.1f}", f"{len(small) / 1024:.1f}",
-                     f"{len(small) / len(data):.2f}", str(len(samples)),
+                     f"{len(small) / len(data):.3f}", str(len(samples)),
                      f"{100 * same / len(samples):.1f}%"])  # fmt: skip
     return rows
 
@@ -122,7 +200,7 @@ def main(argv=None) -> None:
                 name,
                 f"{len(data) / 1024:.1f}",
                 f"{len(r.data) / 1024:.1f}",
-                f"{len(r.data) / len(data):.2f}",
+                f"{len(r.data) / len(data):.3f}",
                 f"{arena / 1024:.1f}",
                 f"{arena_c / 1024:.1f}",
                 f"{100 * agreement(data, r.data, args.samples):.1f}%",

@@ -92,30 +92,24 @@ def _schema():
 # ---- clustering ------------------------------------------------------------------------------
 
 
-def cluster(weights: np.ndarray, k: int, iterations: int = 30) -> tuple[np.ndarray, np.ndarray]:
+def cluster(weights: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Clusters each row of ``weights`` (int8, rows = channels) into at most k int8 values.
 
-    Deterministic 1-d k-means on the 256-bin histogram of each row (the count-weighted squared
-    error), started from the row's quantiles. Returns (tables [rows, k] int8 padded with
-    zeros, indices like weights): rows with k or fewer distinct values keep them exactly.
+    Optimal 1-d k-means of each row's values (dynamic programming over the sorted int8 levels
+    the tensor uses: the k contiguous groups of least total squared error), each group then
+    represented by its mean rounded to int8. Returns (tables [rows, k] int8 padded with zeros,
+    indices like weights): rows with k or fewer distinct values keep them exactly.
     """
     rows = weights.reshape(weights.shape[0], -1).astype(np.int16)
     n_rows = rows.shape[0]
-    levels = np.arange(-128, 128, dtype=np.float64)
-    hist = np.zeros((n_rows, 256), dtype=np.float64)
-    np.add.at(hist, (np.repeat(np.arange(n_rows), rows.shape[1]), (rows + 128).ravel()), 1.0)
-    cdf = np.cumsum(hist, axis=1) / np.maximum(hist.sum(axis=1, keepdims=True), 1.0)
-    quantiles = (np.arange(k) + 0.5) / k
-    centers = np.stack([levels[np.searchsorted(c, quantiles).clip(0, 255)] for c in cdf])
-    for _ in range(iterations):
-        nearest = np.abs(levels[None, :, None] - centers[:, None, :]).argmin(axis=2)
-        for j in range(k):
-            w = hist * (nearest == j)
-            total = w.sum(axis=1)
-            moved = total > 0
-            centers[moved, j] = (w[moved] @ levels) / total[moved]
+    low = int(rows.min())
+    n = int(rows.max()) - low + 1
+    levels = np.arange(low, low + n, dtype=np.float64)
+    hist = np.zeros((n_rows, n), dtype=np.float64)
+    np.add.at(hist, (np.repeat(np.arange(n_rows), rows.shape[1]), (rows - low).ravel()), 1.0)
     tables = np.zeros((n_rows, k), dtype=np.int8)
     indices = np.zeros(rows.shape, dtype=np.uint8)
+    centers = _optimal_centers(hist, levels, k) if n > k else None
     for r in range(n_rows):
         present = np.unique(rows[r])
         if len(present) <= k:
@@ -125,6 +119,42 @@ def cluster(weights: np.ndarray, k: int, iterations: int = 30) -> tuple[np.ndarr
         tables[r, : len(values)] = values
         indices[r] = np.abs(rows[r][:, None] - values[None, :]).argmin(axis=1)
     return tables, indices.reshape(weights.shape)
+
+
+def _optimal_centers(hist: np.ndarray, levels: np.ndarray, k: int) -> np.ndarray:
+    """The k group means of each row's least-squares split of its histogram into contiguous
+    groups (empty groups get no mass; their centre is unused), [rows, k]."""
+    n_rows, n = hist.shape
+    # Prefix sums: the squared error of levels i..j about their mean in O(1).
+    c0 = np.concatenate([np.zeros((n_rows, 1)), np.cumsum(hist, axis=1)], axis=1)
+    c1 = np.concatenate([np.zeros((n_rows, 1)), np.cumsum(hist * levels, axis=1)], axis=1)
+    c2 = np.concatenate([np.zeros((n_rows, 1)), np.cumsum(hist * levels**2, axis=1)], axis=1)
+    i, j = np.triu_indices(n)  # group = levels i..j
+    mass = c0[:, j + 1] - c0[:, i]
+    total = c1[:, j + 1] - c1[:, i]
+    cost_flat = c2[:, j + 1] - c2[:, i] - total**2 / np.maximum(mass, 1e-12)
+    cost = np.full((n_rows, n, n), np.inf)
+    cost[:, i, j] = cost_flat
+    # best[g, r, j]: least error of levels 0..j in g+1 groups; cut[g, r, j]: where the last starts
+    best = np.empty((k, n_rows, n))
+    cut = np.zeros((k, n_rows, n), dtype=np.intp)
+    best[0] = cost[:, 0, :]
+    for g in range(1, k):
+        # start s of the last group: previous groups cover 0..s-1
+        prev = np.concatenate([np.zeros((n_rows, 1)), best[g - 1]], axis=1)[:, :n]  # [r, s]
+        cand = prev[:, :, None] + cost  # [r, s, j]
+        cand[:, 0, :] = np.where(g == 0, cand[:, 0, :], np.inf)  # s = 0 leaves no room
+        cut[g] = cand.argmin(axis=1)
+        best[g] = cand.min(axis=1)
+    centers = np.zeros((n_rows, k))
+    end = np.full(n_rows, n - 1)
+    r = np.arange(n_rows)
+    for g in range(k - 1, -1, -1):
+        s = cut[g, r, end] if g else np.zeros(n_rows, dtype=np.intp)
+        m = c0[r, end + 1] - c0[r, s]
+        centers[:, g] = (c1[r, end + 1] - c1[r, s]) / np.maximum(m, 1e-12)
+        end = np.maximum(s - 1, 0)
+    return centers
 
 
 def pack_indices(indices: np.ndarray, bits: int) -> bytes:
@@ -235,8 +265,56 @@ def compress(data: bytes, spec: Spec) -> CompressResult:
                          "FULLY_CONNECTED)")  # fmt: skip
     result.palette = _pack(flatbuffers, model)
     _insert_decodes(fb, model, sg, encoded)
+    strip_model(model)
     result.data = _pack(flatbuffers, model)
     return result
+
+
+def strip_model(model) -> None:
+    """Drops what neither our engine nor TFLite Micro reads to run the model (README):
+
+    tensor names (replaced by ``t<index>``; no signature refers to them, inputs and outputs are
+    found by index), the description and the ``min_runtime_version`` metadata, the converter's
+    min/max statistics, the quantization of CONV_2D and DEPTHWISE_CONV_2D biases (both runtimes
+    derive the per-channel multipliers from the input, filter and output scales; FULLY_CONNECTED
+    keeps its bias scale, TFLite Micro checks it), and the empty buffer each data-less tensor
+    has of its own (they all point to the shared empty buffer 0)."""
+    if model.signatureDefs:
+        return  # signatures name tensors: keep everything
+    sg = model.subgraphs[0]
+    model.description = None
+    keep_meta = [m for m in model.metadata or [] if m.name != b"min_runtime_version"]
+    dropped_buffers = {m.buffer for m in model.metadata or []} - {m.buffer for m in keep_meta}
+    model.metadata = keep_meta or None
+    for op in sg.operators:
+        code = _builtin(model.operatorCodes[op.opcodeIndex])
+        if code in (CONV_2D, DEPTHWISE_CONV_2D) and len(op.inputs) > 2 and op.inputs[2] >= 0:
+            sg.tensors[int(op.inputs[2])].quantization = None
+    for t in sg.tensors:
+        t.name = None
+        q = t.quantization
+        if q is not None:
+            q.min = q.max = None
+            # A weight's per-channel zero points are all 0 (symmetric): TFLite Micro reads a
+            # single one as the zero point of every channel, and so does our engine.
+            if q.zeroPoint is not None and len(q.zeroPoint) > 1 and not np.any(q.zeroPoint):
+                q.zeroPoint = q.zeroPoint[:1]
+    # Renumber buffers: 0 (empty) first, then those holding data, in their order.
+    used = {t.buffer for t in sg.tensors} | {m.buffer for m in keep_meta}
+    remap, buffers = {0: 0}, [model.buffers[0]]
+    for b, buf in enumerate(model.buffers):
+        if b == 0 or b not in used or b in dropped_buffers:
+            continue
+        if buf.data is None or len(buf.data) == 0:
+            remap[b] = 0
+        else:
+            remap[b] = len(buffers)
+            buffers.append(buf)
+    for t in sg.tensors:
+        t.buffer = remap[t.buffer]
+    for m in keep_meta:
+        m.buffer = remap[m.buffer]
+    model.buffers = buffers
 
 
 def _apply(tables: np.ndarray, idx: np.ndarray, axis: int | None) -> np.ndarray:
