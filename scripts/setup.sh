@@ -28,6 +28,8 @@ APT_PACKAGES=(build-essential gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-sys
 # The engine on an emulated Xtensa core (tests/engine/test_xtensa.py): compiler, C library,
 # QEMU, and GCC's source for the soft-float helpers Debian's lx106 libgcc leaves to the ROM.
 APT_PACKAGES+=(gcc-xtensa-lx106 picolibc-xtensa-lx106-elf qemu-system-misc gcc-12-source)
+# The 32-bit DSP fuzz target (tests/fuzz/fuzz.py): size_t as narrow as on the boards.
+APT_PACKAGES+=(libc6-dev-i386 lib32stdc++-12-dev)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }

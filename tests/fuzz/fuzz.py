@@ -13,6 +13,8 @@ Targets:
 - ``dsp``: ``fuzz_dsp.c``, every function of the ``dsp`` module through the glue both faces
   call, built for 32-bit x86 (``-m32``) when the toolchain has it, so that ``size_t`` is 32
   bits wide as on the boards and a size product that wraps there wraps here.
+- ``face``: ``fuzz_face.py``, Python objects of every kind through the CPython face (input
+  conversion, out, labels, metadata, indices, arenas), run by atheris (the ``atheris`` wheel).
 
 The fuzzer writes what it finds into ``build/fuzz/corpus-TARGET``; the repository's minimized
 corpus (``corpus/TARGET``) and the seeds are read from beside it. ``--merge`` merges the build
@@ -68,14 +70,16 @@ TARGETS = {
     "model": ("fuzz_model", model_sources, [ENGINE], 65536, False, (0, 65536)),
     "model_big": ("fuzz_model", model_sources, [ENGINE], 1_200_000, False, (65536, 1_200_000)),
     "dsp": ("fuzz_dsp", dsp_sources, [DSP, ENGINE], 4096, True, None),
+    # Python, run by atheris: no build.
+    "face": ("fuzz_face.py", None, None, 16384, False, None),
 }
 
 
 def build(harness: str, cc: str, fuzzer: bool, exe: str, m32: bool = False) -> tuple[bool, str]:
     """Compiles a harness with the sanitizers: with libFuzzer, or with -DFUZZ_MAIN (a main()
     that runs each file named on its command line once and prints how it ended)."""
-    sources = {t[0]: t[1] for t in TARGETS.values()}[harness]()
-    includes = {t[0]: t[2] for t in TARGETS.values()}[harness]
+    sources = {t[0]: t[1] for t in TARGETS.values() if t[1]}[harness]()
+    includes = {t[0]: t[2] for t in TARGETS.values() if t[1]}[harness]
     flags = [*SANITIZE, "-fsanitize=fuzzer" if fuzzer else "-DFUZZ_MAIN"]
     cmd = [cc, "-std=c99", "-g", "-O1", *(["-m32"] if m32 else []), *flags,
            *[f"-I{d}" for d in includes], *sources, "-lm", "-o", exe]  # fmt: skip
@@ -87,7 +91,7 @@ def up_to_date(exe: str, harness: str) -> bool:
     """Whether exe is newer than its sources and every header beside them."""
     if not os.path.exists(exe):
         return False
-    sources = {t[0]: t[1] for t in TARGETS.values()}[harness]()
+    sources = {t[0]: t[1] for t in TARGETS.values() if t[1]}[harness]()
     headers = glob.glob(os.path.join(HERE, "*.h"))
     for folder in (ENGINE, DSP):
         headers += glob.glob(os.path.join(folder, "**", "*.h"), recursive=True)
@@ -95,11 +99,18 @@ def up_to_date(exe: str, harness: str) -> bool:
     return os.path.getmtime(exe) > newest
 
 
-def build_target(target: str) -> tuple[str, bool]:
-    """The libFuzzer binary of a target in build/fuzz (32-bit when asked for and the
-    toolchain has it), built again when a source changed; returns (path, is 32-bit). Raises
-    RuntimeError when it cannot build."""
-    harness, _, _, _, m32, _ = TARGETS[target]
+def build_target(target: str) -> tuple[list[str], bool]:
+    """The command of a target: its libFuzzer binary in build/fuzz (32-bit when asked for and
+    the toolchain has it), built again when a source changed, or this Python running the
+    atheris harness; returns (command, is 32-bit). Raises RuntimeError when it cannot build."""
+    harness, sources, _, _, m32, _ = TARGETS[target]
+    if sources is None:
+        return [sys.executable, os.path.join(HERE, harness)], False
+    exe, m32 = build_binary(harness, m32)
+    return [exe], m32
+
+
+def build_binary(harness: str, m32: bool) -> tuple[str, bool]:
     os.makedirs(OUT, exist_ok=True)
     if m32:
         exe = os.path.join(OUT, harness + "32")
@@ -156,7 +167,7 @@ def write_seeds(target: str, seeds: str) -> int:
     os.makedirs(seeds, exist_ok=True)
     _, _, _, max_len, _, sizes = TARGETS[target]
     paths = seed_models(*sizes) if sizes else []
-    suffix = ".tflite" if sizes else ".dsp"
+    suffix = {"dsp": ".dsp", "face": ".face"}.get(target, ".tflite")
     paths += glob.glob(os.path.join(REGRESSIONS, "*" + suffix))
     for path in paths:
         name = os.path.basename(os.path.dirname(path)) + "-" + os.path.basename(path)
@@ -192,12 +203,12 @@ def run(target: str, seconds: int, fixed_seed: bool = True, log: str | None = No
     with tempfile.TemporaryDirectory(prefix="tinyml-seeds-") as seeds:
         write_seeds(target, seeds)
         dirs = [corpus, seeds] + ([repo_corpus] if os.path.isdir(repo_corpus) else [])
-        cmd = [exe, f"-max_total_time={seconds}", "-timeout=30", "-rss_limit_mb=2048",
+        cmd = [*exe, f"-max_total_time={seconds}", "-timeout=30", "-rss_limit_mb=2048",
                f"-max_len={TARGETS[target][3]}", f"-artifact_prefix={artifacts}",
                "-print_final_stats=1", *dirs]  # fmt: skip
         if fixed_seed:
             # The brief runs explore the same inputs each time, so a red run reproduces.
-            cmd.insert(1, "-seed=1")
+            cmd.insert(len(exe), "-seed=1")
         log = log or os.path.join(OUT, f"fuzz-{target}.log")
         with open(log, "w") as f:
             proc = subprocess.run(
@@ -235,7 +246,7 @@ def merge(target: str) -> int:
         write_seeds(target, seeds)
         sources = [repo_corpus, os.path.join(OUT, "corpus-" + target), seeds]
         subprocess.run(
-            [exe, "-merge=1", f"-max_len={CORPUS_FILE_MAX}", "-timeout=10", new,
+            [*exe, "-merge=1", f"-max_len={CORPUS_FILE_MAX}", "-timeout=10", new,
              *[s for s in sources if os.path.isdir(s)]],
             check=True, env=sanitizer_env(), capture_output=True,
         )  # fmt: skip
