@@ -18,7 +18,7 @@ Targets:
 
 The fuzzer writes what it finds into ``build/fuzz/corpus-TARGET``; the repository's minimized
 corpus (``corpus/TARGET``) and the seeds are read from beside it. ``--merge`` merges the build
-corpus into the repository's with ``-merge=1``, keeping inputs up to 8 KB. A finding lands in
+corpus into the repository's with ``-merge=1``, keeping inputs up to 4 KB. A finding lands in
 ``build/fuzz/artifacts/`` and the exit status is libFuzzer's.
 """
 
@@ -43,7 +43,7 @@ DSP = os.path.join(ROOT, "native_module", "dsp")
 OUT = os.path.join(ROOT, "build", "fuzz")
 MODELS = os.environ.get("TINYML_MODELS") or os.path.join(ROOT, "..", "shared", "models")
 REGRESSIONS = os.path.join(HERE, "regressions")
-CORPUS_FILE_MAX = 8192
+CORPUS_FILE_MAX = 4096
 
 # Signed overflow is left out: a corrupt scale or zero point overflows the int32
 # accumulators of every kernel (TFLite Micro's too). That gives garbage outputs, not
@@ -246,7 +246,7 @@ def merge(target: str) -> int:
         write_seeds(target, seeds)
         sources = [repo_corpus, os.path.join(OUT, "corpus-" + target), seeds]
         subprocess.run(
-            [*exe, "-merge=1", f"-max_len={CORPUS_FILE_MAX}", "-timeout=10", new,
+            [*exe, "-merge=1", f"-max_len={TARGETS[target][3]}", "-timeout=30", new,
              *[s for s in sources if os.path.isdir(s)]],
             check=True, env=sanitizer_env(), capture_output=True,
         )  # fmt: skip
