@@ -35,6 +35,8 @@ APT_PACKAGES=(build-essential gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-sys
 APT_PACKAGES+=(gcc-xtensa-lx106 picolibc-xtensa-lx106-elf qemu-system-misc gcc-12-source)
 # The unix firmware's ssl module links Debian's mbedTLS (https:// model updates, tested on it).
 APT_PACKAGES+=(libmbedtls-dev)
+# The 32-bit DSP fuzz target (tests/fuzz/fuzz.py): size_t as narrow as on the boards.
+APT_PACKAGES+=(libc6-dev-i386 lib32stdc++-12-dev)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }

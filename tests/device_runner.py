@@ -84,6 +84,7 @@ def _remove(device: Device, names: list[str]) -> None:
 HEAVY_SCRIPTS = {
     "model_two_inputs": "two 128x128 inputs, their copies and a 64 KB float output",
     "labels_files": "the 54 KB KWS model loaded several times over; the heap fragments",
+    "errors_two_inputs": "simple_add's two float32 128x128 inputs and output: 192 KB of arena",
 }
 
 

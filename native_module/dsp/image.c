@@ -109,7 +109,7 @@ tml_dsp_status_t tml_dsp_image_to_tensor(const tml_dsp_image_args_t *a, void *ou
         || (a->dtype != TML_DSP_FLOAT32 && !(a->scale > 0.0f))) {
         return TML_DSP_ERR_ARG;
     }
-    if (out_bytes != (size_t)a->dst_w * a->dst_h * a->dst_channels * esize) {
+    if ((uint64_t)out_bytes != (uint64_t)a->dst_w * a->dst_h * a->dst_channels * esize) {
         return TML_DSP_ERR_SIZE;
     }
     uint32_t nc = a->dst_channels;

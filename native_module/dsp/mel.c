@@ -44,6 +44,19 @@ static double mel_weight(double f, double lo, double mid, double hi) {
     return w > 0.0 ? w : 0.0;
 }
 
+// Only bins strictly between a band's outer edges have a weight: scanning from one bin below
+// the lower edge to one above the upper finds the same bins as scanning them all, in time
+// linear in the filterbank's size. A NaN edge (from an infinite rate) scans them all.
+static uint32_t first_bin(double f, double bin_hz) {
+    double b = f / bin_hz;
+    return b > 1.0 && b < 4294967296.0 ? (uint32_t)b - 1 : 0;
+}
+
+static uint32_t end_bin(double f, double bin_hz, uint32_t n_bins) {
+    double b = f / bin_hz + 2.0;
+    return b >= 0.0 && b < (double)n_bins ? (uint32_t)b : n_bins;
+}
+
 // Lays out the sparse filterbank; writes only when bands != NULL.
 static uint32_t mel_layout(uint16_t *bands, float *weights, uint32_t n_fft, uint32_t n_mels,
     double rate, double fmin, double fmax) {
@@ -52,8 +65,8 @@ static uint32_t mel_layout(uint16_t *bands, float *weights, uint32_t n_fft, uint
         double lo = mel_edge(m, n_mels, fmin, fmax);
         double mid = mel_edge(m + 1, n_mels, fmin, fmax);
         double hi = mel_edge(m + 2, n_mels, fmin, fmax);
-        uint32_t first = 0, count = 0;
-        for (uint32_t b = 0; b < n_bins; b++) {
+        uint32_t first = 0, count = 0, end = end_bin(hi, rate / (double)n_fft, n_bins);
+        for (uint32_t b = first_bin(lo, rate / (double)n_fft); b < end; b++) {
             double w = mel_weight((double)b * rate / (double)n_fft, lo, mid, hi);
             if (w > 0.0) {
                 if (count == 0) {

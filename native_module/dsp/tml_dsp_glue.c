@@ -103,7 +103,7 @@ GLUE(biquad) {
     FAIL_IF(channels <= 0, "channels must be positive");
     FAIL_IF(k->len == 0 || k->len % 5, "coefficients must be 5 per stage");
     uint32_t stages = (uint32_t)(k->len / 5);
-    FAIL_IF(state->len < 2 * stages * (uint32_t)channels, "state needs 2 * stages * channels");
+    FAIL_IF(state->len < 2 * (uint64_t)stages * (uint32_t)channels, "state needs 2 * stages * channels");
     FAIL_IF(x->len % (uint32_t)channels, "samples must be whole frames");
     tml_dsp_biquad_process(k->ptr, stages, state->ptr, x->ptr, x->len / (uint32_t)channels,
         (uint32_t)channels);
@@ -182,15 +182,18 @@ GLUE(hann) {
     return NULL;
 }
 
+// More bands than FFT bins would leave bands empty; the bound also keeps set-up time linear.
 static bool mel_ok(int32_t n_fft, int32_t n_mels, double rate, double fmin, double fmax) {
     return n_fft >= 4 && n_fft <= 65536 && (n_fft & (n_fft - 1)) == 0 && n_mels > 0
-           && rate > 0.0 && fmin >= 0.0 && fmax > fmin && fmax <= rate / 2;
+           && n_mels <= n_fft / 2 + 1 && rate > 0.0 && fmin >= 0.0 && fmax > fmin && fmax <= rate / 2;
 }
+
+#define MEL_ARGS_MSG "need power-of-two n_fft, 0 < n_mels <= n_fft / 2 + 1 and 0 <= fmin < fmax <= rate / 2"
 
 GLUE(mel_size) {
     (void)n_args;
     FAIL_IF(!mel_ok(a[0].n, a[1].n, a[2].r, a[3].r, a[4].r),
-        "need power-of-two n_fft, n_mels > 0 and 0 <= fmin < fmax <= rate / 2");
+        MEL_ARGS_MSG);
     *ret = (int32_t)tml_dsp_mel_weights_size((uint32_t)a[0].n, (uint32_t)a[1].n, a[2].r,
         a[3].r, a[4].r);
     return NULL;
@@ -202,7 +205,7 @@ GLUE(mel_init) {
     const tml_dsp_buf_t *bands = &a[0].buf, *w = &a[1].buf;
     int32_t n_mels = (int32_t)(bands->len / 2);
     FAIL_IF(!mel_ok(a[2].n, n_mels, a[3].r, a[4].r, a[5].r),
-        "need power-of-two n_fft, n_mels > 0 and 0 <= fmin < fmax <= rate / 2");
+        MEL_ARGS_MSG);
     FAIL_IF(tml_dsp_mel_init(bands->ptr, w->ptr, w->len, (uint32_t)a[2].n, (uint32_t)n_mels,
         a[3].r, a[4].r, a[5].r) != TML_DSP_OK, "weights buffer too small");
     return NULL;
@@ -252,7 +255,7 @@ GLUE(dct) {
     (void)n_args;
     (void)ret;
     const tml_dsp_buf_t *t = &a[0].buf, *x = &a[1].buf, *out = &a[2].buf;
-    FAIL_IF(x->len == 0 || t->len < x->len * out->len, "table smaller than n_in * n_out");
+    FAIL_IF(x->len == 0 || t->len < (uint64_t)x->len * out->len, "table smaller than n_in * n_out");
     tml_dsp_dct(t->ptr, (uint32_t)x->len, (uint32_t)out->len, x->ptr, out->ptr);
     return NULL;
 }
@@ -284,7 +287,7 @@ GLUE(image) {
     ia.fmt = a[3].n;
     size_t psize = tml_dsp_pixfmt_size(ia.fmt);
     FAIL_IF(psize == 0, "unknown pixel format");
-    FAIL_IF(a[0].buf.len < (size_t)ia.width * ia.height * psize, "image buffer too small");
+    FAIL_IF(a[0].buf.len < (uint64_t)ia.width * ia.height * psize, "image buffer too small");
     FAIL_IF(a[5].n <= 0 || a[6].n <= 0, "output size must be positive");
     ia.dst_w = (uint32_t)a[5].n;
     ia.dst_h = (uint32_t)a[6].n;
@@ -306,8 +309,9 @@ GLUE(image) {
     ia.bilinear = n_args > 15 && a[15].n;
     ia.gain = n_args > 16 ? (float)a[16].r : 1.0f;
     ia.offset = n_args > 17 ? (float)a[17].r : 0.0f;
-    size_t need = (size_t)ia.dst_w * ia.dst_h * ia.dst_channels * tml_dsp_dtype_size(ia.dtype);
+    // In 64 bits: on a 32-bit board 65536 x 65536 pixels would wrap to 0 bytes.
+    uint64_t need = (uint64_t)ia.dst_w * ia.dst_h * ia.dst_channels * tml_dsp_dtype_size(ia.dtype);
     FAIL_IF(a[4].buf.len < need, "output buffer too small");
     FAIL_IF(ia.dtype != TML_DSP_FLOAT32 && !(ia.scale > 0.0f), "scale must be positive");
-    return status_msg(tml_dsp_image_to_tensor(&ia, a[4].buf.ptr, need));
+    return status_msg(tml_dsp_image_to_tensor(&ia, a[4].buf.ptr, (size_t)need));
 }

@@ -160,6 +160,11 @@ typedef struct tml_interp {
     // private: digest of what the engine trusts in the model after tml_init (shapes, tensor
     // indices, TML_TENSOR_INDEXES constants); see tml_check_unchanged
     uint32_t structure_digest;
+    // private: digest of the engine's own tables in the arena (tensors, nodes, op data: the
+    // arena bytes from tables_offset to the end), which a caller could overwrite through its
+    // arena buffer; see tml_check_unchanged
+    uint32_t tables_digest;
+    size_t tables_offset;
 } tml_interp_t;
 
 // Parses and validates the model (bounds, types, op support). The model buffer
@@ -208,8 +213,10 @@ tml_status_t tml_invoke(tml_interp_t *it);
 
 // TML_ERR_MODEL when the parts of the model buffer the engine trusts since tml_init (shapes,
 // tensor indices, index tables) have changed: a model in a writable buffer may have its
-// weights changed between invokes, nothing else. Faces call it before they touch the
-// inputs; it costs a pass over those few bytes.
+// weights changed between invokes, nothing else. TML_ERR_ARG when the engine's tables in the
+// arena (tensors, nodes, op data) were written since tml_init or the last tml_invoke: a caller
+// may write tensors' bytes, never the rest of its arena. Faces call it before they touch the
+// inputs; it costs a pass over those few bytes and the tables.
 tml_status_t tml_check_unchanged(tml_interp_t *it);
 
 // Clears the state that variable tensors (an SVDF's activation state, an LSTM's hidden and

@@ -187,6 +187,15 @@ static uint32_t structure_digest(const tml_interp_t *it) {
     return h;
 }
 
+// The engine's tables at the end of the arena: the tensor and node tables and every op's data
+// (pointers, shapes and index ranges prepare computed). Variables and activations are left
+// out: they are values, and a caller may write them.
+static uint32_t tables_digest(const tml_interp_t *it) {
+    const uint8_t *start = it->arena + it->tables_offset;
+    size_t words = ((it->arena_len & ~(size_t)7) - it->tables_offset) / sizeof(int32_t);
+    return digest_words(2166136261u, (const int32_t *)(const void *)start, (uint32_t)words);
+}
+
 // What TFLite Micro's ResetVariableTensors writes: the zero point into every byte of an
 // int8 variable (real 0), zero bytes into any other type. Resource variables (VAR_HANDLE)
 // clear themselves through their op's reset, as its ResetAll does.
@@ -250,6 +259,7 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
         node->data = bytes > 0 ? top : NULL;
         memset(top, 0, bytes);
     }
+    it->tables_offset = (size_t)(top - base);
     for (uint32_t t = 0; t < it->n_tensors; t++) {
         tml_tensor_t *tensor = &it->tensors[t];
         if (tensor->flags & TML_TENSOR_VARIABLE) {
@@ -290,6 +300,7 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
     }
     it->err_node = -1;
     it->structure_digest = structure_digest(it);
+    it->tables_digest = tables_digest(it);
     it->ready = true;
     return TML_OK;
 }
@@ -297,6 +308,11 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
 tml_status_t tml_check_unchanged(tml_interp_t *it) {
     if (!it->ready) {
         return tml_fail(it, TML_ERR_ARG, "model not initialised");
+    }
+    // The tables first: the model's digest follows their pointers.
+    if (tables_digest(it) != it->tables_digest) {
+        it->err_node = -1;
+        return tml_fail(it, TML_ERR_ARG, "arena written outside the tensors: load the model again");
     }
     if (structure_digest(it) != it->structure_digest) {
         it->err_node = -1;
@@ -307,20 +323,22 @@ tml_status_t tml_check_unchanged(tml_interp_t *it) {
 
 tml_status_t tml_invoke(tml_interp_t *it) {
     TML_TRY(tml_check_unchanged(it));
-    for (uint32_t n = 0; n < it->n_nodes; n++) {
+    tml_status_t st = TML_OK;
+    for (uint32_t n = 0; n < it->n_nodes && st == TML_OK; n++) {
         tml_node_t *node = &it->nodes[n];
         uint32_t start = it->ticks_us != NULL ? it->ticks_us() : 0;
         it->err_node = (int32_t)n;
-        tml_status_t st = node->op->eval(it, node);
-        if (st != TML_OK) {
-            return st;
-        }
-        if (it->ticks_us != NULL && it->node_us != NULL) {
+        st = node->op->eval(it, node);
+        if (st == TML_OK && it->ticks_us != NULL && it->node_us != NULL) {
             it->node_us[n] = it->ticks_us() - start;
         }
     }
-    it->err_node = -1;
-    return TML_OK;
+    if (st == TML_OK) {
+        it->err_node = -1;
+    }
+    // Some ops keep state in their data (a noise estimate) that eval has just updated.
+    it->tables_digest = tables_digest(it);
+    return st;
 }
 
 tml_tensor_t *tml_input(tml_interp_t *it, uint32_t i) {

@@ -3,15 +3,15 @@
 # call, instead of the engine writing past a tensor or reading freed memory; loading again
 # works. CPython refuses the resize itself (the face holds the buffer), so this script has a
 # .exp of the MicroPython behaviour.
-# tinyml-file: ad.tflite = mlcommons-tiny/ad01_int8.tflite
+# tinyml-file: speech.tflite = tflite-micro/micro_speech_quantized.tflite
 # tinyml-file: kws.tflite = mlcommons-tiny/kws_ref_model.tflite
 import struct
 
 import tinyml
 
-with open("ad.tflite", "rb") as f:
+with open("speech.tflite", "rb") as f:
     data = f.read()
-x = bytes((i * 3) & 0xFF for i in range(640))
+x = bytes((i * 3) & 0xFF for i in range(1960))
 ref = bytes(tinyml.Model(data).predict(x))
 
 
@@ -44,7 +44,7 @@ print("weight changed", len(m.predict(features)))
 model = bytearray(data)
 m = tinyml.Model(model)
 print("before", bytes(m.predict(x)) == ref)
-model.extend(bytes(100000))
+model.extend(bytes(1000))
 attempt("predict", lambda: m.predict(x))
 attempt("invoke", m.invoke)
 attempt("input", m.input)

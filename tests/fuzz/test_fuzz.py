@@ -1,12 +1,13 @@
-"""The engine survives corrupt models: fuzz_model.c under AddressSanitizer and
-UndefinedBehaviorSanitizer.
+"""The engine survives corrupt models and the DSP library any arguments: the libFuzzer targets
+of fuzz.py under AddressSanitizer and UndefinedBehaviorSanitizer.
 
-- Every input in tests/fuzz/regressions/ (each once crashed the engine) now runs clean.
-  This needs only a C compiler with the sanitizers, not libFuzzer.
-- A short libFuzzer run (TINYML_FUZZ_SECONDS, default 60) from the real models, the
-  generated Keras models and the regressions finds no crash, hang or leak of memory
-  bounds. The corpus grows in build/fuzz/corpus across runs; crashes land in
-  build/fuzz/artifacts/. See README.md for the longer run.
+- Every input in tests/fuzz/regressions/ (each once crashed or hung a target) now ends with
+  exactly the status and message in its .expected twin. This needs only a C compiler with the
+  sanitizers, not libFuzzer.
+- A short libFuzzer run of each target (``model`` for TINYML_FUZZ_SECONDS, default 60;
+  ``model_big``, ``dsp`` and ``face`` for a quarter of that) from the repository corpus and the
+  seeds finds no crash, hang, sanitizer report or undocumented exception. The corpus grows in build/fuzz/corpus-TARGET across runs;
+  findings land in build/fuzz/artifacts/. See README.md for the long campaigns.
 """
 
 import glob
@@ -14,196 +15,77 @@ import os
 import shutil
 import subprocess
 
+import fuzz
 import pytest
-from engine_sources import engine_sources
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-ENGINE = os.path.join(ROOT, "native_module", "engine")
-OUT = os.path.join(ROOT, "build", "fuzz")
-MODELS = os.environ.get("TINYML_MODELS") or os.path.join(ROOT, "..", "shared", "models")
-REGRESSIONS = sorted(glob.glob(os.path.join(HERE, "regressions", "*")))
-
-# Signed overflow is left out: a corrupt scale or zero point overflows the int32
-# accumulators of every kernel (TFLite Micro's too). That gives garbage outputs, not
-# memory errors, which ASan would still catch. Shifts, casts and bounds stay checked.
-SANITIZE = [
-    "-fsanitize=address,undefined",
-    "-fno-sanitize=signed-integer-overflow",
-    "-fno-sanitize-recover=all",
-]
-MAX_LEN = 65536
+REGRESSIONS = sorted(glob.glob(os.path.join(fuzz.REGRESSIONS, "*.tflite")))
+REGRESSIONS += sorted(glob.glob(os.path.join(fuzz.REGRESSIONS, "*.dsp")))
 SECONDS = int(os.environ.get("TINYML_FUZZ_SECONDS", "60"))
+HARNESS = {".tflite": "fuzz_model", ".dsp": "fuzz_dsp"}
 
 
-def build(cc, flags, exe):
-    cmd = [cc, "-std=c99", "-g", "-O1", *flags, "-I", ENGINE,
-           os.path.join(HERE, "fuzz_model.c"), os.path.join(HERE, "model_fields.c"),
-           *engine_sources(), "-o", exe]  # fmt: skip
-    run = subprocess.run(cmd, check=False, capture_output=True, text=True)
-    return run.returncode == 0, run.stderr
-
-
-def sanitizer_env():
-    return dict(
-        os.environ,
-        ASAN_OPTIONS="detect_leaks=1:abort_on_error=0",
-        UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1",
-    )
-
-
-@pytest.mark.skipif(not REGRESSIONS, reason="no regression inputs")
-def test_regression_inputs_run_clean(tmp_path):
-    """Each input that once crashed the engine now loads, runs or fails cleanly."""
+@pytest.fixture(scope="module")
+def harnesses(tmp_path_factory):
+    """The FUZZ_MAIN builds of both harnesses: {harness: executable}."""
     cc = os.environ.get("CC", "cc")
     if shutil.which(cc) is None:
         pytest.skip(f"needs a C compiler ({cc})")
-    exe = str(tmp_path / "fuzz_model_main")
-    ok, err = build(cc, [*SANITIZE, "-DFUZZ_MAIN"], exe)
-    if not ok and "sanitize" in err:
-        pytest.skip(f"{cc} has no ASan/UBSan: {err.strip()[:200]}")
-    assert ok, err
-    for path in REGRESSIONS:
-        run = subprocess.run(
-            [exe, path], check=False, capture_output=True, text=True, env=sanitizer_env(),
-            timeout=60,
-        )  # fmt: skip
-        assert run.returncode == 0, f"{os.path.basename(path)}:\n{run.stderr[-3000:]}"
+    out = tmp_path_factory.mktemp("fuzz-main")
+    exes = {}
+    for harness in sorted(set(HARNESS.values())):
+        exe = str(out / harness)
+        ok, err = fuzz.build(harness, cc, False, exe)
+        if not ok and "sanitize" in err:
+            pytest.skip(f"{cc} has no ASan/UBSan: {err.strip()[:200]}")
+        assert ok, err
+        exes[harness] = exe
+    return exes
 
 
-# What each regression input must give, besides running clean under the sanitizers: the
-# engine's refusal at load (README "Errors": ValueError for a corrupt model) with this
-# message, or None for a model that loads and runs. A new regression input needs its line.
-EXPECTED = {
-    "act_range_tiny_scale.tflite": "tensor 7 has an invalid quantization scale",
-    "fc_output_scale_tiny.tflite": None,
-    "mean_negative_scale.tflite": "tensor 20 has an invalid quantization scale",
-    "resize_nearest_empty_input.tflite": "op 4 RESIZE_NEAREST_NEIGHBOR: empty input image",
-    "signal_filter_bank_table_in_arena.tflite": (
-        "op 9 SignalFilterBank: filter bank tables must be constant int16"
-    ),
-}
+def test_every_regression_has_its_expected_result():
+    expected = sorted(glob.glob(os.path.join(fuzz.REGRESSIONS, "*.expected")))
+    assert sorted(p + ".expected" for p in REGRESSIONS) == expected
 
 
-def test_regression_inputs_give_their_expected_status():
-    """Each regression input is refused with its own message (or runs), on the CPython face
-    of the same engine: a fix that turned a crash into a different failure shows here."""
-    _tinyml = pytest.importorskip("tinyml._tinyml")
-    assert sorted(EXPECTED) == [os.path.basename(p) for p in REGRESSIONS]
-    for path in REGRESSIONS:
-        with open(path, "rb") as f:
-            data = f.read()
-        message = EXPECTED[os.path.basename(path)]
-        if message is None:
-            _tinyml.Model(data).invoke()
-            continue
-        with pytest.raises(ValueError) as e:
-            _tinyml.Model(data)
-        assert str(e.value) == message, os.path.basename(path)
-
-
-def external_buffers(data: bytes) -> bytes:
-    """The same model with each constant's bytes after the flatbuffer, found through the
-    buffer's 64-bit offset and size fields (the layout of models over 2 GB), so that the
-    field mutations reach the code that reads them."""
-    import flatbuffers
-    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
-
-    model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
-    blobs = []
-    for buffer in model.buffers:
-        if buffer.data is not None and len(buffer.data) > 0:
-            blobs.append((buffer, bytes(bytearray(buffer.data))))
-            buffer.data = None
-            buffer.offset = buffer.size = 1  # placeholders of the final width
-
-    def pack() -> bytes:
-        builder = flatbuffers.Builder(1024)
-        builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
-        return bytes(builder.Output())
-
-    start = (len(pack()) + 15) & ~15
-    tail = b""
-    for buffer, blob in blobs:
-        buffer.offset, buffer.size = start + len(tail), len(blob)
-        tail += blob + bytes(-len(blob) % 16)
-    head = pack()
-    return head + bytes(start - len(head)) + tail
-
-
-def compressed_variants(name, data):
-    """The model with 2- and 4-bit TFLM_DECODE weights (tinyml's compressor), so the fuzzer
-    starts from valid lookup-table headers; none where the model has no weights to compress
-    or TensorFlow (which the compressor's flatbuffer schema comes from) is missing."""
-    try:
-        from tinyml import compress as cz
-        from tinyml.errors import TinymlError
-
-        out = {}
-        for bits, per in ((4, "auto"), (2, "channel")):
-            try:
-                out[f"compressed{bits}-{name}"] = cz.compress(data, cz.Spec(bits, per)).data
-            except (TinymlError, ValueError):  # nothing to compress, or an odd model
-                pass
-        return out
-    except ImportError:
-        return {}
-
-
-def seed_corpus(corpus):
-    """Writes the seeds (small real models, their external-buffer and compressed variants,
-    generated Keras models, regressions) into the corpus directory; libFuzzer adds what it
-    finds beside them."""
-    os.makedirs(corpus, exist_ok=True)
-    seeds = glob.glob(os.path.join(MODELS, "**", "*.tflite"), recursive=True)
-    seeds += glob.glob(os.path.join(ROOT, "build", "testmodels", "*.tflite"))
-    seeds += REGRESSIONS
-    for path in seeds:
-        if os.path.getsize(path) > MAX_LEN:
-            continue
-        name = os.path.basename(os.path.dirname(path)) + "-" + os.path.basename(path)
-        with open(path, "rb") as f:
-            data = f.read()
-        variants = {name: data}
-        if path.startswith(MODELS):
-            variants["external-" + name] = external_buffers(data)
-            variants.update(compressed_variants(name, data))
-        for seed_name, seed in variants.items():
-            if len(seed) <= MAX_LEN:
-                with open(os.path.join(corpus, seed_name), "wb") as f:
-                    f.write(seed)
-    return len(os.listdir(corpus))
+@pytest.mark.parametrize("path", REGRESSIONS, ids=os.path.basename)
+def test_regression_gives_its_expected_status(path, harnesses):
+    """An input that once crashed a target now fails (or runs) exactly as its .expected says:
+    which step refused it, with which status and message."""
+    harness = HARNESS[os.path.splitext(path)[1]]
+    run = subprocess.run(
+        [harnesses[harness], path], check=False, capture_output=True, text=True,
+        env=fuzz.sanitizer_env(), timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, f"{os.path.basename(path)}:\n{run.stderr[-3000:]}"
+    with open(path + ".expected") as f:
+        assert run.stdout == f.read()
 
 
 @pytest.mark.skipif(shutil.which("clang") is None, reason="needs clang with libFuzzer")
-def test_short_fuzz_run_finds_nothing():
-    """TINYML_FUZZ_SECONDS of libFuzzer over load, arena sizing, init and invoke: no
-    sanitizer report, no crash, no input slower than 10 s, and tml_init agrees with
-    tml_arena_size on every model it accepts."""
-    os.makedirs(OUT, exist_ok=True)
-    exe = os.path.join(OUT, "fuzz_model")
-    ok, err = build("clang", ["-fsanitize=fuzzer", *SANITIZE], exe)
-    if not ok and ("libclang_rt" in err or "fuzzer" in err):
-        pytest.skip(f"clang has no libFuzzer (Debian: libclang-rt-14-dev): {err[:300]}")
-    assert ok, err
-    corpus = os.path.join(OUT, "corpus")
-    artifacts = os.path.join(OUT, "artifacts") + os.sep
-    os.makedirs(artifacts, exist_ok=True)
-    seed_corpus(corpus)
-    log = os.path.join(OUT, "fuzz.log")
-    # A fixed seed makes the CI run explore the same inputs each time, so a red run is
-    # reproducible; the longer runs in README.md use random seeds.
-    cmd = [exe, "-seed=1", f"-max_total_time={SECONDS}", "-timeout=10", "-rss_limit_mb=2048",
-           f"-max_len={MAX_LEN}", f"-artifact_prefix={artifacts}", "-print_final_stats=1",
-           corpus]  # fmt: skip
-    with open(log, "w") as f:
-        run = subprocess.run(
-            cmd, check=False, stdout=f, stderr=subprocess.STDOUT, env=sanitizer_env(),
-            timeout=SECONDS + 300,
-        )  # fmt: skip
-    with open(log) as f:
-        tail = f.read()[-4000:]
-    assert run.returncode == 0, (
-        f"libFuzzer found a problem (exit {run.returncode}); the input is in "
-        f"{artifacts}, add it to tests/fuzz/regressions/ with the fix:\n{tail}"
+@pytest.mark.parametrize(
+    ("target", "seconds"),
+    [
+        ("model", SECONDS),
+        ("model_big", SECONDS // 4),
+        ("dsp", SECONDS // 4),
+        ("face", SECONDS // 4),
+    ],
+)
+def test_short_fuzz_run_finds_nothing(target, seconds):
+    """A few seconds of libFuzzer: no sanitizer report, no crash, no input slower than 30 s,
+    tml_init agrees with tml_arena_size on every model it accepts, no DSP error message is
+    empty, and the CPython face raises only the errors it documents."""
+    if target == "model_big" and not fuzz.seed_models(*fuzz.TARGETS[target][5]):
+        pytest.skip(f"no real models over 64 KB in {fuzz.MODELS}")
+    try:
+        code, text, found = fuzz.run(target, max(seconds, 5))
+    except RuntimeError as e:
+        if "libclang_rt" in str(e) or "fuzzer" in str(e):
+            pytest.skip(f"clang has no libFuzzer (Debian: libclang-rt-14-dev): {str(e)[:300]}")
+        raise
+    assert code == 0, (
+        f"libFuzzer found a problem in {target} (exit {code}); the input is in "
+        f"{fuzz.OUT}/artifacts/, add it to tests/fuzz/regressions/ with the fix and its "
+        f".expected:\n{text[-4000:]}"
     )
+    assert found["execs"] > 0, text[-2000:]
