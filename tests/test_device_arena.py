@@ -11,7 +11,7 @@ from tinyml.device import Device
 
 # Device target -> the board whose firmware it runs (None: this host, plain `tinyml inspect`;
 # the unix board has no budgets for --board to judge).
-BOARDS = {"unix": None, "emulator": "qemu-m7", "emulator-m0": "qemu-m0"}
+BOARDS = {"unix": None, "emulator": "qemu-m7", "emulator-m4": "qemu-m4", "emulator-m0": "qemu-m0"}
 
 # Real models covering every op whose data holds pointers (CONV_2D, DEPTHWISE_CONV_2D,
 # FULLY_CONNECTED, the Signal FFT and filter bank), with the kernel scratch of both sets.

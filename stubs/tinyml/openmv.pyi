@@ -1,7 +1,7 @@
 # Stubs for device/tinyml/openmv.py (OpenMV camera frames into a model, ml's postprocessors).
 from typing import Any
 
-from _tinyml import Model
+from .model import Model
 
 def image_input(
     model: Model,

@@ -2,9 +2,14 @@
 from array import array
 from typing import Any, TypeAlias
 
-from _tinyml import Model
+from _tinyml import Model as _EngineModel
 
-_Config: TypeAlias = dict[str, Any] | str | Model
+from .model import Model as _Model
+
+# tinyml.Model, or the engine face it wraps (_tinyml.Model)
+_AnyModel: TypeAlias = _Model | _EngineModel
+
+_Config: TypeAlias = dict[str, Any] | str | _AnyModel
 _Features: TypeAlias = array | memoryview
 
 DTYPES: dict[str, int]
@@ -35,7 +40,7 @@ class SensorPipeline:
     """Filters, sliding window and features over a multi-axis sensor stream."""
 
     channels: int
-    def __init__(self, cfg: dict[str, Any], model: Model | None = None) -> None: ...
+    def __init__(self, cfg: dict[str, Any], model: _AnyModel | None = None) -> None: ...
     def push(self, x: tuple[float, ...] | list[float] | array) -> _Features | None:
         """One frame, or an array of whole frames; the newest window's features, or None."""
     def compute(self, window: array) -> _Features: ...
@@ -43,7 +48,7 @@ class SensorPipeline:
 class AudioPipeline:
     """Log-mel or MFCC frames of 16-bit PCM, stacked into a spectrogram."""
 
-    def __init__(self, cfg: dict[str, Any], model: Model | None = None) -> None: ...
+    def __init__(self, cfg: dict[str, Any], model: _AnyModel | None = None) -> None: ...
     def frame(self, pcm: array, window: array | None = None) -> _Features: ...
     def push(self, pcm: array) -> _Features | None:
         """Samples in; the newest complete spectrogram (frames x coefficients), or None."""
@@ -51,13 +56,13 @@ class AudioPipeline:
 class ImagePipeline:
     """Crop, resize and convert camera frames to the model's input."""
 
-    def __init__(self, cfg: dict[str, Any], model: Model | None = None) -> None: ...
+    def __init__(self, cfg: dict[str, Any], model: _AnyModel | None = None) -> None: ...
     def run(self, img: bytes | bytearray | memoryview) -> _Features: ...
 
 # SensorPipeline, AudioPipeline or ImagePipeline, as the config's "type" says: only known when
 # the program runs (a model carries its own config), so the checker takes any of them.
 _Pipeline: TypeAlias = Any
 
-def load(config: _Config, model: Model | None = None) -> _Pipeline:
+def load(config: _Config, model: _AnyModel | None = None) -> _Pipeline:
     """A pipeline from a dict, JSON text, a JSON file's path, or a Model that carries a
     ``tinyml_pipeline`` entry; with ``model=`` features go straight into ``model.input()``."""

@@ -2,7 +2,7 @@
 from collections.abc import Callable
 from typing import Any, TypeAlias
 
-from _tinyml import Model
+from .model import Model
 
 ROOT: str
 _Hook: TypeAlias = Callable[[str], object]

@@ -99,7 +99,7 @@ def test_rp2040_copies_to_boot_drive(uf2: Path, tmp_path: Path, capsys) -> None:
 def test_unknown_board(esp_image: Path, capsys) -> None:
     """Boards flash cannot handle are named, with the supported ones."""
     assert cli.main(["flash", str(esp_image), "--board", "openmv-m7"]) == 2
-    assert "supported boards are esp32s3, rp2040" in capsys.readouterr().err
+    assert "supported boards are esp32s3, esp32s3-psram, rp2040" in capsys.readouterr().err
 
 
 def test_repl_command_targets(paths) -> None:
