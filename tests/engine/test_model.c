@@ -303,6 +303,32 @@ TEST(valid_model_runs) {
     TEST_CHECK(tml_node_name(&it, 1) == NULL);
 }
 
+// A caller's writes into the engine's tables (the arena from tables_offset on) are refused at
+// the next check, whatever they are: here the top bytes of two words, the change a plain
+// word-wise FNV-1a digest misses for one value in 255 (a multiply carries differences only
+// upwards), so one value of the second byte would have gone unnoticed.
+TEST(writes_into_the_tables_are_refused) {
+    where_t w = build(&base);
+    tml_interp_t it;
+    size_t needed = 0;
+    TEST_EQ_INT(load(&it, w.len), TML_OK);
+    TEST_EQ_INT(tml_arena_size(&it, work_mem, tml_work_size(&it), &needed), TML_OK);
+    TEST_EQ_INT(tml_init(&it, arena_mem, needed), TML_OK);
+    TEST_EQ_INT(tml_invoke(&it), TML_OK);
+    uint8_t *bytes = (uint8_t *)arena_mem;
+    uint8_t *first = bytes + it.tables_offset + 3, *last = bytes + needed - 1;
+    TEST_CHECK(first < last);
+    for (unsigned flip = 1; flip < 256; flip++) {
+        *first ^= 0x01;
+        *last ^= (uint8_t)flip;
+        TEST_EQ_INT(tml_check_unchanged(&it), TML_ERR_ARG);
+        *first ^= 0x01;
+        *last ^= (uint8_t)flip;
+    }
+    TEST_EQ_INT(tml_check_unchanged(&it), TML_OK);
+    TEST_EQ_INT(tml_invoke(&it), TML_OK);
+}
+
 TEST(init_without_arena_size_measures_in_the_arena) {
     where_t w = build(&base);
     tml_interp_t it;
@@ -664,6 +690,7 @@ TEST(status_and_type_names) {
 
 int main(void) {
     RUN_TEST(valid_model_runs);
+    RUN_TEST(writes_into_the_tables_are_refused);
     RUN_TEST(init_without_arena_size_measures_in_the_arena);
     RUN_TEST(too_short_is_a_model_error);
     RUN_TEST(bad_identifier_is_a_model_error);
