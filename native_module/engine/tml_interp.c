@@ -218,10 +218,11 @@ static void clear_variables(tml_interp_t *it) {
 }
 
 tml_status_t tml_reset_variables(tml_interp_t *it) {
-    if (!it->ready) {
-        return tml_fail(it, TML_ERR_ARG, "model not initialised");
-    }
+    // Checked first, so that a reset never takes a caller's writes into the tables as the
+    // engine's own; the ops' reset hooks then change their data, which the digest follows.
+    TML_TRY(tml_check_unchanged(it));
     clear_variables(it);
+    it->tables_digest = tables_digest(it);
     return TML_OK;
 }
 
