@@ -13,44 +13,6 @@ static inline int8_t output_byte(const tml_opt_mat_mult_s8_params_t *p, int32_t 
     return tml_opt_output_any(acc, q, shift, p->output_offset, p->act_min, p->act_max);
 }
 
-// One input row (fully connected layers on one batch): four filter rows per pass.
-static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, const int8_t *filter,
-    const int32_t *bias, int8_t *output) {
-    const int32_t k = p->depth, n = p->out_c, offset = p->input_offset;
-    const int32_t step = p->per_channel ? 1 : 0;
-    int32_t o = 0;
-    for (; o + 4 <= n; o += 4) {
-        const int8_t *f0 = filter + (size_t)o * k, *f1 = f0 + k, *f2 = f1 + k, *f3 = f2 + k;
-        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int32_t i = 0; i < k; i++) {
-            const int32_t xi = x[i];
-            a0 += xi * f0[i];
-            a1 += xi * f1[i];
-            a2 += xi * f2[i];
-            a3 += xi * f3[i];
-            s0 += f0[i];
-            s1 += f1[i];
-            s2 += f2[i];
-            s3 += f3[i];
-        }
-        const int32_t acc[4] = {a0 + offset * s0, a1 + offset * s1, a2 + offset * s2, a3 + offset * s3};
-        for (int32_t j = 0; j < 4; j++) {
-            output[o + j] = output_byte(p, acc[j] + (bias != NULL ? bias[o + j] : 0),
-                p->multiplier[(o + j) * step], p->shift[(o + j) * step]);
-        }
-    }
-    for (; o < n; o++) {
-        const int8_t *f = filter + (size_t)o * k;
-        int32_t a = 0, sum = 0;
-        for (int32_t i = 0; i < k; i++) {
-            a += x[i] * f[i];
-            sum += f[i];
-        }
-        output[o] = output_byte(p, a + offset * sum + (bias != NULL ? bias[o] : 0),
-            p->multiplier[o * step], p->shift[o * step]);
-    }
-}
-
 void tml_opt_mat_vec_s8_s32(const int8_t *x, int32_t input_offset, const int8_t *filter,
     int32_t depth, int32_t rows, const int32_t *bias, int32_t *acc) {
     const int32_t k = depth;
@@ -82,6 +44,24 @@ void tml_opt_mat_vec_s8_s32(const int8_t *x, int32_t input_offset, const int8_t 
             sum += f[i];
         }
         acc[o] = a + input_offset * sum + (bias != NULL ? bias[o] : 0);
+    }
+}
+
+// One input row (fully connected layers on one batch): the matrix-vector sums below, four
+// filter rows at a time, then requantized.
+static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, const int8_t *filter,
+    const int32_t *bias, int8_t *output) {
+    const int32_t k = p->depth, n = p->out_c;
+    const int32_t step = p->per_channel ? 1 : 0;
+    for (int32_t o = 0; o < n; o += 4) {
+        const int32_t rows = n - o < 4 ? n - o : 4;
+        int32_t acc[4];
+        tml_opt_mat_vec_s8_s32(x, p->input_offset, filter + (size_t)o * k, k, rows,
+            bias != NULL ? bias + o : NULL, acc);
+        for (int32_t j = 0; j < rows; j++) {
+            output[o + j] = output_byte(p, acc[j], p->multiplier[(o + j) * step],
+                p->shift[(o + j) * step]);
+        }
     }
 }
 
