@@ -37,6 +37,9 @@ APT_PACKAGES+=(gcc-xtensa-lx106 picolibc-xtensa-lx106-elf qemu-system-misc gcc-1
 APT_PACKAGES+=(libmbedtls-dev)
 # The 32-bit DSP fuzz target (tests/fuzz/fuzz.py): size_t as narrow as on the boards.
 APT_PACKAGES+=(libc6-dev-i386 lib32stdc++-12-dev)
+# The C format gate (tests/test_lint.py, make format): uncrustify 0.72, the version Debian 12 ships
+# and scripts/uncrustify.cfg is written for (scripts/format_c.py refuses another).
+APT_PACKAGES+=(uncrustify)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -111,6 +114,7 @@ setup: this is not Debian/Ubuntu, so nothing is installed automatically. Install
   - xtensa-lx106-elf-gcc with picolibc, qemu-system-xtensa and GCC 12's source in
     /usr/src/gcc-12 (the engine on an emulated Xtensa core)
   - Python 3.10+ with venv and development headers
+  - uncrustify 0.72.0 (the C format gate; other versions format differently)
 and set MICROPY_DIR to a MicroPython v1.25 checkout (git clone with submodules).
 MSG
             [ "${#missing[@]}" -gt 0 ] && die "missing: ${missing[*]}"
