@@ -22,8 +22,10 @@ static void fault_handler(void) {
     exit(99);
 }
 
+typedef void (*vector_t)(void);
+
 __attribute__((section(".isr_vector"), used))
-static void (*const vectors[16])(void) = {
-    (void (*)(void))&_estack, reset_handler, fault_handler, fault_handler, fault_handler,
+static const vector_t vectors[16] = {
+    (vector_t)&_estack, reset_handler, fault_handler, fault_handler, fault_handler,
     fault_handler, fault_handler,
 };

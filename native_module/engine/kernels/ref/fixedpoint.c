@@ -35,4 +35,3 @@ int32_t tml_fp_exp_on_negative_values(int32_t a, int int_bits) {
     }
     return a == 0 ? TML_FP_ONE_Q0 : result;
 }
-

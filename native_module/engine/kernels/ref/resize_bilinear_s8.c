@@ -3,7 +3,7 @@
 // Input position of output index i in 1/1024 pixels, and its two neighbours.
 static void source_position(int32_t i, int32_t scale, bool half_pixel, int32_t size,
     int32_t *pos, int32_t *lo, int32_t *hi) {
-    *pos = half_pixel ? i * scale + scale / 2 - (1 << 9) : i * scale;
+    *pos = half_pixel ? i * scale + scale / 2 - (1 << 9) : (i * scale);
     *lo = *pos / (1 << 10) > 0 ? *pos / (1 << 10) : 0;
     int32_t up = (*pos + (1 << 10) - 1) / (1 << 10);
     *hi = up < size - 1 ? up : size - 1;
