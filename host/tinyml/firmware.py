@@ -200,7 +200,8 @@ def make_command(
     op_names: bool = True,
 ) -> list[str]:
     """The make invocation that builds ``name`` (MICROPY_DIR's tree is only read); with
-    ``ops_from``, only those models' ops (the header ``build`` writes into the output folder);
+    ``ops_from``, only those models' ops (the header ``build`` writes into the output folder)
+    and only the kernels of their tensor types (``kernel_type_switches``);
     without ``op_names``, without the table of op names used in messages."""
     b = board(name, paths)
     mp = paths.micropython
