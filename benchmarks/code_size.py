@@ -9,11 +9,12 @@ engine has no initialised data. Every op is in it: it is the engine before a fir
 drops ops a build does not register. The faces (native_module/micropython, cpython) and the
 dsp module are not. Per file, the table gives each object's own .text and .rodata.
 
-    .venv/bin/python benchmarks/code_size.py [--opt O2|Os|firmware] [--files] [--json]
+    .venv/bin/python benchmarks/code_size.py [--opt O2|Os|firmware] [--files] [--json] [-D SWITCH=V]
 
 ``--opt firmware`` compiles each file at the level the firmware gives it (micropython.mk:
 ``kernels/`` at -O2, the rest at the port's -Os); -O2 and -Os compile everything at that level.
-The budget line compares the linked size with issue 12's target: 64 KB (65,536 bytes) of\ncode at -O2.
+``-D`` sets a switch of tml_config.h, e.g. ``-D TML_KERNELS_F32=0`` for every op without the
+float32 kernels (what a build for int8 models alone carries). The budget line compares the linked size with issue 12's target: 64 KB (65,536 bytes) of\ncode at -O2.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def op_of(rel: str, ops: list[str]) -> str:
     return "(kernels shared by several ops)"
 
 
-def measure(opt: str) -> tuple[list[dict], dict]:
+def measure(opt: str, defines: list[str] = ()) -> tuple[list[dict], dict]:
     if shutil.which(CC) is None:
         raise SystemExit(f"{CC} not found: apt-get install gcc-arm-none-eabi")
     sources = sorted(p.relative_to(ENGINE).as_posix() for p in ENGINE.rglob("*.c"))
@@ -92,10 +93,8 @@ def measure(opt: str) -> tuple[list[dict], dict]:
         def one(rel: str) -> dict:
             level = firmware_level(rel) if opt == "firmware" else f"-{opt}"
             obj = Path(tmp) / (rel.replace("/", "__") + ".o")
-            subprocess.run(
-                [CC, *FLAGS, level, f"-I{ENGINE}", "-c", str(ENGINE / rel), "-o", str(obj)],
-                check=True,
-            )
+            cmd = [CC, *FLAGS, *(f"-D{d}" for d in defines), level, f"-I{ENGINE}"]
+            subprocess.run([*cmd, "-c", str(ENGINE / rel), "-o", str(obj)], check=True)
             text, rodata = section_sizes(obj)
             return {"file": rel, "level": level, "text": text, "rodata": rodata,
                     "bytes": text + rodata, "op": op_of(rel, ops)}  # fmt: skip
@@ -122,12 +121,12 @@ def table(head: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
-def report(rows: list[dict], linked: dict, opt: str, files: bool) -> str:
+def report(rows: list[dict], linked: dict, opt: str, files: bool, defines: list[str] = ()) -> str:
     total = sum(r["bytes"] for r in rows)
     size = linked["bytes"]
     out = [
         (
-            f"engine for ARMv7E-M (Cortex-M7), {opt}, linked: {size:,} bytes "
+            f"engine for ARMv7E-M (Cortex-M7), {' '.join([opt, *defines])}, linked: {size:,} bytes "
             f"({linked['text']:,} .text + {linked['rodata']:,} .rodata); "
             f"budget {BUDGET:,} ({'within' if size <= BUDGET else f'{size - BUDGET:,} over'})"
         ),
@@ -169,12 +168,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--opt", choices=["O2", "Os", "firmware"], default="O2")
     parser.add_argument("--files", action="store_true", help="also list every file")
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    parser.add_argument(
+        "-D", dest="defines", action="append", default=[], metavar="SWITCH=V",
+        help="a tml_config.h switch, e.g. TML_KERNELS_F32=0",
+    )  # fmt: skip
     args = parser.parse_args(argv)
-    rows, linked = measure(args.opt)
+    rows, linked = measure(args.opt, args.defines)
     if args.json:
         print(json.dumps({"linked": linked, "files": rows}, indent=2))
     else:
-        print(report(rows, linked, args.opt, args.files))
+        print(report(rows, linked, args.opt, args.files, args.defines))
     return 0
 
 

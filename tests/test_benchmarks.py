@@ -19,8 +19,13 @@ def readme_commands() -> list[list[str]]:
     return [shlex.split(line) for block in blocks for line in block.splitlines() if line.strip()]
 
 
-def readme_command(script: str) -> list[str]:
-    (argv,) = [argv for argv in readme_commands() if script in " ".join(argv)]
+def readme_command(script: str, *, switches: bool = False) -> list[str]:
+    """The README's one command running ``script`` (with ``switches``: the one setting -D)."""
+    (argv,) = [
+        argv
+        for argv in readme_commands()
+        if script in " ".join(argv) and ("-D" in argv) == switches
+    ]
     return argv
 
 
@@ -95,6 +100,29 @@ def test_code_size_prints_the_engine_per_op_and_per_file() -> None:
     assert "conv_2d" in per_op and "fully_connected" in per_op
     slices = ("float32 kernels", "signal ops", "LSTM and SVDF", "prepare and eval", "kernels (")
     assert sum(v for k, v in per_op.items() if not k.startswith(slices)) == total
+
+
+def test_code_size_without_float32_kernels_is_smaller() -> None:
+    """The README's -D TML_KERNELS_F32=0 line names the switch and links less code than every
+    op with the float32 kernels: their files compile to almost nothing."""
+
+    def linked(argv: list[str]) -> tuple[str, int]:
+        run = subprocess.run(
+            argv, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False
+        )
+        assert run.returncode == 0, run.stderr
+        m = re.match(
+            r"engine for ARMv7E-M \(Cortex-M7\), (.*), linked: ([\d,]+) bytes", run.stdout
+        )
+        assert m, run.stdout[:200]
+        return m[1], int(m[2].replace(",", ""))
+
+    argv = readme_command("code_size.py", switches=True)
+    assert argv[argv.index("-D") + 1] == "TML_KERNELS_F32=0"
+    name, without = linked(argv)
+    assert name == "O2 TML_KERNELS_F32=0"
+    _, every = linked([a for a in argv if a not in ("-D", "TML_KERNELS_F32=0")])
+    assert 0 < without < every - 4000
 
 
 def _run(script: str) -> str:

@@ -42,6 +42,20 @@ def test_header_lists_the_models_ops(models: Path, paths: Paths) -> None:
     assert entries["SignalRfft"] == "TML_OP_ENTRY(signal_rfft, CUSTOM)"
 
 
+def test_kernel_types_follow_the_models_tensors(models: Path, paths: Paths) -> None:
+    """person_detect has no float32 or int16 tensor, so its build leaves those kernels out;
+    adding the micro_speech LSTM (float32 and int16 tensors) keeps both, in the make command."""
+    person = models / "tflite-micro" / "person_detect.tflite"
+    lstm = models / "tflite-micro" / "micro_speech_lstm.tflite"
+    off = {"TML_KERNELS_F32": False, "TML_KERNELS_S16": False}
+    assert firmware.kernel_type_switches([person]) == off
+    assert firmware.kernel_type_switches([person, lstm]) == {k: True for k in off}
+    cmd = firmware.make_command("qemu-m7", paths, 1, ops_from=[person])
+    assert "TINYML_KERNELS_F32=0" in cmd and "TINYML_KERNELS_S16=0" in cmd
+    cmd = firmware.make_command("qemu-m7", paths, 1, ops_from=[person, lstm])
+    assert not [c for c in cmd if c.startswith("TINYML_KERNELS_")]
+
+
 def test_person_detect_runs_bit_exact(person_only: Device) -> None:
     """The person_detect device script prints on the reduced firmware what CPython prints (the
     TFLite Micro values: [-113, 113] for person.bmp)."""
@@ -63,3 +77,15 @@ def test_left_out_op_is_named(person_only: Device, models: Path) -> None:
     assert "not built in; rebuild with --ops-from naming this model" in str(e.value)
     out = run_on_device(person_only, "import tinyml\nprint(tinyml.op_supported('SOFTMAX'))")
     assert out.strip() == "True"
+
+
+def test_left_out_tensor_type_is_named(person_only: Device, models: Path) -> None:
+    """The build has no float32 kernels (person_detect has no float32 tensor): a float32 model
+    is refused when it loads, naming the type and how to build it in."""
+    hello = models / "tflite-micro" / "hello_world_float.tflite"
+    with pytest.raises(DeviceError) as e:
+        run_on_device(
+            person_only, "import tinyml\ntinyml.Model('hello.tflite')", {"hello.tflite": hello}
+        )
+    assert "tensor 0 is float32, whose kernels are not built in" in str(e.value)
+    assert "rebuild with --ops-from naming this model" in str(e.value)

@@ -43,7 +43,8 @@ def _firmware_args(p: argparse.ArgumentParser) -> None:
         nargs="+",
         type=Path,
         metavar="MODEL",
-        help="only the ops these .tflite models use (build/firmware/<board>-ops/)",
+        help="only the ops these .tflite models use, and float32 and int16 kernels only if "
+        "one of them has such a tensor (build/firmware/<board>-ops/)",
     )
     b.add_argument(
         "--no-op-names",

@@ -159,6 +159,27 @@ def ops_of_models(models: list[Path]) -> list[str]:
     return ops
 
 
+# Tensor types whose kernels a build can leave out (tml_config.h), by the switch that keeps them.
+KERNEL_TYPE_SWITCHES = {"TML_KERNELS_F32": "float32", "TML_KERNELS_S16": "int16"}
+
+
+def kernel_type_switches(models: list[Path]) -> dict[str, bool]:
+    """{switch of tml_config.h: whether ``models`` need its kernels}: those of a tensor type are
+    needed when a tensor of some model has the type (the engine refuses such a model otherwise)."""
+    from . import schema
+
+    types: set[str] = set()
+    for path in models:
+        try:
+            model = schema.load(path)
+        except (OSError, TinymlError) as e:
+            raise ToolchainError(f"--ops-from {path}: {e}") from None
+        if model.subgraphs > 1:  # the host reader sees the first subgraph's tensors only
+            return dict.fromkeys(KERNEL_TYPE_SWITCHES, True)
+        types.update(t.dtype for t in model.tensors)
+    return {switch: dtype in types for switch, dtype in KERNEL_TYPE_SWITCHES.items()}
+
+
 def ops_header(models: list[Path], paths: Paths) -> str:
     """A tml_ops_list.h with only the ops ``models`` use (TML_OPS_LIST)."""
     entries = op_entries(paths)
@@ -179,7 +200,8 @@ def make_command(
     op_names: bool = True,
 ) -> list[str]:
     """The make invocation that builds ``name`` (MICROPY_DIR's tree is only read); with
-    ``ops_from``, only those models' ops (the header ``build`` writes into the output folder);
+    ``ops_from``, only those models' ops (the header ``build`` writes into the output folder)
+    and only the kernels of their tensor types (``kernel_type_switches``);
     without ``op_names``, without the table of op names used in messages."""
     b = board(name, paths)
     mp = paths.micropython
@@ -229,6 +251,9 @@ def make_command(
         )
     if ops_from:
         cmd.append(f"TINYML_OPS={out / OPS_HEADER}")
+        for switch, needed in kernel_type_switches(ops_from).items():
+            if not needed:
+                cmd.append(f"{switch.replace('TML_', 'TINYML_')}=0")
     if not op_names:
         cmd.append("TINYML_OP_NAMES=0")
     return cmd

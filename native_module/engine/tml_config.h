@@ -32,6 +32,21 @@
 #define TML_BUILTIN_NAMES 1
 #endif
 
+// 1: the float32 reference kernels are built in; 0: they are left out, the calls to them
+// compile to nothing, and loading a model with a float32 tensor fails saying so (on ARMv7E-M,
+// 2.0 KB of person_detect's ops, 6.8 KB with every op; tinyml firmware build --ops-from sets 0
+// when none of its models has a float32 tensor).
+#ifndef TML_KERNELS_F32
+#define TML_KERNELS_F32 1
+#endif
+
+// 1: SOFTMAX's int8-in, int16-out kernel is built in; 0: as TML_KERNELS_F32, for int16
+// tensors (the signal and recurrent ops' int16 arithmetic stays: their models have int16
+// tensors, so --ops-from keeps 1 for them).
+#ifndef TML_KERNELS_S16
+#define TML_KERNELS_S16 1
+#endif
+
 // The ops of a build: by default all of tml_ops_list.h; -DTML_OPS_LIST='"file.h"' names a
 // header of the same form with fewer lines (tinyml firmware build --ops-from writes one).
 

@@ -17,6 +17,8 @@ enum { METADATA_NAME = 0, METADATA_BUFFER = 1 };
 // Largest tensor we accept; keeps every size sum in range on 32-bit targets.
 #define MAX_TENSOR_BYTES 0x10000000u
 #define MAX_COUNT 0xffffu
+// How a message ends when this build left out what a model needs (tinyml firmware build).
+#define NOT_BUILT_IN " not built in; rebuild with --ops-from naming this model"
 
 static tml_status_t corrupt(tml_interp_t *it, const char *what) {
     return tml_fail_text(it, TML_ERR_MODEL, what, 0, "", false);
@@ -133,6 +135,19 @@ static tml_status_t check_quantization(tml_interp_t *it, uint32_t index, uint8_t
     return TML_OK;
 }
 
+// The message ends as unsupported_op's does, so the linker stores that text once.
+static tml_status_t type_left_out(tml_interp_t *it, uint32_t index, int32_t type) {
+    char msg[TML_ERR_MSG_LEN];
+    tml_text_t text = { msg, 0, sizeof(msg) };
+    tml_text_str(&text, "tensor ");
+    tml_text_int(&text, index);
+    tml_text_str(&text, " is ");
+    tml_text_str(&text, tml_type_name(type));
+    tml_text_str(&text, ", whose kernels are");
+    tml_text_str(&text, NOT_BUILT_IN);
+    return tml_fail_text(it, TML_ERR_UNSUPPORTED, msg, 0, "", false);
+}
+
 tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t table, shape, ndim, quant, sparsity;
@@ -150,6 +165,11 @@ tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) 
     }
     if (sparsity != 0) {
         return tml_fail_text(it, TML_ERR_UNSUPPORTED, "tensor", index, " is sparse: sparse weights not supported", true);
+    }
+    // A build without these kernels (tml_config.h) refuses the model here, before an op could
+    // reach a kernel that compiled to nothing.
+    if ((!TML_KERNELS_F32 && type == TML_FLOAT32) || (!TML_KERNELS_S16 && type == TML_INT16)) {
+        return type_left_out(it, index, type);
     }
     if (ndim > TML_MAX_DIMS) {
         return tml_fail_text(it, TML_ERR_UNSUPPORTED, "tensor", index, " has more than 6 dimensions", true);
@@ -257,7 +277,7 @@ static tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, const char 
     tml_text_str(&text, " v");
     tml_text_int(&text, version);
     if (builtin >= 0 && tml_builtin_left_out(builtin)) {
-        tml_text_str(&text, ": not built in; rebuild with --ops-from naming this model");
+        tml_text_str(&text, ":" NOT_BUILT_IN);
     }
     it->err_node = (int32_t)index;
     tml_status_t st = tml_fail_text(it, TML_ERR_UNSUPPORTED, msg, 0, "", false);

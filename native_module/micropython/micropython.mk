@@ -21,6 +21,14 @@ endif
 ifneq ($(TINYML_OP_NAMES),)
 CFLAGS_USERMOD += -DTML_BUILTIN_NAMES=$(TINYML_OP_NAMES)
 endif
+# TINYML_KERNELS_F32=0 / TINYML_KERNELS_S16=0: no float32 / int16 kernels (tml_config.h);
+# --ops-from sets them when none of its models has a tensor of that type.
+ifneq ($(TINYML_KERNELS_F32),)
+CFLAGS_USERMOD += -DTML_KERNELS_F32=$(TINYML_KERNELS_F32)
+endif
+ifneq ($(TINYML_KERNELS_S16),)
+CFLAGS_USERMOD += -DTML_KERNELS_S16=$(TINYML_KERNELS_S16)
+endif
 # The kernels (the hot loops) at -O2 inside -Os firmware: about twice as fast as -Os on the
 # inner loops, for about 9 KB more flash on ARMv7E-M (benchmarks/README.md). The rest of the
 # engine (loading, planning, prepare) stays at the port's -Os. The objects are named as

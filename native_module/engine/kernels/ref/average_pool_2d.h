@@ -13,9 +13,17 @@
 #include <stdint.h>
 
 #include "pool_2d.h"
+#include "tml_config.h"
 
 // Both return false when a window holds no input pixel (TFLite fails then).
 bool tml_ref_average_pool_2d_s8(const tml_pool_2d_s8_params_t *p, const int8_t *input, int8_t *output);
+#if TML_KERNELS_F32
 bool tml_ref_average_pool_2d_f32(const tml_pool_2d_f32_params_t *p, const float *input, float *output);
+#else  // left out (tml_config.h): the calls compile to nothing
+static inline bool tml_ref_average_pool_2d_f32(const tml_pool_2d_f32_params_t *p,
+    const float *input, float *output) {
+    (void)p; (void)input; (void)output; return false;
+}
+#endif
 
 #endif // TML_KERNELS_REF_AVERAGE_POOL_2D_H

@@ -1,5 +1,6 @@
 #include "average_pool_2d.h"
 
+#if TML_KERNELS_F32
 bool tml_ref_average_pool_2d_f32(const tml_pool_2d_f32_params_t *p, const float *input, float *output) {
     const tml_pool_2d_shape_t *s = &p->s;
     const int32_t c_n = s->channels;
@@ -29,3 +30,5 @@ bool tml_ref_average_pool_2d_f32(const tml_pool_2d_f32_params_t *p, const float 
     }
     return true;
 }
+
+#endif // TML_KERNELS_F32

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 
+#if TML_KERNELS_F32
 void tml_ref_conv_2d_f32(const tml_conv_2d_f32_params_t *p, const float *input,
     const float *filter, const float *bias, float *output) {
     const tml_conv_2d_shape_t *s = &p->s;
@@ -47,3 +48,5 @@ void tml_ref_conv_2d_f32(const tml_conv_2d_f32_params_t *p, const float *input,
         }
     }
 }
+
+#endif // TML_KERNELS_F32

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "kernels/ref/channel_quant.h"
+#include "tml_config.h"
 
 typedef struct {
     int32_t batches;
@@ -40,7 +41,14 @@ typedef struct {
 void tml_ref_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p,
     const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
 
+#if TML_KERNELS_F32
 void tml_ref_depthwise_conv_2d_f32(const tml_depthwise_conv_2d_f32_params_t *p,
     const float *input, const float *filter, const float *bias, float *output);
+#else  // left out (tml_config.h): the calls compile to nothing
+static inline void tml_ref_depthwise_conv_2d_f32(const tml_depthwise_conv_2d_f32_params_t *p,
+    const float *input, const float *filter, const float *bias, float *output) {
+    (void)p; (void)input; (void)filter; (void)bias; (void)output;
+}
+#endif
 
 #endif // TML_KERNELS_REF_DEPTHWISE_CONV_2D_H

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#if TML_KERNELS_F32
 void tml_ref_depthwise_conv_2d_f32(const tml_depthwise_conv_2d_f32_params_t *p,
     const float *input, const float *filter, const float *bias, float *output) {
     const tml_depthwise_conv_2d_shape_t *s = &p->s;
@@ -43,3 +44,5 @@ void tml_ref_depthwise_conv_2d_f32(const tml_depthwise_conv_2d_f32_params_t *p,
         }
     }
 }
+
+#endif // TML_KERNELS_F32

@@ -1,5 +1,6 @@
 #include "dequantize.h"
 
+#if TML_KERNELS_F32
 void tml_ref_dequantize_f32(const tml_dequantize_params_t *p, const void *input, float *output) {
     const float scale = p->scale;
     const int32_t zp = p->zero_point;
@@ -29,3 +30,5 @@ void tml_ref_dequantize_f32(const tml_dequantize_params_t *p, const void *input,
             break;  // rejected by the op's prepare
     }
 }
+
+#endif // TML_KERNELS_F32

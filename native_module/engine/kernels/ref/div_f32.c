@@ -1,5 +1,6 @@
 #include "div.h"
 
+#if TML_KERNELS_F32
 static void div_f32_row(const void *args, const void *a, int32_t sa, const void *b, int32_t sb,
     void *out, int32_t n) {
     const tml_bcast_f32_params_t *p = args;
@@ -13,3 +14,5 @@ static void div_f32_row(const void *args, const void *a, int32_t sa, const void 
 void tml_ref_div_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b, float *out) {
     tml_bcast_each_row(&p->bc, sizeof(*out), p, a, b, out, div_f32_row);
 }
+
+#endif // TML_KERNELS_F32

@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "tml_config.h"
+
 typedef struct {
     int32_t batches;       // rows of input and output
     int32_t accum_depth;   // input row length (filter row length)
@@ -39,7 +41,14 @@ typedef struct {
 void tml_ref_fully_connected_s8(const tml_fully_connected_s8_params_t *p,
     const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output);
 
+#if TML_KERNELS_F32
 void tml_ref_fully_connected_f32(const tml_fully_connected_f32_params_t *p,
     const float *input, const float *filter, const float *bias, float *output);
+#else  // left out (tml_config.h): the calls compile to nothing
+static inline void tml_ref_fully_connected_f32(const tml_fully_connected_f32_params_t *p,
+    const float *input, const float *filter, const float *bias, float *output) {
+    (void)p; (void)input; (void)filter; (void)bias; (void)output;
+}
+#endif
 
 #endif // TML_KERNELS_REF_FULLY_CONNECTED_H

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#if TML_KERNELS_F32
 void tml_ref_fully_connected_f32(const tml_fully_connected_f32_params_t *p,
     const float *input, const float *filter, const float *bias, float *output) {
     const tml_fully_connected_shape_t *s = &p->s;
@@ -22,3 +23,5 @@ void tml_ref_fully_connected_f32(const tml_fully_connected_f32_params_t *p,
         }
     }
 }
+
+#endif // TML_KERNELS_F32

@@ -1,5 +1,6 @@
 #include "hard_swish.h"
 
+#if TML_KERNELS_F32
 void tml_ref_hard_swish_f32(uint32_t size, const float *input, float *output) {
     for (uint32_t i = 0; i < size; i++) {
         float x = input[i];
@@ -9,3 +10,5 @@ void tml_ref_hard_swish_f32(uint32_t size, const float *input, float *output) {
         output[i] = x * r / 6.0f;
     }
 }
+
+#endif // TML_KERNELS_F32

@@ -1,5 +1,6 @@
 #include "leaky_relu.h"
 
+#if TML_KERNELS_F32
 void tml_ref_leaky_relu_f32(uint32_t size, float alpha, const float *input, float *output) {
     for (uint32_t i = 0; i < size; i++) {
         float x = input[i];
@@ -7,3 +8,5 @@ void tml_ref_leaky_relu_f32(uint32_t size, float alpha, const float *input, floa
         output[i] = x > 0.0f ? x : x * alpha;
     }
 }
+
+#endif // TML_KERNELS_F32

@@ -1,6 +1,7 @@
 #include "logistic.h"
 #include "tml_math.h"
 
+#if TML_KERNELS_F32
 void tml_ref_logistic_f32(uint32_t size, const float *input, float *output) {
     // Beyond these the result is 1 (or exp(x)) to float precision.
     const float cutoff_upper = 16.619047164916992188f;
@@ -18,3 +19,5 @@ void tml_ref_logistic_f32(uint32_t size, const float *input, float *output) {
         output[i] = y;
     }
 }
+
+#endif // TML_KERNELS_F32

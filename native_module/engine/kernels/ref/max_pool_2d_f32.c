@@ -1,5 +1,6 @@
 #include "max_pool_2d.h"
 
+#if TML_KERNELS_F32
 void tml_ref_max_pool_2d_f32(const tml_pool_2d_f32_params_t *p, const float *input, float *output) {
     const tml_pool_2d_shape_t *s = &p->s;
     const int32_t c_n = s->channels;
@@ -23,3 +24,5 @@ void tml_ref_max_pool_2d_f32(const tml_pool_2d_f32_params_t *p, const float *inp
         }
     }
 }
+
+#endif // TML_KERNELS_F32

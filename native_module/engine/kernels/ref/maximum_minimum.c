@@ -23,7 +23,11 @@
 
 TML_REF_MAXIMUM_MINIMUM(tml_ref_maximum_s8, int8_t, >)
 TML_REF_MAXIMUM_MINIMUM(tml_ref_maximum_s32, int32_t, >)
+#if TML_KERNELS_F32
 TML_REF_MAXIMUM_MINIMUM(tml_ref_maximum_f32, float, >)
+#endif
 TML_REF_MAXIMUM_MINIMUM(tml_ref_minimum_s8, int8_t, <)
 TML_REF_MAXIMUM_MINIMUM(tml_ref_minimum_s32, int32_t, <)
+#if TML_KERNELS_F32
 TML_REF_MAXIMUM_MINIMUM(tml_ref_minimum_f32, float, <)
+#endif

@@ -33,7 +33,13 @@ typedef struct {
 
 // scratch: tml_ref_mean_s8_scratch_size() bytes, 4-byte aligned (int32 sums).
 void tml_ref_mean_s8(const tml_mean_s8_params_t *p, const int8_t *input, int8_t *output, int32_t *scratch);
+#if TML_KERNELS_F32
 void tml_ref_mean_f32(const tml_mean_shape_t *s, const float *input, float *output);
+#else  // left out (tml_config.h): the calls compile to nothing
+static inline void tml_ref_mean_f32(const tml_mean_shape_t *s, const float *input, float *output) {
+    (void)s; (void)input; (void)output;
+}
+#endif
 
 static inline size_t tml_ref_mean_s8_scratch_size(const tml_mean_shape_t *s) {
     return (size_t)s->out_size * sizeof(int32_t);

@@ -1,5 +1,6 @@
 #include "mean.h"
 
+#if TML_KERNELS_F32
 void tml_ref_mean_f32(const tml_mean_shape_t *s, const float *input, float *output) {
     uint32_t n_in = tml_mean_in_size(s);
     for (uint32_t o = 0; o < s->out_size; o++) {
@@ -18,3 +19,5 @@ void tml_ref_mean_f32(const tml_mean_shape_t *s, const float *input, float *outp
         }
     }
 }
+
+#endif // TML_KERNELS_F32

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "broadcast.h"
+#include "tml_config.h"
 
 typedef struct {
     tml_bcast_t bc;
@@ -20,7 +21,14 @@ typedef struct {
 } tml_mul_s8_params_t;
 
 void tml_ref_mul_s8(const tml_mul_s8_params_t *p, const int8_t *a, const int8_t *b, int8_t *out);
+#if TML_KERNELS_F32
 void tml_ref_mul_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b, float *out);
+#else  // left out (tml_config.h): the calls compile to nothing
+static inline void tml_ref_mul_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b,
+    float *out) {
+    (void)p; (void)a; (void)b; (void)out;
+}
+#endif
 // int32 wraps on overflow, as the reference does on two's complement targets.
 void tml_ref_mul_s32(const tml_bcast_s32_params_t *p, const int32_t *a, const int32_t *b, int32_t *out);
 

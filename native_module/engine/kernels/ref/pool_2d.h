@@ -32,7 +32,8 @@ typedef struct {
     int32_t y0, y1, x0, x1;
 } tml_pool_2d_window_t;
 
-static inline tml_pool_2d_window_t tml_pool_2d_window(const tml_pool_2d_shape_t *s, int32_t oy, int32_t ox) {
+static inline tml_pool_2d_window_t tml_pool_2d_window(const tml_pool_2d_shape_t *s, int32_t oy,
+    int32_t ox) {
     int32_t iy = oy * s->stride_h - s->pad_h;
     int32_t ix = ox * s->stride_w - s->pad_w;
     tml_pool_2d_window_t w;

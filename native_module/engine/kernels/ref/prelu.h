@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "broadcast.h"
+#include "tml_config.h"
 
 typedef struct {
     tml_bcast_t bc;              // a = input, b = alpha
@@ -25,6 +26,13 @@ typedef struct {
 } tml_prelu_s8_params_t;
 
 void tml_ref_prelu_s8(const tml_prelu_s8_params_t *p, const int8_t *input, const int8_t *alpha, int8_t *output);
+#if TML_KERNELS_F32
 void tml_ref_prelu_f32(const tml_bcast_t *bc, const float *input, const float *alpha, float *output);
+#else  // left out (tml_config.h): the calls compile to nothing
+static inline void tml_ref_prelu_f32(const tml_bcast_t *bc, const float *input, const float *alpha,
+    float *output) {
+    (void)bc; (void)input; (void)alpha; (void)output;
+}
+#endif
 
 #endif // TML_KERNELS_REF_PRELU_H

@@ -1,5 +1,6 @@
 #include "prelu.h"
 
+#if TML_KERNELS_F32
 void tml_ref_prelu_f32(const tml_bcast_t *bc, const float *input, const float *alpha, float *output) {
     tml_bcast_pos_t pos = {{0}, 0, 0};
     uint32_t rows = tml_bcast_rows(bc);
@@ -17,3 +18,5 @@ void tml_ref_prelu_f32(const tml_bcast_t *bc, const float *input, const float *a
         tml_bcast_next_row(bc, &pos);
     }
 }
+
+#endif // TML_KERNELS_F32

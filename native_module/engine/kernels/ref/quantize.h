@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "tml.h"  // tml_type_t
+#include "tml_config.h"
 
 typedef struct {
     uint32_t size;
@@ -36,7 +37,14 @@ typedef struct {
 // with it too, so predict() and a QUANTIZE op agree.
 int32_t tml_quantize_value(float x, float scale, int32_t zero_point, int32_t lo, int32_t hi);
 
+#if TML_KERNELS_F32
 void tml_ref_quantize_f32(const tml_quantize_f32_params_t *p, const float *input, void *output);
+#else  // left out (tml_config.h): the calls compile to nothing
+static inline void tml_ref_quantize_f32(const tml_quantize_f32_params_t *p, const float *input,
+    void *output) {
+    (void)p; (void)input; (void)output;
+}
+#endif
 void tml_ref_quantize_int(const tml_quantize_int_params_t *p, const void *input, void *output);
 
 #endif // TML_KERNELS_REF_QUANTIZE_H

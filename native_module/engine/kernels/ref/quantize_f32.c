@@ -17,6 +17,7 @@ int32_t tml_quantize_value(float x, float scale, int32_t zero_point, int32_t lo,
     return v < lo ? lo : (v > hi ? hi : (int32_t)v);
 }
 
+#if TML_KERNELS_F32
 void tml_ref_quantize_f32(const tml_quantize_f32_params_t *p, const float *input, void *output) {
     switch (p->out_type) {
         case TML_INT8: {
@@ -44,3 +45,5 @@ void tml_ref_quantize_f32(const tml_quantize_f32_params_t *p, const float *input
             break;  // rejected by the op's prepare
     }
 }
+
+#endif // TML_KERNELS_F32

@@ -1,6 +1,7 @@
 #include "kernels/ref/resize_bilinear.h"
 #include "tml_math.h"
 
+#if TML_KERNELS_F32
 static void source_position(int32_t i, float scale, bool half_pixel, int32_t size,
     float *pos, int32_t *lo, int32_t *hi) {
     *pos = half_pixel ? ((float)i + 0.5f) * scale - 0.5f : (float)i * scale;
@@ -49,3 +50,5 @@ void tml_ref_resize_bilinear_f32(const tml_resize_bilinear_params_t *p, const fl
         }
     }
 }
+
+#endif // TML_KERNELS_F32

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "tml_fixedpoint.h"
+#include "tml_config.h"
 
 typedef struct {
     int32_t outer;             // number of rows
@@ -32,8 +33,22 @@ typedef struct {
 // Output zero point -128 and scale 1/256.
 void tml_ref_softmax_s8(const tml_softmax_s8_params_t *p, const int8_t *input, int8_t *output);
 // Output zero point -32768 and scale 1/65536.
+#if TML_KERNELS_S16
 void tml_ref_softmax_s8_s16(const tml_softmax_s8_params_t *p, const int8_t *input, int16_t *output);
+#else  // left out (tml_config.h): the calls compile to nothing
+static inline void tml_ref_softmax_s8_s16(const tml_softmax_s8_params_t *p, const int8_t *input,
+    int16_t *output) {
+    (void)p; (void)input; (void)output;
+}
+#endif
+#if TML_KERNELS_F32
 void tml_ref_softmax_f32(const tml_softmax_f32_params_t *p, const float *input, float *output);
+#else  // left out (tml_config.h): the calls compile to nothing
+static inline void tml_ref_softmax_f32(const tml_softmax_f32_params_t *p, const float *input,
+    float *output) {
+    (void)p; (void)input; (void)output;
+}
+#endif
 
 // ---- shared by the two quantized kernels (defined once, in softmax_s8.c) ---------
 

@@ -1,6 +1,7 @@
 #include "softmax.h"
 #include "tml_math.h"
 
+#if TML_KERNELS_F32
 void tml_ref_softmax_f32(const tml_softmax_f32_params_t *p, const float *input, float *output) {
     for (int32_t i = 0; i < p->outer; i++) {
         const float *row = input + (size_t)i * p->depth;
@@ -20,3 +21,5 @@ void tml_ref_softmax_f32(const tml_softmax_f32_params_t *p, const float *input, 
         }
     }
 }
+
+#endif // TML_KERNELS_F32

@@ -1,5 +1,6 @@
 #include "softmax.h"
 
+#if TML_KERNELS_S16
 void tml_ref_softmax_s8_s16(const tml_softmax_s8_params_t *p, const int8_t *input, int16_t *output) {
     for (int32_t i = 0; i < p->outer; i++) {
         const int8_t *row = input + (size_t)i * p->depth;
@@ -20,3 +21,5 @@ void tml_ref_softmax_s8_s16(const tml_softmax_s8_params_t *p, const int8_t *inpu
         }
     }
 }
+
+#endif // TML_KERNELS_S16

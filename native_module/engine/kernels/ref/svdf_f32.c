@@ -7,6 +7,7 @@ uint32_t tml_svdf_f32_scratch_size(const tml_svdf_shape_t *s) {
     return (uint32_t)s->batches * (uint32_t)s->filters * sizeof(float);
 }
 
+#if TML_KERNELS_F32
 void tml_ref_svdf_f32(const tml_svdf_f32_params_t *p, const float *input,
     const float *weights_feature, const float *weights_time, const float *bias, float *state,
     float *scratch, float *output) {
@@ -50,3 +51,5 @@ void tml_ref_svdf_f32(const tml_svdf_f32_params_t *p, const float *input,
         }
     }
 }
+
+#endif // TML_KERNELS_F32

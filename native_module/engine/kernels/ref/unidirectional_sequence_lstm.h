@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tml_config.h"
+
 // Gate order of the arrays below (not the model's input order).
 enum { TML_LSTM_INPUT_GATE, TML_LSTM_FORGET_GATE, TML_LSTM_CELL_GATE, TML_LSTM_OUTPUT_GATE, TML_LSTM_GATES };
 
@@ -82,8 +84,16 @@ void tml_ref_unidirectional_sequence_lstm_s8(const tml_lstm_s8_params_t *p,
     int16_t *scratch, int8_t *output);
 
 // The same in float32 (TFLite Micro's EvalLstm<float, ...>), in its summation order.
+#if TML_KERNELS_F32
 void tml_ref_unidirectional_sequence_lstm_f32(const tml_lstm_f32_params_t *p,
     const tml_lstm_f32_weights_t *w, const float *input, float *hidden, float *cell,
     float *scratch, float *output);
+#else  // left out (tml_config.h): the calls compile to nothing
+static inline void tml_ref_unidirectional_sequence_lstm_f32(const tml_lstm_f32_params_t *p,
+    const tml_lstm_f32_weights_t *w, const float *input, float *hidden, float *cell,
+    float *scratch, float *output) {
+    (void)p; (void)w; (void)input; (void)hidden; (void)cell; (void)scratch; (void)output;
+}
+#endif
 
 #endif // TML_KERNELS_REF_UNIDIRECTIONAL_SEQUENCE_LSTM_H

@@ -12,6 +12,7 @@ uint32_t tml_lstm_f32_scratch_size(const tml_lstm_shape_t *s) {
 }
 
 // out[u] = W[u] . x (+ bias[u]), the dot product summed first as TFLite's FullyConnected.
+#if TML_KERNELS_F32
 static void matvec(const float *weights, const float *x, int32_t n, const float *bias, int32_t units,
     float *out) {
     for (int32_t u = 0; u < units; u++) {
@@ -80,3 +81,5 @@ void tml_ref_unidirectional_sequence_lstm_f32(const tml_lstm_f32_params_t *p,
         }
     }
 }
+
+#endif // TML_KERNELS_F32
