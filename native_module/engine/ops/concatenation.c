@@ -15,9 +15,7 @@ static bool type_ok(int32_t t) {
 
 static tml_status_t concatenation_prepare(tml_interp_t *it, tml_node_t *node) {
     concatenation_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs >= 1 && node->n_outputs == 1, TML_ERR_MODEL, "expected inputs and 1 output");
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, out != NULL, TML_ERR_MODEL, "missing output");
     if (!type_ok(out->type)) {
         return tml_fail_type(it, out->type, "output");
     }
@@ -75,6 +73,8 @@ static tml_status_t concatenation_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_concatenation = {
     .builtin = TML_BUILTIN_CONCATENATION,
     .max_version = 4,
+    .inputs = {1, TML_MANY},
+    .outputs = {1, 1},
     .data_size = sizeof(concatenation_data_t),
     .prepare = concatenation_prepare,
     .eval = concatenation_eval,

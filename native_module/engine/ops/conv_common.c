@@ -19,13 +19,10 @@ int32_t tml_conv_filter_channels(const tml_interp_t *it, const tml_node_t *node,
 
 tml_status_t tml_conv_tensors(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in_p,
     const tml_tensor_t **f_p, const tml_tensor_t **bias_p, const tml_tensor_t **out_p) {
-    TML_CHECK(it, node->n_inputs == 2 || node->n_inputs == 3, TML_ERR_MODEL, "expected 2 or 3 inputs");
-    TML_CHECK(it, node->n_outputs == 1, TML_ERR_MODEL, "expected 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *f = tml_node_input(it, node, 1);
     const tml_tensor_t *bias = tml_node_input(it, node, 2);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && f != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
 
     if (in->type == TML_FLOAT32) {
         if (f->type == TML_INT8) {

@@ -47,6 +47,8 @@ static tml_status_t div_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_div = {
     .builtin = TML_BUILTIN_DIV,
     .max_version = 2,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
     .data_size = sizeof(div_data_t),
     .prepare = div_prepare,
     .eval = div_eval,

@@ -42,6 +42,8 @@ static tml_status_t maximum_minimum_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_maximum = {
     .builtin = TML_BUILTIN_MAXIMUM,
     .max_version = 4,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
     .data_size = sizeof(tml_bcast_t),
     .prepare = maximum_minimum_prepare,
     .eval = maximum_minimum_eval,
@@ -50,6 +52,8 @@ const tml_op_t tml_op_maximum = {
 const tml_op_t tml_op_minimum = {
     .builtin = TML_BUILTIN_MINIMUM,
     .max_version = 4,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
     .data_size = sizeof(tml_bcast_t),
     .prepare = maximum_minimum_prepare,
     .eval = maximum_minimum_eval,

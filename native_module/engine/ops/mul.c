@@ -63,6 +63,8 @@ static tml_status_t mul_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_mul = {
     .builtin = TML_BUILTIN_MUL,
     .max_version = 7,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
     .data_size = sizeof(mul_data_t),
     .prepare = mul_prepare,
     .eval = mul_eval,

@@ -21,7 +21,7 @@ typedef struct {
 static tml_status_t pool_2d_prepare(tml_interp_t *it, tml_node_t *node) {
     pool_2d_data_t *d = node->data;
     const tml_tensor_t *in, *out;
-    TML_TRY(tml_node_unary(it, node, &in, &out));
+    tml_node_unary(it, node, &in, &out);
     if (in->type != TML_INT8 && in->type != TML_FLOAT32) {
         return tml_fail_type(it, in->type, "input");
     }
@@ -93,6 +93,8 @@ static tml_status_t max_pool_2d_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_average_pool_2d = {
     .builtin = TML_BUILTIN_AVERAGE_POOL_2D,
     .max_version = 3,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
     .data_size = sizeof(pool_2d_data_t),
     .prepare = pool_2d_prepare,
     .eval = average_pool_2d_eval,
@@ -101,6 +103,8 @@ const tml_op_t tml_op_average_pool_2d = {
 const tml_op_t tml_op_max_pool_2d = {
     .builtin = TML_BUILTIN_MAX_POOL_2D,
     .max_version = 3,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
     .data_size = sizeof(pool_2d_data_t),
     .prepare = pool_2d_prepare,
     .eval = max_pool_2d_eval,

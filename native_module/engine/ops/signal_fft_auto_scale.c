@@ -10,11 +10,9 @@ typedef struct {
 
 static tml_status_t signal_fft_auto_scale_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_fft_auto_scale_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs == 1 && node->n_outputs == 2, TML_ERR_MODEL, "expected 1 input, 2 outputs");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     const tml_tensor_t *bits = tml_node_output(it, node, 1);
-    TML_CHECK(it, in != NULL && out != NULL && bits != NULL, TML_ERR_MODEL, "missing tensor");
     if (in->type != TML_INT16) {
         return tml_fail_type(it, in->type, "input");
     }
@@ -38,6 +36,8 @@ const tml_op_t tml_op_signal_fft_auto_scale = {
     .builtin = TML_BUILTIN_CUSTOM,
     .custom_name = "SignalFftAutoScale",
     .max_version = 1,
+    .inputs = {1, 1},
+    .outputs = {2, 2},
     .data_size = sizeof(signal_fft_auto_scale_data_t),
     .prepare = signal_fft_auto_scale_prepare,
     .eval = signal_fft_auto_scale_eval,

@@ -41,6 +41,8 @@ static tml_status_t tanh_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_tanh = {
     .builtin = TML_BUILTIN_TANH,
     .max_version = 3,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
     .data_size = sizeof(tanh_data_t),
     .prepare = tanh_prepare,
     .eval = tanh_eval,
