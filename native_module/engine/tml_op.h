@@ -29,6 +29,9 @@ typedef struct tml_op {
     // op has no tensors, and prepare checks that none is given.
     uint8_t inputs[2];
     uint8_t outputs[2];
+    // The types input 0 may have (TML_TYPE_BIT of each), checked with the counts; 0: prepare
+    // checks them.
+    uint16_t types;
     // Extra node->data bytes beyond data_size (per-channel arrays); NULL = none.
     size_t (*extra_size)(const tml_interp_t *it, const tml_node_t *node);
     // Scratch bytes needed during eval (node->scratch); NULL = none.
@@ -60,14 +63,21 @@ enum {
     // Some inputs below the minimum count may be absent (index -1): prepare checks which
     // (SVDF's bias, the LSTM's gates).
     TML_OP_ABSENT_INPUTS = 4,
+    // Output 0 has input 0's type: checked with the counts.
+    TML_OP_SAME_TYPE = 8,
 };
+
+// tml_op_t.types: every type an op accepts is below 16.
+#define TML_TYPE_BIT(type) (1u << (type))
+#define TML_TYPES_S8_F32 (TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_FLOAT32))
 
 // tml_op_t.inputs / .outputs: no upper bound (CONCATENATION's inputs).
 #define TML_MANY 255
 
-// The node has as many inputs and outputs as its op declares, and the inputs it must have are
-// present; fails with "expected 2 inputs, 1 output" or "missing input 1" otherwise. The
-// interpreter runs it before each prepare.
+// The node has as many inputs and outputs as its op declares, the inputs it must have are
+// present and input 0 and output 0 have the types it declares; fails with "expected 2 inputs,
+// 1 output", "missing input 1", "int16 input not supported" or "input and output types
+// differ" otherwise. The interpreter runs it before each prepare.
 tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node);
 
 // ---- tensors of a node -----------------------------------------------------

@@ -199,6 +199,15 @@ tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node) {
             return tml_fail_int(it, TML_ERR_MODEL, "missing input", i, "");
         }
     }
+    const tml_tensor_t *in = tml_node_input(it, node, 0);
+    if (in == NULL) {
+        return TML_OK;
+    }
+    if (op->types != 0 && (in->type >= 16 || !(op->types & TML_TYPE_BIT(in->type)))) {
+        return tml_fail_type(it, in->type, "input");
+    }
+    TML_CHECK(it, !(op->flags & TML_OP_SAME_TYPE) || tml_node_output(it, node, 0)->type == in->type, TML_ERR_MODEL,
+        "input and output types differ");
     return TML_OK;
 }
 
@@ -211,10 +220,6 @@ void tml_node_unary(const tml_interp_t *it, const tml_node_t *node, const tml_te
 tml_status_t tml_check_unary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
     const tml_tensor_t **out) {
     tml_node_unary(it, node, in, out);
-    if ((*in)->type != TML_INT8 && (*in)->type != TML_FLOAT32) {
-        return tml_fail_type(it, (*in)->type, "input");
-    }
-    TML_CHECK(it, (*out)->type == (*in)->type, TML_ERR_MODEL, "output type differs from input");
     TML_CHECK(it, tml_elements(*in) == tml_elements(*out), TML_ERR_MODEL, "output size differs from input");
     return TML_OK;
 }
@@ -224,7 +229,7 @@ tml_status_t tml_node_binary(tml_interp_t *it, const tml_node_t *node, const tml
     *a = tml_node_input(it, node, 0);
     *b = tml_node_input(it, node, 1);
     *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, (*a)->type == (*out)->type && (*b)->type == (*out)->type, TML_ERR_MODEL,
+    TML_CHECK(it, (*b)->type == (*out)->type, TML_ERR_MODEL,
         "input and output types differ");
     return TML_OK;
 }

@@ -55,13 +55,11 @@ static tml_status_t add_sub_prepare(tml_interp_t *it, tml_node_t *node) {
     } else if (out->type == TML_FLOAT32) {
         d->f32.bc = bc;
         return tml_act_range_float(it, act, &d->f32.act_min, &d->f32.act_max);
-    } else if (out->type == TML_INT32) {
-        // TFLite Micro's int32 ADD ignores the fused activation; its int32 SUB applies it.
-        d->s32.bc = bc;
-        tml_act_range_s32(sub ? act : TML_ACT_NONE, &d->s32.act_min, &d->s32.act_max);
-        return TML_OK;
     }
-    return tml_fail_type(it, out->type, "output");
+    // int32. TFLite Micro's int32 ADD ignores the fused activation; its int32 SUB applies it.
+    d->s32.bc = bc;
+    tml_act_range_s32(sub ? act : TML_ACT_NONE, &d->s32.act_min, &d->s32.act_max);
+    return TML_OK;
 }
 
 static tml_status_t add_sub_eval(tml_interp_t *it, tml_node_t *node) {
@@ -92,6 +90,8 @@ const tml_op_t tml_op_add = {
     .max_version = 5,
     .inputs = {2, 2},
     .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_FLOAT32) | TML_TYPE_BIT(TML_INT32),
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(add_sub_data_t),
     .prepare = add_sub_prepare,
     .eval = add_sub_eval,
@@ -102,6 +102,8 @@ const tml_op_t tml_op_sub = {
     .max_version = 5,
     .inputs = {2, 2},
     .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_FLOAT32) | TML_TYPE_BIT(TML_INT32),
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(add_sub_data_t),
     .prepare = add_sub_prepare,
     .eval = add_sub_eval,

@@ -24,21 +24,13 @@ tml_status_t tml_conv_tensors(tml_interp_t *it, const tml_node_t *node, const tm
     const tml_tensor_t *bias = tml_node_input(it, node, 2);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
 
-    if (in->type == TML_FLOAT32) {
+    // Input and output: int8 or float32 (the op's declared types).
+    if (f->type != in->type) {
         if (f->type == TML_INT8) {
             return tml_fail(it, TML_ERR_UNSUPPORTED, "hybrid int8 weights with float32 input not supported");
         }
-        if (f->type != TML_FLOAT32) {
-            return tml_fail_type(it, f->type, "weights");
-        }
-    } else if (in->type == TML_INT8) {
-        if (f->type != TML_INT8) {
-            return tml_fail_type(it, f->type, "weights");  // int4 packed weights land here
-        }
-    } else {
-        return tml_fail_type(it, in->type, "input");
+        return tml_fail_type(it, f->type, "weights");  // int4 packed weights land here
     }
-    TML_CHECK(it, out->type == in->type, TML_ERR_MODEL, "output type differs from input");
     if (bias != NULL) {
         int32_t want = in->type == TML_INT8 ? TML_INT32 : TML_FLOAT32;
         if (bias->type != want) {

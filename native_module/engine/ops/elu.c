@@ -39,8 +39,9 @@ const tml_op_t tml_op_elu = {
     .max_version = 1,
     .inputs = {1, 1},
     .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
     .data_size = sizeof(elu_data_t),
     .prepare = elu_prepare,
     .eval = elu_eval,
-    .flags = TML_OP_INPLACE,
+    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE,
 };

@@ -22,10 +22,6 @@ static tml_status_t pool_2d_prepare(tml_interp_t *it, tml_node_t *node) {
     pool_2d_data_t *d = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);
-    if (in->type != TML_INT8 && in->type != TML_FLOAT32) {
-        return tml_fail_type(it, in->type, "input");
-    }
-    TML_CHECK(it, out->type == in->type, TML_ERR_MODEL, "output type differs from input");
     TML_CHECK(it, in->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "tensors must be 4-d");
 
     tml_pool_2d_shape_t s;
@@ -95,6 +91,8 @@ const tml_op_t tml_op_average_pool_2d = {
     .max_version = 3,
     .inputs = {1, 1},
     .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(pool_2d_data_t),
     .prepare = pool_2d_prepare,
     .eval = average_pool_2d_eval,
@@ -105,6 +103,8 @@ const tml_op_t tml_op_max_pool_2d = {
     .max_version = 3,
     .inputs = {1, 1},
     .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(pool_2d_data_t),
     .prepare = pool_2d_prepare,
     .eval = max_pool_2d_eval,

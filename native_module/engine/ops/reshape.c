@@ -8,7 +8,6 @@
 static tml_status_t alias_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in->type == out->type, TML_ERR_MODEL, "input and output types differ");
     TML_CHECK(it, tml_type_size(in->type) != 0, TML_ERR_UNSUPPORTED, "type not supported");
     if (tml_elements(in) != tml_elements(out)) {
         return tml_fail_mismatch(it, TML_ERR_MODEL, "element count", (int32_t)tml_elements(in),
@@ -34,7 +33,7 @@ const tml_op_t tml_op_reshape = {
     .outputs = {1, 1},
     .prepare = alias_prepare,
     .eval = alias_eval,
-    .flags = TML_OP_ALIAS,
+    .flags = TML_OP_ALIAS | TML_OP_SAME_TYPE,
 };
 
 const tml_op_t tml_op_squeeze = {
@@ -44,7 +43,7 @@ const tml_op_t tml_op_squeeze = {
     .outputs = {1, 1},
     .prepare = alias_prepare,
     .eval = alias_eval,
-    .flags = TML_OP_ALIAS,
+    .flags = TML_OP_ALIAS | TML_OP_SAME_TYPE,
 };
 
 const tml_op_t tml_op_expand_dims = {
@@ -54,5 +53,5 @@ const tml_op_t tml_op_expand_dims = {
     .outputs = {1, 1},
     .prepare = alias_prepare,
     .eval = alias_eval,
-    .flags = TML_OP_ALIAS,
+    .flags = TML_OP_ALIAS | TML_OP_SAME_TYPE,
 };

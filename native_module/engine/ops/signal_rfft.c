@@ -39,9 +39,6 @@ static tml_status_t signal_rfft_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_rfft_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    if (in->type != TML_INT16) {
-        return tml_fail_type(it, in->type, "input");
-    }
     TML_CHECK(it, out->type == TML_INT16, TML_ERR_MODEL, "output must be int16");
     TML_CHECK(it, in->ndim >= 1 && in->ndim == out->ndim, TML_ERR_MODEL, "input and output ranks differ");
     int32_t n = fft_length(it, node);
@@ -77,6 +74,7 @@ const tml_op_t tml_op_signal_rfft = {
     .max_version = 1,
     .inputs = {1, 1},
     .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT16),
     .data_size = sizeof(signal_rfft_data_t),
     .data_size_ilp32 = TML_ILP32_SIZE(signal_rfft_data_t, 156),
     .extra_size = signal_rfft_extra_size,

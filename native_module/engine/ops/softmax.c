@@ -41,7 +41,7 @@ static tml_status_t softmax_prepare(tml_interp_t *it, tml_node_t *node) {
     d->out_type = out->type;
 
     if (in->type == TML_FLOAT32) {
-        TML_CHECK(it, out->type == TML_FLOAT32, TML_ERR_MODEL, "output type differs from input");
+        TML_CHECK(it, out->type == TML_FLOAT32, TML_ERR_MODEL, "input and output types differ");
         d->p.f32.outer = outer;
         d->p.f32.depth = depth;
         d->p.f32.beta = beta;

@@ -144,7 +144,7 @@ static tml_status_t svdf_prepare(tml_interp_t *it, tml_node_t *node) {
         TML_CHECK(it, t == NULL || t->type == TML_FLOAT32, TML_ERR_UNSUPPORTED,
             "float32 input needs float32 weights, bias and state");
     }
-    TML_CHECK(it, tml_node_output(it, node, 0)->type == TML_FLOAT32, TML_ERR_MODEL, "output type differs from input");
+    TML_CHECK(it, tml_node_output(it, node, 0)->type == TML_FLOAT32, TML_ERR_MODEL, "input and output types differ");
     d->p.f32.s = s;
     int32_t act = tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_NONE);
     return tml_act_range_float(it, act, &d->p.f32.act_min, &d->p.f32.act_max);

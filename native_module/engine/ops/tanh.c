@@ -43,8 +43,9 @@ const tml_op_t tml_op_tanh = {
     .max_version = 3,
     .inputs = {1, 1},
     .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
     .data_size = sizeof(tanh_data_t),
     .prepare = tanh_prepare,
     .eval = tanh_eval,
-    .flags = TML_OP_INPLACE,
+    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE,
 };

@@ -12,9 +12,6 @@ static tml_status_t unpack_prepare(tml_interp_t *it, tml_node_t *node) {
     unpack_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     int32_t t = in->type;
-    if (t != TML_INT8 && t != TML_INT16 && t != TML_INT32 && t != TML_INT64 && t != TML_FLOAT32) {
-        return tml_fail_type(it, t, "input");
-    }
     int32_t axis = tml_opt_i32(it, node, 1, 0);
     if (axis < 0) {
         axis += in->ndim;
@@ -62,6 +59,8 @@ const tml_op_t tml_op_unpack = {
     .max_version = 4,
     .inputs = {1, 1},
     .outputs = {1, TML_MANY},
+    .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_INT16) | TML_TYPE_BIT(TML_INT32) | TML_TYPE_BIT(TML_INT64) | TML_TYPE_BIT(TML_FLOAT32),
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(unpack_data_t),
     .prepare = unpack_prepare,
     .eval = unpack_eval,
