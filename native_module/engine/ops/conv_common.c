@@ -96,8 +96,8 @@ tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilat
     int32_t padding = tml_opt_u8(it, node, OPT_PADDING, TML_PAD_SAME);
     w->stride_w = tml_opt_i32(it, node, OPT_STRIDE_W, 0);
     w->stride_h = tml_opt_i32(it, node, OPT_STRIDE_H, 0);
-    w->dilation_w = tml_opt_i32(it, node, dilation_field, 1);
-    w->dilation_h = tml_opt_i32(it, node, dilation_field + 1, 1);
+    w->dilation_w = dilation_field ? tml_opt_i32(it, node, dilation_field, 1) : 1;
+    w->dilation_h = dilation_field ? tml_opt_i32(it, node, dilation_field + 1, 1) : 1;
     TML_CHECK(it, padding == TML_PAD_SAME || padding == TML_PAD_VALID, TML_ERR_MODEL, "bad padding");
     TML_CHECK(it, w->stride_w > 0 && w->stride_h > 0 && w->stride_w <= TML_CONV_MAX_STEP
         && w->stride_h <= TML_CONV_MAX_STEP, TML_ERR_MODEL, "bad stride");
