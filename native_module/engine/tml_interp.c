@@ -300,6 +300,7 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
 
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         it->err_node = (int32_t)n;
+        TML_TRY(tml_node_check(it, &it->nodes[n]));
         TML_TRY(it->nodes[n].op->prepare(it, &it->nodes[n]));
     }
     it->err_node = -1;

@@ -18,10 +18,20 @@
 typedef struct tml_op {
     int16_t builtin;       // TML_BUILTIN_*
     uint8_t max_version;   // highest op version accepted
+    uint8_t flags;         // TML_OP_*
     uint16_t data_size;    // fixed bytes of node->data (sizeof the op's data struct)
     // data_size on a target with 4-byte pointers, when the data struct holds pointers and so
     // differs there (TML_ILP32_SIZE); 0: the same as data_size.
     uint16_t data_size_ilp32;
+    // How many inputs and outputs a node of this op has: {min, max}, TML_MANY for no upper
+    // bound. tml_node_check checks them once, before prepare, and that every input below the
+    // minimum is present (unless TML_OP_ABSENT_INPUTS), so prepare need not. Both {0, 0}: the
+    // op has no tensors, and prepare checks that none is given.
+    uint8_t inputs[2];
+    uint8_t outputs[2];
+    // The types input 0 may have (TML_TYPE_BIT of each), checked with the counts; 0: prepare
+    // checks them.
+    uint16_t types;
     // Extra node->data bytes beyond data_size (per-channel arrays); NULL = none.
     size_t (*extra_size)(const tml_interp_t *it, const tml_node_t *node);
     // Scratch bytes needed during eval (node->scratch); NULL = none.
@@ -31,7 +41,6 @@ typedef struct tml_op {
     // Clears the state the node keeps in node->data across invokes, for
     // tml_reset_variables; NULL = none.
     void (*reset)(tml_interp_t *it, tml_node_t *node);
-    uint8_t flags;         // TML_OP_*
     // CUSTOM ops only: the opcode's custom_code this op runs ("SignalRfft");
     // .builtin is then TML_BUILTIN_CUSTOM. NULL for builtins.
     const char *custom_name;
@@ -51,7 +60,25 @@ enum {
     // read before it is written): the planner gives them the same memory when this node is
     // the input's last reader (activations such as RELU, LOGISTIC, HARD_SWISH).
     TML_OP_INPLACE = 2,
+    // Some inputs below the minimum count may be absent (index -1): prepare checks which
+    // (SVDF's bias, the LSTM's gates).
+    TML_OP_ABSENT_INPUTS = 4,
+    // Output 0 has input 0's type: checked with the counts.
+    TML_OP_SAME_TYPE = 8,
 };
+
+// tml_op_t.types: every type an op accepts is below 16.
+#define TML_TYPE_BIT(type) (1u << (type))
+#define TML_TYPES_S8_F32 (TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_FLOAT32))
+
+// tml_op_t.inputs / .outputs: no upper bound (CONCATENATION's inputs).
+#define TML_MANY 255
+
+// The node has as many inputs and outputs as its op declares, the inputs it must have are
+// present and input 0 and output 0 have the types it declares; fails with "expected 2 inputs,
+// 1 output", "missing input 1", "int16 input not supported" or "input and output types
+// differ" otherwise. The interpreter runs it before each prepare.
+tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node);
 
 // ---- tensors of a node -----------------------------------------------------
 
@@ -138,24 +165,31 @@ tml_status_t tml_fail_mismatch(tml_interp_t *it, tml_status_t st, const char *ms
 // "<type name> <what> not supported", e.g. "int16 input not supported"
 tml_status_t tml_fail_type(tml_interp_t *it, int32_t type, const char *what);
 
+// tml_fail(it, TML_ERR_MODEL, msg): most failures, so a call one argument shorter.
+tml_status_t tml_fail_model(tml_interp_t *it, const char *msg);
+
 #define TML_CHECK(it, cond, st, msg) \
-    do { if (!(cond)) { return tml_fail((it), (st), (msg)); } } while (0)
+    do { \
+        if (!(cond)) { \
+            return (st) == TML_ERR_MODEL ? tml_fail_model((it), (msg)) : tml_fail((it), (st), (msg)); \
+        } \
+    } while (0)
 #define TML_TRY(expr) \
     do { tml_status_t tml_try_st_ = (expr); if (tml_try_st_ != TML_OK) { return tml_try_st_; } } while (0)
 
 // ---- shared op helpers ----------------------------------------------------------
 
-// The node has exactly one input and one output, both present; fails with
-// "expected 1 input, 1 output" or "missing tensor" otherwise.
-tml_status_t tml_node_unary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
+// Input 0 and output 0 of a node tml_node_check passed (declared with one input and output).
+void tml_node_unary(const tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
     const tml_tensor_t **out);
 // tml_node_unary, then what every elementwise activation (LOGISTIC, TANH,
 // RELU, RELU6, LEAKY_RELU, HARD_SWISH, ELU) requires: an int8 or float32
 // input and an output of the same type and element count.
 tml_status_t tml_check_unary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
     const tml_tensor_t **out);
-// The node has exactly two inputs and one output, all present and of one type
-// (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM); types are the caller's to check.
+// Inputs 0 and 1 and output 0 of a node tml_node_check passed (declared with two inputs and
+// one output), checked to be of one type (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM); which types
+// is the caller's to check.
 tml_status_t tml_node_binary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **a,
     const tml_tensor_t **b, const tml_tensor_t **out);
 

@@ -153,45 +153,90 @@ uint32_t tml_custom_options(const tml_interp_t *it, const tml_node_t *node, cons
     return len;
 }
 
+tml_status_t tml_fail_model(tml_interp_t *it, const char *msg) {
+    return tml_fail(it, TML_ERR_MODEL, msg);
+}
+
 const char *tml_op_name(const tml_op_t *op) {
     return op->custom_name != NULL ? op->custom_name : tml_builtin_name(op->builtin);
 }
 
-tml_status_t tml_node_unary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
+// "1 input", "0 outputs", "2 or 3 inputs", "20 to 24 inputs", "1 or more outputs".
+static void text_count(tml_text_t *t, const uint8_t range[2], const char *what) {
+    tml_text_int(t, range[0]);
+    if (range[1] != range[0]) {
+        tml_text_str(t, range[1] == TML_MANY ? " or more" : (range[1] == range[0] + 1 ? " or " : " to "));
+        if (range[1] != TML_MANY) {
+            tml_text_int(t, range[1]);
+        }
+    }
+    tml_text_str(t, what);
+    if (range[0] != 1 || range[1] != 1) {
+        tml_text_str(t, "s");
+    }
+}
+
+static bool count_in_range(uint16_t n, const uint8_t range[2]) {
+    return n >= range[0] && (range[1] == TML_MANY || n <= range[1]);
+}
+
+tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node) {
+    const tml_op_t *op = node->op;
+    if ((op->inputs[1] | op->outputs[1]) == 0) {
+        return TML_OK;
+    }
+    if (!count_in_range(node->n_inputs, op->inputs) || !count_in_range(node->n_outputs, op->outputs)) {
+        char buf[TML_ERR_MSG_LEN];
+        tml_text_t text = { buf, 0, sizeof(buf) };
+        tml_text_str(&text, "expected ");
+        text_count(&text, op->inputs, " input");
+        tml_text_str(&text, ", ");
+        text_count(&text, op->outputs, " output");
+        return tml_fail(it, TML_ERR_MODEL, buf);
+    }
+    for (int i = 0; i < op->inputs[0] && !(op->flags & TML_OP_ABSENT_INPUTS); i++) {
+        if (node->inputs[i] < 0) {
+            return tml_fail_int(it, TML_ERR_MODEL, "missing input", i, "");
+        }
+    }
+    const tml_tensor_t *in = tml_node_input(it, node, 0);
+    if (in == NULL) {
+        return TML_OK;
+    }
+    if (op->types != 0 && (in->type >= 16 || !(op->types & TML_TYPE_BIT(in->type)))) {
+        return tml_fail_type(it, in->type, "input");
+    }
+    TML_CHECK(it, !(op->flags & TML_OP_SAME_TYPE) || tml_node_output(it, node, 0)->type == in->type, TML_ERR_MODEL,
+        "input and output types differ");
+    return TML_OK;
+}
+
+void tml_node_unary(const tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
     const tml_tensor_t **out) {
-    TML_CHECK(it, node->n_inputs == 1 && node->n_outputs == 1, TML_ERR_MODEL, "expected 1 input, 1 output");
     *in = tml_node_input(it, node, 0);
     *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, *in != NULL && *out != NULL, TML_ERR_MODEL, "missing tensor");
-    return TML_OK;
 }
 
 tml_status_t tml_check_unary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
     const tml_tensor_t **out) {
-    TML_TRY(tml_node_unary(it, node, in, out));
-    if ((*in)->type != TML_INT8 && (*in)->type != TML_FLOAT32) {
-        return tml_fail_type(it, (*in)->type, "input");
-    }
-    TML_CHECK(it, (*out)->type == (*in)->type, TML_ERR_MODEL, "output type differs from input");
+    tml_node_unary(it, node, in, out);
     TML_CHECK(it, tml_elements(*in) == tml_elements(*out), TML_ERR_MODEL, "output size differs from input");
     return TML_OK;
 }
 
 tml_status_t tml_node_binary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **a,
     const tml_tensor_t **b, const tml_tensor_t **out) {
-    TML_CHECK(it, node->n_inputs == 2 && node->n_outputs == 1, TML_ERR_MODEL, "expected 2 inputs, 1 output");
     *a = tml_node_input(it, node, 0);
     *b = tml_node_input(it, node, 1);
     *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, *a != NULL && *b != NULL && *out != NULL, TML_ERR_MODEL, "missing tensor");
-    TML_CHECK(it, (*a)->type == (*out)->type && (*b)->type == (*out)->type, TML_ERR_MODEL,
+    TML_CHECK(it, (*b)->type == (*out)->type, TML_ERR_MODEL,
         "input and output types differ");
     return TML_OK;
 }
 
 // zero_point + round(value / scale), saturated to the int32 range so a tiny
 // scale in a corrupt model cannot make the conversion undefined.
-static int32_t quantize_limit(float value, float scale, int32_t zero_point) {
+static int32_t __attribute__((noinline)) quantize_limit(float value, float scale, int32_t zero_point) {
     float q = tml_roundf(value / scale) + (float)zero_point;
     if (q >= 2147483520.0f) {
         return INT32_MAX;
@@ -201,6 +246,15 @@ static int32_t quantize_limit(float value, float scale, int32_t zero_point) {
     }
     return (int32_t)q;
 }
+
+// Real range of each fused activation with a quantized output, indexed by TML_ACT_*: NONE
+// clamps to the type alone and RELU has no upper end, so those ends are never quantized.
+static const float act_real_range[][2] = {
+    [TML_ACT_NONE] = { 0.0f, 0.0f },
+    [TML_ACT_RELU] = { 0.0f, 0.0f },
+    [TML_ACT_RELU_N1_TO_1] = { -1.0f, 1.0f },
+    [TML_ACT_RELU6] = { 0.0f, 6.0f },
+};
 
 tml_status_t tml_act_range_quant(tml_interp_t *it, int32_t act, const tml_tensor_t *out, int32_t *min, int32_t *max) {
     int32_t qmin, qmax;
@@ -221,34 +275,17 @@ tml_status_t tml_act_range_quant(tml_interp_t *it, int32_t act, const tml_tensor
             return tml_fail_type(it, out->type, "output");
     }
     float scale = out->scale;
-    int32_t zp = out->zero_point;
     if (act != TML_ACT_NONE && !(scale > 0.0f)) {
         return tml_fail(it, TML_ERR_MODEL, "output scale must be positive");
     }
-    switch (act) {
-        case TML_ACT_NONE:
-            break;
-        case TML_ACT_RELU: {
-            int32_t lo = quantize_limit(0.0f, scale, zp);
-            qmin = lo > qmin ? lo : qmin;
-            break;
-        }
-        case TML_ACT_RELU6: {
-            int32_t lo = quantize_limit(0.0f, scale, zp);
-            int32_t hi = quantize_limit(6.0f, scale, zp);
-            qmin = lo > qmin ? lo : qmin;
-            qmax = hi < qmax ? hi : qmax;
-            break;
-        }
-        case TML_ACT_RELU_N1_TO_1: {
-            int32_t lo = quantize_limit(-1.0f, scale, zp);
-            int32_t hi = quantize_limit(1.0f, scale, zp);
-            qmin = lo > qmin ? lo : qmin;
-            qmax = hi < qmax ? hi : qmax;
-            break;
-        }
-        default:
-            return tml_fail_int(it, TML_ERR_UNSUPPORTED, "fused activation", act, " not supported");
+    if ((uint32_t)act > TML_ACT_RELU6) {
+        return tml_fail_int(it, TML_ERR_UNSUPPORTED, "fused activation", act, " not supported");
+    }
+    if (act != TML_ACT_NONE) {
+        int32_t lo = quantize_limit(act_real_range[act][0], scale, out->zero_point);
+        int32_t hi = act == TML_ACT_RELU ? qmax : quantize_limit(act_real_range[act][1], scale, out->zero_point);
+        qmin = lo > qmin ? lo : qmin;
+        qmax = hi < qmax ? hi : qmax;
     }
     *min = qmin;
     *max = qmax;

@@ -6,7 +6,7 @@
 
 static tml_status_t cast_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *in, *out;
-    TML_TRY(tml_node_unary(it, node, &in, &out));
+    tml_node_unary(it, node, &in, &out);
     if (!tml_ref_cast_type_ok(in->type)) {
         return tml_fail_type(it, in->type, "input");
     }
@@ -27,6 +27,8 @@ static tml_status_t cast_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_cast = {
     .builtin = TML_BUILTIN_CAST,
     .max_version = 7,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
     .prepare = cast_prepare,
     .eval = cast_eval,
 };

@@ -9,18 +9,9 @@ typedef struct {
     int32_t axis;
 } concatenation_data_t;
 
-static bool type_ok(int32_t t) {
-    return t == TML_INT8 || t == TML_INT16 || t == TML_INT32 || t == TML_INT64 || t == TML_FLOAT32;
-}
-
 static tml_status_t concatenation_prepare(tml_interp_t *it, tml_node_t *node) {
     concatenation_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs >= 1 && node->n_outputs == 1, TML_ERR_MODEL, "expected inputs and 1 output");
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, out != NULL, TML_ERR_MODEL, "missing output");
-    if (!type_ok(out->type)) {
-        return tml_fail_type(it, out->type, "output");
-    }
     TML_CHECK(it, tml_opt_u8(it, node, 1, TML_ACT_NONE) == TML_ACT_NONE, TML_ERR_UNSUPPORTED,
         "fused activation not supported");
     int32_t axis = tml_opt_i32(it, node, 0, 0);
@@ -75,6 +66,10 @@ static tml_status_t concatenation_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_concatenation = {
     .builtin = TML_BUILTIN_CONCATENATION,
     .max_version = 4,
+    .inputs = {1, TML_MANY},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_INT16) | TML_TYPE_BIT(TML_INT32) | TML_TYPE_BIT(TML_INT64) | TML_TYPE_BIT(TML_FLOAT32),
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(concatenation_data_t),
     .prepare = concatenation_prepare,
     .eval = concatenation_eval,

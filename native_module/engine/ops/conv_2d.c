@@ -106,6 +106,10 @@ static tml_status_t conv_2d_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_conv_2d = {
     .builtin = TML_BUILTIN_CONV_2D,
     .max_version = 8,
+    .inputs = {2, 3},
+    .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(conv_2d_data_t),
     .data_size_ilp32 = TML_ILP32_SIZE(conv_2d_data_t, 92),
     .extra_size = conv_2d_extra_size,

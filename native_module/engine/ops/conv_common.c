@@ -19,29 +19,18 @@ int32_t tml_conv_filter_channels(const tml_interp_t *it, const tml_node_t *node,
 
 tml_status_t tml_conv_tensors(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in_p,
     const tml_tensor_t **f_p, const tml_tensor_t **bias_p, const tml_tensor_t **out_p) {
-    TML_CHECK(it, node->n_inputs == 2 || node->n_inputs == 3, TML_ERR_MODEL, "expected 2 or 3 inputs");
-    TML_CHECK(it, node->n_outputs == 1, TML_ERR_MODEL, "expected 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *f = tml_node_input(it, node, 1);
     const tml_tensor_t *bias = tml_node_input(it, node, 2);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && f != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
 
-    if (in->type == TML_FLOAT32) {
+    // Input and output: int8 or float32 (the op's declared types).
+    if (f->type != in->type) {
         if (f->type == TML_INT8) {
             return tml_fail(it, TML_ERR_UNSUPPORTED, "hybrid int8 weights with float32 input not supported");
         }
-        if (f->type != TML_FLOAT32) {
-            return tml_fail_type(it, f->type, "weights");
-        }
-    } else if (in->type == TML_INT8) {
-        if (f->type != TML_INT8) {
-            return tml_fail_type(it, f->type, "weights");  // int4 packed weights land here
-        }
-    } else {
-        return tml_fail_type(it, in->type, "input");
+        return tml_fail_type(it, f->type, "weights");  // int4 packed weights land here
     }
-    TML_CHECK(it, out->type == in->type, TML_ERR_MODEL, "output type differs from input");
     if (bias != NULL) {
         int32_t want = in->type == TML_INT8 ? TML_INT32 : TML_FLOAT32;
         if (bias->type != want) {
@@ -107,8 +96,8 @@ tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilat
     int32_t padding = tml_opt_u8(it, node, OPT_PADDING, TML_PAD_SAME);
     w->stride_w = tml_opt_i32(it, node, OPT_STRIDE_W, 0);
     w->stride_h = tml_opt_i32(it, node, OPT_STRIDE_H, 0);
-    w->dilation_w = tml_opt_i32(it, node, dilation_field, 1);
-    w->dilation_h = tml_opt_i32(it, node, dilation_field + 1, 1);
+    w->dilation_w = dilation_field ? tml_opt_i32(it, node, dilation_field, 1) : 1;
+    w->dilation_h = dilation_field ? tml_opt_i32(it, node, dilation_field + 1, 1) : 1;
     TML_CHECK(it, padding == TML_PAD_SAME || padding == TML_PAD_VALID, TML_ERR_MODEL, "bad padding");
     TML_CHECK(it, w->stride_w > 0 && w->stride_h > 0 && w->stride_w <= TML_CONV_MAX_STEP
         && w->stride_h <= TML_CONV_MAX_STEP, TML_ERR_MODEL, "bad stride");

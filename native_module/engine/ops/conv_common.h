@@ -1,7 +1,7 @@
 // Prepare steps shared by CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, as
 // TFLite Micro shares them through conv_common.cc and kernel_util's
 // PopulateConvolutionQuantizationParams: tensor and type checks, per-channel
-// multipliers and the convolution window.
+// multipliers and the convolution window (which the pools use too).
 #ifndef TML_OPS_CONV_COMMON_H
 #define TML_OPS_CONV_COMMON_H
 
@@ -58,7 +58,8 @@ typedef struct {
 } tml_conv_window_t;
 
 // Reads padding (options field 0), strides (fields 1 and 2) and dilations
-// (fields dilation_field and dilation_field + 1, w before h), checks them, and
+// (fields dilation_field and dilation_field + 1, w before h; 0: none, as pooling
+// has), checks them, and
 // checks that they turn an in_h x in_w input and a filter_h x filter_w filter
 // into the out_h x out_w output.
 tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilation_field,

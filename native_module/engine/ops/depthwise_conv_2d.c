@@ -108,6 +108,10 @@ static tml_status_t depthwise_conv_2d_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_depthwise_conv_2d = {
     .builtin = TML_BUILTIN_DEPTHWISE_CONV_2D,
     .max_version = 7,
+    .inputs = {2, 3},
+    .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(depthwise_conv_2d_data_t),
     .data_size_ilp32 = TML_ILP32_SIZE(depthwise_conv_2d_data_t, 88),
     .extra_size = depthwise_conv_2d_extra_size,

@@ -5,10 +5,7 @@
 static tml_status_t dequantize_prepare(tml_interp_t *it, tml_node_t *node) {
     tml_dequantize_params_t *p = node->data;
     const tml_tensor_t *in, *out;
-    TML_TRY(tml_node_unary(it, node, &in, &out));
-    if (in->type != TML_INT8 && in->type != TML_UINT8 && in->type != TML_INT16) {
-        return tml_fail_type(it, in->type, "input");
-    }
+    tml_node_unary(it, node, &in, &out);
     if (out->type != TML_FLOAT32) {
         return tml_fail_type(it, out->type, "output");
     }
@@ -32,6 +29,9 @@ static tml_status_t dequantize_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_dequantize = {
     .builtin = TML_BUILTIN_DEQUANTIZE,
     .max_version = 5,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_UINT8) | TML_TYPE_BIT(TML_INT16),
     .data_size = sizeof(tml_dequantize_params_t),
     .prepare = dequantize_prepare,
     .eval = dequantize_eval,

@@ -20,12 +20,10 @@ static tml_status_t div_prepare(tml_interp_t *it, tml_node_t *node) {
         d->f32.bc = bc;
         return tml_act_range_float(it, act, &d->f32.act_min, &d->f32.act_max);
     }
-    if (out->type == TML_INT32) {
-        d->s32.bc = bc;
-        tml_act_range_s32(act, &d->s32.act_min, &d->s32.act_max);
-        return TML_OK;
-    }
-    return tml_fail_type(it, out->type, "output");
+    // int32.
+    d->s32.bc = bc;
+    tml_act_range_s32(act, &d->s32.act_min, &d->s32.act_max);
+    return TML_OK;
 }
 
 static tml_status_t div_eval(tml_interp_t *it, tml_node_t *node) {
@@ -47,6 +45,10 @@ static tml_status_t div_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_div = {
     .builtin = TML_BUILTIN_DIV,
     .max_version = 2,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_FLOAT32) | TML_TYPE_BIT(TML_INT32),
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(div_data_t),
     .prepare = div_prepare,
     .eval = div_eval,

@@ -37,8 +37,11 @@ static tml_status_t elu_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_elu = {
     .builtin = TML_BUILTIN_ELU,
     .max_version = 1,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
     .data_size = sizeof(elu_data_t),
     .prepare = elu_prepare,
     .eval = elu_eval,
-    .flags = TML_OP_INPLACE,
+    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE,
 };

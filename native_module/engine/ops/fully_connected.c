@@ -127,6 +127,10 @@ static tml_status_t fully_connected_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_fully_connected = {
     .builtin = TML_BUILTIN_FULLY_CONNECTED,
     .max_version = 12,
+    .inputs = {2, 3},
+    .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(fully_connected_data_t),
     .data_size_ilp32 = TML_ILP32_SIZE(fully_connected_data_t, 56),
     .extra_size = fully_connected_extra_size,

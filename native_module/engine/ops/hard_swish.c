@@ -58,8 +58,11 @@ static tml_status_t hard_swish_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_hard_swish = {
     .builtin = TML_BUILTIN_HARD_SWISH,
     .max_version = 1,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
     .data_size = sizeof(hard_swish_data_t),
     .prepare = hard_swish_prepare,
     .eval = hard_swish_eval,
-    .flags = TML_OP_INPLACE,
+    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE,
 };

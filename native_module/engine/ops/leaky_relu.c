@@ -50,8 +50,11 @@ static tml_status_t leaky_relu_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_leaky_relu = {
     .builtin = TML_BUILTIN_LEAKY_RELU,
     .max_version = 2,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
     .data_size = sizeof(leaky_relu_data_t),
     .prepare = leaky_relu_prepare,
     .eval = leaky_relu_eval,
-    .flags = TML_OP_INPLACE,
+    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE,
 };

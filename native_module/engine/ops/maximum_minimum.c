@@ -8,9 +8,6 @@ static tml_status_t maximum_minimum_prepare(tml_interp_t *it, tml_node_t *node) 
     tml_bcast_t *bc = node->data;
     const tml_tensor_t *a, *b, *out;
     TML_TRY(tml_node_binary(it, node, &a, &b, &out));
-    if (out->type != TML_INT8 && out->type != TML_INT32 && out->type != TML_FLOAT32) {
-        return tml_fail_type(it, out->type, "output");
-    }
     TML_CHECK(it, tml_bcast_init(bc, a->dims, a->ndim, b->dims, b->ndim, out->dims, out->ndim),
         TML_ERR_MODEL, "shapes do not broadcast");
     return TML_OK;
@@ -42,6 +39,10 @@ static tml_status_t maximum_minimum_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_maximum = {
     .builtin = TML_BUILTIN_MAXIMUM,
     .max_version = 4,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_INT32) | TML_TYPE_BIT(TML_FLOAT32),
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(tml_bcast_t),
     .prepare = maximum_minimum_prepare,
     .eval = maximum_minimum_eval,
@@ -50,6 +51,10 @@ const tml_op_t tml_op_maximum = {
 const tml_op_t tml_op_minimum = {
     .builtin = TML_BUILTIN_MINIMUM,
     .max_version = 4,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_INT32) | TML_TYPE_BIT(TML_FLOAT32),
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(tml_bcast_t),
     .prepare = maximum_minimum_prepare,
     .eval = maximum_minimum_eval,

@@ -23,15 +23,9 @@ static size_t mean_scratch_size(const tml_interp_t *it, const tml_node_t *node) 
 static tml_status_t mean_prepare(tml_interp_t *it, tml_node_t *node) {
     mean_data_t *d = node->data;
     tml_mean_shape_t *s = &d->s8.s;
-    TML_CHECK(it, node->n_inputs == 2 && node->n_outputs == 1, TML_ERR_MODEL, "expected 2 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *axis = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && axis != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    if (in->type != TML_INT8 && in->type != TML_FLOAT32) {
-        return tml_fail_type(it, in->type, "input");
-    }
-    TML_CHECK(it, out->type == in->type, TML_ERR_MODEL, "output type differs from input");
     if (axis->type != TML_INT32) {
         return tml_fail_type(it, axis->type, "axis");
     }
@@ -90,6 +84,10 @@ static tml_status_t mean_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_mean = {
     .builtin = TML_BUILTIN_MEAN,
     .max_version = 3,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(mean_data_t),
     .scratch_size = mean_scratch_size,
     .prepare = mean_prepare,

@@ -10,14 +10,9 @@ typedef struct {
 
 static tml_status_t pack_prepare(tml_interp_t *it, tml_node_t *node) {
     pack_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs >= 1 && node->n_outputs == 1, TML_ERR_MODEL, "expected inputs and 1 output");
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     const tml_tensor_t *in0 = tml_node_input(it, node, 0);
-    TML_CHECK(it, out != NULL && in0 != NULL, TML_ERR_MODEL, "missing tensor");
     int32_t t = out->type;
-    if (t != TML_INT8 && t != TML_INT16 && t != TML_INT32 && t != TML_INT64 && t != TML_FLOAT32) {
-        return tml_fail_type(it, t, "output");
-    }
     TML_CHECK(it, out->ndim == in0->ndim + 1, TML_ERR_MODEL, "output rank must be input rank + 1");
     int32_t axis = tml_opt_i32(it, node, 1, 0);
     if (axis < 0) {
@@ -63,6 +58,10 @@ static tml_status_t pack_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_pack = {
     .builtin = TML_BUILTIN_PACK,
     .max_version = 3,
+    .inputs = {1, TML_MANY},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_INT16) | TML_TYPE_BIT(TML_INT32) | TML_TYPE_BIT(TML_INT64) | TML_TYPE_BIT(TML_FLOAT32),
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(pack_data_t),
     .prepare = pack_prepare,
     .eval = pack_eval,

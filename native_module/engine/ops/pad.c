@@ -21,16 +21,10 @@ static bool read_index(const tml_tensor_t *t, uint32_t i, int32_t *v) {
 
 static tml_status_t pad_prepare(tml_interp_t *it, tml_node_t *node) {
     pad_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs == 2 && node->n_outputs == 1, TML_ERR_MODEL, "expected 2 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *pads = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && pads != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    TML_CHECK(it, in->type == out->type, TML_ERR_MODEL, "input and output types differ");
     int32_t t = out->type;
-    if (t != TML_INT8 && t != TML_INT16 && t != TML_INT32 && t != TML_FLOAT32) {
-        return tml_fail_type(it, t, "output");
-    }
     TML_CHECK(it, (pads->flags & TML_TENSOR_CONST) && pads->data != NULL, TML_ERR_UNSUPPORTED,
         "paddings must be constant");
     if (pads->type != TML_INT32 && pads->type != TML_INT64) {
@@ -78,6 +72,10 @@ static tml_status_t pad_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_pad = {
     .builtin = TML_BUILTIN_PAD,
     .max_version = 4,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_INT16) | TML_TYPE_BIT(TML_INT32) | TML_TYPE_BIT(TML_FLOAT32),
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(pad_data_t),
     .prepare = pad_prepare,
     .eval = pad_eval,

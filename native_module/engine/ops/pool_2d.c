@@ -4,11 +4,12 @@
 // prepare, which follows TFLite Micro's PoolingPrepare (pooling_common.cc);
 // eval runs kernels/ref/average_pool_2d_* or max_pool_2d_*.
 #include "tml_op.h"
+#include "ops/conv_common.h"
 #include "kernels/ref/average_pool_2d.h"
 #include "kernels/ref/max_pool_2d.h"
 
 // Pool2DOptions fields.
-enum { OPT_PADDING, OPT_STRIDE_W, OPT_STRIDE_H, OPT_FILTER_W, OPT_FILTER_H, OPT_ACTIVATION };
+enum { OPT_FILTER_W = 3, OPT_FILTER_H, OPT_ACTIVATION };
 
 typedef struct {
     union {
@@ -21,11 +22,7 @@ typedef struct {
 static tml_status_t pool_2d_prepare(tml_interp_t *it, tml_node_t *node) {
     pool_2d_data_t *d = node->data;
     const tml_tensor_t *in, *out;
-    TML_TRY(tml_node_unary(it, node, &in, &out));
-    if (in->type != TML_INT8 && in->type != TML_FLOAT32) {
-        return tml_fail_type(it, in->type, "input");
-    }
-    TML_CHECK(it, out->type == in->type, TML_ERR_MODEL, "output type differs from input");
+    tml_node_unary(it, node, &in, &out);
     TML_CHECK(it, in->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "tensors must be 4-d");
 
     tml_pool_2d_shape_t s;
@@ -36,20 +33,17 @@ static tml_status_t pool_2d_prepare(tml_interp_t *it, tml_node_t *node) {
     s.out_h = out->dims[1];
     s.out_w = out->dims[2];
     TML_CHECK(it, out->dims[0] == s.batches && out->dims[3] == s.channels, TML_ERR_MODEL, "output shape mismatch");
-    int32_t padding = tml_opt_u8(it, node, OPT_PADDING, TML_PAD_SAME);
-    s.stride_w = tml_opt_i32(it, node, OPT_STRIDE_W, 0);
-    s.stride_h = tml_opt_i32(it, node, OPT_STRIDE_H, 0);
     s.filter_w = tml_opt_i32(it, node, OPT_FILTER_W, 0);
     s.filter_h = tml_opt_i32(it, node, OPT_FILTER_H, 0);
     int32_t act = tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_NONE);
-    TML_CHECK(it, padding == TML_PAD_SAME || padding == TML_PAD_VALID, TML_ERR_MODEL, "bad padding");
-    TML_CHECK(it, s.stride_w > 0 && s.stride_h > 0, TML_ERR_MODEL, "bad stride");
     TML_CHECK(it, s.filter_w > 0 && s.filter_h > 0, TML_ERR_MODEL, "bad filter size");
-    int32_t oh = tml_out_size(padding, s.in_h, s.filter_h, s.stride_h, 1);
-    int32_t ow = tml_out_size(padding, s.in_w, s.filter_w, s.stride_w, 1);
-    TML_CHECK(it, oh == s.out_h && ow == s.out_w, TML_ERR_MODEL, "output shape mismatch");
-    s.pad_h = tml_pad_before(s.in_h, s.filter_h, s.stride_h, 1, oh);
-    s.pad_w = tml_pad_before(s.in_w, s.filter_w, s.stride_w, 1, ow);
+    // Padding and strides are the first fields of Pool2DOptions as of Conv2DOptions.
+    tml_conv_window_t w;
+    TML_TRY(tml_conv_window(it, node, 0, s.in_h, s.in_w, s.filter_h, s.filter_w, s.out_h, s.out_w, &w));
+    s.stride_h = w.stride_h;
+    s.stride_w = w.stride_w;
+    s.pad_h = w.pad_h;
+    s.pad_w = w.pad_w;
 
     d->type = in->type;
     if (in->type == TML_FLOAT32) {
@@ -93,6 +87,10 @@ static tml_status_t max_pool_2d_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_average_pool_2d = {
     .builtin = TML_BUILTIN_AVERAGE_POOL_2D,
     .max_version = 3,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(pool_2d_data_t),
     .prepare = pool_2d_prepare,
     .eval = average_pool_2d_eval,
@@ -101,6 +99,10 @@ const tml_op_t tml_op_average_pool_2d = {
 const tml_op_t tml_op_max_pool_2d = {
     .builtin = TML_BUILTIN_MAX_POOL_2D,
     .max_version = 3,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(pool_2d_data_t),
     .prepare = pool_2d_prepare,
     .eval = max_pool_2d_eval,

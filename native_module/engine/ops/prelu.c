@@ -11,15 +11,9 @@ typedef struct {
 
 static tml_status_t prelu_prepare(tml_interp_t *it, tml_node_t *node) {
     prelu_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs == 2 && node->n_outputs == 1, TML_ERR_MODEL, "expected 2 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *alpha = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && alpha != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    if (in->type != TML_INT8 && in->type != TML_FLOAT32) {
-        return tml_fail_type(it, in->type, "input");
-    }
-    TML_CHECK(it, out->type == in->type, TML_ERR_MODEL, "output type differs from input");
     if (alpha->type != in->type) {
         return tml_fail_type(it, alpha->type, "alpha");
     }
@@ -59,6 +53,10 @@ static tml_status_t prelu_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_prelu = {
     .builtin = TML_BUILTIN_PRELU,
     .max_version = 1,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(prelu_data_t),
     .prepare = prelu_prepare,
     .eval = prelu_eval,

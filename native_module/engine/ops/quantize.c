@@ -32,7 +32,7 @@ static bool requantize_supported(int32_t in, int32_t out) {
 static tml_status_t quantize_prepare(tml_interp_t *it, tml_node_t *node) {
     quantize_data_t *d = node->data;
     const tml_tensor_t *in, *out;
-    TML_TRY(tml_node_unary(it, node, &in, &out));
+    tml_node_unary(it, node, &in, &out);
     TML_CHECK(it, tml_elements(in) == tml_elements(out), TML_ERR_MODEL, "output size differs from input");
     TML_CHECK(it, out->quant_count == 1, TML_ERR_UNSUPPORTED, "output needs per-tensor quantization");
     TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");
@@ -80,6 +80,8 @@ static tml_status_t quantize_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_quantize = {
     .builtin = TML_BUILTIN_QUANTIZE,
     .max_version = 3,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
     .data_size = sizeof(quantize_data_t),
     .prepare = quantize_prepare,
     .eval = quantize_eval,

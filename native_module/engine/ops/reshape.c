@@ -5,13 +5,9 @@
 // (the shape/axis input is not read: the output's static shape is used).
 #include "tml_op.h"
 
-static tml_status_t alias_prepare(tml_interp_t *it, tml_node_t *node, int min_inputs, int max_inputs) {
-    TML_CHECK(it, node->n_inputs >= min_inputs && node->n_inputs <= max_inputs && node->n_outputs == 1,
-        TML_ERR_MODEL, "wrong number of inputs or outputs");
+static tml_status_t alias_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    TML_CHECK(it, in->type == out->type, TML_ERR_MODEL, "input and output types differ");
     TML_CHECK(it, tml_type_size(in->type) != 0, TML_ERR_UNSUPPORTED, "type not supported");
     if (tml_elements(in) != tml_elements(out)) {
         return tml_fail_mismatch(it, TML_ERR_MODEL, "element count", (int32_t)tml_elements(in),
@@ -19,18 +15,6 @@ static tml_status_t alias_prepare(tml_interp_t *it, tml_node_t *node, int min_in
     }
     TML_CHECK(it, in->bytes == out->bytes, TML_ERR_MODEL, "input and output sizes differ");
     return TML_OK;
-}
-
-static tml_status_t reshape_prepare(tml_interp_t *it, tml_node_t *node) {
-    return alias_prepare(it, node, 1, 2);
-}
-
-static tml_status_t squeeze_prepare(tml_interp_t *it, tml_node_t *node) {
-    return alias_prepare(it, node, 1, 1);
-}
-
-static tml_status_t expand_dims_prepare(tml_interp_t *it, tml_node_t *node) {
-    return alias_prepare(it, node, 2, 2);
 }
 
 static tml_status_t alias_eval(tml_interp_t *it, tml_node_t *node) {
@@ -45,23 +29,29 @@ static tml_status_t alias_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_reshape = {
     .builtin = TML_BUILTIN_RESHAPE,
     .max_version = 2,
-    .prepare = reshape_prepare,
+    .inputs = {1, 2},
+    .outputs = {1, 1},
+    .prepare = alias_prepare,
     .eval = alias_eval,
-    .flags = TML_OP_ALIAS,
+    .flags = TML_OP_ALIAS | TML_OP_SAME_TYPE,
 };
 
 const tml_op_t tml_op_squeeze = {
     .builtin = TML_BUILTIN_SQUEEZE,
     .max_version = 2,
-    .prepare = squeeze_prepare,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
+    .prepare = alias_prepare,
     .eval = alias_eval,
-    .flags = TML_OP_ALIAS,
+    .flags = TML_OP_ALIAS | TML_OP_SAME_TYPE,
 };
 
 const tml_op_t tml_op_expand_dims = {
     .builtin = TML_BUILTIN_EXPAND_DIMS,
     .max_version = 2,
-    .prepare = expand_dims_prepare,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
+    .prepare = alias_prepare,
     .eval = alias_eval,
-    .flags = TML_OP_ALIAS,
+    .flags = TML_OP_ALIAS | TML_OP_SAME_TYPE,
 };

@@ -13,15 +13,9 @@ typedef struct {
 
 static tml_status_t resize_bilinear_prepare(tml_interp_t *it, tml_node_t *node) {
     resize_bilinear_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs == 2 && node->n_outputs == 1, TML_ERR_MODEL, "expected 2 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *size = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && size != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    TML_CHECK(it, in->type == out->type, TML_ERR_MODEL, "input and output types differ");
-    if (in->type != TML_INT8 && in->type != TML_FLOAT32) {
-        return tml_fail_type(it, in->type, "input");
-    }
     TML_CHECK(it, in->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "input and output must be 4-D");
     TML_CHECK(it, size->type == TML_INT32 && size->ndim == 1 && size->dims[0] == 2, TML_ERR_MODEL,
         "size must be int32 [2]");
@@ -63,6 +57,10 @@ static tml_status_t resize_bilinear_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_resize_bilinear = {
     .builtin = TML_BUILTIN_RESIZE_BILINEAR,
     .max_version = 3,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(resize_bilinear_data_t),
     .prepare = resize_bilinear_prepare,
     .eval = resize_bilinear_eval,

@@ -5,16 +5,10 @@
 
 static tml_status_t resize_nearest_neighbor_prepare(tml_interp_t *it, tml_node_t *node) {
     tml_resize_nearest_neighbor_params_t *p = node->data;
-    TML_CHECK(it, node->n_inputs == 2 && node->n_outputs == 1, TML_ERR_MODEL, "expected 2 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *size = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && size != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    TML_CHECK(it, in->type == out->type, TML_ERR_MODEL, "input and output types differ");
     int32_t t = out->type;
-    if (t != TML_INT8 && t != TML_INT16 && t != TML_INT32 && t != TML_FLOAT32) {
-        return tml_fail_type(it, t, "output");
-    }
     TML_CHECK(it, in->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "input and output must be 4-D");
     // Every output pixel copies an input pixel: an empty image has none to copy.
     TML_CHECK(it, in->dims[1] > 0 && in->dims[2] > 0, TML_ERR_MODEL, "empty input image");
@@ -46,6 +40,10 @@ static tml_status_t resize_nearest_neighbor_eval(tml_interp_t *it, tml_node_t *n
 const tml_op_t tml_op_resize_nearest_neighbor = {
     .builtin = TML_BUILTIN_RESIZE_NEAREST_NEIGHBOR,
     .max_version = 4,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_INT16) | TML_TYPE_BIT(TML_INT32) | TML_TYPE_BIT(TML_FLOAT32),
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(tml_resize_nearest_neighbor_params_t),
     .prepare = resize_nearest_neighbor_prepare,
     .eval = resize_nearest_neighbor_eval,

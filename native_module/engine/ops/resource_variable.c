@@ -119,7 +119,6 @@ static void var_handle_reset(tml_interp_t *it, tml_node_t *node) {
 }
 
 static tml_status_t var_handle_prepare(tml_interp_t *it, tml_node_t *node) {
-    TML_CHECK(it, node->n_inputs == 0 && node->n_outputs == 1, TML_ERR_MODEL, "expected 0 inputs, 1 output");
     tml_tensor_t *out = tml_node_output(it, node, 0);
     TML_CHECK(it, out->type == TML_RESOURCE || out->type == TML_INT32, TML_ERR_MODEL,
         "output must be a resource tensor");
@@ -152,6 +151,8 @@ static tml_status_t no_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_var_handle = {
     .builtin = TML_BUILTIN_VAR_HANDLE,
     .max_version = 1,
+    .inputs = {0, 0},
+    .outputs = {1, 1},
     .data_size = sizeof(variable_t),
     .extra_size = var_handle_extra,
     .prepare = var_handle_prepare,
@@ -169,7 +170,6 @@ static variable_t *variable_of(tml_interp_t *it, const tml_node_t *node) {
 }
 
 static tml_status_t read_variable_prepare(tml_interp_t *it, tml_node_t *node) {
-    TML_CHECK(it, node->n_inputs == 1 && node->n_outputs == 1, TML_ERR_MODEL, "expected 1 input, 1 output");
     variable_t *v = variable_of(it, node);
     TML_CHECK(it, v != NULL, TML_ERR_MODEL, "input is not the output of a VAR_HANDLE");
     *(variable_t **)node->data = v;
@@ -191,18 +191,19 @@ static tml_status_t read_variable_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_read_variable = {
     .builtin = TML_BUILTIN_READ_VARIABLE,
     .max_version = 1,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
     .data_size = sizeof(variable_t *),
     .prepare = read_variable_prepare,
     .eval = read_variable_eval,
 };
 
 static tml_status_t assign_variable_prepare(tml_interp_t *it, tml_node_t *node) {
-    TML_CHECK(it, node->n_inputs == 2 && node->n_outputs == 0, TML_ERR_MODEL, "expected 2 inputs, 0 outputs");
     variable_t *v = variable_of(it, node);
     TML_CHECK(it, v != NULL, TML_ERR_MODEL, "input 0 is not the output of a VAR_HANDLE");
     *(variable_t **)node->data = v;
     const tml_tensor_t *value = tml_node_input(it, node, 1);
-    TML_CHECK(it, value != NULL && value->data != NULL, TML_ERR_MODEL, "missing value");
+    TML_CHECK(it, value->data != NULL, TML_ERR_MODEL, "missing value");
     if (value->bytes != v->size) {
         return tml_fail_mismatch(it, TML_ERR_MODEL, "value bytes differ from the variable's", (int32_t)v->size,
             (int32_t)value->bytes);
@@ -219,6 +220,8 @@ static tml_status_t assign_variable_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_assign_variable = {
     .builtin = TML_BUILTIN_ASSIGN_VARIABLE,
     .max_version = 1,
+    .inputs = {2, 2},
+    .outputs = {0, 0},
     .data_size = sizeof(variable_t *),
     .prepare = assign_variable_prepare,
     .eval = assign_variable_eval,

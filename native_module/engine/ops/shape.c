@@ -3,7 +3,7 @@
 
 static tml_status_t shape_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *in, *out;
-    TML_TRY(tml_node_unary(it, node, &in, &out));
+    tml_node_unary(it, node, &in, &out);
     if (out->type != TML_INT32 && out->type != TML_INT64) {
         return tml_fail_type(it, out->type, "output");
     }
@@ -31,6 +31,8 @@ static tml_status_t shape_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_shape = {
     .builtin = TML_BUILTIN_SHAPE,
     .max_version = 2,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
     .prepare = shape_prepare,
     .eval = shape_eval,
 };

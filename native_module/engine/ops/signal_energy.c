@@ -13,13 +13,8 @@ typedef struct {
 
 static tml_status_t signal_energy_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_energy_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs == 1 && node->n_outputs == 1, TML_ERR_MODEL, "expected 1 input, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    if (in->type != TML_INT16) {
-        return tml_fail_type(it, in->type, "input");
-    }
     TML_CHECK(it, out->type == TML_UINT32, TML_ERR_MODEL, "output must be uint32");
     d->size = (int32_t)tml_elements(out);
     TML_CHECK(it, tml_elements(in) >= 2 * (uint32_t)d->size, TML_ERR_MODEL, "input smaller than 2 x output");
@@ -47,6 +42,9 @@ const tml_op_t tml_op_signal_energy = {
     .builtin = TML_BUILTIN_CUSTOM,
     .custom_name = "SignalEnergy",
     .max_version = 1,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT16),
     .data_size = sizeof(signal_energy_data_t),
     .prepare = signal_energy_prepare,
     .eval = signal_energy_eval,

@@ -10,14 +10,9 @@ typedef struct {
 
 static tml_status_t signal_fft_auto_scale_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_fft_auto_scale_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs == 1 && node->n_outputs == 2, TML_ERR_MODEL, "expected 1 input, 2 outputs");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     const tml_tensor_t *bits = tml_node_output(it, node, 1);
-    TML_CHECK(it, in != NULL && out != NULL && bits != NULL, TML_ERR_MODEL, "missing tensor");
-    if (in->type != TML_INT16) {
-        return tml_fail_type(it, in->type, "input");
-    }
     TML_CHECK(it, out->type == TML_INT16, TML_ERR_MODEL, "output must be int16");
     TML_CHECK(it, bits->type == TML_INT32 && tml_elements(bits) == 1, TML_ERR_MODEL, "scale must be an int32 scalar");
     TML_CHECK(it, tml_elements(out) == tml_elements(in), TML_ERR_MODEL, "output size differs from input");
@@ -38,6 +33,9 @@ const tml_op_t tml_op_signal_fft_auto_scale = {
     .builtin = TML_BUILTIN_CUSTOM,
     .custom_name = "SignalFftAutoScale",
     .max_version = 1,
+    .inputs = {1, 1},
+    .outputs = {2, 2},
+    .types = TML_TYPE_BIT(TML_INT16),
     .data_size = sizeof(signal_fft_auto_scale_data_t),
     .prepare = signal_fft_auto_scale_prepare,
     .eval = signal_fft_auto_scale_eval,

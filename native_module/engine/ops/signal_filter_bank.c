@@ -38,13 +38,8 @@ static const int16_t *table(tml_interp_t *it, const tml_node_t *node, int i, uin
 
 static tml_status_t signal_filter_bank_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_filter_bank_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs == 6 && node->n_outputs == 1, TML_ERR_MODEL, "expected 6 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    if (in->type != TML_UINT32) {
-        return tml_fail_type(it, in->type, "input");
-    }
     TML_CHECK(it, out->type == TML_UINT64, TML_ERR_MODEL, "output must be uint64");
     int32_t c = num_channels(it, node);
     TML_CHECK(it, c > 0 && tml_elements(out) == (uint32_t)c, TML_ERR_MODEL, "num_channels differs from output");
@@ -81,6 +76,9 @@ const tml_op_t tml_op_signal_filter_bank = {
     .builtin = TML_BUILTIN_CUSTOM,
     .custom_name = "SignalFilterBank",
     .max_version = 1,
+    .inputs = {6, 6},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_UINT32),
     .data_size = sizeof(signal_filter_bank_data_t),
     .data_size_ilp32 = TML_ILP32_SIZE(signal_filter_bank_data_t, 24),
     .scratch_size = signal_filter_bank_scratch_size,

@@ -29,14 +29,9 @@ static size_t signal_spectral_sub_extra_size(const tml_interp_t *it, const tml_n
 
 static tml_status_t signal_spectral_sub_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_spectral_sub_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs == 1 && node->n_outputs == 2, TML_ERR_MODEL, "expected 1 input, 2 outputs");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     const tml_tensor_t *noise = tml_node_output(it, node, 1);
-    TML_CHECK(it, in != NULL && out != NULL && noise != NULL, TML_ERR_MODEL, "missing tensor");
-    if (in->type != TML_UINT32) {
-        return tml_fail_type(it, in->type, "input");
-    }
     TML_CHECK(it, out->type == TML_UINT32 && noise->type == TML_UINT32, TML_ERR_MODEL, "outputs must be uint32");
     tml_flexbuf_map_t m;
     TML_CHECK(it, read_options(it, node, &m), TML_ERR_MODEL, "bad custom options");
@@ -75,6 +70,9 @@ const tml_op_t tml_op_signal_filter_bank_spectral_subtraction = {
     .builtin = TML_BUILTIN_CUSTOM,
     .custom_name = "SignalFilterBankSpectralSubtraction",
     .max_version = 1,
+    .inputs = {1, 1},
+    .outputs = {2, 2},
+    .types = TML_TYPE_BIT(TML_UINT32),
     .data_size = sizeof(signal_spectral_sub_data_t),
     .extra_size = signal_spectral_sub_extra_size,
     .prepare = signal_spectral_sub_prepare,

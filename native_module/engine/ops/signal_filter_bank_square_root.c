@@ -10,14 +10,9 @@ typedef struct {
 
 static tml_status_t signal_filter_bank_square_root_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_filter_bank_square_root_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs == 2 && node->n_outputs == 1, TML_ERR_MODEL, "expected 2 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *bits = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && bits != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    if (in->type != TML_UINT64) {
-        return tml_fail_type(it, in->type, "input");
-    }
     TML_CHECK(it, bits->type == TML_INT32 && tml_elements(bits) == 1, TML_ERR_MODEL, "scale must be an int32 scalar");
     TML_CHECK(it, out->type == TML_UINT32, TML_ERR_MODEL, "output must be uint32");
     TML_CHECK(it, tml_elements(out) == tml_elements(in), TML_ERR_MODEL, "output size differs from input");
@@ -39,6 +34,9 @@ const tml_op_t tml_op_signal_filter_bank_square_root = {
     .builtin = TML_BUILTIN_CUSTOM,
     .custom_name = "SignalFilterBankSquareRoot",
     .max_version = 1,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_UINT64),
     .data_size = sizeof(signal_filter_bank_square_root_data_t),
     .prepare = signal_filter_bank_square_root_prepare,
     .eval = signal_filter_bank_square_root_eval,

@@ -14,15 +14,10 @@ typedef struct {
 
 static tml_status_t signal_pcan_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_pcan_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs == 3 && node->n_outputs == 1, TML_ERR_MODEL, "expected 3 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *noise = tml_node_input(it, node, 1);
     const tml_tensor_t *lut = tml_node_input(it, node, 2);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && noise != NULL && lut != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    if (in->type != TML_UINT32) {
-        return tml_fail_type(it, in->type, "input");
-    }
     TML_CHECK(it, noise->type == TML_UINT32 && out->type == TML_UINT32, TML_ERR_MODEL,
         "noise estimate and output must be uint32");
     TML_CHECK(it, lut->type == TML_INT16 && tml_elements(lut) >= PCAN_LUT_SIZE, TML_ERR_MODEL,
@@ -54,6 +49,9 @@ const tml_op_t tml_op_signal_pcan = {
     .builtin = TML_BUILTIN_CUSTOM,
     .custom_name = "SignalPCAN",
     .max_version = 1,
+    .inputs = {3, 3},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_UINT32),
     .data_size = sizeof(signal_pcan_data_t),
     .prepare = signal_pcan_prepare,
     .eval = signal_pcan_eval,

@@ -37,13 +37,8 @@ static size_t signal_rfft_scratch_size(const tml_interp_t *it, const tml_node_t 
 
 static tml_status_t signal_rfft_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_rfft_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs == 1 && node->n_outputs == 1, TML_ERR_MODEL, "expected 1 input, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    if (in->type != TML_INT16) {
-        return tml_fail_type(it, in->type, "input");
-    }
     TML_CHECK(it, out->type == TML_INT16, TML_ERR_MODEL, "output must be int16");
     TML_CHECK(it, in->ndim >= 1 && in->ndim == out->ndim, TML_ERR_MODEL, "input and output ranks differ");
     int32_t n = fft_length(it, node);
@@ -77,6 +72,9 @@ const tml_op_t tml_op_signal_rfft = {
     .builtin = TML_BUILTIN_CUSTOM,
     .custom_name = "SignalRfft",
     .max_version = 1,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT16),
     .data_size = sizeof(signal_rfft_data_t),
     .data_size_ilp32 = TML_ILP32_SIZE(signal_rfft_data_t, 156),
     .extra_size = signal_rfft_extra_size,

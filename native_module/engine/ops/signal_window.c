@@ -13,14 +13,9 @@ typedef struct {
 
 static tml_status_t signal_window_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_window_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs == 2 && node->n_outputs == 1, TML_ERR_MODEL, "expected 2 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *w = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && w != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    if (in->type != TML_INT16) {
-        return tml_fail_type(it, in->type, "input");
-    }
     TML_CHECK(it, w->type == TML_INT16 && out->type == TML_INT16, TML_ERR_MODEL, "window and output must be int16");
     TML_CHECK(it, w->ndim == 1 && w->dims[0] > 0, TML_ERR_MODEL, "window must be 1-D");
     d->size = (int32_t)tml_elements(in);
@@ -51,6 +46,9 @@ const tml_op_t tml_op_signal_window = {
     .builtin = TML_BUILTIN_CUSTOM,
     .custom_name = "SignalWindow",
     .max_version = 1,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT16),
     .data_size = sizeof(signal_window_data_t),
     .prepare = signal_window_prepare,
     .eval = signal_window_eval,

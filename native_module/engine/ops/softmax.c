@@ -31,7 +31,7 @@ typedef struct {
 static tml_status_t softmax_prepare(tml_interp_t *it, tml_node_t *node) {
     softmax_data_t *d = node->data;
     const tml_tensor_t *in, *out;
-    TML_TRY(tml_node_unary(it, node, &in, &out));
+    tml_node_unary(it, node, &in, &out);
     TML_CHECK(it, in->ndim >= 1, TML_ERR_MODEL, "input must have at least 1 dimension");
     TML_CHECK(it, tml_elements(in) == tml_elements(out), TML_ERR_MODEL, "output size differs from input");
     int32_t depth = in->dims[in->ndim - 1];
@@ -41,7 +41,7 @@ static tml_status_t softmax_prepare(tml_interp_t *it, tml_node_t *node) {
     d->out_type = out->type;
 
     if (in->type == TML_FLOAT32) {
-        TML_CHECK(it, out->type == TML_FLOAT32, TML_ERR_MODEL, "output type differs from input");
+        TML_CHECK(it, out->type == TML_FLOAT32, TML_ERR_MODEL, "input and output types differ");
         d->p.f32.outer = outer;
         d->p.f32.depth = depth;
         d->p.f32.beta = beta;
@@ -93,6 +93,8 @@ static tml_status_t softmax_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_softmax = {
     .builtin = TML_BUILTIN_SOFTMAX,
     .max_version = 3,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
     .data_size = sizeof(softmax_data_t),
     .prepare = softmax_prepare,
     .eval = softmax_eval,

@@ -16,18 +16,12 @@ static int32_t clamp(int32_t v, int32_t lo, int32_t hi) {
 
 static tml_status_t strided_slice_prepare(tml_interp_t *it, tml_node_t *node) {
     tml_strided_slice_params_t *p = node->data;
-    TML_CHECK(it, node->n_inputs == 4 && node->n_outputs == 1, TML_ERR_MODEL, "expected 4 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *begin = tml_node_input(it, node, 1);
     const tml_tensor_t *end = tml_node_input(it, node, 2);
     const tml_tensor_t *strides = tml_node_input(it, node, 3);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    TML_CHECK(it, in->type == out->type, TML_ERR_MODEL, "input and output types differ");
     int32_t t = out->type;
-    if (t != TML_INT8 && t != TML_INT16 && t != TML_INT32 && t != TML_FLOAT32 && t != TML_BOOL) {
-        return tml_fail_type(it, t, "output");
-    }
     TML_CHECK(it, const_i32_vec(begin) && const_i32_vec(end) && const_i32_vec(strides), TML_ERR_UNSUPPORTED,
         "begin, end and strides must be constant int32");
     int rank = in->ndim;
@@ -117,6 +111,10 @@ static tml_status_t strided_slice_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_strided_slice = {
     .builtin = TML_BUILTIN_STRIDED_SLICE,
     .max_version = 8,
+    .inputs = {4, 4},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_INT16) | TML_TYPE_BIT(TML_INT32) | TML_TYPE_BIT(TML_FLOAT32) | TML_TYPE_BIT(TML_BOOL),
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(tml_strided_slice_params_t),
     .prepare = strided_slice_prepare,
     .eval = strided_slice_eval,

@@ -55,7 +55,6 @@ static size_t svdf_scratch_size(const tml_interp_t *it, const tml_node_t *node) 
 }
 
 static tml_status_t check_shapes(tml_interp_t *it, const tml_node_t *node, tml_svdf_shape_t *s) {
-    TML_CHECK(it, node->n_inputs == 5 && node->n_outputs == 1, TML_ERR_MODEL, "expected 5 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     const tml_tensor_t *wf = tml_node_input(it, node, IN_WEIGHTS_FEATURE);
     const tml_tensor_t *wt = tml_node_input(it, node, IN_WEIGHTS_TIME);
@@ -145,7 +144,7 @@ static tml_status_t svdf_prepare(tml_interp_t *it, tml_node_t *node) {
         TML_CHECK(it, t == NULL || t->type == TML_FLOAT32, TML_ERR_UNSUPPORTED,
             "float32 input needs float32 weights, bias and state");
     }
-    TML_CHECK(it, tml_node_output(it, node, 0)->type == TML_FLOAT32, TML_ERR_MODEL, "output type differs from input");
+    TML_CHECK(it, tml_node_output(it, node, 0)->type == TML_FLOAT32, TML_ERR_MODEL, "input and output types differ");
     d->p.f32.s = s;
     int32_t act = tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_NONE);
     return tml_act_range_float(it, act, &d->p.f32.act_min, &d->p.f32.act_max);
@@ -175,6 +174,9 @@ static tml_status_t svdf_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_svdf = {
     .builtin = TML_BUILTIN_SVDF,
     .max_version = 4,
+    .inputs = {5, 5},
+    .outputs = {1, 1},
+    .flags = TML_OP_ABSENT_INPUTS,
     .data_size = sizeof(svdf_data_t),
     .scratch_size = svdf_scratch_size,
     .prepare = svdf_prepare,

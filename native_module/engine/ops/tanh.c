@@ -41,8 +41,11 @@ static tml_status_t tanh_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_tanh = {
     .builtin = TML_BUILTIN_TANH,
     .max_version = 3,
+    .inputs = {1, 1},
+    .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
     .data_size = sizeof(tanh_data_t),
     .prepare = tanh_prepare,
     .eval = tanh_eval,
-    .flags = TML_OP_INPLACE,
+    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE,
 };

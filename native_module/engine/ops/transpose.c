@@ -5,16 +5,10 @@
 
 static tml_status_t transpose_prepare(tml_interp_t *it, tml_node_t *node) {
     tml_transpose_params_t *p = node->data;
-    TML_CHECK(it, node->n_inputs == 2 && node->n_outputs == 1, TML_ERR_MODEL, "expected 2 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *perm = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && perm != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    TML_CHECK(it, in->type == out->type, TML_ERR_MODEL, "input and output types differ");
     int32_t t = out->type;
-    if (t != TML_INT8 && t != TML_INT16 && t != TML_INT32 && t != TML_FLOAT32) {
-        return tml_fail_type(it, t, "output");
-    }
     TML_CHECK(it, (perm->flags & TML_TENSOR_CONST) && perm->data != NULL, TML_ERR_UNSUPPORTED,
         "permutation must be constant");
     if (perm->type != TML_INT32) {
@@ -53,6 +47,10 @@ static tml_status_t transpose_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_transpose = {
     .builtin = TML_BUILTIN_TRANSPOSE,
     .max_version = 6,
+    .inputs = {2, 2},
+    .outputs = {1, 1},
+    .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_INT16) | TML_TYPE_BIT(TML_INT32) | TML_TYPE_BIT(TML_FLOAT32),
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(tml_transpose_params_t),
     .prepare = transpose_prepare,
     .eval = transpose_eval,

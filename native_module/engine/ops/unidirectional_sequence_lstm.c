@@ -104,8 +104,6 @@ static tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     lstm_data_t *d = node->data;
     tml_lstm_s8_params_t *p = &d->p.s8;
     tml_lstm_shape_t shape;
-    TML_CHECK(it, node->n_inputs >= IN_LAYER_NORM && node->n_inputs <= IN_COUNT && node->n_outputs == 1,
-        TML_ERR_MODEL, "expected 20 to 24 inputs, 1 output");
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     const tml_tensor_t *hidden = tml_node_input(it, node, IN_HIDDEN);
     const tml_tensor_t *cell = tml_node_input(it, node, IN_CELL);
@@ -129,9 +127,6 @@ static tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_TRY(check_absent(it, node, IN_PROJECTION, 2, "projection LSTM not supported"));
     TML_TRY(check_absent(it, node, IN_LAYER_NORM, IN_COUNT - IN_LAYER_NORM, "layer norm LSTM not supported"));
 
-    if (in->type != TML_INT8 && in->type != TML_FLOAT32) {
-        return tml_fail_type(it, in->type, "input");
-    }
     bool f32 = in->type == TML_FLOAT32;
     d->type = in->type;
     TML_CHECK(it, hidden->type == in->type && out->type == in->type, TML_ERR_MODEL,
@@ -232,6 +227,10 @@ static tml_status_t lstm_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_unidirectional_sequence_lstm = {
     .builtin = TML_BUILTIN_UNIDIRECTIONAL_SEQUENCE_LSTM,
     .max_version = 4,
+    .inputs = {20, 24},
+    .outputs = {1, 1},
+    .types = TML_TYPES_S8_F32,
+    .flags = TML_OP_ABSENT_INPUTS,
     .data_size = sizeof(lstm_data_t),
     .scratch_size = lstm_scratch_size,
     .prepare = lstm_prepare,

@@ -10,13 +10,8 @@ typedef struct {
 
 static tml_status_t unpack_prepare(tml_interp_t *it, tml_node_t *node) {
     unpack_data_t *d = node->data;
-    TML_CHECK(it, node->n_inputs == 1 && node->n_outputs >= 1, TML_ERR_MODEL, "expected 1 input and outputs");
     const tml_tensor_t *in = tml_node_input(it, node, 0);
-    TML_CHECK(it, in != NULL, TML_ERR_MODEL, "missing input");
     int32_t t = in->type;
-    if (t != TML_INT8 && t != TML_INT16 && t != TML_INT32 && t != TML_INT64 && t != TML_FLOAT32) {
-        return tml_fail_type(it, t, "input");
-    }
     int32_t axis = tml_opt_i32(it, node, 1, 0);
     if (axis < 0) {
         axis += in->ndim;
@@ -37,7 +32,6 @@ static tml_status_t unpack_prepare(tml_interp_t *it, tml_node_t *node) {
     }
     for (int i = 0; i < node->n_outputs; i++) {
         const tml_tensor_t *out = tml_node_output(it, node, i);
-        TML_CHECK(it, out != NULL, TML_ERR_MODEL, "missing output");
         TML_CHECK(it, out->type == t, TML_ERR_MODEL, "input and output types differ");
         TML_CHECK(it, out->ndim + 1 == in->ndim, TML_ERR_MODEL, "output rank must be input rank - 1");
         for (int k = 0; k < out->ndim; k++) {
@@ -63,6 +57,10 @@ static tml_status_t unpack_eval(tml_interp_t *it, tml_node_t *node) {
 const tml_op_t tml_op_unpack = {
     .builtin = TML_BUILTIN_UNPACK,
     .max_version = 4,
+    .inputs = {1, 1},
+    .outputs = {1, TML_MANY},
+    .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_INT16) | TML_TYPE_BIT(TML_INT32) | TML_TYPE_BIT(TML_INT64) | TML_TYPE_BIT(TML_FLOAT32),
+    .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(unpack_data_t),
     .prepare = unpack_prepare,
     .eval = unpack_eval,

@@ -11,7 +11,7 @@
 #include "tml_config.h"
 
 // Same rescaling scheme as ADD (left_shift = 20); note TFLite Micro derives
-// SUB's multipliers in float where ADD uses double (see ops/sub.c).
+// SUB's multipliers in float where ADD uses double (see ops/add.c).
 typedef tml_add_s8_params_t tml_sub_s8_params_t;
 
 void tml_ref_sub_s8(const tml_sub_s8_params_t *p, const int8_t *a, const int8_t *b, int8_t *out);
