@@ -125,7 +125,7 @@ class _CompileCounter:
 OPS_HEADER = "tml_ops_selected.h"
 _ENTRY_RE = re.compile(r"^TML_OP_ENTRY\((\w+), (\w+)\)$", re.MULTILINE)
 _CUSTOM_RE = re.compile(
-    r"const tml_op_t tml_op_(\w+) = \{[^}]*?\.custom_name = \"(\w+)\"", re.DOTALL
+    r"const tml_op_t tml_op_(\w+) = \{[^;]*?\.custom_name = \"(\w+)\"", re.DOTALL
 )
 
 
