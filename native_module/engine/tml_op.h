@@ -15,6 +15,14 @@
 #include "tml.h"
 #include "tml_builtins.h"
 
+// The shape of a windowed op whose kernels write output pixels in raster order (batch, row,
+// column), each only after reading its own input window, so the planner may start the output
+// a little before its input in the same memory (tml_plan_overlap_gap).
+typedef struct {
+    int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;
+    int32_t filter_h, filter_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+} tml_window_shape_t;
+
 typedef struct tml_op {
     int16_t builtin;       // TML_BUILTIN_*
     uint8_t max_version;   // highest op version accepted
@@ -31,6 +39,11 @@ typedef struct tml_op {
     // Clears the state the node keeps in node->data across invokes, for
     // tml_reset_variables; NULL = none.
     void (*reset)(tml_interp_t *it, tml_node_t *node);
+    // The window of a node whose every kernel (reference, fast paths, on every core) keeps the
+    // raster order above, two output pixels at most written before the next input is read;
+    // false where the node cannot share its input's memory that way. NULL = never. Runs on an
+    // unvalidated model, before prepare: it must not fail loudly.
+    bool (*window)(const tml_interp_t *it, const tml_node_t *node, tml_window_shape_t *s);
     uint8_t flags;         // TML_OP_*
     // CUSTOM ops only: the opcode's custom_code this op runs ("SignalRfft");
     // .builtin is then TML_BUILTIN_CUSTOM. NULL for builtins.
