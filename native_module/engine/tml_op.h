@@ -60,9 +60,10 @@ enum {
     // Output 0 is input 0 with another shape (RESHAPE, SQUEEZE, EXPAND_DIMS):
     // the planner gives both the same memory and eval may be empty.
     TML_OP_ALIAS = 1,
-    // Output 0 may be written over input 0 (same type and size; out[i] depends on in[i] alone,
-    // read before it is written): the planner gives them the same memory when this node is
-    // the input's last reader (activations such as RELU, LOGISTIC, HARD_SWISH).
+    // Output 0 may be written over input 0 (same type and size; out[i] depends on in[i] and
+    // on other inputs' elements at or broadcast to i, all read before out[i] is written): the
+    // planner gives them the same memory when this node is the input's last reader
+    // (activations such as RELU, LOGISTIC, HARD_SWISH; ADD).
     TML_OP_INPLACE = 2,
 };
 

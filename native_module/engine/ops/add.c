@@ -77,4 +77,7 @@ const tml_op_t tml_op_add = {
     .data_size = sizeof(add_data_t),
     .prepare = add_prepare,
     .eval = add_eval,
+    // Every kernel computes out[i] from the inputs' elements at i (or a broadcast input's)
+    // in order, so input 0, when not broadcast, may be written over.
+    .flags = TML_OP_INPLACE,
 };
