@@ -254,6 +254,46 @@ typedef struct {
 
 enum { LEAVE_NONE, LEAVE_GAP, LEAVE_SMALL_GAPS, LEAVE_COUNT };
 
+// The output that may lie over input record `self` (see share_by_window), or -1.
+static int32_t lying_over(const placed_t *pl, int32_t self) {
+    const tml_plan_record_t *rec = &pl->r[self];
+    if ((uint32_t)self >= pl->n_tensors || rec->last == TML_NO_NODE) {
+        return -1;
+    }
+    const tml_node_t *node = &pl->it->nodes[rec->last];
+    if (node->n_outputs < 1 || !planned(pl->it, node->outputs[0])) {
+        return -1;
+    }
+    int32_t out = node->outputs[0];
+    return lies_over(pl->it, pl->r, out) == self ? out : -1;
+}
+
+static bool small_gap(const tml_plan_record_t *out) {
+    return (uint64_t)TML_PLAN_GAP(out->alias) * 8 <= out->size;
+}
+
+// In LEAVE_SMALL_GAPS plans, the spot waiting for an unplaced partner of placed record i
+// across a small gap (its output just below it, or its input just above), so that others keep
+// out of it: the partner's index, and its offset in *at; -1 when none.
+static int32_t waiting_partner(const placed_t *pl, int32_t i, uint64_t *at) {
+    const tml_plan_record_t *r = pl->r, *p = &r[i];
+    if (pl->leave != LEAVE_SMALL_GAPS) {
+        return -1;
+    }
+    int32_t out = lying_over(pl, i);
+    if (out >= 0 && r[out].offset == TML_UNPLACED && small_gap(&r[out])
+        && p->offset >= TML_PLAN_GAP(r[out].alias)) {
+        *at = p->offset - TML_PLAN_GAP(r[out].alias);
+        return out;
+    }
+    int32_t in = lies_over(pl->it, r, i);
+    if (in >= 0 && r[in].offset == TML_UNPLACED && small_gap(p)) {
+        *at = (uint64_t)p->offset + TML_PLAN_GAP(p->alias);
+        return in;
+    }
+    return -1;
+}
+
 // Moves *candidate past every record of the list from `i` that clashes with record `self`:
 // past its end, or for the output lying over `self` (an input), to the output's start plus
 // the gap. An output may lie over its input when it starts at least the gap before it.
@@ -263,6 +303,13 @@ static bool push_past(const placed_t *pl, int32_t i, int32_t self, uint64_t *can
     bool moved = false;
     for (; i >= 0; i = r[i].next) {
         const tml_plan_record_t *p = &r[i];
+        uint64_t at;
+        int32_t w = waiting_partner(pl, i, &at);
+        if (w >= 0 && w != self && overlap_in_time(&r[w], rec) && *candidate < at + r[w].size
+            && at < *candidate + rec->size) {
+            *candidate = at + r[w].size;
+            moved = true;
+        }
         if (!overlap_in_time(p, rec) || *candidate >= p->offset + p->size
             || p->offset >= *candidate + rec->size) {
             continue;
@@ -286,20 +333,6 @@ static bool push_past(const placed_t *pl, int32_t i, int32_t self, uint64_t *can
 
 // Lowest offset where rec fits among the placed records it meets in time (greedy, as TFLite
 // Micro's planner), or TML_UNPLACED past 2 GB (a corrupt or absurd model).
-// The output that may lie over input record `self` (see share_by_window), or -1.
-static int32_t lying_over(const placed_t *pl, int32_t self) {
-    const tml_plan_record_t *rec = &pl->r[self];
-    if ((uint32_t)self >= pl->n_tensors || rec->last == TML_NO_NODE) {
-        return -1;
-    }
-    const tml_node_t *node = &pl->it->nodes[rec->last];
-    if (node->n_outputs < 1 || !planned(pl->it, node->outputs[0])) {
-        return -1;
-    }
-    int32_t out = node->outputs[0];
-    return lies_over(pl->it, pl->r, out) == self ? out : -1;
-}
-
 static uint32_t lowest_free_offset(const placed_t *pl, int32_t self) {
     const tml_plan_record_t *rec = &pl->r[self];
     uint64_t candidate = 0;
