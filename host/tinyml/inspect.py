@@ -648,7 +648,9 @@ def _peak_lines(report: Report) -> list[str]:
         f"  the rest:     {_kb(rest)} (tensor and node tables, op data)",
     ]
     if p.overlaps:
-        ops = ", ".join(f"op {n} #{o} over #{i} from {gap:,} B before" for n, _, i, o, gap in p.overlaps)
+        ops = ", ".join(
+            f"op {n} #{o} over #{i} from {gap:,} B before" for n, _, i, o, gap in p.overlaps
+        )
         lines.append(f"  outputs over their inputs ({len(p.overlaps)} ops): {ops}")
     return lines
 
