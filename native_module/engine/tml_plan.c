@@ -159,26 +159,35 @@ int64_t tml_plan_window_gap(const tml_window_shape_t *s) {
     int64_t needed = (int64_t)s->batches * s->in_h * s->in_w * s->in_c;  // nothing: past the end
     int64_t needed_later = needed;  // by the pixels after the current pair
     int64_t gap = 0;
-    for (int64_t i = pixels - 1; i >= 0; i--) {
-        const int32_t ox = (int32_t)(i % s->out_w), oy = (int32_t)(i / s->out_w % s->out_h);
-        const int64_t b = i / ((int64_t)s->out_w * s->out_h);
-        // The window's first tap inside the image, row and column: the lowest byte it reads.
-        const int32_t iy0 = oy * s->stride_h - s->pad_h, ix0 = ox * s->stride_w - s->pad_w;
-        const int32_t ky = iy0 >= 0 ? 0 : (-iy0 + s->dilation_h - 1) / s->dilation_h;
-        const int32_t kx = ix0 >= 0 ? 0 : (-ix0 + s->dilation_w - 1) / s->dilation_w;
-        const int64_t iy = iy0 + (int64_t)ky * s->dilation_h, ix = ix0 + (int64_t)kx * s->dilation_w;
-        if (ky < s->filter_h && kx < s->filter_w && iy < s->in_h && ix < s->in_w) {
-            const int64_t first = ((b * s->in_h + iy) * s->in_w + ix) * s->in_c;
-            needed = first < needed ? first : needed;
-        }
-        if (i % 2 == 0) {
-            // Every kernel writes a pair's last output byte after its last read of the pair:
-            // that byte need only miss what later pairs read, the others the pair's input too.
-            const int64_t written = (i + 2 < pixels ? i + 2 : pixels) * s->out_c;
-            const int64_t pair = written - 1 - needed, later = written - needed_later;
-            gap = pair > gap ? pair : gap;
-            gap = later > gap ? later : gap;
-            needed_later = needed;
+    int64_t i = pixels;
+    for (int64_t b = s->batches - 1; b >= 0; b--) {
+        for (int32_t oy = s->out_h - 1; oy >= 0; oy--) {
+            // The window's first row inside the image (none: reads nothing), then its first
+            // column: the lowest byte it reads.
+            const int32_t iy0 = oy * s->stride_h - s->pad_h;
+            const int32_t ky = iy0 >= 0 ? 0 : (-iy0 + s->dilation_h - 1) / s->dilation_h;
+            const int64_t iy = iy0 + (int64_t)ky * s->dilation_h;
+            const bool row_inside = ky < s->filter_h && iy < s->in_h;
+            for (int32_t ox = s->out_w - 1; ox >= 0; ox--) {
+                i--;
+                const int32_t ix0 = ox * s->stride_w - s->pad_w;
+                const int32_t kx = ix0 >= 0 ? 0 : (-ix0 + s->dilation_w - 1) / s->dilation_w;
+                const int64_t ix = ix0 + (int64_t)kx * s->dilation_w;
+                if (row_inside && kx < s->filter_w && ix < s->in_w) {
+                    const int64_t first = ((b * s->in_h + iy) * s->in_w + ix) * s->in_c;
+                    needed = first < needed ? first : needed;
+                }
+                if (i % 2 == 0) {
+                    // Every kernel writes a pair's last output byte after its last read of the
+                    // pair: that byte need only miss what later pairs read, the others the
+                    // pair's input too.
+                    const int64_t written = (i + 2 < pixels ? i + 2 : pixels) * s->out_c;
+                    const int64_t pair = written - 1 - needed, later = written - needed_later;
+                    gap = pair > gap ? pair : gap;
+                    gap = later > gap ? later : gap;
+                    needed_later = needed;
+                }
+            }
         }
     }
     return gap;
@@ -226,10 +235,10 @@ static void share_by_window(const tml_interp_t *it, tml_plan_record_t *r) {
 
 // The tensor whose memory tensor record t may lie over (see share_by_window), or -1.
 static int32_t lies_over(const tml_interp_t *it, const tml_plan_record_t *r, int32_t t) {
-    if ((uint32_t)t >= it->n_tensors || r[t].alias >= -1) {
+    if ((uint32_t)t >= it->n_tensors || r[t].alias >= -1 || r[t].first >= it->n_nodes) {
         return -1;
     }
-    return root_of(r, it->nodes[r[t].first].inputs[0]);
+    return root_of(r, it->nodes[r[t].first].inputs[0]);  // checked by share_by_window
 }
 
 static bool overlap_in_time(const tml_plan_record_t *a, const tml_plan_record_t *b) {
@@ -247,21 +256,22 @@ typedef struct {
     int32_t n_nodes;   // buckets: records[n_tensors + node].alias
     uint32_t n_tensors;
     int32_t long_lived;  // list of placed long-lived records, -1 when empty
-    // Whether an input whose output may lie over it, but is not placed yet, starts its search
-    // above 0 so that the output can still go below it: LEAVE_*.
-    int leave;
+    // Whether pairs across small gaps (an eighth of the output at most, as a depthwise
+    // layer's or a strided one's) are kept room for: an input whose outputs are not placed
+    // yet starts its search above their gaps, and others keep out of the spot an unplaced
+    // partner of a placed record waits for.
+    bool leave_small_gaps;
 } placed_t;
-
-enum { LEAVE_NONE, LEAVE_GAP, LEAVE_SMALL_GAPS, LEAVE_COUNT };
 
 // The output that may lie over input record `self` (see share_by_window), or -1.
 static int32_t lying_over(const placed_t *pl, int32_t self) {
     const tml_plan_record_t *rec = &pl->r[self];
-    if ((uint32_t)self >= pl->n_tensors || rec->last == TML_NO_NODE) {
+    // A graph output's last node is the graph's last, which a model without nodes lacks.
+    if ((uint32_t)self >= pl->n_tensors || rec->last >= pl->it->n_nodes) {
         return -1;
     }
     const tml_node_t *node = &pl->it->nodes[rec->last];
-    if (node->n_outputs < 1 || !planned(pl->it, node->outputs[0])) {
+    if (node->n_outputs < 1 || node->outputs == NULL || !planned(pl->it, node->outputs[0])) {
         return -1;
     }
     int32_t out = node->outputs[0];
@@ -272,12 +282,12 @@ static bool small_gap(const tml_plan_record_t *out) {
     return (uint64_t)TML_PLAN_GAP(out->alias) * 8 <= out->size;
 }
 
-// In LEAVE_SMALL_GAPS plans, the spot waiting for an unplaced partner of placed record i
+// Where small gaps are kept room for, the spot waiting for an unplaced partner of placed record i
 // across a small gap (its output just below it, or its input just above), so that others keep
 // out of it: the partner's index, and its offset in *at; -1 when none.
 static int32_t waiting_partner(const placed_t *pl, int32_t i, uint64_t *at) {
     const tml_plan_record_t *r = pl->r, *p = &r[i];
-    if (pl->leave != LEAVE_SMALL_GAPS) {
+    if (!pl->leave_small_gaps) {
         return -1;
     }
     int32_t out = lying_over(pl, i);
@@ -336,19 +346,11 @@ static bool push_past(const placed_t *pl, int32_t i, int32_t self, uint64_t *can
 static uint32_t lowest_free_offset(const placed_t *pl, int32_t self) {
     const tml_plan_record_t *rec = &pl->r[self];
     uint64_t candidate = 0;
-    // Leave room for the unplaced output that may lie below it (LEAVE_GAP), or for the chain
-    // of such outputs, each lying below the last, while their gaps are small (LEAVE_SMALL_GAPS:
-    // an eighth of the output at most, as a depthwise layer's or a strided one's).
-    for (int32_t t = pl->leave != LEAVE_NONE ? lying_over(pl, self) : -1, steps = 0;
-         t >= 0 && pl->r[t].offset == TML_UNPLACED && steps < SHORT_LIFE; t = lying_over(pl, t), steps++) {
-        const uint32_t gap = TML_PLAN_GAP(pl->r[t].alias);
-        if (pl->leave == LEAVE_SMALL_GAPS && (uint64_t)gap * 8 > pl->r[t].size) {
-            break;
-        }
-        candidate += gap;
-        if (pl->leave == LEAVE_GAP) {
-            break;
-        }
+    // Room for the chain of unplaced outputs, each lying below the last across a small gap.
+    for (int32_t t = pl->leave_small_gaps ? lying_over(pl, self) : -1, steps = 0;
+         t >= 0 && pl->r[t].offset == TML_UNPLACED && small_gap(&pl->r[t]) && steps < SHORT_LIFE;
+         t = lying_over(pl, t), steps++) {
+        candidate += TML_PLAN_GAP(pl->r[t].alias);
     }
     int32_t from = rec->first - SHORT_LIFE > 0 ? rec->first - SHORT_LIFE : 0;
     int32_t to = rec->last < pl->n_nodes - 1 ? rec->last : pl->n_nodes - 1;
@@ -390,8 +392,9 @@ enum {
     ORDER_COUNT
 };
 
-// The plans tried: each order with each way of leaving outputs their gaps below inputs.
-#define PLAN_COUNT (LEAVE_COUNT * ORDER_COUNT)
+// The plans tried: each order, then the largest first keeping room for small gaps (the only
+// combination that ever won on the models in shared/models, beside the plain orders).
+#define PLAN_COUNT (ORDER_COUNT + 1)
 
 static uint64_t order_key(const tml_plan_record_t *r, int order) {
     uint64_t life = (uint64_t)(r->last - r->first) + 1;
@@ -461,8 +464,8 @@ static size_t place_all(const tml_interp_t *it, tml_plan_record_t *r, int order)
             head = (int32_t)i;
         }
     }
-    head = sort_by_key(r, head, order % ORDER_COUNT);
-    placed_t pl = { it, r, (int32_t)it->n_nodes, it->n_tensors, -1, order / ORDER_COUNT };
+    head = sort_by_key(r, head, order < ORDER_COUNT ? order : BY_SIZE);
+    placed_t pl = { it, r, (int32_t)it->n_nodes, it->n_tensors, -1, order >= ORDER_COUNT };
     size_t total = 0;
     while (head >= 0) {
         int32_t i = head;
