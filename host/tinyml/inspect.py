@@ -81,10 +81,16 @@ class Peak:
 
     activation_bytes: int  # the planned area (tensors and scratch), the rest of the arena
     # being the tensor and node tables and the ops' data
-    node: int  # the op whose live tensors add up to most
+    node: int  # the op at which the live buffers occupy most memory
     op: str
     tensors: list[TensorUse]
     scratch_bytes: int  # the op's own scratch at that moment
+    # The memory the live buffers occupy then: less than their sum where an output lies over
+    # the input its op finishes reading as it writes.
+    occupied_bytes: int = 0
+    # Ops whose output lies over their input in this plan: (op index, op name, input tensor,
+    # output tensor, the bytes the output starts before the input).
+    overlaps: list[tuple[int, str, int, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -92,6 +98,7 @@ class TensorUse:
     index: int
     name: str
     bytes: int
+    over: int | None = None  # the tensor whose memory this one lies over, if any
 
 
 @dataclass
@@ -297,32 +304,57 @@ def arena_size(
     return (None, error) if p is None else (p["arena"], None)
 
 
+def _occupied(intervals: list[tuple[int, int]]) -> int:
+    """Bytes covered by the (offset, size) intervals, overlaps counted once."""
+    total, end = 0, 0
+    for off, size in sorted(intervals):
+        start = max(off, end)
+        if off + size > start:
+            total += off + size - start
+            end = off + size
+    return total
+
+
 def peak(arena_plan: dict, model: schema.Model) -> Peak | None:
-    """The node at which the live planned buffers add up to most, with those buffers: no plan
-    can make the activation area smaller than that sum."""
+    """The node at which the live planned buffers occupy most memory, with those buffers: no
+    plan that keeps these overlaps can make the activation area smaller than that."""
     n_tensors = arena_plan["tensors"]
     buffers = arena_plan["buffers"]
+    # An output the plan lays over its input (input 0 of the op writing it, or the tensor
+    # whose memory that one shares), starting at least the gap before it.
+    over = {}
+    overlaps = []
+    for i, (off, size, first, _, _, gap) in enumerate(buffers[:n_tensors]):
+        if not size or gap < 0:
+            continue
+        j = model.operators[first].inputs[0]
+        j = buffers[j][4] if buffers[j][4] >= 0 else j
+        if off < buffers[j][0] + buffers[j][1] and buffers[j][0] < off + size:
+            over[i] = j
+            overlaps.append((first, model.operators[first].name, j, i, buffers[j][0] - off))
+    overlaps.sort()
     best = None
     for node in range(len(model.operators)):
         live = [
             (i, off, size)
-            for i, (off, size, first, last, _) in enumerate(buffers)
+            for i, (off, size, first, last, *_) in enumerate(buffers)
             if size and first <= node <= last
         ]
-        total = sum(size for _, _, size in live)
-        if best is None or total > best[0]:
-            best = (total, node, live)
+        occupied = _occupied([(off, size) for _, off, size in live])
+        if best is None or occupied > best[0]:
+            best = (occupied, node, live)
     if best is None:
         return None
-    _, node, live = best
+    occupied, node, live = best
     extent = max((off + size for off, size, *_ in buffers), default=0)
     tensors = [
-        TensorUse(i, model.tensors[i].name, size)
+        TensorUse(i, model.tensors[i].name, size, over.get(i))
         for i, off, size in sorted(live, key=lambda b: b[1])
         if i < n_tensors
     ]
     scratch = sum(size for i, _, size in live if i >= n_tensors)
-    return Peak(extent, node, model.operators[node].name, tensors, scratch)
+    op = model.operators[node].name
+    return Peak(extent, node, op, tensors, scratch, occupied, overlaps)
 
 
 def analyze(path: str | Path, board: str | None = None) -> Report:
@@ -602,14 +634,25 @@ def _peak_lines(report: Report) -> list[str]:
     p = report.peak
     if p is None:
         return []
-    live = ", ".join(f"#{t.index} {t.bytes:,} B" for t in p.tensors)
+    live = ", ".join(
+        f"#{t.index} {t.bytes:,} B" + (f" over #{t.over}" if t.over is not None else "")
+        for t in p.tensors
+    )
     scratch = f" + scratch {p.scratch_bytes:,} B" if p.scratch_bytes else ""
     rest = report.arena_bytes - p.activation_bytes
     where = f"peak at op {p.node} {p.op}, live tensors {live}{scratch}"
-    return [
+    if any(t.over is not None for t in p.tensors):
+        where += f" (occupying {p.occupied_bytes:,} B)"
+    lines = [
         f"  activations:  {_kb(p.activation_bytes)}; {where}",
         f"  the rest:     {_kb(rest)} (tensor and node tables, op data)",
     ]
+    if p.overlaps:
+        ops = ", ".join(
+            f"op {n} #{o} over #{i} from {gap:,} B before" for n, _, i, o, gap in p.overlaps
+        )
+        lines.append(f"  outputs over their inputs ({len(p.overlaps)} ops): {ops}")
+    return lines
 
 
 def _board_budgets(board: str) -> list[str]:

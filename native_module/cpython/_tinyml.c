@@ -741,7 +741,8 @@ static PyObject *tinyml_op_supported(PyObject *module, PyObject *args) {
 static const char *const kernel_sets[] = { "reference", "portable", "armv7em" };
 
 // The plan as Python values: {"arena": bytes, "buffers": [(offset, size, first_node,
-// last_node, shares) per tensor, then per node's scratch], "tensors": n_tensors}.
+// last_node, shares, gap) per tensor, then per node's scratch], "tensors":
+// n_tensors}.
 static PyObject *plan_dict(tml_interp_t *it, const void *work, size_t needed) {
     uint32_t n = tml_plan_count(it);
     PyObject *buffers = PyList_New(n);
@@ -751,7 +752,8 @@ static PyObject *plan_dict(tml_interp_t *it, const void *work, size_t needed) {
     for (uint32_t i = 0; i < n; i++) {
         tml_plan_buffer_t b;
         tml_plan_buffer(it, work, i, &b);
-        PyObject *item = Py_BuildValue("(IIiii)", b.offset, b.size, b.first_node, b.last_node, b.shares);
+        PyObject *item = Py_BuildValue("(IIiiii)", b.offset, b.size, b.first_node, b.last_node, b.shares,
+            b.gap);
         if (item == NULL) {
             Py_DECREF(buffers);
             return NULL;

@@ -199,6 +199,10 @@ typedef struct {
     int32_t first_node;  // the node that writes it (0 for graph inputs); -1 when unused
     int32_t last_node;   // the last node that reads it (the last node for graph outputs)
     int32_t shares;      // -1, or the tensor whose memory this tensor uses
+    // -1, or the bytes this tensor starts at least before the memory of the input that the
+    // node writing it (first_node) finishes reading as it writes: it may lie over that input
+    // from there on (input 0 of first_node, or the tensor whose memory that one shares).
+    int32_t gap;
 } tml_plan_buffer_t;
 uint32_t tml_plan_count(const tml_interp_t *it);
 bool tml_plan_buffer(const tml_interp_t *it, const void *work, uint32_t i, tml_plan_buffer_t *b);

@@ -54,7 +54,9 @@ typedef struct {
     uint32_t offset;
     uint16_t first;  // nodes that write and last read it (node indices are below 0xffff),
     uint16_t last;   // TML_NO_NODE when no node touches it
-    // Tensor records: -1, or the tensor whose memory this one uses. Node records
+    // Tensor records: -1, or the tensor whose memory this one uses; below -1, a tensor with
+    // memory of its own that may lie over the input its node finishes reading as it writes,
+    // starting at least TML_PLAN_GAP(alias) bytes before it (tml_plan_window_gap). Node records
     // (records[n_tensors + n]), while placing: the first placed record that starts at node
     // n, -1 when none.
     int32_t alias;
@@ -62,6 +64,10 @@ typedef struct {
     // record starting at the same node (or in the long-lived list).
     int32_t next;
 } tml_plan_record_t;
+
+// The gap a tensor record's alias field holds (0: none), and the alias field holding one.
+#define TML_PLAN_GAP(alias) ((alias) < -1 ? (uint32_t)(-2 - (int64_t)(alias)) : 0u)
+#define TML_PLAN_WITH_GAP(gap) ((int32_t)(-2 - (int64_t)(gap)))
 
 #define TML_UNPLACED UINT32_MAX
 #define TML_NO_NODE 0xffffu
@@ -73,5 +79,11 @@ static inline uint32_t tml_plan_records(const tml_interp_t *it) {
 // *order; tml_plan_in places in that order alone (tml_init replays tml_arena_size's choice).
 size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *records, int *order);
 size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *records, int order);
+
+// How many bytes before its input a node's output must start when the two share memory: the
+// most, over the output pixels, that the output written up to the end of a pixel's pair (the
+// GEMM's two rows) runs past the first input byte still read from that pair on. -1 when the
+// shape has too many pixels to count.
+int64_t tml_plan_window_gap(const tml_window_shape_t *s);
 
 #endif // TML_INTERNAL_H

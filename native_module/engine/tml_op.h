@@ -15,6 +15,14 @@
 #include "tml.h"
 #include "tml_builtins.h"
 
+// The shape of a windowed op whose kernels write output pixels in raster order (batch, row,
+// column), each only after reading its own input window, so the planner may start the output
+// a little before its input in the same memory (tml_plan_overlap_gap).
+typedef struct {
+    int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c;
+    int32_t filter_h, filter_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+} tml_window_shape_t;
+
 typedef struct tml_op {
     int16_t builtin;       // TML_BUILTIN_*
     uint8_t max_version;   // highest op version accepted
@@ -41,6 +49,11 @@ typedef struct tml_op {
     // Clears the state the node keeps in node->data across invokes, for
     // tml_reset_variables; NULL = none.
     void (*reset)(tml_interp_t *it, tml_node_t *node);
+    // The window of a node whose every kernel (reference, fast paths, on every core) keeps the
+    // raster order above, two output pixels at most written before the next input is read;
+    // false where the node cannot share its input's memory that way. NULL = never. Runs on an
+    // unvalidated model, before prepare: it must not fail loudly.
+    bool (*window)(const tml_interp_t *it, const tml_node_t *node, tml_window_shape_t *s);
     // CUSTOM ops only: the opcode's custom_code this op runs ("SignalRfft");
     // .builtin is then TML_BUILTIN_CUSTOM. NULL for builtins.
     const char *custom_name;
@@ -56,9 +69,10 @@ enum {
     // Output 0 is input 0 with another shape (RESHAPE, SQUEEZE, EXPAND_DIMS):
     // the planner gives both the same memory and eval may be empty.
     TML_OP_ALIAS = 1,
-    // Output 0 may be written over input 0 (same type and size; out[i] depends on in[i] alone,
-    // read before it is written): the planner gives them the same memory when this node is
-    // the input's last reader (activations such as RELU, LOGISTIC, HARD_SWISH).
+    // Output 0 may be written over input 0 (same type and size; out[i] depends on in[i] and
+    // on other inputs' elements at or broadcast to i, all read before out[i] is written): the
+    // planner gives them the same memory when this node is the input's last reader
+    // (activations such as RELU, LOGISTIC, HARD_SWISH; ADD).
     TML_OP_INPLACE = 2,
     // Some inputs below the minimum count may be absent (index -1): prepare checks which
     // (SVDF's bias, the LSTM's gates).

@@ -9,7 +9,10 @@
 // placed late can leave a hole under it), so we try a few and keep the one
 // that spans least, ties going to the earlier order (deterministic). We also do
 // better where ops allow: RESHAPE/SQUEEZE/EXPAND_DIMS outputs share their
-// input's memory, and buffers are aligned to TML_ARENA_ALIGN, not 16.
+// input's memory, activations write over their input, convolutions write their
+// output over the part of their input they have finished reading (the output
+// starts a computed gap before the input), and buffers are aligned to
+// TML_ARENA_ALIGN, not 16.
 #include "tml_internal.h"
 
 static uint32_t align_up(uint32_t n) {
@@ -142,6 +145,102 @@ static void share_in_place(const tml_interp_t *it, tml_plan_record_t *r) {
     }
 }
 
+// Output pixels in raster order, two at a time (the pairs of kernels/opt/'s GEMM, which reads
+// both pixels' inputs while it writes both outputs; the reference kernels write one pixel after
+// reading its window, the ARMv7E-M 3x3 depthwise path a row after copying its input rows, and
+// both are covered by the pairs' bound, as a pair's bound holds for each of its pixels and the
+// first pixel of every output row reads from the column its row copy starts at). Walking the
+// pixels backwards keeps the first input byte any later pixel still reads.
+int64_t tml_plan_window_gap(const tml_window_shape_t *s) {
+    const int64_t pixels = (int64_t)s->batches * s->out_h * s->out_w;
+    if (pixels <= 0 || pixels > (1 << 22)) {
+        return -1;
+    }
+    int64_t needed = (int64_t)s->batches * s->in_h * s->in_w * s->in_c;  // nothing: past the end
+    int64_t needed_later = needed;  // by the pixels after the current pair
+    int64_t gap = 0;
+    int64_t i = pixels;
+    for (int64_t b = s->batches - 1; b >= 0; b--) {
+        for (int32_t oy = s->out_h - 1; oy >= 0; oy--) {
+            // The window's first row inside the image (none: reads nothing), then its first
+            // column: the lowest byte it reads.
+            const int32_t iy0 = oy * s->stride_h - s->pad_h;
+            const int32_t ky = iy0 >= 0 ? 0 : (-iy0 + s->dilation_h - 1) / s->dilation_h;
+            const int64_t iy = iy0 + (int64_t)ky * s->dilation_h;
+            const bool row_inside = ky < s->filter_h && iy < s->in_h;
+            for (int32_t ox = s->out_w - 1; ox >= 0; ox--) {
+                i--;
+                const int32_t ix0 = ox * s->stride_w - s->pad_w;
+                const int32_t kx = ix0 >= 0 ? 0 : (-ix0 + s->dilation_w - 1) / s->dilation_w;
+                const int64_t ix = ix0 + (int64_t)kx * s->dilation_w;
+                if (row_inside && kx < s->filter_w && ix < s->in_w) {
+                    const int64_t first = ((b * s->in_h + iy) * s->in_w + ix) * s->in_c;
+                    needed = first < needed ? first : needed;
+                }
+                if (i % 2 == 0) {
+                    // Every kernel writes a pair's last output byte after its last read of the
+                    // pair: that byte need only miss what later pairs read, the others the
+                    // pair's input too.
+                    const int64_t written = (i + 2 < pixels ? i + 2 : pixels) * s->out_c;
+                    const int64_t pair = written - 1 - needed, later = written - needed_later;
+                    gap = pair > gap ? pair : gap;
+                    gap = later > gap ? later : gap;
+                    needed_later = needed;
+                }
+            }
+        }
+    }
+    return gap;
+}
+
+static bool read_elsewhere(const tml_interp_t *it, const tml_plan_record_t *r, const tml_node_t *node,
+    int32_t root) {
+    for (uint32_t i = 1; i < node->n_inputs; i++) {
+        if (planned(it, node->inputs[i]) && root_of(r, node->inputs[i]) == root) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Where an op's kernels write in raster order (tml_op_t.window) and the node is the last
+// reader of its input's memory, the output may lie over that memory if it starts far enough
+// before it (tml_plan_window_gap): the placement allows that one overlap and no other.
+static void share_by_window(const tml_interp_t *it, tml_plan_record_t *r) {
+    for (uint32_t n = 0; n < it->n_nodes; n++) {
+        const tml_node_t *node = &it->nodes[n];
+        tml_window_shape_t s;
+        if (node->op == NULL || node->op->window == NULL || node->n_inputs < 1 || node->n_outputs != 1) {
+            continue;
+        }
+        int32_t in = node->inputs[0], out = node->outputs[0];
+        if (!planned(it, in) || !planned(it, out) || in == out || r[out].alias >= 0
+            || r[out].first != n || !node->op->window(it, node, &s)) {
+            continue;
+        }
+        int32_t root = root_of(r, in);
+        if (root == out || r[root].last != n || is_graph_io(it, r, root) || is_graph_io(it, r, out)
+            || read_elsewhere(it, r, node, root)
+            || it->tensors[in].bytes != (uint64_t)s.batches * s.in_h * s.in_w * s.in_c
+            || it->tensors[out].bytes != (uint64_t)s.batches * s.out_h * s.out_w * s.out_c) {
+            continue;
+        }
+        int64_t gap = tml_plan_window_gap(&s);
+        if (gap < 0 || gap >= (int64_t)r[out].size) {
+            continue;
+        }
+        r[out].alias = TML_PLAN_WITH_GAP(align_up((uint32_t)gap));
+    }
+}
+
+// The tensor whose memory tensor record t may lie over (see share_by_window), or -1.
+static int32_t lies_over(const tml_interp_t *it, const tml_plan_record_t *r, int32_t t) {
+    if ((uint32_t)t >= it->n_tensors || r[t].alias >= -1 || r[t].first >= it->n_nodes) {
+        return -1;
+    }
+    return root_of(r, it->nodes[r[t].first].inputs[0]);  // checked by share_by_window
+}
+
 static bool overlap_in_time(const tml_plan_record_t *a, const tml_plan_record_t *b) {
     return a->first <= b->last && b->first <= a->last;
 }
@@ -152,36 +251,114 @@ static bool overlap_in_time(const tml_plan_record_t *a, const tml_plan_record_t 
 #define SHORT_LIFE 32
 
 typedef struct {
+    const tml_interp_t *it;
     tml_plan_record_t *r;
     int32_t n_nodes;   // buckets: records[n_tensors + node].alias
     uint32_t n_tensors;
     int32_t long_lived;  // list of placed long-lived records, -1 when empty
+    // Whether pairs across small gaps (an eighth of the output at most, as a depthwise
+    // layer's or a strided one's) are kept room for: an input whose outputs are not placed
+    // yet starts its search above their gaps, and others keep out of the spot an unplaced
+    // partner of a placed record waits for.
+    bool leave_small_gaps;
 } placed_t;
 
-// Moves *candidate past every record of the list from `i` that clashes with rec.
-static bool push_past(const tml_plan_record_t *r, int32_t i, const tml_plan_record_t *rec, uint64_t *candidate) {
+// The output that may lie over input record `self` (see share_by_window), or -1.
+static int32_t lying_over(const placed_t *pl, int32_t self) {
+    const tml_plan_record_t *rec = &pl->r[self];
+    // A graph output's last node is the graph's last, which a model without nodes lacks.
+    if ((uint32_t)self >= pl->n_tensors || rec->last >= pl->it->n_nodes) {
+        return -1;
+    }
+    const tml_node_t *node = &pl->it->nodes[rec->last];
+    if (node->n_outputs < 1 || node->outputs == NULL || !planned(pl->it, node->outputs[0])) {
+        return -1;
+    }
+    int32_t out = node->outputs[0];
+    return lies_over(pl->it, pl->r, out) == self ? out : -1;
+}
+
+static bool small_gap(const tml_plan_record_t *out) {
+    return (uint64_t)TML_PLAN_GAP(out->alias) * 8 <= out->size;
+}
+
+// Where small gaps are kept room for, the spot waiting for an unplaced partner of placed record i
+// across a small gap (its output just below it, or its input just above), so that others keep
+// out of it: the partner's index, and its offset in *at; -1 when none.
+static int32_t waiting_partner(const placed_t *pl, int32_t i, uint64_t *at) {
+    const tml_plan_record_t *r = pl->r, *p = &r[i];
+    if (!pl->leave_small_gaps) {
+        return -1;
+    }
+    int32_t out = lying_over(pl, i);
+    if (out >= 0 && r[out].offset == TML_UNPLACED && small_gap(&r[out])
+        && p->offset >= TML_PLAN_GAP(r[out].alias)) {
+        *at = p->offset - TML_PLAN_GAP(r[out].alias);
+        return out;
+    }
+    int32_t in = lies_over(pl->it, r, i);
+    if (in >= 0 && r[in].offset == TML_UNPLACED && small_gap(p)) {
+        *at = (uint64_t)p->offset + TML_PLAN_GAP(p->alias);
+        return in;
+    }
+    return -1;
+}
+
+// Moves *candidate past every record of the list from `i` that clashes with record `self`:
+// past its end, or for the output lying over `self` (an input), to the output's start plus
+// the gap. An output may lie over its input when it starts at least the gap before it.
+static bool push_past(const placed_t *pl, int32_t i, int32_t self, uint64_t *candidate) {
+    const tml_plan_record_t *r = pl->r, *rec = &r[self];
+    const int32_t self_over = lies_over(pl->it, r, self);
     bool moved = false;
     for (; i >= 0; i = r[i].next) {
         const tml_plan_record_t *p = &r[i];
-        if (overlap_in_time(p, rec) && *candidate < p->offset + p->size && p->offset < *candidate + rec->size) {
-            *candidate = (uint64_t)p->offset + p->size;
+        uint64_t at;
+        int32_t w = waiting_partner(pl, i, &at);
+        if (w >= 0 && w != self && overlap_in_time(&r[w], rec) && *candidate < at + r[w].size
+            && at < *candidate + rec->size) {
+            *candidate = at + r[w].size;
             moved = true;
         }
+        if (!overlap_in_time(p, rec) || *candidate >= p->offset + p->size
+            || p->offset >= *candidate + rec->size) {
+            continue;
+        }
+        if (self_over == i && *candidate + TML_PLAN_GAP(rec->alias) <= p->offset) {
+            continue;
+        }
+        if (lies_over(pl->it, r, i) == self) {
+            const uint64_t gap = TML_PLAN_GAP(p->alias);
+            if (*candidate >= (uint64_t)p->offset + gap) {
+                continue;
+            }
+            *candidate = (uint64_t)p->offset + gap;
+        } else {
+            *candidate = (uint64_t)p->offset + p->size;
+        }
+        moved = true;
     }
     return moved;
 }
 
 // Lowest offset where rec fits among the placed records it meets in time (greedy, as TFLite
 // Micro's planner), or TML_UNPLACED past 2 GB (a corrupt or absurd model).
-static uint32_t lowest_free_offset(const placed_t *pl, const tml_plan_record_t *rec) {
+static uint32_t lowest_free_offset(const placed_t *pl, int32_t self) {
+    const tml_plan_record_t *rec = &pl->r[self];
     uint64_t candidate = 0;
+    // Room for the chain of unplaced outputs, each lying below the last across a small gap.
+    for (int32_t t = pl->leave_small_gaps ? lying_over(pl, self) : -1, steps = 0;
+         t >= 0 && pl->r[t].offset == TML_UNPLACED && small_gap(&pl->r[t]) && steps < SHORT_LIFE;
+         t = lying_over(pl, t), steps++) {
+        candidate += TML_PLAN_GAP(pl->r[t].alias);
+    }
     int32_t from = rec->first - SHORT_LIFE > 0 ? rec->first - SHORT_LIFE : 0;
     int32_t to = rec->last < pl->n_nodes - 1 ? rec->last : pl->n_nodes - 1;
     bool moved = true;
     while (moved) {
-        moved = push_past(pl->r, pl->long_lived, rec, &candidate);
+        moved = push_past(pl, pl->long_lived, self, &candidate);
         for (int32_t n = from; n <= to; n++) {
-            moved |= push_past(pl->r, pl->r[pl->n_tensors + (uint32_t)n].alias, rec, &candidate);
+            moved |= push_past(pl, pl->r[pl->n_tensors + (uint32_t)n].alias, self, &candidate);
         }
         if (candidate + rec->size > INT32_MAX) {
             return TML_UNPLACED;
@@ -208,8 +385,16 @@ enum {
     BY_AREA,       // size x lifetime: the buffers that block most memory for longest
     BY_LIFETIME,   // longest-lived first, then by size
     BY_START,      // in the order the graph writes them, then by size
+    // The last written first: an output is placed before its input, which then goes the
+    // output's gap above it, so a chain of convolutions writing over their inputs steps down;
+    // buffers alive at one node only (scratch) after all others.
+    BY_LATEST,
     ORDER_COUNT
 };
+
+// The plans tried: each order, then the largest first keeping room for small gaps (the only
+// combination that ever won on the models in shared/models, beside the plain orders).
+#define PLAN_COUNT (ORDER_COUNT + 1)
 
 static uint64_t order_key(const tml_plan_record_t *r, int order) {
     uint64_t life = (uint64_t)(r->last - r->first) + 1;
@@ -220,6 +405,9 @@ static uint64_t order_key(const tml_plan_record_t *r, int order) {
             return life << 32 | r->size;
         case BY_START:
             return (uint64_t)(TML_NO_NODE - r->first) << 32 | r->size;
+        case BY_LATEST:
+            // Scratch (alive at one node) last, into the holes the tensors leave.
+            return (r->first == r->last ? 0 : (uint64_t)r->first << 32) | r->size;
         default:
             return r->size;
     }
@@ -267,6 +455,7 @@ static size_t place_all(const tml_interp_t *it, tml_plan_record_t *r, int order)
     int32_t head = -1;
     for (uint32_t i = count; i-- > 0;) {
         r[i].next = -1;
+        r[i].offset = TML_UNPLACED;
         if (i >= it->n_tensors) {
             r[i].alias = -1;
         }
@@ -275,13 +464,13 @@ static size_t place_all(const tml_interp_t *it, tml_plan_record_t *r, int order)
             head = (int32_t)i;
         }
     }
-    head = sort_by_key(r, head, order);
-    placed_t pl = { r, (int32_t)it->n_nodes, it->n_tensors, -1 };
+    head = sort_by_key(r, head, order < ORDER_COUNT ? order : BY_SIZE);
+    placed_t pl = { it, r, (int32_t)it->n_nodes, it->n_tensors, -1, order >= ORDER_COUNT };
     size_t total = 0;
     while (head >= 0) {
         int32_t i = head;
         head = r[i].next;
-        r[i].offset = lowest_free_offset(&pl, &r[i]);
+        r[i].offset = lowest_free_offset(&pl, i);
         if (r[i].offset == TML_UNPLACED) {
             return SIZE_MAX;
         }
@@ -296,9 +485,10 @@ static size_t place_all(const tml_interp_t *it, tml_plan_record_t *r, int order)
 size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *order) {
     compute_lifetimes(it, r);
     share_in_place(it, r);
+    share_by_window(it, r);
     size_t best = SIZE_MAX;
     int best_order = 0;
-    for (int o = 0; o < ORDER_COUNT; o++) {
+    for (int o = 0; o < PLAN_COUNT; o++) {
         size_t total = place_all(it, r, o);
         if (total < best) {
             best = total;
@@ -307,13 +497,14 @@ size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *order) {
     }
     *order = best_order;
     // The records hold the last order's offsets: place the winner again unless it was last.
-    return best_order == ORDER_COUNT - 1 ? best : place_all(it, r, best_order);
+    return best_order == PLAN_COUNT - 1 ? best : place_all(it, r, best_order);
 }
 
 size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *r, int order) {
     compute_lifetimes(it, r);
     share_in_place(it, r);
-    return place_all(it, r, order >= 0 && order < ORDER_COUNT ? order : BY_SIZE);
+    share_by_window(it, r);
+    return place_all(it, r, order >= 0 && order < PLAN_COUNT ? order : BY_SIZE);
 }
 
 uint32_t tml_plan_count(const tml_interp_t *it) {
@@ -331,5 +522,6 @@ bool tml_plan_buffer(const tml_interp_t *it, const void *work, uint32_t i, tml_p
     b->first_node = r->first == TML_NO_NODE ? -1 : (int32_t)r->first;
     b->last_node = r->last == TML_NO_NODE ? -1 : (int32_t)r->last;
     b->shares = tensor && r->alias >= 0 ? root_of((const tml_plan_record_t *)work, (int32_t)i) : -1;
+    b->gap = tensor && r->alias < -1 ? (int32_t)TML_PLAN_GAP(r->alias) : -1;
     return true;
 }

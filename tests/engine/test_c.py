@@ -36,6 +36,19 @@ TESTS = {
     # TFLite Micro's golden bytes (data/kernel_cases.h), through the fast paths and without.
     "test_kernel_cases.c": ("test_kernel_cases.c", engine_sources, ("-DTML_KERNELS_OPT=1",)),
     "test_kernel_cases.c[ref]": ("test_kernel_cases.c", engine_sources, ("-DTML_KERNELS_OPT=0",)),
+    # Outputs lying over their inputs as the planner places them, against separate buffers.
+    "test_overlap.c": ("test_overlap.c", engine_sources, ("-DTML_KERNELS_OPT=1",)),
+    "test_overlap.c[ref]": ("test_overlap.c", engine_sources, ("-DTML_KERNELS_OPT=0",)),
+}
+
+# Builds that must fail: the output one byte closer to its input than the planner's gap.
+MUST_FAIL = {
+    "test_overlap.c[gap-1]": (
+        "test_overlap.c",
+        engine_sources,
+        ("-DTML_KERNELS_OPT=1", "-DGAP_SLACK=-1"),
+        "conv 1x1 odd channels, odd pixel count: output 76 bytes before its input differs",
+    ),
 }
 
 
@@ -54,12 +67,9 @@ def sanitizer_flags(tmp):
     return tuple(SANITIZE)
 
 
-@pytest.mark.skipif(shutil.which(CC) is None, reason=f"needs a C compiler ({CC})")
-@pytest.mark.parametrize("name", sorted(TESTS))
-def test_c(name, tmp_path_factory):
-    """The C test builds without warnings and every check in it passes."""
+def build_and_run(tmp_path_factory, source, sources, flags):
+    """Builds one C test (which must build without warnings) and returns its run."""
     tmp = str(tmp_path_factory.mktemp("ctest"))
-    source, sources, flags = TESTS[name]
     exe = os.path.join(tmp, "test")
     cmd = [
         CC,
@@ -80,4 +90,21 @@ def test_c(name, tmp_path_factory):
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0", UBSAN_OPTIONS="print_stacktrace=1")
     run = subprocess.run([exe], check=False, capture_output=True, text=True, env=env, timeout=300)
     print(run.stdout)
+    return run
+
+
+@pytest.mark.skipif(shutil.which(CC) is None, reason=f"needs a C compiler ({CC})")
+@pytest.mark.parametrize("name", sorted(TESTS))
+def test_c(name, tmp_path_factory):
+    """The C test builds without warnings and every check in it passes."""
+    run = build_and_run(tmp_path_factory, *TESTS[name])
     assert run.returncode == 0, f"{name} failed:\n{run.stdout}\n{run.stderr}"
+
+
+@pytest.mark.skipif(shutil.which(CC) is None, reason=f"needs a C compiler ({CC})")
+@pytest.mark.parametrize("name", sorted(MUST_FAIL))
+def test_c_fails_where_it_must(name, tmp_path_factory):
+    """The C test catches the defect its build plants, with the message naming it."""
+    *build, message = MUST_FAIL[name]
+    run = build_and_run(tmp_path_factory, *build)
+    assert run.returncode != 0 and message in run.stdout, run.stdout

@@ -91,3 +91,19 @@ def test_golden_cases_equal_tflite_micro_on_core(core, tmp_path):
     """The whole engine, built for this core, gives TFLite Micro's bytes on every golden case."""
     out = run(core, build(core, "test_kernel_cases.c", str(tmp_path)))
     assert "FAIL" not in out and " 0 failed" in out, out
+
+
+@needs_tools
+@pytest.mark.parametrize("core", sorted(CORES))
+def test_outputs_over_their_inputs_on_core(core, tmp_path):
+    """Convolutions writing their output over their input at the planner's gap give the bytes
+    of separate buffers with this core's kernels. One byte closer, the portable GEMM (the
+    M0+'s) overwrites an input byte that its next pixel pair reads; the ARMv7E-M GEMM writes
+    its last channels after all its reads and does not."""
+    out = run(core, build(core, "test_overlap.c", str(tmp_path)))
+    assert "FAIL" not in out and " 0 failed" in out, out
+    if core == "cortex-m0plus":
+        (tmp_path / "closer").mkdir()
+        closer = build(core, "test_overlap.c", str(tmp_path / "closer"), flags=("-DGAP_SLACK=-1",))
+        out = run(core, closer)
+        assert "conv 1x1 odd channels, odd pixel count: output 76 bytes" in out, out

@@ -14,6 +14,17 @@ static const tml_op_t plain_op = { .builtin = 0 };
 static const tml_op_t alias_op = { .builtin = 22, .flags = TML_OP_ALIAS };  // RESHAPE
 static const tml_op_t inplace_op = { .builtin = 19, .flags = TML_OP_INPLACE };  // RELU
 
+// A 1x1 convolution from 4x4x4 to 4x4x8, whose kernels write over their input in raster order.
+static bool pointwise_window(const tml_interp_t *it, const tml_node_t *node, tml_window_shape_t *s) {
+    (void)it;
+    (void)node;
+    *s = (tml_window_shape_t){ .batches = 1, .in_h = 4, .in_w = 4, .in_c = 4, .out_h = 4, .out_w = 4,
+        .out_c = 8, .filter_h = 1, .filter_w = 1, .stride_h = 1, .stride_w = 1, .dilation_h = 1,
+        .dilation_w = 1 };
+    return true;
+}
+static const tml_op_t window_op = { .builtin = 3, .window = pointwise_window };  // CONV_2D
+
 typedef struct {
     tml_interp_t it;
     tml_tensor_t tensors[MAX_T];
@@ -334,6 +345,45 @@ TEST(in_place_needs_the_last_reader_and_no_graph_io) {
     TEST_CHECK(g.rec[1].size == 64 && g.rec[2].size == 64);
 }
 
+// t0 -> n0 -> t1 -> n1 (1x1 conv, 4 to 8 channels) -> t2 -> n2 -> t3. The conv's last pair
+// writes 128 bytes, all but the last while reading its input from byte 56: gap 71, 72 aligned.
+// Largest first: t2 (128) at 0; t1 (64) may lie over t2 from 72 on -> 72; t0 (64) meets only
+// t1 -> 0; t3 (8) meets t2 -> 128. Span 136 where the pair alone took 192.
+TEST(convolution_output_lies_over_its_dying_input) {
+    graph_t g;
+    graph_init(&g, 4, (const uint32_t[]){ 64, 64, 128, 8 });
+    node(&g, &plain_op, IN(0), OUT(1));
+    node(&g, &window_op, IN(1), OUT(2));
+    node(&g, &plain_op, IN(2), OUT(3));
+    graph_io(&g, 0, 3);
+    TEST_EQ_INT(tml_plan_window_gap(&(tml_window_shape_t){ .batches = 1, .in_h = 4, .in_w = 4,
+        .in_c = 4, .out_h = 4, .out_w = 4, .out_c = 8, .filter_h = 1, .filter_w = 1,
+        .stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1 }), 71);
+    TEST_EQ_INT(plan(&g), 136);
+    CHECK_REC(&g, 1, 64, 72, 0, 1);
+    CHECK_REC(&g, 2, 128, 0, 1, 2);
+    TEST_EQ_INT(TML_PLAN_GAP(g.rec[2].alias), 72);
+    CHECK_REC(&g, 0, 64, 0, 0, 0);
+    CHECK_REC(&g, 3, 8, 128, 2, 2);
+}
+
+// The same convolution on the graph's input, or on a tensor read later: no overlap.
+TEST(convolution_keeps_graph_inputs_and_live_tensors) {
+    graph_t g;
+    graph_init(&g, 2, (const uint32_t[]){ 64, 128 });
+    node(&g, &window_op, IN(0), OUT(1));
+    graph_io(&g, 0, 1);
+    TEST_EQ_INT(plan(&g), 192);
+    TEST_EQ_INT(TML_PLAN_GAP(g.rec[1].alias), 0);
+    graph_init(&g, 4, (const uint32_t[]){ 64, 64, 128, 8 });
+    node(&g, &plain_op, IN(0), OUT(1));
+    node(&g, &window_op, IN(1), OUT(2));
+    node(&g, &plain_op, IN(2, 1), OUT(3));
+    graph_io(&g, 0, 3);
+    TEST_EQ_INT(plan(&g), 200);
+    TEST_EQ_INT(TML_PLAN_GAP(g.rec[2].alias), 0);
+}
+
 int main(void) {
     RUN_TEST(chain_reuses_dead_buffers);
     RUN_TEST(sizes_round_up_to_the_alignment);
@@ -350,5 +400,7 @@ int main(void) {
     RUN_TEST(several_orders_keep_the_smallest);
     RUN_TEST(in_place_output_takes_its_dying_input);
     RUN_TEST(in_place_needs_the_last_reader_and_no_graph_io);
+    RUN_TEST(convolution_output_lies_over_its_dying_input);
+    RUN_TEST(convolution_keeps_graph_inputs_and_live_tensors);
     return test_report();
 }

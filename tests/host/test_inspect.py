@@ -197,20 +197,30 @@ def test_rp2040_judges_frozen_and_read_into_ram(models: Path, capsys) -> None:
 
 
 def test_peak_names_the_op_and_its_tensors(models: Path, capsys) -> None:
-    """person_detect's activations peak at its first 1x1 convolution (op 2), with its 48x48x8
-    input and 48x48x16 output live: the tensors the flatbuffer gives that op."""
+    """person_detect's activations peak at its first strided depthwise layer (op 3) on the M7,
+    with its 48x48x16 input and its 24x24x16 output live, the output lying over the input (the
+    tensors the flatbuffer gives that op), and the M7 kernels' scratch beside them."""
     path = models / "tflite-micro" / "person_detect.tflite"
     assert cli.main(["inspect", str(path), "--board", "qemu-m7", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     peak = report["peak"]
     op = schema.load(path).operators[peak["node"]]
-    assert (peak["node"], peak["op"]) == (2, "CONV_2D") and op.name == "CONV_2D"
+    assert (peak["node"], peak["op"]) == (3, "DEPTHWISE_CONV_2D") and op.name == peak["op"]
     live = {t["index"]: t["bytes"] for t in peak["tensors"]}
-    assert live == {op.inputs[0]: 48 * 48 * 8, op.outputs[0]: 48 * 48 * 16}
-    assert peak["activation_bytes"] >= sum(live.values()) + peak["scratch_bytes"]
+    assert live == {op.inputs[0]: 48 * 48 * 16, op.outputs[0]: 24 * 24 * 16}
+    over = {t["index"]: t["over"] for t in peak["tensors"]}
+    assert over[op.outputs[0]] == op.inputs[0]
+    # Lying over its input, the output adds only its gap to the memory in use.
+    assert peak["occupied_bytes"] < sum(live.values()) + peak["scratch_bytes"]
+    assert peak["activation_bytes"] >= peak["occupied_bytes"]
+    assert (3, "DEPTHWISE_CONV_2D", op.inputs[0], op.outputs[0]) in [
+        tuple(o[:4]) for o in peak["overlaps"]
+    ]
     assert report["arena_bytes"] > peak["activation_bytes"]
     assert cli.main(["inspect", str(path), "--board", "qemu-m7"]) == 0
-    assert "peak at op 2 CONV_2D, live tensors" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "peak at op 3 DEPTHWISE_CONV_2D, live tensors" in text
+    assert f"op 3 #{op.outputs[0]} over #{op.inputs[0]} from " in text
 
 
 def test_not_a_model(tmp_path: Path, capsys) -> None:

@@ -91,7 +91,9 @@ const tml_op_t tml_op_add = {
     .inputs = {2, 2},
     .outputs = {1, 1},
     .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_FLOAT32) | TML_TYPE_BIT(TML_INT32),
-    .flags = TML_OP_SAME_TYPE,
+    // Every kernel computes out[i] from the inputs' elements at i (or a broadcast input's)
+    // in order, so input 0, when not broadcast, may be written over.
+    .flags = TML_OP_SAME_TYPE | TML_OP_INPLACE,
     .data_size = sizeof(add_sub_data_t),
     .prepare = add_sub_prepare,
     .eval = add_sub_eval,

@@ -113,3 +113,54 @@ tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilat
     w->pad_w = tml_pad_before(in_w, filter_w, w->stride_w, w->dilation_w, ow);
     return TML_OK;
 }
+
+static bool usable_4d(const tml_tensor_t *t) {
+    if (t == NULL || t->ndim != 4 || t->dims == NULL) {
+        return false;
+    }
+    for (int i = 0; i < 4; i++) {
+        if (t->dims[i] <= 0 || t->dims[i] > TML_CONV_MAX_SPAN) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool tml_conv_window_shape(const tml_interp_t *it, const tml_node_t *node, int dilation_field,
+    tml_window_shape_t *s) {
+    const tml_tensor_t *in = tml_node_input(it, node, 0);
+    const tml_tensor_t *f = tml_node_input(it, node, 1);
+    const tml_tensor_t *out = tml_node_output(it, node, 0);
+    if (!usable_4d(in) || !usable_4d(f) || !usable_4d(out) || in->type != TML_INT8
+        || out->type != TML_INT8 || in->dims[0] != out->dims[0]) {
+        return false;
+    }
+    int32_t padding = tml_opt_u8(it, node, OPT_PADDING, TML_PAD_SAME);
+    s->stride_w = tml_opt_i32(it, node, OPT_STRIDE_W, 0);
+    s->stride_h = tml_opt_i32(it, node, OPT_STRIDE_H, 0);
+    s->dilation_w = tml_opt_i32(it, node, dilation_field, 1);
+    s->dilation_h = tml_opt_i32(it, node, dilation_field + 1, 1);
+    if ((padding != TML_PAD_SAME && padding != TML_PAD_VALID) || s->stride_w <= 0 || s->stride_h <= 0
+        || s->stride_w > TML_CONV_MAX_STEP || s->stride_h > TML_CONV_MAX_STEP || s->dilation_w <= 0
+        || s->dilation_h <= 0 || s->dilation_w > TML_CONV_MAX_STEP || s->dilation_h > TML_CONV_MAX_STEP) {
+        return false;
+    }
+    s->batches = in->dims[0];
+    s->in_h = in->dims[1];
+    s->in_w = in->dims[2];
+    s->in_c = in->dims[3];
+    s->filter_h = f->dims[1];
+    s->filter_w = f->dims[2];
+    s->out_h = out->dims[1];
+    s->out_w = out->dims[2];
+    s->out_c = out->dims[3];
+    if ((int64_t)(s->filter_h - 1) * s->dilation_h >= TML_CONV_MAX_SPAN
+        || (int64_t)(s->filter_w - 1) * s->dilation_w >= TML_CONV_MAX_SPAN
+        || tml_out_size(padding, s->in_h, s->filter_h, s->stride_h, s->dilation_h) != s->out_h
+        || tml_out_size(padding, s->in_w, s->filter_w, s->stride_w, s->dilation_w) != s->out_w) {
+        return false;
+    }
+    s->pad_h = tml_pad_before(s->in_h, s->filter_h, s->stride_h, s->dilation_h, s->out_h);
+    s->pad_w = tml_pad_before(s->in_w, s->filter_w, s->stride_w, s->dilation_w, s->out_w);
+    return true;
+}

@@ -66,4 +66,11 @@ tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilat
     int32_t in_h, int32_t in_w, int32_t filter_h, int32_t filter_w, int32_t out_h, int32_t out_w,
     tml_conv_window_t *w);
 
+// The op's .window hook for int8 CONV_2D and DEPTHWISE_CONV_2D (filters OHWI and 1HWO: height
+// and width at dims 1 and 2): the shape when input and output are int8 and 4-d and the options
+// are valid and give the output's shape; false otherwise, recording no error (it runs before
+// prepare, which reports them).
+bool tml_conv_window_shape(const tml_interp_t *it, const tml_node_t *node, int dilation_field,
+    tml_window_shape_t *s);
+
 #endif // TML_OPS_CONV_COMMON_H

@@ -105,6 +105,13 @@ static tml_status_t depthwise_conv_2d_eval(tml_interp_t *it, tml_node_t *node) {
     return TML_OK;
 }
 
+// Every int8 kernel writes pixels in raster order: the reference one pixel at a time, the
+// GEMM of kernels/opt/ two pixels at a time after reading both, the ARMv7E-M 3x3 depthwise
+// path a row after copying the input rows it needs.
+static bool depthwise_conv_2d_window(const tml_interp_t *it, const tml_node_t *node, tml_window_shape_t *s) {
+    return tml_conv_window_shape(it, node, OPT_DILATION_W, s);
+}
+
 const tml_op_t tml_op_depthwise_conv_2d = {
     .builtin = TML_BUILTIN_DEPTHWISE_CONV_2D,
     .max_version = 7,
@@ -118,4 +125,5 @@ const tml_op_t tml_op_depthwise_conv_2d = {
     .scratch_size = depthwise_conv_2d_scratch_size,
     .prepare = depthwise_conv_2d_prepare,
     .eval = depthwise_conv_2d_eval,
+    .window = depthwise_conv_2d_window,
 };
