@@ -102,11 +102,13 @@ static void check_conv(const char *what, shape_t sh, int32_t groups) {
     tml_conv_2d_shape_t *s = &p.s;
     quant_t q;
     tml_window_shape_t w = window_of(&sh, sh.out_c);
-    *s = (tml_conv_2d_shape_t){ .batches = sh.batches, .in_h = sh.in_h, .in_w = sh.in_w,
+    *s = (tml_conv_2d_shape_t){
+        .batches = sh.batches, .in_h = sh.in_h, .in_w = sh.in_w,
         .in_c = sh.in_c, .out_h = w.out_h, .out_w = w.out_w, .out_c = sh.out_c,
         .filter_h = sh.filter, .filter_w = sh.filter, .filter_c = sh.in_c / groups,
         .stride_h = sh.stride, .stride_w = sh.stride, .dilation_h = sh.dilation,
-        .dilation_w = sh.dilation, .pad_h = sh.pad, .pad_w = sh.pad };
+        .dilation_w = sh.dilation, .pad_h = sh.pad, .pad_w = sh.pad,
+    };
     fill_quant(&q, &p.q, sh.out_c);
     size_t n_in = (size_t)sh.batches * sh.in_h * sh.in_w * sh.in_c;
     size_t n_out = (size_t)sh.batches * w.out_h * w.out_w * sh.out_c;
@@ -137,10 +139,12 @@ static void check_depthwise(const char *what, shape_t sh, int32_t mult) {
     quant_t q;
     const int32_t out_c = sh.in_c * mult;
     tml_window_shape_t w = window_of(&sh, out_c);
-    *s = (tml_depthwise_conv_2d_shape_t){ .batches = sh.batches, .in_h = sh.in_h, .in_w = sh.in_w,
+    *s = (tml_depthwise_conv_2d_shape_t){
+        .batches = sh.batches, .in_h = sh.in_h, .in_w = sh.in_w,
         .in_c = sh.in_c, .out_h = w.out_h, .out_w = w.out_w, .depth_multiplier = mult,
         .filter_h = sh.filter, .filter_w = sh.filter, .stride_h = sh.stride, .stride_w = sh.stride,
-        .dilation_h = sh.dilation, .dilation_w = sh.dilation, .pad_h = sh.pad, .pad_w = sh.pad };
+        .dilation_h = sh.dilation, .dilation_w = sh.dilation, .pad_h = sh.pad, .pad_w = sh.pad,
+    };
     fill_quant(&q, &p.q, out_c);
     size_t n_in = (size_t)sh.batches * sh.in_h * sh.in_w * sh.in_c;
     size_t n_out = (size_t)sh.batches * w.out_h * w.out_w * out_c;
@@ -198,9 +202,10 @@ TEST(depthwise_output_over_its_input) {
 // The gap by hand: a 1x1 layer from 8 to 16 channels on 4 pixels writes its second pair's
 // 64 bytes, all but the last while it still reads that pair from byte 16: 63 - 16 = 47.
 TEST(gap_of_a_small_pointwise_layer) {
-    tml_window_shape_t w = { .batches = 1, .in_h = 2, .in_w = 2, .in_c = 8, .out_h = 2, .out_w = 2,
-        .out_c = 16, .filter_h = 1, .filter_w = 1, .stride_h = 1, .stride_w = 1, .dilation_h = 1,
-        .dilation_w = 1 };
+    tml_window_shape_t w = {
+        .batches = 1, .in_h = 2, .in_w = 2, .in_c = 8, .out_h = 2, .out_w = 2, .out_c = 16,
+        .filter_h = 1, .filter_w = 1, .stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+    };
     TEST_EQ_INT(tml_plan_window_gap(&w), 47);
 }
 
