@@ -316,3 +316,45 @@ def test_stripping_changes_no_output(path: Path) -> None:
     assert outputs(stripped, n=4) == outputs(data, n=4)
     assert tflm_outputs(stripped, n=4) == tflm_outputs(data, n=4)
     assert outputs(data, n=4) == tflm_outputs(data, n=4)
+
+
+AD = MODELS / "mlcommons-tiny" / "ad01_int8.tflite"
+
+
+@pytest.mark.parametrize("per", ["auto", "tensor"])
+def test_fully_connected_decodes_a_block_at_a_time(per: str) -> None:
+    """AD (fully connected layers only): each FULLY_CONNECTED decodes its weights a block of
+    rows at a time, so the arena grows by about a block (4 KiB), not by the largest layer's
+    weights (80 KiB); the outputs are the palette model's, and TFLite Micro's interpreter gives
+    the same bytes for the compressed model."""
+    data = need(AD)
+    r = cz.compress(data, cz.Spec(bits=4, per=per))
+    largest = max(t.elements for t in r.tensors)
+    assert largest > 80_000
+    grown = _tinyml.Model(r.data).arena_size - _tinyml.Model(data).arena_size
+    assert 0 < grown <= 6 * 1024, grown
+    assert outputs(r.data, n=4) == outputs(r.palette, n=4)
+    assert outputs(r.data, n=4) == tflm_outputs(r.data, n=4)
+    assert tflm_outputs(r.data, n=4) == tflm_outputs(r.palette, n=4)
+
+
+def test_fully_connected_blocks_starting_inside_a_byte(tmp_path: Path) -> None:
+    """3-bit indices and rows of 11 weights: the second block of a 400-unit layer (372 rows a
+    block) starts 4 bits into a byte, through the general decoder; 4-bit tables per tensor take
+    the fast path. Both give the palette model's bytes, and TFLite Micro's."""
+    import keras
+
+    keras.utils.set_random_seed(5)
+    model = keras.Sequential([keras.Input((11,)), keras.layers.Dense(400, activation="relu"),
+                              keras.layers.Dense(5)])  # fmt: skip
+    model.save(tmp_path / "mlp.keras")
+    calib = tmp_path / "calib.npy"
+    np.save(calib, np.random.default_rng(5).normal(size=(50, 11)).astype(np.float32))
+    int8 = tmp_path / "mlp.tflite"
+    assert cli.main(["convert", str(tmp_path / "mlp.keras"), "-o", str(int8), "--calib",
+                     str(calib)]) == 0  # fmt: skip
+    for bits in (3, 4):
+        r = cz.compress(int8.read_bytes(), cz.Spec(bits=bits, per="tensor"))
+        assert sorted(t.elements for t in r.tensors) == [2000, 4400]
+        assert outputs(r.data, n=4) == outputs(r.palette, n=4)
+        assert outputs(r.data, n=4) == tflm_outputs(r.palette, n=4)
