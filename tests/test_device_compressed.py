@@ -16,6 +16,8 @@ pytest.importorskip("tensorflow")
 SHARED = {
     "kws_dscnn": "mlcommons-tiny/kws_ref_model.tflite",
     "person_detect": "tflite-micro/person_detect.tflite",
+    # fully connected only: each layer decodes its weights a block of rows at a time
+    "ad01": "mlcommons-tiny/ad01_int8.tflite",
 }
 
 SCRIPT = """\

@@ -128,6 +128,8 @@ def _print_compression(r) -> None:
     before = sum(t.before for t in c.tensors)
     after = sum(t.after for t in c.tensors)
     print(f"  compressed {len(c.tensors)} weight tensors: {_kb(before)} -> {_kb(after)}")
+    if c.fitted:
+        print(f"  palettes fit to the layers' outputs on {c.fitted} calibration samples")
     ratio = r.tflite_bytes / c.int8_bytes
     print(f"  flash: {_kb(c.int8_bytes)} int8 -> {_kb(r.tflite_bytes)} compressed ({ratio:.2f}x)")
     if c.arena_before is not None and c.arena_after is not None:
