@@ -294,8 +294,11 @@ def test_readme_compressed_models_section_runs_as_written(
     assert cli.main(inspect_cmd[1:]) == 0
     out = capsys.readouterr().out
     assert re.search(r"compressed: +\d+ weight tensors, 4-bit indices", out)
+    # The palettes were fit on the calibration samples, quantized as the model's input.
+    stats = cz.input_stats(need(KWS), list(np.load(tmp_path / "calib.npy")))
+    assert stats
     assert outputs((tmp_path / "kws4.tflite").read_bytes()) == outputs(
-        cz.compress(need(KWS), cz.Spec(bits=4)).palette
+        cz.compress(need(KWS), cz.Spec(bits=4), stats).palette
     )
 
 
