@@ -135,7 +135,7 @@ def _print_compression(r) -> None:
     if c.arena_before is not None and c.arena_after is not None:
         print(
             f"  arena: {_kb(c.arena_before)} -> {_kb(c.arena_after)} (decoded weights of one "
-            "layer at a time)"
+            "layer, or a block of a fully connected one, at a time)"
         )
     if c.samples:
         line = f"  top-1 on {c.samples} calibration samples: {100 * c.agree_int8:.1f}% as int8"
