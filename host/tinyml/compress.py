@@ -307,8 +307,8 @@ def compress(
     """Compresses the int8 weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED.
 
     ``stats`` (``input_stats`` on calibration samples): per weight tensor, its input's
-    statistics; those layers' palettes are fit to their outputs (``refine``), not to their
-    weights."""
+    statistics; those layers' palettes, where they are per channel, are fit to their outputs
+    (``refine``), not to their weights."""
     stats = stats or {}
     flatbuffers, fb = _schema()
     try:
