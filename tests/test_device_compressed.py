@@ -16,6 +16,8 @@ pytest.importorskip("tensorflow")
 SHARED = {
     "kws_dscnn": "mlcommons-tiny/kws_ref_model.tflite",
     "person_detect": "tflite-micro/person_detect.tflite",
+    # fully connected only: each layer decodes its weights a block of rows at a time
+    "ad01": "mlcommons-tiny/ad01_int8.tflite",
 }
 
 SCRIPT = """\
@@ -55,8 +57,9 @@ def compressed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 def test_compressed_model_equals_palette_model_on_host(
     device: Device, compressed: tuple[Path, str]
 ) -> None:
-    """4-bit compressed weights, decoded one layer at a time on the device: the raw int8
-    outputs on three input patterns equal the palette model's on the host."""
+    """4-bit compressed weights, decoded a layer (fully connected: a block of rows) at a time on
+    the device: the raw int8 outputs on three input patterns equal the palette model's on the
+    host."""
     path, expected = compressed
     skip_unless_fits(device, [path], path.name)
     assert run_on_device(device, SCRIPT, {"m.tflite": path}) == expected

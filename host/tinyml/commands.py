@@ -128,12 +128,14 @@ def _print_compression(r) -> None:
     before = sum(t.before for t in c.tensors)
     after = sum(t.after for t in c.tensors)
     print(f"  compressed {len(c.tensors)} weight tensors: {_kb(before)} -> {_kb(after)}")
+    if c.fitted:
+        print(f"  palettes fit to the layers' outputs on {c.fitted} calibration samples")
     ratio = r.tflite_bytes / c.int8_bytes
     print(f"  flash: {_kb(c.int8_bytes)} int8 -> {_kb(r.tflite_bytes)} compressed ({ratio:.2f}x)")
     if c.arena_before is not None and c.arena_after is not None:
         print(
             f"  arena: {_kb(c.arena_before)} -> {_kb(c.arena_after)} (decoded weights of one "
-            "layer at a time)"
+            "layer, or a block of a fully connected one, at a time)"
         )
     if c.samples:
         line = f"  top-1 on {c.samples} calibration samples: {100 * c.agree_int8:.1f}% as int8"

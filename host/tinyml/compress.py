@@ -92,21 +92,34 @@ def _schema():
 # ---- clustering ------------------------------------------------------------------------------
 
 
-def cluster(weights: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def cluster(
+    weights: np.ndarray, k: int, importance: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Clusters each row of ``weights`` (int8, rows = channels) into at most k int8 values.
 
     Optimal 1-d k-means of each row's values (dynamic programming over the sorted int8 levels
     the tensor uses: the k contiguous groups of least total squared error), each group then
-    represented by its mean rounded to int8. Returns (tables [rows, k] int8 padded with zeros,
-    indices like weights): rows with k or fewer distinct values keep them exactly.
+    represented by its mean rounded to int8. ``importance`` (like weights, >= 0) weighs each
+    weight's squared error, e.g. by the mean square of the input it multiplies, so the error
+    counted is the layer output's rather than the weights'. Returns (tables [rows, k] int8
+    padded with zeros, indices like weights): rows with k or fewer distinct values keep them
+    exactly.
     """
     rows = weights.reshape(weights.shape[0], -1).astype(np.int16)
     n_rows = rows.shape[0]
     low = int(rows.min())
     n = int(rows.max()) - low + 1
     levels = np.arange(low, low + n, dtype=np.float64)
+    if importance is None:
+        mass = np.ones(rows.shape)
+    else:
+        mass = np.asarray(importance, dtype=np.float64).reshape(rows.shape)
+        # A little of every weight counts, so a row fed by silent inputs still gets a palette.
+        mass = mass + 1e-3 * max(float(mass.mean()), 1e-12)
     hist = np.zeros((n_rows, n), dtype=np.float64)
-    np.add.at(hist, (np.repeat(np.arange(n_rows), rows.shape[1]), (rows - low).ravel()), 1.0)
+    np.add.at(
+        hist, (np.repeat(np.arange(n_rows), rows.shape[1]), (rows - low).ravel()), mass.ravel()
+    )
     tables = np.zeros((n_rows, k), dtype=np.int8)
     indices = np.zeros(rows.shape, dtype=np.uint8)
     centers = _optimal_centers(hist, levels, k) if n > k else None
@@ -196,8 +209,107 @@ def _channel_axis(op: int, ndim: int) -> int:
     return ndim - 1 if op == DEPTHWISE_CONV_2D else 0
 
 
-def compress(data: bytes, spec: Spec) -> CompressResult:
-    """Compresses the int8 weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED."""
+@dataclass
+class InputStats:
+    """What a layer's input looked like on calibration data, as its weight rows see it."""
+
+    moment: np.ndarray  # [d, d]: mean of x x^T, x a row's worth of input less its zero point
+    mean: np.ndarray  # [d]: mean of x
+
+
+def input_stats(data: bytes, samples) -> dict[int, InputStats]:
+    """Weight tensor index -> the statistics of the input its rows multiply, over ``samples``
+    (the model's inputs: int8 bytes or arrays; float arrays are quantized as the model's
+    input), for FULLY_CONNECTED and 1x1 CONV_2D: TensorFlow's interpreter keeps every
+    intermediate tensor."""
+    import tensorflow as tf
+
+    _, fb = _schema()
+    model = fb.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    sg = model.subgraphs[0]
+    layers = []  # (weight tensor, input tensor, input zero point, row length)
+    for op in sg.operators:
+        code = _builtin(model.operatorCodes[op.opcodeIndex])
+        w = sg.tensors[int(op.inputs[1])] if len(op.inputs) > 1 else None
+        if w is None or w.type != INT8 or code not in (CONV_2D, FULLY_CONNECTED):
+            continue
+        if code == CONV_2D and tuple(w.shape[1:3]) != (1, 1):
+            continue
+        x = sg.tensors[int(op.inputs[0])]
+        zp = int(x.quantization.zeroPoint[0]) if x.quantization is not None else 0
+        layers.append((int(op.inputs[1]), int(op.inputs[0]), zp, int(w.shape[-1])))
+    interp = tf.lite.Interpreter(model_content=data, experimental_preserve_all_tensors=True)
+    interp.allocate_tensors()
+    inp = interp.get_input_details()[0]
+    sums = {w: [np.zeros((d, d)), np.zeros(d), 0] for w, _, _, d in layers}
+    for x in samples:
+        interp.set_tensor(inp["index"], _as_input(x, inp))
+        interp.invoke()
+        for w, xi, zp, d in layers:
+            rows = interp.get_tensor(xi).astype(np.float64).reshape(-1, d) - zp
+            acc = sums[w]
+            acc[0] += rows.T @ rows
+            acc[1] += rows.sum(axis=0)
+            acc[2] += len(rows)
+    return {w: InputStats(m / n, s / n) for w, (m, s, n) in sums.items() if n}
+
+
+def _as_input(x, detail) -> np.ndarray:
+    dtype = np.dtype(detail["dtype"])
+    if isinstance(x, (bytes, bytearray)):
+        x = np.frombuffer(x, dtype)
+    x = np.asarray(x)
+    if x.dtype != dtype and dtype.kind == "i":
+        scale, zero = detail["quantization"]
+        info = np.iinfo(dtype)
+        x = np.clip(np.round(x / scale) + zero, info.min, info.max)
+    return x.astype(dtype).reshape(detail["shape"])
+
+
+def refine(
+    weights: np.ndarray, tables: np.ndarray, idx: np.ndarray, moment: np.ndarray, sweeps: int = 4
+) -> tuple[np.ndarray, np.ndarray]:
+    """Palettes and indices of weight rows [rows, d] refit to the layer's output: each row's
+    error e (weights less their palette values) costs e^T M e, M the mean of x x^T of its
+    input (the mean square error of the row's accumulator). Alternates a least-squares refit of
+    each row's palette values (rounded to int8) given the indices with, one weight after the
+    other, the index of least cost given the others' errors."""
+    w = weights.astype(np.float64)
+    n_rows, d = w.shape
+    k = tables.shape[1]
+    t = tables.astype(np.float64)
+    idx = idx.astype(np.intp).copy()
+    r = np.arange(n_rows)
+    ridge = 1e-6 * max(float(np.trace(moment)) / d, 1e-12) * np.eye(k)
+    for _ in range(sweeps):
+        for o in range(n_rows):
+            onehot = np.zeros((d, k))
+            onehot[np.arange(d), idx[o]] = 1.0
+            used = onehot.any(axis=0)
+            a = onehot[:, used]
+            lhs = a.T @ moment @ a + ridge[: a.shape[1], : a.shape[1]]
+            fit = np.linalg.solve(lhs, a.T @ moment @ w[o])
+            t[o, used] = np.clip(np.round(fit), -128, 127)
+        err = w - t[r[:, None], idx]
+        for j in range(d):
+            rest = err @ moment[:, j] - err[:, j] * moment[j, j]
+            e_new = w[:, j, None] - t
+            cost = moment[j, j] * e_new**2 + 2 * e_new * rest[:, None]
+            best = cost.argmin(axis=1)
+            idx[:, j] = best
+            err[:, j] = e_new[r, best]
+    return t.astype(np.int8), idx.astype(np.uint8)
+
+
+def compress(
+    data: bytes, spec: Spec, stats: dict[int, InputStats] | None = None
+) -> CompressResult:
+    """Compresses the int8 weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED.
+
+    ``stats`` (``input_stats`` on calibration samples): per weight tensor, its input's
+    statistics; those layers' palettes, where they are per channel, are fit to their outputs
+    (``refine``), not to their weights."""
+    stats = stats or {}
     flatbuffers, fb = _schema()
     try:
         model = fb.ModelT.InitFromPackedBuf(bytearray(data), 0)
@@ -242,8 +354,17 @@ def compress(data: bytes, spec: Spec) -> CompressResult:
         per_channel = spec.per == "channel" or (
             spec.per == "auto" and scales is not None and len(scales) > 1
         )
+        st = stats.get(t)
         if per_channel:
-            tables, idx = cluster(np.moveaxis(weights, axis, 0), k)
+            rows = np.moveaxis(weights, axis, 0)
+            imp = None
+            if st is not None:
+                imp = np.broadcast_to(np.diag(st.moment), rows.reshape(rows.shape[0], -1).shape)
+            tables, idx = cluster(rows, k, imp)
+            if st is not None:
+                flat = rows.reshape(rows.shape[0], -1)
+                tables, flat_idx = refine(flat, tables, idx.reshape(flat.shape), st.moment)
+                idx = flat_idx.reshape(rows.shape)
             idx = np.moveaxis(idx, 0, axis)
         else:
             tables, idx = cluster(weights.reshape(1, -1), k)

@@ -58,6 +58,7 @@ class Compression:
     tensors: list  # compress.TensorReport
     skipped: list[str]
     samples: int = 0  # calibration samples the agreement was measured on
+    fitted: int = 0  # calibration samples the palettes were fit to (0: fit to the weights)
     agree_int8: float | None = None  # compressed vs the int8 model
     agree_float: float | None = None  # compressed vs the float model
     int8_agree_float: float | None = None  # the int8 model vs the float model
@@ -408,8 +409,13 @@ def _compress(data: bytes, spec, samples, n: int, float_predict) -> tuple[bytes,
     from . import compress as cz
     from .inspect import arena_size, engine
 
-    result = cz.compress(data, spec)
+    # With calibration samples, the palettes of FULLY_CONNECTED and 1x1 CONV_2D fit the layers'
+    # outputs on them rather than the weights.
+    fitted = n if samples is not None and len(samples) == 1 and n > 0 else 0
+    stats = cz.input_stats(data, list(samples[0][:fitted])) if fitted else None
+    result = cz.compress(data, spec, stats)
     c = Compression(
+        fitted=fitted,
         int8_bytes=len(data),
         arena_before=arena_size(data)[0],
         arena_after=arena_size(result.data)[0],

@@ -66,6 +66,8 @@ enum {
     TML_TENSOR_VARIABLE = 2,  // persistent state kept across invokes
     TML_TENSOR_INDEXES = 4,   // constant whose values eval uses as indices (checked by
                               // prepare), so a change after loading is refused like a shape's
+    TML_TENSOR_DEFERRED = 8,  // a DECODE output its one reader decodes itself, a block at a time
+                              // into its scratch (FULLY_CONNECTED): never planned, data NULL
 };
 
 // A tensor as the interpreter sees it. dims points at the shape vector inside

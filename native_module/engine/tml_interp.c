@@ -48,6 +48,43 @@ size_t tml_work_size(const tml_interp_t *it) {
     return tables_bytes(it) + records_bytes(it);
 }
 
+static bool is_decode(const tml_node_t *node) {
+    return node->op != NULL && node->op->custom_name != NULL && strcmp(node->op->custom_name, "TFLM_DECODE") == 0;
+}
+
+// Marks TML_TENSOR_DEFERRED the int8 weights a DECODE writes for the int8 FULLY_CONNECTED right
+// after it and nothing else reads: that op decodes them a block of rows at a time into its
+// scratch, so the arena holds a block, not the layer (the weights of a fully connected model
+// are most of it, and are read once an invoke: nothing to gain from decoding them whole).
+static void defer_decodes(tml_interp_t *it) {
+    for (uint32_t n = 1; n < it->n_nodes; n++) {
+        const tml_node_t *node = &it->nodes[n];
+        if (!is_decode(&it->nodes[n - 1]) || node->op == NULL || node->op->builtin != TML_BUILTIN_FULLY_CONNECTED
+            || node->op->custom_name != NULL || node->n_inputs < 2 || node->inputs[0] < 0 || node->inputs[1] < 0) {
+            continue;
+        }
+        int32_t w = node->inputs[1];
+        const tml_node_t *decode = &it->nodes[n - 1];
+        bool decoded_here = false;
+        for (uint32_t i = 0; i < decode->n_outputs; i++) {
+            decoded_here |= decode->outputs[i] == w;
+        }
+        uint32_t readers = 0;
+        for (uint32_t m = 0; m < it->n_nodes; m++) {
+            for (uint32_t i = 0; i < it->nodes[m].n_inputs; i++) {
+                readers += it->nodes[m].inputs[i] == w;
+            }
+        }
+        for (uint32_t i = 0; i < it->n_outputs; i++) {
+            readers += it->graph_outputs[i] == w;
+        }
+        if (decoded_here && readers == 1 && it->tensors[w].type == TML_INT8
+            && it->tensors[node->inputs[0]].type == TML_INT8) {
+            it->tensors[w].flags |= TML_TENSOR_DEFERRED;
+        }
+    }
+}
+
 static tml_status_t build_tables(tml_interp_t *it, uint8_t *tables) {
     it->tensors = (tml_tensor_t *)(void *)tables;
     it->nodes = (tml_node_t *)(void *)(tables + align8(it->n_tensors * sizeof(tml_tensor_t)));
@@ -57,6 +94,7 @@ static tml_status_t build_tables(tml_interp_t *it, uint8_t *tables) {
     for (uint32_t i = 0; i < it->n_nodes; i++) {
         TML_TRY(tml_read_node(it, i, &it->nodes[i]));
     }
+    defer_decodes(it);
     return TML_OK;
 }
 

@@ -37,7 +37,7 @@ static void touch(tml_plan_record_t *r, int32_t t, int32_t when) {
 
 static bool planned(const tml_interp_t *it, int32_t t) {
     return t >= 0 && (uint32_t)t < it->n_tensors
-           && !(it->tensors[t].flags & (TML_TENSOR_CONST | TML_TENSOR_VARIABLE));
+           && !(it->tensors[t].flags & (TML_TENSOR_CONST | TML_TENSOR_VARIABLE | TML_TENSOR_DEFERRED));
 }
 
 static void compute_lifetimes(const tml_interp_t *it, tml_plan_record_t *r) {

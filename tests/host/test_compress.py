@@ -79,6 +79,26 @@ def test_cluster_is_deterministic_and_exact_on_few_values() -> None:
     assert err < 20  # 4 levels over 256 values: about 256 / 16 on average
 
 
+def test_refine_lowers_the_output_error() -> None:
+    """Palettes refit to the layer's output: for inputs with correlated channels, the mean
+    square error of the accumulators (e^T M e per row) falls below that of the weights' own
+    optimal k-means, with at most k int8 values a row."""
+    rng = np.random.default_rng(7)
+    w = np.clip(rng.normal(0, 40, size=(8, 24)), -127, 127).astype(np.int8)
+    mix = rng.normal(size=(24, 24))
+    x = rng.normal(size=(500, 24)) @ mix + 3.0
+    moment = x.T @ x / len(x)
+
+    def cost(tables, idx):
+        e = w - np.take_along_axis(tables.astype(float), idx.astype(np.intp), axis=1)
+        return float(np.einsum("rd,de,re->", e, moment, e))
+
+    tables, idx = cz.cluster(w, 4)
+    fit_tables, fit_idx = cz.refine(w, tables, idx, moment)
+    assert fit_tables.dtype == np.int8 and fit_idx.max() < 4
+    assert cost(fit_tables, fit_idx) < 0.8 * cost(tables, idx)
+
+
 def test_pack_indices_is_msb_first() -> None:
     assert cz.pack_indices(np.array([1, 2, 3]), 4) == bytes([0x12, 0x30])
     assert cz.pack_indices(np.array([1, 2, 3, 0, 1]), 2) == bytes([0b01101100, 0b01000000])
@@ -274,8 +294,11 @@ def test_readme_compressed_models_section_runs_as_written(
     assert cli.main(inspect_cmd[1:]) == 0
     out = capsys.readouterr().out
     assert re.search(r"compressed: +\d+ weight tensors, 4-bit indices", out)
+    # The palettes were fit on the calibration samples, quantized as the model's input.
+    stats = cz.input_stats(need(KWS), list(np.load(tmp_path / "calib.npy")))
+    assert stats
     assert outputs((tmp_path / "kws4.tflite").read_bytes()) == outputs(
-        cz.compress(need(KWS), cz.Spec(bits=4)).palette
+        cz.compress(need(KWS), cz.Spec(bits=4), stats).palette
     )
 
 
@@ -294,6 +317,7 @@ def test_convert_keras_compress_checks_against_float(tmp_path: Path, capsys) -> 
     assert cli.main(["convert", str(tmp_path / "mlp.keras"), "-o", str(out), "--calib",
                      str(calib), "--compress", "bits=4"]) == 0  # fmt: skip
     text = capsys.readouterr().out
+    assert "palettes fit to the layers' outputs on 200 calibration samples" in text
     m = re.search(r"top-1 on 200 calibration samples: ([\d.]+)% as int8, ([\d.]+)% with float "
                   r"\(int8: ([\d.]+)%\)", text)  # fmt: skip
     assert m, text
@@ -316,3 +340,51 @@ def test_stripping_changes_no_output(path: Path) -> None:
     assert outputs(stripped, n=4) == outputs(data, n=4)
     assert tflm_outputs(stripped, n=4) == tflm_outputs(data, n=4)
     assert outputs(data, n=4) == tflm_outputs(data, n=4)
+
+
+AD = MODELS / "mlcommons-tiny" / "ad01_int8.tflite"
+
+
+@pytest.mark.parametrize("per", ["auto", "tensor", "channel"])
+def test_fully_connected_decodes_a_block_at_a_time(per: str) -> None:
+    """AD (fully connected layers only): each FULLY_CONNECTED decodes its weights a block of
+    rows at a time, so the arena grows by about a block (4 KiB), not by the largest layer's
+    weights (80 KiB); the outputs are the palette model's, and TFLite Micro's interpreter gives
+    the same bytes for the compressed model. Rows of 640 weights take the decoder's table of
+    value pairs, rebuilt at each row when the palettes are per channel."""
+    data = need(AD)
+    r = cz.compress(data, cz.Spec(bits=4, per=per))
+    largest = max(t.elements for t in r.tensors)
+    assert largest > 80_000
+    grown = _tinyml.Model(r.data).arena_size - _tinyml.Model(data).arena_size
+    assert 0 < grown <= 6 * 1024, grown
+    assert outputs(r.data, n=4) == outputs(r.palette, n=4)
+    if per == "channel":
+        # AD's weights have one scale each: TFLite Micro's DECODE gives other bytes for tables
+        # per channel there (all -128), so the reference is the palette model, run by it.
+        assert outputs(r.palette, n=4) == tflm_outputs(r.palette, n=4)
+    else:
+        assert outputs(r.data, n=4) == tflm_outputs(r.data, n=4)
+        assert tflm_outputs(r.data, n=4) == tflm_outputs(r.palette, n=4)
+
+
+def test_fully_connected_blocks_starting_inside_a_byte(tmp_path: Path) -> None:
+    """3-bit indices and rows of 11 weights: the second block of a 400-unit layer (372 rows a
+    block) starts 4 bits into a byte, through the general decoder; 4-bit tables per tensor take
+    the fast path. Both give the palette model's bytes, and TFLite Micro's."""
+    import keras
+
+    keras.utils.set_random_seed(5)
+    model = keras.Sequential([keras.Input((11,)), keras.layers.Dense(400, activation="relu"),
+                              keras.layers.Dense(5)])  # fmt: skip
+    model.save(tmp_path / "mlp.keras")
+    calib = tmp_path / "calib.npy"
+    np.save(calib, np.random.default_rng(5).normal(size=(50, 11)).astype(np.float32))
+    int8 = tmp_path / "mlp.tflite"
+    assert cli.main(["convert", str(tmp_path / "mlp.keras"), "-o", str(int8), "--calib",
+                     str(calib)]) == 0  # fmt: skip
+    for bits in (3, 4):
+        r = cz.compress(int8.read_bytes(), cz.Spec(bits=bits, per="tensor"))
+        assert sorted(t.elements for t in r.tensors) == [2000, 4400]
+        assert outputs(r.data, n=4) == outputs(r.palette, n=4)
+        assert outputs(r.data, n=4) == tflm_outputs(r.palette, n=4)

@@ -4,9 +4,14 @@
 // [batches, units], so keep_num_dims needs nothing at run time. Prepare
 // follows TFLite Micro's FullyConnectedPrepare and
 // CalculateOpDataFullyConnected; eval runs tml_fully_connected_s8 (the
-// dispatcher in kernels/) or the float32 reference kernel.
+// dispatcher in kernels/) or the float32 reference kernel. Compressed weights the interpreter
+// marked TML_TENSOR_DEFERRED (the DECODE right before writes them for this op alone) are
+// decoded here instead, a block of rows at a time into the scratch, each block then run as a
+// FULLY_CONNECTED of its own rows: every output depends on its own row alone, so the result is
+// the same bytes as with the whole layer decoded.
 #include "tml_op.h"
 #include "ops/conv_common.h"
+#include "ops/decode.h"
 #include "kernels/kernels.h"
 
 // FullyConnectedOptions fields.
@@ -30,6 +35,26 @@ static int32_t per_channel_rows(const tml_interp_t *it, const tml_node_t *node) 
         return 0;
     }
     return tml_conv_channel_count(f->dims[f->ndim - 2]);
+}
+
+// Rows of deferred weights decoded at a time: about DECODE_BLOCK_BYTES, a multiple of 4 rows
+// where that fits (the kernels' fast paths take rows four at a time).
+#define DECODE_BLOCK_BYTES 4096
+
+static int32_t block_rows(int32_t depth, int32_t units) {
+    int32_t rows = depth > 0 ? DECODE_BLOCK_BYTES / depth : 1;
+    rows = rows >= 4 ? rows & ~3 : (rows < 1 ? 1 : rows);
+    return rows < units ? rows : units;
+}
+
+static size_t fully_connected_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
+    const tml_tensor_t *f = tml_node_input(it, node, 1);
+    const tml_tensor_t *out = tml_node_output(it, node, 0);
+    if (f == NULL || !(f->flags & TML_TENSOR_DEFERRED) || f->ndim < 2 || out == NULL || out->ndim < 1) {
+        return 0;
+    }
+    int32_t depth = f->dims[f->ndim - 1];
+    return (size_t)block_rows(depth, out->dims[out->ndim - 1]) * (size_t)depth;
 }
 
 static size_t fully_connected_extra_size(const tml_interp_t *it, const tml_node_t *node) {
@@ -106,12 +131,45 @@ static tml_status_t fully_connected_prepare(tml_interp_t *it, tml_node_t *node) 
     return tml_act_range_quant(it, act, out, &p->act_min, &p->act_max);
 }
 
+// Deferred weights: decode rows [row, row + rows) into the scratch and run them.
+static tml_status_t eval_decoding(tml_interp_t *it, tml_node_t *node, const int8_t *in,
+    const int32_t *bias, int8_t *out) {
+    const fully_connected_data_t *d = node->data;
+    tml_lut_t lut;
+    TML_TRY(tml_lut_read(it, node - 1, node->inputs[1], &lut));  // the DECODE right before
+    const tml_fully_connected_s8_params_t *p = &d->p.s8;
+    int32_t depth = p->s.accum_depth, units = p->s.out_depth;
+    int32_t step = block_rows(depth, units);
+    tml_fully_connected_s8_params_t block = *p;
+    block.s.batches = 1;
+    for (int32_t row = 0; row < units; row += step) {
+        int32_t rows = units - row < step ? units - row : step;
+        if (!tml_lut_decode(&lut, (uint32_t)(row * depth), (uint32_t)(rows * depth), (uint8_t *)node->scratch)) {
+            return tml_fail(it, TML_ERR_MODEL, "encoded index outside its value table");
+        }
+        block.s.out_depth = rows;
+        if (p->per_channel) {
+            block.multiplier = p->multiplier + row;
+            block.shift = p->shift + row;
+        }
+        for (int32_t b = 0; b < p->s.batches; b++) {
+            tml_fully_connected_s8(&block, in + (size_t)b * (size_t)depth, (const int8_t *)node->scratch,
+                bias != NULL ? bias + row : NULL, out + (size_t)b * (size_t)units + (size_t)row);
+        }
+    }
+    return TML_OK;
+}
+
 static tml_status_t fully_connected_eval(tml_interp_t *it, tml_node_t *node) {
     const fully_connected_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *f = tml_node_input(it, node, 1);
     const tml_tensor_t *bias = tml_node_input(it, node, 2);
     tml_tensor_t *out = tml_node_output(it, node, 0);
+    if (d->type == TML_INT8 && (f->flags & TML_TENSOR_DEFERRED)) {
+        return eval_decoding(it, node, (const int8_t *)in->data,
+            bias != NULL ? (const int32_t *)(const void *)bias->data : NULL, (int8_t *)out->data);
+    }
     if (d->type == TML_INT8) {
         tml_fully_connected_s8(&d->p.s8, (const int8_t *)in->data, (const int8_t *)f->data,
             bias != NULL ? (const int32_t *)(const void *)bias->data : NULL, (int8_t *)out->data);
@@ -134,6 +192,7 @@ const tml_op_t tml_op_fully_connected = {
     .data_size = sizeof(fully_connected_data_t),
     .data_size_ilp32 = TML_ILP32_SIZE(fully_connected_data_t, 56),
     .extra_size = fully_connected_extra_size,
+    .scratch_size = fully_connected_scratch_size,
     .prepare = fully_connected_prepare,
     .eval = fully_connected_eval,
 };
