@@ -434,6 +434,9 @@ static bool enter_subgraph(tml_interp_t *it, uint32_t sg, tml_interp_t *saved) {
     it->n_tensors = n_tensors;
     it->operators_vec = ops;
     it->n_nodes = n_ops;
+    // The nodes in the arena are the main graph's: a message about operator i of sg must not
+    // name (or read past) node i of the main graph.
+    it->nodes = NULL;
     return true;
 }
 
@@ -442,6 +445,8 @@ static void leave_subgraph(tml_interp_t *it, const tml_interp_t *saved) {
     it->n_tensors = saved->n_tensors;
     it->operators_vec = saved->operators_vec;
     it->n_nodes = saved->n_nodes;
+    it->nodes = saved->nodes;
+    it->err_node = saved->err_node;
 }
 
 uint32_t tml_subgraph_nodes(tml_interp_t *it, uint32_t sg) {
