@@ -49,7 +49,8 @@ size_t tml_work_size(const tml_interp_t *it) {
 }
 
 static bool is_decode(const tml_node_t *node) {
-    return node->op != NULL && node->op->custom_name != NULL && strcmp(node->op->custom_name, "TFLM_DECODE") == 0;
+    // Through the registry rather than strcmp, which a .mpy cannot link.
+    return node->op != NULL && node->op == tml_find_custom_op("TFLM_DECODE", 11);
 }
 
 // Marks TML_TENSOR_DEFERRED the int8 weights a DECODE writes for the int8 FULLY_CONNECTED right
