@@ -2,12 +2,14 @@
 bit (with beta and several depths), float32 within 1e-5; float and uint8 model
 edges exercise QUANTIZE/DEQUANTIZE on the way."""
 
+import numpy as np
 import pytest
 
 pytest.importorskip("tensorflow")
 pytest.importorskip("tflite_micro")
 
 import opcheck
+import reference
 
 
 def softmax_model(shape, mode, beta=1.0, axis=-1):
@@ -65,6 +67,21 @@ def test_softmax_int8_output_needs_fixed_quantization():
         options=("SoftmaxOptions", {"beta": 1.0}),
     )
     opcheck.assert_unsupported(model, "SOFTMAX", "1/256")
+
+
+@pytest.mark.parametrize("depth", [511, 512, 2048])
+def test_softmax_int8_of_many_equal_values(depth):
+    """Equal inputs give each output 1/depth: 256/depth in steps of 1/256 rounds to 1 for 511
+    (0.501) and to 0 from 512 on, where TFLite Micro's shift by 32 or more is undefined C
+    (its x86 build gives 127), so the reference here is the arithmetic."""
+    model = opcheck.single_op_model(
+        "SOFTMAX",
+        [((1, depth), "int8", 0.1, 0)],
+        [((1, depth), "int8", 1.0 / 256, -128)],
+        options=("SoftmaxOptions", {"beta": 1.0}),
+    )
+    (out,) = reference.engine_run(model, [np.full((1, depth), 5, dtype=np.int8)])
+    assert np.frombuffer(out, dtype=np.int8).tolist() == [-128 + round(256 / depth)] * depth
 
 
 def test_softmax_int16_input_is_unsupported():

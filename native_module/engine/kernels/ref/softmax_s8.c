@@ -39,14 +39,16 @@ void tml_ref_softmax_s8(const tml_softmax_s8_params_t *p, const int8_t *input, i
         int32_t max;
         int num_bits_over_unit;
         int32_t scale = tml_softmax_row_prepare(p, row, &max, &num_bits_over_unit);
-        // 0 <= exponent <= 31 since the sum is at least exp(0) = 1.
+        // 23 to 34: exponentials summing to 512 or more (that many values near the row's
+        // maximum) take it past 31, where the product, below 2^31, rounds to 0. TFLite Micro
+        // shifts by 32 or more there, which C leaves undefined (x86 and Arm disagree).
         int exponent = num_bits_over_unit + 31 - 8;
         for (int32_t c = 0; c < p->depth; c++) {
             int32_t diff = row[c] - max;
             int32_t v = INT8_MIN;
             if (diff >= p->diff_min) {
                 int32_t e = tml_softmax_exp_q0(p, diff);
-                v = tml_rounding_divide_by_pot(tml_fp_mul(scale, e), exponent) + INT8_MIN;
+                v = (exponent <= 31 ? tml_rounding_divide_by_pot(tml_fp_mul(scale, e), exponent) : 0) + INT8_MIN;
                 v = tml_clamp_i32(v, INT8_MIN, INT8_MAX);
             }
             out[c] = (int8_t)v;
