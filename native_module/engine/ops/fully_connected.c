@@ -22,7 +22,8 @@ typedef struct {
         tml_fully_connected_s8_params_t s8;
         tml_fully_connected_f32_params_t f32;
     } p;
-    int32_t mult0, shift0;  // the multiplier of per-tensor weights
+    int32_t mult0;  // the multiplier of per-tensor weights
+    int8_t shift0;
     uint8_t type;
 } fully_connected_data_t;
 
@@ -58,7 +59,7 @@ static size_t fully_connected_scratch_size(const tml_interp_t *it, const tml_nod
 }
 
 static size_t fully_connected_extra_size(const tml_interp_t *it, const tml_node_t *node) {
-    return (size_t)per_channel_rows(it, node) * 2 * sizeof(int32_t);
+    return TML_CONV_CHANNEL_BYTES(per_channel_rows(it, node));
 }
 
 static tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, const tml_tensor_t *in,
@@ -84,7 +85,7 @@ static tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, const tml_t
     // (FullyConnectedPerChannel ignores their zero point).
     int32_t rows = per_channel_rows(it, node);
     int32_t *mult = (int32_t *)(d + 1);
-    int32_t *shift = mult + rows;
+    int8_t *shift = (int8_t *)(mult + rows);
     TML_TRY(tml_conv_multipliers(it, node, in, f, out, rows, "weight scales do not match units", mult, shift));
     p->multiplier = mult;
     p->shift = shift;
@@ -190,7 +191,7 @@ const tml_op_t tml_op_fully_connected = {
     .types = TML_TYPES_S8_F32,
     .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(fully_connected_data_t),
-    .data_size_ilp32 = TML_ILP32_SIZE(fully_connected_data_t, 56),
+    .data_size_ilp32 = TML_ILP32_SIZE(fully_connected_data_t, 52),
     .extra_size = fully_connected_extra_size,
     .scratch_size = fully_connected_scratch_size,
     .prepare = fully_connected_prepare,

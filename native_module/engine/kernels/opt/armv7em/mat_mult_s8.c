@@ -67,7 +67,7 @@ static __attribute__((noinline)) void dot_2x2(const int8_t *x, int32_t x_step, c
 // Requantizes n accumulators of two rows for output channels starting at
 // mult and shift (step 0: one for all).
 static void requantize(const tml_opt_mat_mult_s8_params_t *p, const int32_t *acc0,
-    const int32_t *acc1, int32_t n, const int32_t *mult, const int32_t *shift, int32_t step,
+    const int32_t *acc1, int32_t n, const int32_t *mult, const int8_t *shift, int32_t step,
     int8_t *out0, int8_t *out1) {
     const int32_t offset = p->output_offset, lo = p->act_min, hi = p->act_max;
     bool fast = lo == INT8_MIN && hi == INT8_MAX;
@@ -121,7 +121,8 @@ static inline __attribute__((always_inline)) void shallow(const tml_opt_mat_mult
     int8_t *out1, const int WORDS) {
     const int32_t offset2 = tml_lanes2(p->input_offset), step = p->per_channel ? 1 : 0;
     const int32_t out_offset = p->output_offset, lo = p->act_min, hi = p->act_max;
-    const int32_t *mult = p->multiplier, *shift = p->shift;
+    const int32_t *mult = p->multiplier;
+    const int8_t *shift = p->shift;
     UNPACK_WORD(0)
     UNPACK_WORD(1)
     UNPACK_WORD(2)

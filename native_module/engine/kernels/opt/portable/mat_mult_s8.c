@@ -69,7 +69,8 @@ void tml_opt_mat_mult_s8(const tml_opt_mat_mult_s8_params_t *p, const int8_t *in
     int32_t row_stride, int32_t rows, const int8_t *filter, const int32_t *bias, int8_t *output) {
     const int32_t k = p->depth, n = p->out_c, offset = p->input_offset;
     const int32_t step = p->per_channel ? 1 : 0;
-    const int32_t *mult = p->multiplier, *shift = p->shift;
+    const int32_t *mult = p->multiplier;
+    const int8_t *shift = p->shift;
     const int8_t *row0 = input, *row1 = input + row_stride;
     if (rows == 1) {
         one_row(p, input, filter, bias, output);
