@@ -150,7 +150,10 @@ static tml_status_t measure(tml_interp_t *it, tml_target_t target, uint8_t *work
     }
     size_t activations_bytes = align8(activations);
     size_t persistent_bytes = target_tables_bytes(it, target) + extra;
-    size_t planned = activations_bytes > records_bytes(it) ? activations_bytes : records_bytes(it);
+    // tml_init plans before it writes the op data and variables, which lie right above the
+    // planned part: the records may run on into them.
+    size_t records = records_bytes(it) > extra ? records_bytes(it) - extra : 0;
+    size_t planned = activations_bytes > records ? activations_bytes : records;
     *needed = persistent_bytes + planned;
     if (is_native(target)) {
         it->plan_order = (uint8_t)order;
@@ -300,7 +303,6 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
         size_t bytes = node_data_bytes(it, node);
         top -= bytes;
         node->data = bytes > 0 ? top : NULL;
-        memset(top, 0, bytes);
     }
     it->tables_offset = (size_t)(top - base);
     for (uint32_t t = 0; t < it->n_tensors; t++) {
@@ -310,7 +312,6 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
             tensor->data = top;
         }
     }
-    clear_variables(it);
 
     // Planned part, from the start.
     tml_plan_record_t *records = (tml_plan_record_t *)(void *)base;
@@ -336,6 +337,9 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
         it->nodes[n].scratch = r->size > 0 ? base + r->offset : NULL;
     }
     memset(base, 0, it->activations_bytes);
+    // The records may have run on into the op data and variables (measure): written only now.
+    memset(base + it->tables_offset, 0, len - tables_bytes(it) - it->tables_offset);
+    clear_variables(it);
 
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         it->err_node = (int32_t)n;

@@ -35,14 +35,15 @@ static void fill_s8(int8_t *p, size_t n) {
 // One multiplier and shift per channel, and a random zero point, bias and
 // activation range: the requantization of real layers and of extremes.
 typedef struct {
-    int32_t mult[256], shift[256], bias[256];
+    int32_t mult[256], bias[256];
+    int8_t shift[256];
 } quant_t;
 
 static void fill_quant(quant_t *q, tml_channel_quant_t *c, int32_t channels) {
     for (int32_t i = 0; i < channels; i++) {
         q->mult[i] = (int32_t)((1u << 30) + (rnd() >> 2));
         // Mostly the right shifts of real layers; some left, none and extreme ones.
-        q->shift[i] = (rnd() & 7) == 0 ? rnd_in(-31, 4) : rnd_in(-21, -1);
+        q->shift[i] = (int8_t)((rnd() & 7) == 0 ? rnd_in(-31, 4) : rnd_in(-21, -1));
         // Now and then a bias near the int32 limits: accumulators past +-2^30.
         q->bias[i] = (rnd() & 7) == 0 ? (int32_t)rnd() : rnd_in(-40000, 40000);
     }

@@ -38,14 +38,15 @@ static void fill_s8(int8_t *p, size_t n) {
 }
 
 typedef struct {
-    int32_t mult[64], shift[64], bias[64];
+    int32_t mult[64], bias[64];
+    int8_t shift[64];
 } quant_t;
 
 // Real layers' requantization, wide enough that one changed input byte changes an output.
 static void fill_quant(quant_t *q, tml_channel_quant_t *c, int32_t channels) {
     for (int32_t i = 0; i < channels; i++) {
         q->mult[i] = (int32_t)((1u << 30) + (rnd() >> 2));
-        q->shift[i] = -6 - (int32_t)(rnd() % 3);
+        q->shift[i] = (int8_t)(-6 - (int32_t)(rnd() % 3));
         q->bias[i] = (int32_t)(rnd() % 2001) - 1000;
     }
     c->input_offset = (int32_t)(rnd() % 21) - 10;

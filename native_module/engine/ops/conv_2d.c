@@ -23,7 +23,7 @@ static int32_t filter_channels(const tml_interp_t *it, const tml_node_t *node) {
 }
 
 static size_t conv_2d_extra_size(const tml_interp_t *it, const tml_node_t *node) {
-    return (size_t)filter_channels(it, node) * 2 * sizeof(int32_t);
+    return TML_CONV_CHANNEL_BYTES(filter_channels(it, node));
 }
 
 // The dispatcher's im2col columns. Runs on an unvalidated model: the filter

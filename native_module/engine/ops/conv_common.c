@@ -57,7 +57,7 @@ tml_status_t tml_conv_check_4d(tml_interp_t *it, const tml_tensor_t *in, const t
 
 tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
     const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, const char *mismatch,
-    int32_t *mult, int32_t *shift) {
+    int32_t *mult, int8_t *shift) {
     tml_quant_t q;
     TML_TRY(tml_tensor_quant(it, tml_node_input_index(node, 1), &q));
     TML_CHECK(it, q.count >= 1, TML_ERR_MODEL, "weights not quantized");
@@ -73,7 +73,7 @@ tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *node, cons
         double m = (double)in->scale * fs / (double)out->scale;
         int sh;
         tml_quantize_multiplier(m, &mult[c], &sh);
-        shift[c] = sh;
+        shift[c] = (int8_t)sh;  // -31..30: tml_quantize_multiplier clamps it
     }
     return TML_OK;
 }
@@ -83,10 +83,11 @@ tml_status_t tml_conv_channel_quant(tml_interp_t *it, const tml_node_t *node, co
     tml_channel_quant_t *q) {
     q->input_offset = -in->zero_point;
     q->output_offset = out->zero_point;
+    int8_t *shift = (int8_t *)(arrays + channels);
     q->multiplier = arrays;
-    q->shift = arrays + channels;
+    q->shift = shift;
     TML_TRY(tml_conv_multipliers(it, node, in, f, out, channels, "weight scales do not match channels",
-        arrays, arrays + channels));
+        arrays, shift));
     return tml_act_range_quant(it, act, out, &q->act_min, &q->act_max);
 }
 

@@ -38,14 +38,19 @@ tml_status_t tml_conv_check_4d(tml_interp_t *it, const tml_tensor_t *in, const t
 // One multiplier and shift per output channel: input_scale * filter_scale[c]
 // / output_scale in double, as PopulateConvolutionQuantizationParams (a single
 // weight scale serves every channel). mismatch is the message for weight
-// scales whose count is neither 1 nor channels.
+// scales whose count is neither 1 nor channels. A shift is an int8 (TFLite's
+// exponents lie within +-31): 5 bytes of arena a channel instead of 8.
 tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
     const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, const char *mismatch,
-    int32_t *mult, int32_t *shift);
+    int32_t *mult, int8_t *shift);
+
+// Bytes of the per-channel arrays for `channels` output channels: the
+// multipliers, then the shifts.
+#define TML_CONV_CHANNEL_BYTES(channels) ((size_t)(channels) * (sizeof(int32_t) + sizeof(int8_t)))
 
 // Everything an int8 convolution needs to requantize (offsets, activation
 // range, per-channel multipliers), with the multipliers and shifts stored in
-// `arrays` (2 * channels int32, from the node's extra data).
+// `arrays` (TML_CONV_CHANNEL_BYTES(channels), 4-byte aligned, from the node's extra data).
 tml_status_t tml_conv_channel_quant(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
     const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, int32_t act, int32_t *arrays,
     tml_channel_quant_t *q);

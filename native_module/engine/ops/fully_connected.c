@@ -21,9 +21,7 @@ typedef struct {
     union {
         tml_fully_connected_s8_params_t s8;
         tml_fully_connected_f32_params_t f32;
-    } p;
-    int32_t mult0, shift0;  // the multiplier of per-tensor weights
-    uint8_t type;
+    } p;  // which one: the input's type
 } fully_connected_data_t;
 
 // Rows of per-channel weights (one scale each), 0 for per-tensor or unusable
@@ -58,7 +56,7 @@ static size_t fully_connected_scratch_size(const tml_interp_t *it, const tml_nod
 }
 
 static size_t fully_connected_extra_size(const tml_interp_t *it, const tml_node_t *node) {
-    return (size_t)per_channel_rows(it, node) * 2 * sizeof(int32_t);
+    return TML_CONV_CHANNEL_BYTES(per_channel_rows(it, node));
 }
 
 static tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, const tml_tensor_t *in,
@@ -73,9 +71,9 @@ static tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, const tml_t
     // below is the one the model's scales make.
     if (f->quant_count <= 1) {
         TML_TRY(tml_conv_multipliers(it, node, in, f, out, 1, "weight scales do not match units",
-            &d->mult0, &d->shift0));
-        p->multiplier = &d->mult0;
-        p->shift = &d->shift0;
+            &p->tensor_multiplier, &p->tensor_shift));
+        p->multiplier = &p->tensor_multiplier;
+        p->shift = &p->tensor_shift;
         p->per_channel = 0;
         p->filter_offset = -f->zero_point;
         return TML_OK;
@@ -84,7 +82,7 @@ static tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, const tml_t
     // (FullyConnectedPerChannel ignores their zero point).
     int32_t rows = per_channel_rows(it, node);
     int32_t *mult = (int32_t *)(d + 1);
-    int32_t *shift = mult + rows;
+    int8_t *shift = (int8_t *)(mult + rows);
     TML_TRY(tml_conv_multipliers(it, node, in, f, out, rows, "weight scales do not match units", mult, shift));
     p->multiplier = mult;
     p->shift = shift;
@@ -120,7 +118,6 @@ static tml_status_t fully_connected_prepare(tml_interp_t *it, tml_node_t *node) 
     }
 
     int32_t act = tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_NONE);
-    d->type = in->type;
     if (in->type == TML_FLOAT32) {
         d->p.f32.s = s;
         return tml_act_range_float(it, act, &d->p.f32.act_min, &d->p.f32.act_max);
@@ -166,11 +163,11 @@ static tml_status_t fully_connected_eval(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *f = tml_node_input(it, node, 1);
     const tml_tensor_t *bias = tml_node_input(it, node, 2);
     tml_tensor_t *out = tml_node_output(it, node, 0);
-    if (d->type == TML_INT8 && (f->flags & TML_TENSOR_DEFERRED)) {
+    if (in->type == TML_INT8 && (f->flags & TML_TENSOR_DEFERRED)) {
         return eval_decoding(it, node, (const int8_t *)in->data,
             bias != NULL ? (const int32_t *)(const void *)bias->data : NULL, (int8_t *)out->data);
     }
-    if (d->type == TML_INT8) {
+    if (in->type == TML_INT8) {
         tml_fully_connected_s8(&d->p.s8, (const int8_t *)in->data, (const int8_t *)f->data,
             bias != NULL ? (const int32_t *)(const void *)bias->data : NULL, (int8_t *)out->data);
     } else {
@@ -190,7 +187,7 @@ const tml_op_t tml_op_fully_connected = {
     .types = TML_TYPES_S8_F32,
     .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(fully_connected_data_t),
-    .data_size_ilp32 = TML_ILP32_SIZE(fully_connected_data_t, 56),
+    .data_size_ilp32 = TML_ILP32_SIZE(fully_connected_data_t, 48),
     .extra_size = fully_connected_extra_size,
     .scratch_size = fully_connected_scratch_size,
     .prepare = fully_connected_prepare,

@@ -40,7 +40,7 @@ typedef struct {
     int32_t output_offset;
     int32_t act_min, act_max;
     const int32_t *multiplier;  // out_c of them, or 1 when per_channel is 0
-    const int32_t *shift;
+    const int8_t *shift;
     bool per_channel;
 } tml_opt_mat_mult_s8_params_t;
 

@@ -10,7 +10,7 @@ typedef struct {
     int32_t output_offset;      // output zero point
     int32_t act_min, act_max;   // clamp range of the fused activation
     const int32_t *multiplier;  // one Q31 multiplier per output channel
-    const int32_t *shift;       // one exponent per output channel (> 0: left shift)
+    const int8_t *shift;        // one exponent per output channel (> 0: left shift)
 } tml_channel_quant_t;
 
 #endif // TML_KERNELS_REF_CHANNEL_QUANT_H

@@ -27,8 +27,12 @@ typedef struct {
     int32_t output_offset;    // output zero point
     int32_t act_min, act_max; // clamp range of the fused activation
     const int32_t *multiplier;  // Q31 multipliers: out_depth of them, or 1
-    const int32_t *shift;       // exponents (> 0: left shift), same count
-    int32_t per_channel;        // 1: multiplier[o] for output o; 0: multiplier[0]
+    const int8_t *shift;        // exponents (> 0: left shift), same count
+    // Where per-tensor weights keep their one multiplier and shift (multiplier and shift then
+    // point here), so the op's data needs no other field.
+    int32_t tensor_multiplier;
+    int8_t tensor_shift;
+    uint8_t per_channel;        // 1: multiplier[o] for output o; 0: multiplier[0]
 } tml_fully_connected_s8_params_t;
 
 typedef struct {

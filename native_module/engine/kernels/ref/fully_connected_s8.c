@@ -19,7 +19,7 @@ void tml_ref_fully_connected_s8(const tml_fully_connected_s8_params_t *p,
         }
         const int32_t input_part = filter_offset * input_sum + s->accum_depth * filter_offset * input_offset;
         const int32_t *mult = p->multiplier;
-        const int32_t *shift = p->shift;
+        const int8_t *shift = p->shift;
         for (int32_t o = 0; o < s->out_depth; o++) {
             const int8_t *f_row = filter + (size_t)o * s->accum_depth;
             // (f + fo) * (x + io) summed = f.x + io * sum(f) + fo * sum(x) + n * fo * io:

@@ -51,7 +51,8 @@ size_t tml_armv7em_depthwise_conv_2d_s8_scratch_size(int32_t in_w, int32_t in_c,
 // path (tml_opt_short_shift); full_range: the clamp is int8's own range, one
 // SSAT.
 typedef struct {
-    const int32_t *multiplier, *shift;
+    const int32_t *multiplier;
+    const int8_t *shift;
     int32_t offset, lo, hi;
     bool all_short, full_range;
 } requant_t;
@@ -64,7 +65,8 @@ static inline __attribute__((always_inline)) int8_t short_sat(int32_t acc, int32
 
 static inline __attribute__((always_inline)) void store4(const requant_t *r, int8_t *out,
     int32_t oc, int32_t a0, int32_t a1, int32_t a2, int32_t a3) {
-    const int32_t *q = r->multiplier + oc, *shift = r->shift + oc;
+    const int32_t *q = r->multiplier + oc;
+    const int8_t *shift = r->shift + oc;
     const int32_t offset = r->offset, lo = r->lo, hi = r->hi;
     if (r->all_short && r->full_range) {
         out[oc] = short_sat(a0, q[0], shift[0], offset);

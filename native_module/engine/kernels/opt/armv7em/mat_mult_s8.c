@@ -67,17 +67,18 @@ static __attribute__((noinline)) void dot_2x2(const int8_t *x, int32_t x_step, c
 // Requantizes n accumulators of two rows for output channels starting at
 // mult and shift (step 0: one for all).
 static void requantize(const tml_opt_mat_mult_s8_params_t *p, const int32_t *acc0,
-    const int32_t *acc1, int32_t n, const int32_t *mult, const int32_t *shift, int32_t step,
+    const int32_t *acc1, int32_t n, const int32_t *mult, const int8_t *shift, int32_t step,
     int8_t *out0, int8_t *out1) {
     const int32_t offset = p->output_offset, lo = p->act_min, hi = p->act_max;
     bool fast = lo == INT8_MIN && hi == INT8_MAX;
     for (int32_t o = 0; o < n && fast; o++) {
         fast = tml_opt_short_shift(shift[o * step]);
     }
+    // Channel c = o * step indexes both arrays: one induction variable, scaled by each load.
     if (fast) {
         // Both rows, every channel short, the whole int8 range: SSAT clamps.
-        for (int32_t o = 0; o < n; o++, mult += step, shift += step) {
-            const int32_t q = *mult, e = -*shift;
+        for (int32_t o = 0, c = 0; o < n; o++, c += step) {
+            const int32_t q = mult[c], e = -shift[c];
             const int32_t y0 = tml_smmulr(__qadd(acc0[o], acc0[o]), q);
             const int32_t y1 = tml_smmulr(__qadd(acc1[o], acc1[o]), q);
             out0[o] = (int8_t)__ssat(tml_opt_round_shift(y0, e) + offset, 8);
@@ -85,9 +86,9 @@ static void requantize(const tml_opt_mat_mult_s8_params_t *p, const int32_t *acc
         }
         return;
     }
-    for (int32_t o = 0; o < n; o++, mult += step, shift += step) {
-        out0[o] = tml_arm_output(acc0[o], *mult, *shift, offset, lo, hi);
-        out1[o] = tml_arm_output(acc1[o], *mult, *shift, offset, lo, hi);
+    for (int32_t o = 0, c = 0; o < n; o++, c += step) {
+        out0[o] = tml_arm_output(acc0[o], mult[c], shift[c], offset, lo, hi);
+        out1[o] = tml_arm_output(acc1[o], mult[c], shift[c], offset, lo, hi);
     }
 }
 
@@ -121,18 +122,19 @@ static inline __attribute__((always_inline)) void shallow(const tml_opt_mat_mult
     int8_t *out1, const int WORDS) {
     const int32_t offset2 = tml_lanes2(p->input_offset), step = p->per_channel ? 1 : 0;
     const int32_t out_offset = p->output_offset, lo = p->act_min, hi = p->act_max;
-    const int32_t *mult = p->multiplier, *shift = p->shift;
+    const int32_t *mult = p->multiplier;
+    const int8_t *shift = p->shift;
     UNPACK_WORD(0)
     UNPACK_WORD(1)
     UNPACK_WORD(2)
     UNPACK_WORD(3)
-    for (int32_t o = 0; o < p->out_c; o++, filter += 4 * WORDS, mult += step, shift += step) {
+    for (int32_t o = 0, c = 0; o < p->out_c; o++, filter += 4 * WORDS, c += step) {
         int32_t a0 = bias != NULL ? bias[o] : 0, a1 = a0;
         FILTER_WORD(0)
         FILTER_WORD(1)
         FILTER_WORD(2)
         FILTER_WORD(3)
-        const int32_t q = *mult, sh = *shift;
+        const int32_t q = mult[c], sh = shift[c];
         if (tml_opt_short_shift(sh)) {
             const int32_t e = -sh;
             out0[o] = tml_arm_output_short(a0, q, e, out_offset, lo, hi);

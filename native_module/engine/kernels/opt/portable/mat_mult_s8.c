@@ -69,7 +69,8 @@ void tml_opt_mat_mult_s8(const tml_opt_mat_mult_s8_params_t *p, const int8_t *in
     int32_t row_stride, int32_t rows, const int8_t *filter, const int32_t *bias, int8_t *output) {
     const int32_t k = p->depth, n = p->out_c, offset = p->input_offset;
     const int32_t step = p->per_channel ? 1 : 0;
-    const int32_t *mult = p->multiplier, *shift = p->shift;
+    const int32_t *mult = p->multiplier;
+    const int8_t *shift = p->shift;
     const int8_t *row0 = input, *row1 = input + row_stride;
     if (rows == 1) {
         one_row(p, input, filter, bias, output);
@@ -90,16 +91,14 @@ void tml_opt_mat_mult_s8(const tml_opt_mat_mult_s8_params_t *p, const int8_t *in
             sum1 += w1;
         }
         const int32_t b0 = (bias != NULL ? bias[o] : 0) + offset * sum0;
-        output[o] = output_byte(p, a00 + b0, *mult, *shift);
-        output[n + o] = output_byte(p, a10 + b0, *mult, *shift);
-        mult += step;
-        shift += step;
+        // Channel c indexes both arrays: one induction variable, scaled by each load.
+        const int32_t c = o * step;
+        output[o] = output_byte(p, a00 + b0, mult[c], shift[c]);
+        output[n + o] = output_byte(p, a10 + b0, mult[c], shift[c]);
         if (two_filters) {
             const int32_t b1 = (bias != NULL ? bias[o + 1] : 0) + offset * sum1;
-            output[o + 1] = output_byte(p, a01 + b1, *mult, *shift);
-            output[n + o + 1] = output_byte(p, a11 + b1, *mult, *shift);
-            mult += step;
-            shift += step;
+            output[o + 1] = output_byte(p, a01 + b1, mult[c + step], shift[c + step]);
+            output[n + o + 1] = output_byte(p, a11 + b1, mult[c + step], shift[c + step]);
         }
     }
 }
