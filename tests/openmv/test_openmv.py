@@ -526,8 +526,9 @@ def test_models_on_the_heap_a_camera_script_gets(
     OMV_GC_BLOCK0_SIZE in OpenMV's boards/OPENMV3/board_config.h) tinyml does not even import
     (its machine code goes to the heap), and OpenMV's ml runs KWS but not person_detect or
     FOMO; with the H7's 264 KB block (boards/OPENMV4) tinyml runs person_detect, KWS and FOMO
-    (module + arena: 243 KB since outputs lie over their inputs). Where a model ran, tinyml's int8 outputs equal ml's and the host
-    engine's. tinyml inspect's RAM verdicts agree: it fits where it ran."""
+    (module + arena: 240 KB since outputs lie over their inputs). Where a model ran, tinyml's
+    int8 outputs equal ml's and the host engine's. tinyml inspect's RAM verdicts agree: it fits
+    where it ran."""
     from fomo_model import fomo_mobilenetv2
     from tinyml import inspect
 

@@ -56,7 +56,8 @@ static tml_status_t read_lut(tml_interp_t *it, const tml_tensor_t *enc, const tm
     if (axis != PER_TENSOR_AXIS) {
         TML_CHECK(it, out->ndim >= 1 && (axis == 0 || axis == (uint32_t)out->ndim - 1), TML_ERR_MODEL,
             "value table axis must be the first or last of the output");
-        TML_CHECK(it, out->dims[axis] >= 1, TML_ERR_MODEL, "empty channel axis");
+        TML_CHECK(it, out->dims[axis] >= 1 && count >= (uint32_t)out->dims[axis], TML_ERR_MODEL,
+            "empty output");
         lut->channels = (uint32_t)out->dims[axis];
         lut->axis_last = axis == (uint32_t)out->ndim - 1;
         lut->inner = lut->axis_last ? 1 : count / lut->channels;
