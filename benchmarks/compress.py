@@ -217,7 +217,9 @@ def _pct(same: int, n: int) -> str:
     return f"{100 * same / n:.1f}% ({same}/{n})"
 
 
-def held_out(data: bytes, spec: cz.Spec, base: Path, entry, top: list[int], folds: int):
+def held_out(
+    data: bytes, spec: cz.Spec, base: Path, entry, top: list[int], folds: int, sweeps: int
+):
     """Top-1 agreement with palettes fit to the layers' outputs on calibration samples from
     other sources only: the sources (clips, photos) are dealt into ``folds`` groups (0: one
     per source), and each group's evaluation samples are scored with palettes fit on the
@@ -240,7 +242,7 @@ def held_out(data: bytes, spec: cz.Spec, base: Path, entry, top: list[int], fold
     for group in groups:
         others = [s for s in sources if s not in group]
         calib = calibration_of(base, others)
-        fit = cz.compress(data, spec, cz.input_stats(data, calib)).data
+        fit = cz.compress(data, spec, cz.input_stats(data, calib), sweeps).data
         same = n_group = 0
         for src in group:
             first, own = evaluated[src]
@@ -252,7 +254,7 @@ def held_out(data: bytes, spec: cz.Spec, base: Path, entry, top: list[int], fold
     return total, rows
 
 
-def real_agreement(base: Path, bits: int, per: str, names, folds: int):
+def real_agreement(base: Path, bits: int, per: str, names, folds: int, sweeps: int):
     """Top-1 agreement on the real samples: palettes fit to the weights, and (KWS, VWW) fit to
     the layers' outputs on calibration samples that are not the evaluation's, both from the
     same sources and held out (from other sources only). Returns the table's rows and the
@@ -276,8 +278,8 @@ def real_agreement(base: Path, bits: int, per: str, names, folds: int):
             row += ["", "", "", ""]
         else:
             calib = calibration_of(base)
-            fit = cz.compress(data, spec, cz.input_stats(data, calib)).data
-            total, per_group = held_out(data, spec, base, entry, top, folds)
+            fit = cz.compress(data, spec, cz.input_stats(data, calib), sweeps).data
+            total, per_group = held_out(data, spec, base, entry, top, folds, sweeps)
             row += [str(len(calib)), f"{len(fit) / len(data):.3f}",
                     _pct(_same(fit, samples, top), n), _pct(total, n)]  # fmt: skip
             for sources, n_group, n_calib, same in per_group:
@@ -300,6 +302,12 @@ def main(argv=None) -> None:
         type=int,
         default=0,
         help="held out: deal the clips or photos into N groups (default 0: one per clip/photo)",
+    )
+    p.add_argument(
+        "--sweeps",
+        type=int,
+        default=4,
+        help="rounds of refitting the palettes to the outputs (default 4, as tinyml convert)",
     )
     args = p.parse_args(argv)
     boards = [b for b in args.boards.split(",") if b]
@@ -349,7 +357,7 @@ def main(argv=None) -> None:
     print(table(head, rows))
     print()
     print("top-1 agreement with the int8 model on real samples")
-    rows, groups = real_agreement(base, args.bits, args.per, args.names, args.folds)
+    rows, groups = real_agreement(base, args.bits, args.per, args.names, args.folds, args.sweeps)
     print(table(["model", "int8 KiB", f"{args.bits}-bit KiB", "ratio", "samples", "top-1 = int8",
                  "calibration", "fit ratio", "fit: top-1 = int8", "held out: top-1 = int8"],
                 rows))  # fmt: skip
