@@ -77,10 +77,23 @@ def person_samples(models: Path) -> list[bytes]:
     return out
 
 
-def kws_samples(models: Path, offset: int = 0) -> list[bytes]:
+def kws_clips(models: Path) -> list[Path]:
+    """The 16-bit 16 kHz clips here, the KWS samples' sources."""
+    import wave
+
+    out = []
+    for wav in sorted(models.glob("*/*.wav")):
+        with wave.open(str(wav)) as w:
+            if w.getframerate() == 16000 and w.getsampwidth() == 2:
+                out.append(wav)
+    return out
+
+
+def kws_samples(models: Path, clips: list[Path] | None = None, offset: int = 0) -> list[bytes]:
     """MLPerf Tiny KWS inputs: its reference front end (tf.signal: 30 ms frames every 20 ms,
     40 mel bands 20-4000 Hz, log(mel + 1e-6), the first 10 MFCCs, 49 frames) on 1 s windows
-    every 250 ms of each channel of every 16 kHz clip here, quantized as the model's input."""
+    every 250 ms of each channel of every 16 kHz clip here (or of ``clips``), quantized as the
+    model's input."""
     import wave
 
     import tensorflow as tf
@@ -89,10 +102,8 @@ def kws_samples(models: Path, offset: int = 0) -> list[bytes]:
     scale, zero = model.input_scale, model.input_zero_point
     mel = tf.signal.linear_to_mel_weight_matrix(40, 257, 16000, 20.0, 4000.0)
     out = []
-    for wav in sorted(models.glob("*/*.wav")):
+    for wav in kws_clips(models) if clips is None else clips:
         with wave.open(str(wav)) as w:
-            if w.getframerate() != 16000 or w.getsampwidth() != 2:
-                continue
             channels = w.getnchannels()
             frames = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, channels)
         for pcm in frames.T.astype(np.float32) / 32768:  # each channel of a stereo clip
@@ -101,10 +112,10 @@ def kws_samples(models: Path, offset: int = 0) -> list[bytes]:
     return out
 
 
-def kws_calibration(models: Path) -> list[bytes]:
+def kws_calibration(models: Path, clips: list[Path] | None = None) -> list[bytes]:
     """KWS calibration inputs unlike the evaluation's: the windows halfway between them (125 ms
-    later), from the same clips (there is no other speech here)."""
-    return kws_samples(models, offset=2000)
+    later) of the same clips (or of ``clips``)."""
+    return kws_samples(models, clips, offset=2000)
 
 
 def _kws_windows(pcm, mel, scale, zero) -> list[bytes]:
@@ -137,13 +148,21 @@ def read_bmp_rgb(path: Path) -> np.ndarray:
     return img[::-1] if height > 0 else img  # bottom-up unless the height is negative
 
 
-def vww_samples(models: Path) -> list[bytes]:
-    """VWW inputs: every photo here (TFLM's person/no_person, OpenMV's person, faces, hand) as
-    96x96 RGB: whole and 80% crops (centre and two corners), shifted and mirrored."""
+# Every photo here: TFLM's person/no_person, OpenMV's person, faces, hand.
+PHOTOS = ["tflite-micro/person.bmp", "tflite-micro/no_person.bmp", "openmv/person.bmp",
+          "openmv/faces.bmp", "openmv/hand.bmp"]  # fmt: skip
+
+
+def vww_photos(models: Path) -> list[Path]:
+    return [models / rel for rel in PHOTOS]
+
+
+def vww_samples(models: Path, photos: list[Path] | None = None) -> list[bytes]:
+    """VWW inputs: every photo here (or ``photos``) as 96x96 RGB: whole and 80% crops (centre
+    and two corners), shifted and mirrored."""
     out = []
-    for rel in ("tflite-micro/person.bmp", "tflite-micro/no_person.bmp", "openmv/person.bmp",
-                "openmv/faces.bmp", "openmv/hand.bmp"):  # fmt: skip
-        img = read_bmp_rgb(models / rel)
+    for path in vww_photos(models) if photos is None else photos:
+        img = read_bmp_rgb(path)
         h, w = img.shape[:2]
         side = min(w, h)
         for frac in (1.0, 0.8):
@@ -158,13 +177,12 @@ def vww_samples(models: Path) -> list[bytes]:
     return out
 
 
-def vww_calibration(models: Path) -> list[bytes]:
+def vww_calibration(models: Path, photos: list[Path] | None = None) -> list[bytes]:
     """VWW calibration inputs unlike the evaluation's: 90% and 65% centre crops of the same
-    photos (there are no others here), shifted 3 pixels up and down, as taken and dimmed."""
+    photos (or of ``photos``), shifted 3 pixels up and down, as taken and dimmed."""
     out = []
-    for rel in ("tflite-micro/person.bmp", "tflite-micro/no_person.bmp", "openmv/person.bmp",
-                "openmv/faces.bmp", "openmv/hand.bmp"):  # fmt: skip
-        img = read_bmp_rgb(models / rel)
+    for path in vww_photos(models) if photos is None else photos:
+        img = read_bmp_rgb(path)
         h, w = img.shape[:2]
         side = min(w, h)
         for frac in (0.9, 0.65):
@@ -180,43 +198,95 @@ def vww_calibration(models: Path) -> list[bytes]:
     return out
 
 
-# name: (model, evaluation samples, calibration samples or None)
+# name: (model, evaluation samples, calibration samples or None, their sources or None): the
+# samples and calibration functions take the sources (clips, photos) to draw from.
 REAL = {
-    "KWS": (MODELS["KWS"], kws_samples, kws_calibration),
-    "VWW": (MODELS["VWW"], vww_samples, vww_calibration),
-    "micro_speech": ("tflite-micro/micro_speech_quantized.tflite", speech_samples, None),
-    "person_detect": ("tflite-micro/person_detect.tflite", person_samples, None),
+    "KWS": (MODELS["KWS"], kws_samples, kws_calibration, kws_clips),
+    "VWW": (MODELS["VWW"], vww_samples, vww_calibration, vww_photos),
+    "micro_speech": ("tflite-micro/micro_speech_quantized.tflite", speech_samples, None, None),
+    "person_detect": ("tflite-micro/person_detect.tflite", person_samples, None, None),
 }
 
 
-def _agree(small: bytes, samples: list[bytes], top: list[int]) -> str:
+def _same(small: bytes, samples: list[bytes], top: list[int]) -> int:
     b = _tinyml.Model(small)
-    same = sum(int(np.argmax(b.predict(x)) == t) for x, t in zip(samples, top))
-    return f"{100 * same / len(samples):.1f}% ({same}/{len(samples)})"
+    return sum(int(np.argmax(b.predict(x)) == t) for x, t in zip(samples, top))
 
 
-def real_agreement(base: Path, bits: int, per: str) -> list[list[str]]:
+def _pct(same: int, n: int) -> str:
+    return f"{100 * same / n:.1f}% ({same}/{n})"
+
+
+def held_out(
+    data: bytes, spec: cz.Spec, base: Path, entry, top: list[int], folds: int, sweeps: int
+):
+    """Top-1 agreement with palettes fit to the layers' outputs on calibration samples from
+    other sources only: the sources (clips, photos) are dealt into ``folds`` groups (0: one
+    per source), and each group's evaluation samples are scored with palettes fit on the
+    calibration samples of all the other groups, as ``tinyml convert --compress --calib``
+    fits them (``input_stats``, then ``compress``). Returns the total agreement and, per
+    group, (its sources, its samples, the calibration samples, the samples that agree)."""
+    _, samples_of, calibration_of, sources_of = entry
+    sources = sources_of(base)
+    n = len(sources) if folds <= 0 else min(folds, len(sources))
+    groups = [sources[i::n] for i in range(n)]
+    evaluated = {}  # source -> (its samples' first index, its samples)
+    start = 0
+    for src in sources:  # the evaluation samples are the sources' samples, in order
+        own = samples_of(base, [src])
+        evaluated[src] = (start, own)
+        start += len(own)
+    if start != len(top):
+        raise AssertionError(f"the sources give {start} samples, not {len(top)}")
+    rows, total = [], 0
+    for group in groups:
+        others = [s for s in sources if s not in group]
+        calib = calibration_of(base, others)
+        fit = cz.compress(data, spec, cz.input_stats(data, calib), sweeps).data
+        same = n_group = 0
+        for src in group:
+            first, own = evaluated[src]
+            same += _same(fit, own, top[first : first + len(own)])
+            n_group += len(own)
+        total += same
+        rows.append(([s.name if s.parent.name == "tflite-micro" else f"{s.parent.name}/{s.name}"
+                      for s in group], n_group, len(calib), same))  # fmt: skip
+    return total, rows
+
+
+def real_agreement(base: Path, bits: int, per: str, names, folds: int, sweeps: int):
     """Top-1 agreement on the real samples: palettes fit to the weights, and (KWS, VWW) fit to
-    the layers' outputs on calibration samples that are not the evaluation's."""
-    rows = []
-    for name, (rel, samples_of, calibration_of) in REAL.items():
+    the layers' outputs on calibration samples that are not the evaluation's, both from the
+    same sources and held out (from other sources only). Returns the table's rows and the
+    held-out groups' rows."""
+    rows, groups = [], []
+    for name, entry in REAL.items():
+        if names and name not in names:
+            continue
+        rel, samples_of, calibration_of, _ = entry
         data = (base / rel).read_bytes()
         a = _tinyml.Model(data)
         samples = samples_of(base)
         top = [int(np.argmax(a.predict(x))) for x in samples]
+        spec = cz.Spec(bits=bits, per=per)
 
-        small = cz.compress(data, cz.Spec(bits=bits, per=per)).data
+        small = cz.compress(data, spec).data
+        n = len(samples)
         row = [name, f"{len(data) / 1024:.1f}", f"{len(small) / 1024:.1f}",
-               f"{len(small) / len(data):.3f}", str(len(samples)), _agree(small, samples, top)]  # fmt: skip
+               f"{len(small) / len(data):.3f}", str(n), _pct(_same(small, samples, top), n)]  # fmt: skip
         if calibration_of is None:
-            row += ["", "", ""]
+            row += ["", "", "", ""]
         else:
             calib = calibration_of(base)
-            fit = cz.compress(data, cz.Spec(bits=bits, per=per), cz.input_stats(data, calib)).data
-            row += [str(len(calib)), f"{len(fit) / len(data):.3f}", _agree(fit, samples, top)]
+            fit = cz.compress(data, spec, cz.input_stats(data, calib), sweeps).data
+            total, per_group = held_out(data, spec, base, entry, top, folds, sweeps)
+            row += [str(len(calib)), f"{len(fit) / len(data):.3f}",
+                    _pct(_same(fit, samples, top), n), _pct(total, n)]  # fmt: skip
+            for sources, n_group, n_calib, same in per_group:
+                groups.append([name, ", ".join(sources), str(n_calib), _pct(same, n_group)])
         rows.append(row)
         print(f"{name}: real samples done", file=sys.stderr)
-    return rows
+    return rows, groups
 
 
 def main(argv=None) -> None:
@@ -227,6 +297,18 @@ def main(argv=None) -> None:
     p.add_argument("--samples", type=int, default=200, help="seeded inputs for agreement")
     p.add_argument("--boards", default="", help="e.g. qemu-m7: also count instructions")
     p.add_argument("--models", help="models directory (default ../shared/models)")
+    p.add_argument(
+        "--folds",
+        type=int,
+        default=0,
+        help="held out: deal the clips or photos into N groups (default 0: one per clip/photo)",
+    )
+    p.add_argument(
+        "--sweeps",
+        type=int,
+        default=4,
+        help="rounds of refitting the palettes to the outputs (default 4, as tinyml convert)",
+    )
     args = p.parse_args(argv)
     boards = [b for b in args.boards.split(",") if b]
     base = Path(models_dir(args.models))
@@ -275,9 +357,14 @@ def main(argv=None) -> None:
     print(table(head, rows))
     print()
     print("top-1 agreement with the int8 model on real samples")
+    rows, groups = real_agreement(base, args.bits, args.per, args.names, args.folds, args.sweeps)
     print(table(["model", "int8 KiB", f"{args.bits}-bit KiB", "ratio", "samples", "top-1 = int8",
-                 "calibration", "fit ratio", "fit: top-1 = int8"],
-                real_agreement(base, args.bits, args.per)))  # fmt: skip
+                 "calibration", "fit ratio", "fit: top-1 = int8", "held out: top-1 = int8"],
+                rows))  # fmt: skip
+    if groups:
+        print()
+        print("held out: palettes fit on calibration samples of the other clips or photos only")
+        print(table(["model", "evaluated on", "calibration", "top-1 = int8"], groups))
 
 
 if __name__ == "__main__":

@@ -302,13 +302,13 @@ def refine(
 
 
 def compress(
-    data: bytes, spec: Spec, stats: dict[int, InputStats] | None = None
+    data: bytes, spec: Spec, stats: dict[int, InputStats] | None = None, sweeps: int = 4
 ) -> CompressResult:
     """Compresses the int8 weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED.
 
     ``stats`` (``input_stats`` on calibration samples): per weight tensor, its input's
     statistics; those layers' palettes, where they are per channel, are fit to their outputs
-    (``refine``), not to their weights."""
+    (``refine``, ``sweeps`` rounds), not to their weights."""
     stats = stats or {}
     flatbuffers, fb = _schema()
     try:
@@ -363,7 +363,7 @@ def compress(
             tables, idx = cluster(rows, k, imp)
             if st is not None:
                 flat = rows.reshape(rows.shape[0], -1)
-                tables, flat_idx = refine(flat, tables, idx.reshape(flat.shape), st.moment)
+                tables, flat_idx = refine(flat, tables, idx.reshape(flat.shape), st.moment, sweeps)
                 idx = flat_idx.reshape(rows.shape)
             idx = np.moveaxis(idx, 0, axis)
         else:
