@@ -242,7 +242,7 @@ def held_out(
     for group in groups:
         others = [s for s in sources if s not in group]
         calib = calibration_of(base, others)
-        fit = cz.compress(data, spec, cz.input_stats(data, calib), sweeps).data
+        fit = cz.compress_calibrated(data, spec, calib, sweeps).data
         same = n_group = 0
         for src in group:
             first, own = evaluated[src]
@@ -254,7 +254,9 @@ def held_out(
     return total, rows
 
 
-def real_agreement(base: Path, bits: int, per: str, names, folds: int, sweeps: int):
+def real_agreement(
+    base: Path, bits: int, per: str, names, folds: int, sweeps: int, flash: float | None = None
+):
     """Top-1 agreement on the real samples: palettes fit to the weights, and (KWS, VWW) fit to
     the layers' outputs on calibration samples that are not the evaluation's, both from the
     same sources and held out (from other sources only). Returns the table's rows and the
@@ -269,8 +271,8 @@ def real_agreement(base: Path, bits: int, per: str, names, folds: int, sweeps: i
         samples = samples_of(base)
         top = [int(np.argmax(a.predict(x))) for x in samples]
         spec = cz.Spec(bits=bits, per=per)
-
         small = cz.compress(data, spec).data
+        spec.flash = flash  # the calibrated fits only: without samples there is no choosing
         n = len(samples)
         row = [name, f"{len(data) / 1024:.1f}", f"{len(small) / 1024:.1f}",
                f"{len(small) / len(data):.3f}", str(n), _pct(_same(small, samples, top), n)]  # fmt: skip
@@ -278,7 +280,7 @@ def real_agreement(base: Path, bits: int, per: str, names, folds: int, sweeps: i
             row += ["", "", "", ""]
         else:
             calib = calibration_of(base)
-            fit = cz.compress(data, spec, cz.input_stats(data, calib), sweeps).data
+            fit = cz.compress_calibrated(data, spec, calib, sweeps).data
             total, per_group = held_out(data, spec, base, entry, top, folds, sweeps)
             row += [str(len(calib)), f"{len(fit) / len(data):.3f}",
                     _pct(_same(fit, samples, top), n), _pct(total, n)]  # fmt: skip
@@ -308,6 +310,12 @@ def main(argv=None) -> None:
         type=int,
         default=4,
         help="rounds of refitting the palettes to the outputs (default 4, as tinyml convert)",
+    )
+    p.add_argument(
+        "--flash",
+        type=float,
+        help="calibrated fits as --compress flash=R: layer widths (2-4 bits or int8) chosen on "
+        "the calibration samples to fit R times the int8 size",
     )
     args = p.parse_args(argv)
     boards = [b for b in args.boards.split(",") if b]
@@ -356,8 +364,10 @@ def main(argv=None) -> None:
     )
     print(table(head, rows))
     print()
-    print("top-1 agreement with the int8 model on real samples")
-    rows, groups = real_agreement(base, args.bits, args.per, args.names, args.folds, args.sweeps)
+    print("top-1 agreement with the int8 model on real samples"
+          + (f"; fits with flash={args.flash}" if args.flash else ""))  # fmt: skip
+    rows, groups = real_agreement(base, args.bits, args.per, args.names, args.folds, args.sweeps,
+                                  args.flash)  # fmt: skip
     print(table(["model", "int8 KiB", f"{args.bits}-bit KiB", "ratio", "samples", "top-1 = int8",
                  "calibration", "fit ratio", "fit: top-1 = int8", "held out: top-1 = int8"],
                 rows))  # fmt: skip

@@ -68,7 +68,8 @@ def _convert_args(p: argparse.ArgumentParser) -> None:
         "--compress",
         metavar="SPEC",
         help="store weights as 2-4 bit palette indices (TFLM's format): bits=4 (2, 3 or 4), "
-        "optionally per=channel|tensor|auto; checks top-1 agreement on --calib",
+        "optionally per=channel|tensor|auto; or flash=0.5: each layer 2-4 bit or int8, chosen on "
+        "--calib to fit 0.5x the int8 size; checks top-1 agreement on --calib",
     )
 
 
@@ -130,6 +131,11 @@ def _print_compression(r) -> None:
     print(f"  compressed {len(c.tensors)} weight tensors: {_kb(before)} -> {_kb(after)}")
     if c.fitted:
         print(f"  palettes fit to the layers' outputs on {c.fitted} calibration samples")
+    widths = sorted({t.bits for t in c.tensors})
+    if len(widths) > 1 or c.kept:
+        counts = [f"{sum(t.bits == b for t in c.tensors)} at {b} bits" for b in widths]
+        print(f"  widths chosen on the calibration samples: {', '.join(counts)}, "
+              f"{len(c.kept)} left int8")  # fmt: skip
     ratio = r.tflite_bytes / c.int8_bytes
     print(f"  flash: {_kb(c.int8_bytes)} int8 -> {_kb(r.tflite_bytes)} compressed ({ratio:.2f}x)")
     if c.arena_before is not None and c.arena_after is not None:

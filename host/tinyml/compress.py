@@ -33,10 +33,13 @@ DECODE_OVERHEAD = 160
 
 @dataclass
 class Spec:
-    """What ``--compress`` asked for: ``bits=4``, ``bits=3,per=tensor``, ..."""
+    """What ``--compress`` asked for: ``bits=4``, ``bits=3,per=tensor``, ``flash=0.5``, ..."""
 
     bits: int = 4
     per: str = "auto"  # channel, tensor, or auto: as the weights' quantization scales
+    # flash=R: each layer's width (2-, 3-, 4-bit or int8) chosen on the calibration samples so
+    # the file is at most R times the int8 one (``fit_to_flash``); ``bits`` is then unused.
+    flash: float | None = None
 
     @classmethod
     def parse(cls, text: str) -> Spec:
@@ -47,12 +50,23 @@ class Spec:
                 spec.bits = int(value)
             elif key == "per" and value in ("channel", "tensor", "auto"):
                 spec.per = value
+            elif key == "flash" and _fraction(value) is not None:
+                spec.flash = _fraction(value)
             else:
                 raise TinymlError(
-                    f"--compress {text!r}: expected bits=2, bits=3 or bits=4, optionally "
-                    "with per=channel, per=tensor or per=auto (e.g. --compress bits=4)"
+                    f"--compress {text!r}: expected bits=2, bits=3 or bits=4, or flash=R "
+                    "(0 < R <= 1: layer widths chosen on --calib to fit R times the int8 size), "
+                    "optionally with per=channel, per=tensor or per=auto (e.g. --compress bits=4)"
                 )
         return spec
+
+
+def _fraction(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0 < value <= 1 else None
 
 
 @dataclass
@@ -64,6 +78,8 @@ class TensorReport:
     values: int  # largest palette
     before: int  # bytes
     after: int  # indices + ancillary tensor
+    index: int = -1  # the weight tensor's index in the model
+    bits: int = 4  # index width
 
 
 @dataclass
@@ -72,6 +88,7 @@ class CompressResult:
     palette: bytes  # the uncompressed model with the palette-valued weights
     tensors: list[TensorReport] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # weights that would not shrink
+    kept: list[str] = field(default_factory=list)  # weights left int8 by ``widths``
 
 
 def _schema():
@@ -302,14 +319,23 @@ def refine(
 
 
 def compress(
-    data: bytes, spec: Spec, stats: dict[int, InputStats] | None = None, sweeps: int = 4
+    data: bytes,
+    spec: Spec,
+    stats: dict[int, InputStats] | None = None,
+    sweeps: int = 4,
+    widths: dict[int, int] | None = None,
+    cache: dict | None = None,
 ) -> CompressResult:
     """Compresses the int8 weights of every CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED.
 
     ``stats`` (``input_stats`` on calibration samples): per weight tensor, its input's
     statistics; those layers' palettes, where they are per channel, are fit to their outputs
-    (``refine``, ``sweeps`` rounds), not to their weights."""
+    (``refine``, ``sweeps`` rounds), not to their weights. ``widths``: weight tensor index ->
+    index bits (2-4) or 8 (kept int8), else ``spec.bits``. ``cache`` keeps each tensor's
+    palette per width across calls with the same data, stats and sweeps."""
     stats = stats or {}
+    widths = widths or {}
+    cache = {} if cache is None else cache
     flatbuffers, fb = _schema()
     try:
         model = fb.ModelT.InitFromPackedBuf(bytearray(data), 0)
@@ -320,7 +346,6 @@ def compress(
     if any(c.customCode == DECODE.encode() for c in model.operatorCodes or []):
         raise ModelError("the model is already compressed")
     sg = model.subgraphs[0]
-    k = 1 << spec.bits
     consumers: dict[int, list[int]] = {}  # weight tensor -> ops reading it
     kind: dict[int, int] = {}
     for i, op in enumerate(sg.operators):
@@ -347,40 +372,21 @@ def compress(
         shape = tuple(int(d) for d in tensor.shape)
         weights = np.frombuffer(bytes(buf.data), dtype=np.int8).reshape(shape)
         name = (tensor.name or b"").decode("utf-8", "replace")
-        axis = _channel_axis(op, len(shape))
-        # auto: a palette per channel where the weights have a scale per channel (one shared
-        # palette would mix values of different scales), else one palette.
-        scales = tensor.quantization.scale if tensor.quantization is not None else None
-        per_channel = spec.per == "channel" or (
-            spec.per == "auto" and scales is not None and len(scales) > 1
-        )
-        st = stats.get(t)
-        if per_channel:
-            rows = np.moveaxis(weights, axis, 0)
-            imp = None
-            if st is not None:
-                imp = np.broadcast_to(np.diag(st.moment), rows.reshape(rows.shape[0], -1).shape)
-            tables, idx = cluster(rows, k, imp)
-            if st is not None:
-                flat = rows.reshape(rows.shape[0], -1)
-                tables, flat_idx = refine(flat, tables, idx.reshape(flat.shape), st.moment, sweeps)
-                idx = flat_idx.reshape(rows.shape)
-            idx = np.moveaxis(idx, 0, axis)
-        else:
-            tables, idx = cluster(weights.reshape(1, -1), k)
-            idx = idx.reshape(shape)
-        stride = int(idx.max()) + 1
-        palette = _apply(tables, idx, axis if per_channel else None)
-        indices = pack_indices(idx, spec.bits)
-        anc = _ancillary(tables, spec.bits, axis if per_channel else PER_TENSOR_AXIS, stride)
+        bits = widths.get(t, spec.bits)
+        if bits == 8:
+            result.kept.append(name)
+            continue
+        if (t, bits) not in cache:
+            cache[t, bits] = _encode(tensor, weights, op, bits, spec.per, stats.get(t), sweeps)
+        palette, indices, anc, tables, stride = cache[t, bits]
         after = len(indices) + len(anc)
         if after + DECODE_OVERHEAD * len(consumers[t]) >= weights.size:
             result.skipped.append(name)
             continue
         buf.data = np.frombuffer(palette.astype(np.int8).tobytes(), dtype=np.uint8)
         encoded[t] = (indices, anc)
-        result.tensors.append(TensorReport(name, WEIGHT_OPS[op], int(weights.size),
-                                           len(tables), stride, int(weights.size), after))  # fmt: skip
+        result.tensors.append(TensorReport(name, WEIGHT_OPS[op], int(weights.size), tables,
+                                           stride, int(weights.size), after, t, bits))  # fmt: skip
     if not encoded:
         raise ModelError("no int8 weights worth compressing (CONV_2D, DEPTHWISE_CONV_2D, "
                          "FULLY_CONNECTED)")  # fmt: skip
@@ -389,6 +395,37 @@ def compress(
     strip_model(model)
     result.data = _pack(flatbuffers, model)
     return result
+
+
+def _encode(tensor, weights: np.ndarray, op: int, bits: int, per: str, st, sweeps: int):
+    """One weight tensor's palette values, packed indices, ancillary tensor, table count and
+    table length."""
+    k = 1 << bits
+    shape = weights.shape
+    axis = _channel_axis(op, len(shape))
+    # auto: a palette per channel where the weights have a scale per channel (one shared
+    # palette would mix values of different scales), else one palette.
+    scales = tensor.quantization.scale if tensor.quantization is not None else None
+    per_channel = per == "channel" or (per == "auto" and scales is not None and len(scales) > 1)
+    if per_channel:
+        rows = np.moveaxis(weights, axis, 0)
+        imp = None
+        if st is not None:
+            imp = np.broadcast_to(np.diag(st.moment), rows.reshape(rows.shape[0], -1).shape)
+        tables, idx = cluster(rows, k, imp)
+        if st is not None:
+            flat = rows.reshape(rows.shape[0], -1)
+            tables, flat_idx = refine(flat, tables, idx.reshape(flat.shape), st.moment, sweeps)
+            idx = flat_idx.reshape(rows.shape)
+        idx = np.moveaxis(idx, 0, axis)
+    else:
+        tables, idx = cluster(weights.reshape(1, -1), k)
+        idx = idx.reshape(shape)
+    stride = int(idx.max()) + 1
+    palette = _apply(tables, idx, axis if per_channel else None)
+    indices = pack_indices(idx, bits)
+    anc = _ancillary(tables, bits, axis if per_channel else PER_TENSOR_AXIS, stride)
+    return palette, indices, anc, len(tables), stride
 
 
 def strip_model(model) -> None:
@@ -522,3 +559,136 @@ def _insert_decodes(fb, model, sg, encoded: dict[int, tuple[bytes, bytes]]) -> N
             operators.append(decode)
         operators.append(op)
     sg.operators = operators
+
+
+# ---- widths chosen to fit a flash budget -----------------------------------------------------
+
+WIDTHS = (2, 3, 4)  # the palette widths fit_to_flash weighs, besides keeping a layer int8
+
+
+def compress_calibrated(data: bytes, spec: Spec, samples, sweeps: int = 4) -> CompressResult:
+    """``compress`` as ``tinyml convert --compress SPEC --calib`` runs it: palettes fit to the
+    layers' outputs on ``samples``, and with ``spec.flash`` the widths chosen on them too."""
+    if spec.flash is not None:
+        return fit_to_flash(data, spec, samples, sweeps)
+    return compress(data, spec, input_stats(data, samples), sweeps)
+
+
+def fit_to_flash(data: bytes, spec: Spec, samples, sweeps: int = 4) -> CompressResult:
+    """Compresses ``data`` into at most ``spec.flash`` times its size, each weight tensor with
+    2-, 3- or 4-bit palettes or left int8, by a rule that looks at the calibration samples
+    only:
+
+    1. every tensor's palettes at each width, fit to its layer's output on ``samples``
+       (``input_stats``, ``refine``), as ``compress`` fits them;
+    2. its cost at each width: the bytes of its indices, tables and DECODE op (its int8 bytes
+       left as it is), and its distortion: the mean over ``samples`` of the squared change of
+       the model's outputs when only that tensor takes its palette values, the others int8;
+    3. the widths of least total distortion whose total cost fits the budget (an exact
+       knapsack over the tensors, in 8-byte steps; ties go to the smaller width);
+    4. if the file comes out larger than the budget (the DECODE overhead is an estimate), the
+       budget shrinks by the excess and step 3 runs again.
+    """
+    if not samples:
+        raise TinymlError("--compress flash=R chooses layer widths on calibration samples: "
+                          "give --calib DATA")  # fmt: skip
+    stats = input_stats(data, samples)
+    cache: dict = {}
+    uniform = {b: compress(data, Spec(bits=b, per=spec.per), stats, sweeps, cache=cache)
+               for b in WIDTHS}  # fmt: skip
+    consumers = _weight_consumers(data)
+    cost: dict[int, dict[int, int]] = {}  # tensor -> width -> bytes
+    for b, r in uniform.items():
+        for rep in r.tensors:
+            cost.setdefault(rep.index, {8: rep.before})[b] = (
+                rep.after + DECODE_OVERHEAD * consumers[rep.index]
+            )
+    four = uniform[max(WIDTHS)]
+    # What the file holds besides the candidate tensors: the 4-bit file less their 4-bit costs
+    # and the int8 bytes of those the 4-bit file left as they were.
+    rest = len(four.data) - sum(c[max(WIDTHS)] if max(WIDTHS) in c else c[8]
+                                for c in cost.values())  # fmt: skip
+    distortion = _distortions(data, samples, cache, cost)
+    budget = int(spec.flash * len(data))
+    target = budget - rest
+    while True:
+        choice = _least_distortion(cost, distortion, target)
+        if choice is None:
+            raise ModelError(
+                f"--compress flash={spec.flash}: the model does not fit in "
+                f"{budget} bytes even with 2-bit palettes; raise flash"
+            )
+        result = compress(data, spec, stats, sweeps, widths=choice, cache=cache)
+        if len(result.data) <= budget:
+            return result
+        target -= len(result.data) - budget
+
+
+def _weight_consumers(data: bytes) -> dict[int, int]:
+    """Weight tensor -> how many ops read it (each gets its own DECODE)."""
+    _, fb = _schema()
+    model = fb.ModelT.InitFromPackedBuf(bytearray(data), 0)
+    sg = model.subgraphs[0]
+    count: dict[int, int] = {}
+    for op in sg.operators:
+        if _builtin(model.operatorCodes[op.opcodeIndex]) in WEIGHT_OPS and len(op.inputs) > 1:
+            count[int(op.inputs[1])] = count.get(int(op.inputs[1]), 0) + 1
+    return count
+
+
+def _distortions(data: bytes, samples, cache: dict, cost) -> dict[int, dict[int, float]]:
+    """Tensor -> width -> mean squared change of the outputs on ``samples`` with that tensor
+    alone at that width (0 for int8)."""
+    from .inspect import engine
+
+    _, fb = _schema()
+    model = engine().Model(data)
+    inputs = list(samples)  # predict takes int8 bytes or arrays, quantizing float ones
+    reference = [np.asarray(model.predict(x), dtype=np.float64) for x in inputs]
+    root = fb.Model.GetRootAs(data, 0)
+    tensors = root.Subgraphs(0)
+    out: dict[int, dict[int, float]] = {}
+    for t, widths in cost.items():
+        out[t] = {8: 0.0}
+        buffer = tensors.Tensors(t).Buffer()
+        for b in widths:
+            if b == 8:
+                continue
+            patched = bytearray(data)
+            fb.Model.GetRootAs(patched, 0).Buffers(buffer).DataAsNumpy()[:] = (
+                cache[t, b][0].astype(np.int8).ravel().view(np.uint8)
+            )
+            m = engine().Model(bytes(patched))
+            out[t][b] = float(np.mean([np.sum((np.asarray(m.predict(x), np.float64) - ref) ** 2)
+                                       for x, ref in zip(inputs, reference)]))  # fmt: skip
+    return out
+
+
+def _least_distortion(cost, distortion, target: int, step: int = 8) -> dict[int, int] | None:
+    """Tensor -> width of least total distortion with total cost <= target (None: none fits)."""
+    cap = target // step
+    if cap < 0:
+        return None
+    best = np.zeros(cap + 1)  # least distortion of the tensors so far within c steps
+    picks = []
+    for t, widths in cost.items():
+        new = np.full(cap + 1, np.inf)
+        pick = np.full(cap + 1, -1)
+        for b in sorted(widths):  # smaller widths first: they win ties
+            units = -(-widths[b] // step)
+            if units > cap:
+                continue
+            cand = np.full(cap + 1, np.inf)
+            cand[units:] = best[: cap + 1 - units] + distortion[t][b]
+            better = cand < new
+            new[better], pick[better] = cand[better], b
+        best = new
+        picks.append((t, pick))
+    if not np.isfinite(best[cap]):
+        return None
+    choice, c = {}, cap
+    for t, pick in reversed(picks):
+        b = int(pick[c])
+        choice[t] = b
+        c -= -(-cost[t][b] // step)
+    return choice

@@ -62,6 +62,7 @@ class Compression:
     agree_int8: float | None = None  # compressed vs the int8 model
     agree_float: float | None = None  # compressed vs the float model
     int8_agree_float: float | None = None  # the int8 model vs the float model
+    kept: list[str] = field(default_factory=list)  # weights flash=R left int8
 
 
 def _tf():
@@ -410,10 +411,12 @@ def _compress(data: bytes, spec, samples, n: int, float_predict) -> tuple[bytes,
     from .inspect import arena_size, engine
 
     # With calibration samples, the palettes of FULLY_CONNECTED and 1x1 CONV_2D fit the layers'
-    # outputs on them rather than the weights.
+    # outputs on them rather than the weights (and flash=R chooses the widths on them).
     fitted = n if samples is not None and len(samples) == 1 and n > 0 else 0
-    stats = cz.input_stats(data, list(samples[0][:fitted])) if fitted else None
-    result = cz.compress(data, spec, stats)
+    if fitted:
+        result = cz.compress_calibrated(data, spec, list(samples[0][:fitted]))
+    else:
+        result = cz.compress_calibrated(data, spec, []) if spec.flash else cz.compress(data, spec)
     c = Compression(
         fitted=fitted,
         int8_bytes=len(data),
@@ -421,6 +424,7 @@ def _compress(data: bytes, spec, samples, n: int, float_predict) -> tuple[bytes,
         arena_after=arena_size(result.data)[0],
         tensors=result.tensors,
         skipped=result.skipped,
+        kept=result.kept,
     )
     if samples is not None and len(samples) == 1 and n > 0:
         int8 = engine().Model(data)
