@@ -107,14 +107,18 @@ def kws_samples(models: Path, clips: list[Path] | None = None, offset: int = 0) 
             channels = w.getnchannels()
             frames = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, channels)
         for pcm in frames.T.astype(np.float32) / 32768:  # each channel of a stereo clip
+            if offset and len(pcm) <= offset:
+                continue  # a 30 ms clip has nothing 125 ms later
+            pcm = pcm[offset:]
             pcm = np.pad(pcm, (0, max(0, 16000 - len(pcm))))
-            out += _kws_windows(pcm[offset:], mel, scale, zero)
+            out += _kws_windows(pcm, mel, scale, zero)
     return out
 
 
 def kws_calibration(models: Path, clips: list[Path] | None = None) -> list[bytes]:
     """KWS calibration inputs unlike the evaluation's: the windows halfway between them (125 ms
-    later) of the same clips (or of ``clips``)."""
+    later) of the same clips (or of ``clips``); a 1 s clip gives its one window 125 ms later,
+    ending in 125 ms of silence (a 30 ms clip gives none)."""
     return kws_samples(models, clips, offset=2000)
 
 

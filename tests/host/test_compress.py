@@ -388,3 +388,71 @@ def test_fully_connected_blocks_starting_inside_a_byte(tmp_path: Path) -> None:
         assert sorted(t.elements for t in r.tensors) == [2000, 4400]
         assert outputs(r.data, n=4) == outputs(r.palette, n=4)
         assert outputs(r.data, n=4) == tflm_outputs(r.palette, n=4)
+
+
+def test_least_distortion_is_the_exact_optimum() -> None:
+    """The width chooser's total distortion is brute force's least over every combination of
+    widths whose costs (in its 8-byte steps) fit; a budget nothing fits gives None."""
+    import itertools
+
+    rng = np.random.default_rng(3)
+    for _ in range(25):
+        cost, distortion = {}, {}
+        for t in range(5):
+            int8 = int(rng.integers(100, 400))
+            cost[t] = {8: int8, **{b: int(rng.integers(10, int8)) for b in (2, 3, 4)}}
+            distortion[t] = {8: 0.0, **{b: float(rng.uniform(0, 5)) for b in (2, 3, 4)}}
+        target = int(rng.integers(60, 1500))
+        steps = {t: {b: -(-c // 8) for b, c in cost[t].items()} for t in cost}
+        fits = [
+            sum(distortion[t][b] for t, b in zip(cost, combo))
+            for combo in itertools.product((2, 3, 4, 8), repeat=len(cost))
+            if sum(steps[t][b] for t, b in zip(cost, combo)) <= target // 8
+        ]
+        choice = cz._least_distortion(cost, distortion, target)
+        if not fits:
+            assert choice is None
+            continue
+        assert sum(steps[t][b] for t, b in choice.items()) <= target // 8
+        assert sum(distortion[t][b] for t, b in choice.items()) == pytest.approx(min(fits))
+
+
+@pytest.fixture(scope="module")
+def kws_calib() -> list[np.ndarray]:
+    """Seeded MFCC-sized inputs (no KWS data set ships here), as the README's calib.npy."""
+    rng = np.random.default_rng(7)
+    return list(rng.uniform(-20, 20, size=(30, 49, 10, 1)).astype(np.float32))
+
+
+@pytest.fixture(scope="module")
+def kws_half(kws_calib) -> cz.CompressResult:
+    return cz.compress_calibrated(need(KWS), cz.Spec(flash=0.5), kws_calib)
+
+
+def test_flash_budget_is_met_bit_exact(kws_half: cz.CompressResult) -> None:
+    """flash=0.5: the file is at most half the int8 one, its layers of several widths, and it
+    gives the bytes of its palette model in our engine and in TFLite Micro's interpreter; the
+    arena grows by at most the largest layer decoded whole."""
+    data = need(KWS)
+    r = kws_half
+    assert len(r.data) <= len(data) // 2
+    assert len({t.bits for t in r.tensors} | ({8} if r.kept else set())) > 1
+    assert outputs(r.data, n=4) == outputs(r.palette, n=4)
+    assert outputs(r.palette, n=4) == tflm_outputs(r.palette, n=4)
+    largest = max(t.elements for t in r.tensors if t.op != "FULLY_CONNECTED")
+    grown = _tinyml.Model(r.data).arena_size - _tinyml.Model(data).arena_size
+    assert 0 <= grown <= largest + 64, (grown, largest)
+
+
+def test_flash_budget_errors(tmp_path: Path, kws_calib, capsys) -> None:
+    """A budget nothing fits, flash without calibration samples and a bad fraction are refused
+    with what to do."""
+    data = need(KWS)
+    with pytest.raises(cz.ModelError, match=r"does not fit in \d+ bytes even with 2-bit"):
+        cz.compress_calibrated(data, cz.Spec(flash=0.1), kws_calib)
+    out = tmp_path / "x.tflite"
+    assert cli.main(["convert", str(KWS), "-o", str(out), "--compress", "flash=0.5"]) != 0
+    assert "give --calib DATA" in capsys.readouterr().err
+    assert cli.main(["convert", str(KWS), "-o", str(out), "--compress", "flash=2"]) != 0
+    assert "flash=R" in capsys.readouterr().err
+    assert not out.exists()
