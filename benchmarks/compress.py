@@ -212,6 +212,15 @@ REAL = {
 }
 
 
+def widths(result: cz.CompressResult) -> str:
+    """How many weight tensors have each index width, and how many stayed int8."""
+    count = {}
+    for t in result.tensors:
+        count[t.bits] = count.get(t.bits, 0) + 1
+    parts = [f"{n} at {b} bits" for b, n in sorted(count.items())]
+    return ", ".join(parts + ([f"{len(result.kept)} int8"] if result.kept else []))
+
+
 def _same(small: bytes, samples: list[bytes], top: list[int]) -> int:
     b = _tinyml.Model(small)
     return sum(int(np.argmax(b.predict(x)) == t) for x, t in zip(samples, top))
@@ -246,7 +255,8 @@ def held_out(
     for group in groups:
         others = [s for s in sources if s not in group]
         calib = calibration_of(base, others)
-        fit = cz.compress_calibrated(data, spec, calib, sweeps).data
+        result = cz.compress_calibrated(data, spec, calib, sweeps)
+        fit = result.data
         same = n_group = 0
         for src in group:
             first, own = evaluated[src]
@@ -254,7 +264,8 @@ def held_out(
             n_group += len(own)
         total += same
         rows.append(([s.name if s.parent.name == "tflite-micro" else f"{s.parent.name}/{s.name}"
-                      for s in group], n_group, len(calib), same))  # fmt: skip
+                      for s in group], n_group, len(calib), same, len(fit) / len(data),
+                     widths(result)))  # fmt: skip
     return total, rows
 
 
@@ -288,8 +299,9 @@ def real_agreement(
             total, per_group = held_out(data, spec, base, entry, top, folds, sweeps)
             row += [str(len(calib)), f"{len(fit) / len(data):.3f}",
                     _pct(_same(fit, samples, top), n), _pct(total, n)]  # fmt: skip
-            for sources, n_group, n_calib, same in per_group:
-                groups.append([name, ", ".join(sources), str(n_calib), _pct(same, n_group)])
+            for sources, n_group, n_calib, same, ratio, chosen in per_group:
+                groups.append([name, ", ".join(sources), str(n_calib), f"{ratio:.3f}", chosen,
+                               _pct(same, n_group)])  # fmt: skip
         rows.append(row)
         print(f"{name}: real samples done", file=sys.stderr)
     return rows, groups
@@ -378,7 +390,8 @@ def main(argv=None) -> None:
     if groups:
         print()
         print("held out: palettes fit on calibration samples of the other clips or photos only")
-        print(table(["model", "evaluated on", "calibration", "top-1 = int8"], groups))
+        print(table(["model", "evaluated on", "calibration", "ratio", "weight tensors",
+                     "top-1 = int8"], groups))  # fmt: skip
 
 
 if __name__ == "__main__":

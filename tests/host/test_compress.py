@@ -268,6 +268,7 @@ def test_already_compressed_is_refused(kws: cz.CompressResult) -> None:
 README_COMMANDS = [
     "tinyml convert kws.tflite -o kws4.tflite --compress bits=4 --calib calib.npy",
     "tinyml inspect kws4.tflite",
+    "tinyml convert kws.tflite -o kws-half.tflite --compress flash=0.5 --calib calib.npy",
 ]
 
 
@@ -287,7 +288,7 @@ def test_readme_compressed_models_section_runs_as_written(
     rng = np.random.default_rng(7)
     np.save(tmp_path / "calib.npy", rng.uniform(-20, 20, size=(30, 49, 10, 1)).astype(np.float32))
     monkeypatch.chdir(tmp_path)
-    convert_cmd, inspect_cmd = (shlex.split(c) for c in README_COMMANDS)
+    convert_cmd, inspect_cmd, half_cmd = (shlex.split(c) for c in README_COMMANDS)
     assert cli.main(convert_cmd[1:]) == 0
     out = capsys.readouterr().out
     assert "wrote kws4.tflite" in out and "top-1 on 30 calibration samples" in out
@@ -300,6 +301,10 @@ def test_readme_compressed_models_section_runs_as_written(
     assert outputs((tmp_path / "kws4.tflite").read_bytes()) == outputs(
         cz.compress(need(KWS), cz.Spec(bits=4), stats).palette
     )
+    assert cli.main(half_cmd[1:]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"widths chosen on the calibration samples: .* left int8", out)
+    assert len((tmp_path / "kws-half.tflite").read_bytes()) <= len(need(KWS)) // 2
 
 
 def test_convert_keras_compress_checks_against_float(tmp_path: Path, capsys) -> None:
