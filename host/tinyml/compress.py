@@ -618,6 +618,11 @@ def fit_to_flash(data: bytes, spec: Spec, samples, sweeps: int = 4) -> CompressR
                 f"--compress flash={spec.flash}: the model does not fit in "
                 f"{budget} bytes even with 2-bit palettes; raise flash"
             )
+        if all(b == 8 for b in choice.values()):
+            raise ModelError(
+                f"--compress flash={spec.flash}: the model fits with every layer int8 (and "
+                "nothing compressed); ask for a smaller flash"
+            )
         result = compress(data, spec, stats, sweeps, widths=choice, cache=cache)
         if len(result.data) <= budget:
             return result

@@ -450,11 +450,13 @@ def test_flash_budget_is_met_bit_exact(kws_half: cz.CompressResult) -> None:
 
 
 def test_flash_budget_errors(tmp_path: Path, kws_calib, capsys) -> None:
-    """A budget nothing fits, flash without calibration samples and a bad fraction are refused
-    with what to do."""
+    """A budget nothing fits, one that needs no compression, flash without calibration samples
+    and a bad fraction are refused with what to do."""
     data = need(KWS)
     with pytest.raises(cz.ModelError, match=r"does not fit in \d+ bytes even with 2-bit"):
         cz.compress_calibrated(data, cz.Spec(flash=0.1), kws_calib)
+    with pytest.raises(cz.ModelError, match="fits with every layer int8"):
+        cz.compress_calibrated(data, cz.Spec(flash=1), kws_calib)
     out = tmp_path / "x.tflite"
     assert cli.main(["convert", str(KWS), "-o", str(out), "--compress", "flash=0.5"]) != 0
     assert "give --calib DATA" in capsys.readouterr().err
