@@ -18,6 +18,8 @@ SHARED = {
     "person_detect": "tflite-micro/person_detect.tflite",
     # fully connected only: each layer decodes its weights a block of rows at a time
     "ad01": "mlcommons-tiny/ad01_int8.tflite",
+    # --compress flash=0.5: 3- and 4-bit convolutions beside int8 ones
+    "kws_dscnn_flash": "mlcommons-tiny/kws_ref_model.tflite",
 }
 
 SCRIPT = """\
@@ -46,7 +48,16 @@ def compressed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     path = models_dir() / SHARED[request.param]
     if not path.exists():
         pytest.skip(f"shared model {path} not found")
-    r = cz.compress(path.read_bytes(), cz.Spec(bits=4))
+    if request.param.endswith("_flash"):
+        import numpy as np
+
+        # Seeded MFCC-sized calibration, as tests/host/test_compress.py's (no KWS data set here).
+        calib = np.random.default_rng(7).uniform(-20, 20, size=(30, 49, 10, 1))
+        r = cz.compress_calibrated(path.read_bytes(), cz.Spec(flash=0.5),
+                                   list(calib.astype(np.float32)))  # fmt: skip
+        assert {t.bits for t in r.tensors} - {4} and r.kept
+    else:
+        r = cz.compress(path.read_bytes(), cz.Spec(bits=4))
     out = tmp_path_factory.mktemp("compressed")
     (out / "c.tflite").write_bytes(r.data)
     (out / "p.tflite").write_bytes(r.palette)
@@ -57,9 +68,9 @@ def compressed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 def test_compressed_model_equals_palette_model_on_host(
     device: Device, compressed: tuple[Path, str]
 ) -> None:
-    """4-bit compressed weights, decoded a layer (fully connected: a block of rows) at a time on
-    the device: the raw int8 outputs on three input patterns equal the palette model's on the
-    host."""
+    """Compressed weights (4-bit; with flash=0.5, 3- and 4-bit beside int8 layers), decoded a
+    layer (fully connected: a block of rows) at a time on the device: the raw int8 outputs on
+    three input patterns equal the palette model's on the host."""
     path, expected = compressed
     skip_unless_fits(device, [path], path.name)
     assert run_on_device(device, SCRIPT, {"m.tflite": path}) == expected
