@@ -95,7 +95,7 @@ static tml_status_t depthwise_conv_2d_eval(tml_interp_t *it, tml_node_t *node) {
     if (d->type == TML_INT8) {
         tml_depthwise_conv_2d_s8(&d->p.s8, (const int8_t *)in->data, (const int8_t *)f->data,
             bias != NULL ? (const int32_t *)(const void *)bias->data : NULL, (int8_t *)out->data,
-            node->scratch, node->scratch_bytes);
+            tml_node_scratch(it, node), node->scratch_bytes);
     } else {
         tml_ref_depthwise_conv_2d_f32(&d->p.f32, (const float *)(const void *)in->data,
             (const float *)(const void *)f->data,
