@@ -144,10 +144,10 @@ static tml_status_t eval_decoding(tml_interp_t *it, tml_node_t *node, const int8
     int32_t step = block_rows(depth, units);
     tml_fully_connected_s8_params_t block = *p;
     block.s.batches = 1;
-    int8_t *rows_decoded = tml_node_scratch(it, node);
+    uint8_t *rows_decoded = tml_node_scratch(it, node);
     for (int32_t row = 0; row < units; row += step) {
         int32_t rows = units - row < step ? units - row : step;
-        if (!tml_lut_decode(&lut, (uint32_t)(row * depth), (uint32_t)(rows * depth), (uint8_t *)rows_decoded)) {
+        if (!tml_lut_decode(&lut, (uint32_t)(row * depth), (uint32_t)(rows * depth), rows_decoded)) {
             return tml_fail(it, TML_ERR_MODEL, "encoded index outside its value table");
         }
         block.s.out_depth = rows;
@@ -156,7 +156,7 @@ static tml_status_t eval_decoding(tml_interp_t *it, tml_node_t *node, const int8
             block.shift = p->shift + row;
         }
         for (int32_t b = 0; b < p->s.batches; b++) {
-            tml_fully_connected_s8(&block, in + (size_t)b * (size_t)depth, rows_decoded,
+            tml_fully_connected_s8(&block, in + (size_t)b * (size_t)depth, (const int8_t *)rows_decoded,
                 bias != NULL ? bias + row : NULL, out + (size_t)b * (size_t)units + (size_t)row);
         }
     }
