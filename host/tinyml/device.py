@@ -55,11 +55,11 @@ def _script_error(output: str, traceback: str) -> DeviceError:
 @dataclass(frozen=True)
 class Target:
     """What a target string names: ``kind`` unix, emulator or serial; the firmware ``board``
-    (unix, unix-stock, qemu-m7, ...; None for a serial port); the serial ``port`` or None."""
+    (unix, unix-stock, qemu-m7, ...; empty for a serial port); the serial ``port`` (or empty)."""
 
     kind: str
-    board: str | None = None
-    port: str | None = None
+    board: str = ""
+    port: str = ""
 
 
 def parse_target(target: str) -> Target:

@@ -66,7 +66,7 @@ def prepare(
     nothing here: connecting finds out whether a board answers."""
     paths = paths or Paths.default()
     kind = parse_target(target)
-    if kind.kind == "serial" or kind.board is None:
+    if kind.kind == "serial":
         return None, False
     if kind.kind == "emulator":
         emulator = Emulator(kind.board, paths)  # an unknown board fails here, before a build
