@@ -170,8 +170,11 @@ def test_cli_exec_unix_on_a_fresh_checkout_builds_first(
     assert fake_build == ["unix"]
 
 
-def test_cli_emulator_start_builds_then_boots(fresh: Paths, fake_build: list[str], capsys):
-    """`tinyml emulator start` on a fresh checkout: the build, then the boot, then the pty."""
+def test_cli_emulator_start_builds_then_boots(
+    fresh: Paths, fake_build: list[str], tmp_path: Path, capsys
+) -> None:
+    """`tinyml emulator start` on a fresh checkout: the build, then the boot, then the pty.
+    After a rebuild of the firmware the next command boots the board again, saying why."""
     try:
         assert cli.main(["emulator", "start", "--board", "qemu-m4"]) == 0
         out, err = capsys.readouterr()
@@ -182,5 +185,17 @@ def test_cli_emulator_start_builds_then_boots(fresh: Paths, fake_build: list[str
         ]
         state = Emulator("qemu-m4", fresh).status()
         assert state is not None and out.splitlines()[0] == state.pty
+
+        later = time.time() + 5
+        os.utime(firmware.firmware_path("qemu-m4", fresh), (later, later))
+        script = tmp_path / "hello.py"
+        script.write_text("print('hello')\n")
+        assert cli.main(["exec", str(script), "--device", "emulator:qemu-m4"]) == 0
+        out, err = capsys.readouterr()
+        assert out == "hello\n"
+        assert err == "==> booting the emulated board (qemu-m4) again: its firmware was rebuilt\n"
+        again = Emulator("qemu-m4", fresh).status()
+        assert again is not None and again.pid != state.pid
+        assert fake_build == ["qemu-m4"]
     finally:
         Emulator("qemu-m4", fresh).stop()
