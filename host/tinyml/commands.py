@@ -490,8 +490,12 @@ def _repl(args: argparse.Namespace) -> int:
 
 
 def _flash_args(p: argparse.ArgumentParser) -> None:
+    from . import boards
+
+    # Not argparse choices: flash names the boards it takes itself, after reading the registry.
+    flashable = ", ".join(boards.choices("flash") or ["see boards/"])
     p.add_argument("firmware", nargs="?", type=Path, help="image (default: the built firmware)")
-    p.add_argument("--board", required=True, help="esp32s3, esp32s3-psram or rp2040")
+    p.add_argument("--board", required=True, help=f"a board with a flash method: {flashable}")
     p.add_argument("--port", help="serial port (esp32s3) or mounted RPI-RP2 drive (rp2040)")
     p.add_argument(
         "--firmware",
