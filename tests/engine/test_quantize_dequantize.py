@@ -69,6 +69,30 @@ def test_quantize_float_matches_tflm(case):
     assert_same(model, fallback=lambda x: affine_quantize(x, scale, zp, np.dtype(dtype)))
 
 
+@pytest.mark.parametrize("case", sorted(QUANTIZE_FLOAT))
+def test_host_quantize_is_tflm_quantize(case):
+    """_tinyml.quantize, with which the host writes a board's input (tinyml run --device,
+    publish --self-test, verify --tflm), gives TFLM's QUANTIZE bytes: halfway values, values
+    beyond the type's range and the zero point included."""
+    from tinyml import _tinyml
+
+    dtype, scale, zp = QUANTIZE_FLOAT[case]
+    model = reference.single_op_model(
+        "QUANTIZE", [(SHAPE, "float32", None, None)], [(SHAPE, dtype, scale, zp)]
+    )
+    n = int(np.prod(SHAPE))
+    rng = np.random.default_rng(3)
+    halves = (np.arange(n) - n // 2 + 0.5) * scale
+    for x in (rng.uniform(-40.0, 40.0, n), halves, rng.normal(0.0, 300.0 * scale, n)):
+        x = x.astype(np.float32).reshape(SHAPE)
+        try:
+            (want,) = reference.tflm_run(model, [x])
+        except RuntimeError:  # TFLM has no float32 -> uint8
+            want = affine_quantize(x, scale, zp, np.dtype(dtype))
+        got = np.frombuffer(_tinyml.quantize(x, dtype, scale, zp), dtype=dtype)
+        assert got.tobytes() == want.tobytes(), case
+
+
 REQUANTIZE = {
     "int8_int8": (("int8", 0.05, 3), ("int8", 0.02, -10)),
     "int8_int8_up": (("int8", 0.02, -7), ("int8", 0.3, 5)),
