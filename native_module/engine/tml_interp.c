@@ -57,7 +57,11 @@ static bool is_decode(const tml_node_t *node) {
 // after it and nothing else reads: that op decodes them a block of rows at a time into its
 // scratch, so the arena holds a block, not the layer (the weights of a fully connected model
 // are most of it, and are read once an invoke: nothing to gain from decoding them whole).
+// A build without DECODE or FULLY_CONNECTED has nothing to defer.
 static void defer_decodes(tml_interp_t *it) {
+    if (!TML_BUILT(decode) || !TML_BUILT(fully_connected)) {
+        return;
+    }
     for (uint32_t n = 1; n < it->n_nodes; n++) {
         const tml_node_t *node = &it->nodes[n];
         if (!is_decode(&it->nodes[n - 1]) || node->op == NULL || node->op->builtin != TML_BUILTIN_FULLY_CONNECTED
