@@ -183,18 +183,10 @@ static tml_status_t arena_too_small(tml_interp_t *it, size_t needed, size_t got,
     return tml_fail_text(it, TML_ERR_ARENA, msg, 0, "", false);
 }
 
-tml_status_t tml_arena_size(tml_interp_t *it, void *work, size_t work_len, size_t *needed) {
-    return tml_arena_size_for(it, tml_native_target(), work, work_len, needed);
-}
-
-TML_COLD tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
+// tml_arena_size, for a target tml_arena_size_for has checked: a build for a board calls only
+// tml_arena_size, and so links none of the checks of a foreign target nor their messages.
+static TML_COLD tml_status_t arena_size(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
     size_t *needed) {
-    if (target.pointer_bytes != 4 && target.pointer_bytes != sizeof(void *)) {
-        return tml_fail(it, TML_ERR_ARG, "target pointer size must be 4 or this build's");
-    }
-    if (target.kernels > TML_KERNELS_ARMV7EM) {
-        return tml_fail(it, TML_ERR_ARG, "unknown kernel set");
-    }
     if (it->model == NULL) {
         return tml_fail(it, TML_ERR_ARG, "no model loaded");
     }
@@ -205,6 +197,21 @@ TML_COLD tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, 
         return arena_too_small(it, tml_work_size(it), work_len, false);
     }
     return measure(it, target, (uint8_t *)work, needed);
+}
+
+tml_status_t tml_arena_size(tml_interp_t *it, void *work, size_t work_len, size_t *needed) {
+    return arena_size(it, tml_native_target(), work, work_len, needed);
+}
+
+tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
+    size_t *needed) {
+    if (target.pointer_bytes != 4 && target.pointer_bytes != sizeof(void *)) {
+        return tml_fail(it, TML_ERR_ARG, "target pointer size must be 4 or this build's");
+    }
+    if (target.kernels > TML_KERNELS_ARMV7EM) {
+        return tml_fail(it, TML_ERR_ARG, "unknown kernel set");
+    }
+    return arena_size(it, target, work, work_len, needed);
 }
 
 // FNV-1a a 32-bit word at a time, with the high half folded down after each multiply: a
