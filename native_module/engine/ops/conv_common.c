@@ -172,7 +172,7 @@ bool tml_conv_window_shape(const tml_interp_t *it, const tml_node_t *node, int d
     s->out_c = out->dims[3];
     tml_conv_window_t w;
     if (read_window(it, node, dilation_field, s->in_h, s->in_w, s->filter_h, s->filter_w, s->out_h,
-            s->out_w, &w) != WINDOW_OK) {
+        s->out_w, &w) != WINDOW_OK) {
         return false;
     }
     s->stride_h = w.stride_h;
