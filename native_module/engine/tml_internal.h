@@ -18,6 +18,31 @@ static inline tml_fb_t tml_fb_of(const tml_interp_t *it) {
 #define TML_OPS_HEADER "tml_ops_list.h"
 #endif
 
+// TML_BUILT(decode): whether this build has the op (a constant, so that core code serving one
+// op compiles out with it). Each op of the engine's list gets a number, and two 30-bit masks
+// hold the numbers of the ops of TML_OPS_HEADER.
+enum {
+#define TML_OP_ENTRY(name, builtin) TML_OP_NUMBER_##name,
+#include "tml_ops_list.h"
+#undef TML_OP_ENTRY
+    TML_OP_NUMBERS
+};
+enum {
+    TML_BUILT_LOW = 0
+#define TML_OP_ENTRY(name, builtin) | (TML_OP_NUMBER_##name < 30 ? 1 << (TML_OP_NUMBER_##name % 30) : 0)
+#include TML_OPS_HEADER
+#undef TML_OP_ENTRY
+};
+enum {
+    TML_BUILT_HIGH = 0
+#define TML_OP_ENTRY(name, builtin) | (TML_OP_NUMBER_##name >= 30 ? 1 << (TML_OP_NUMBER_##name % 30) : 0)
+#include TML_OPS_HEADER
+#undef TML_OP_ENTRY
+};
+_Static_assert(TML_OP_NUMBERS <= 60, "TML_BUILT holds 60 ops: add a third mask");
+#define TML_BUILT(name) \
+    (((TML_OP_NUMBER_##name < 30 ? TML_BUILT_LOW : TML_BUILT_HIGH) >> (TML_OP_NUMBER_##name % 30)) & 1)
+
 const tml_op_t *tml_find_op(int32_t builtin);
 // True when the engine has the builtin but this build was made without it (TML_OPS_LIST).
 bool tml_builtin_left_out(int32_t builtin);

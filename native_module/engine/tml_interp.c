@@ -9,6 +9,10 @@
 
 #include "kernels/opt/opt.h"
 
+// Loading and planning run once a model: at -O2 these stay single out-of-line copies rather
+// than being inlined into each caller.
+#define TML_COLD __attribute__((noinline))
+
 static size_t align8(size_t n) {
     return (n + 7) & ~(size_t)7;
 }
@@ -74,8 +78,12 @@ static bool fc_after_its_decode(const tml_interp_t *it, const tml_op_t *decode_o
 // scratch, so the arena holds a block, not the layer (the weights of a fully connected model
 // are most of it, and are read once an invoke: nothing to gain from decoding them whole).
 // Linear in the graph: every such pair flags its weights, then one pass over every input and
-// graph output takes the flag back from weights read anywhere else.
+// graph output takes the flag back from weights read anywhere else. A build without DECODE or
+// FULLY_CONNECTED has nothing to defer.
 static void defer_decodes(tml_interp_t *it) {
+    if (!TML_BUILT(decode) || !TML_BUILT(fully_connected)) {
+        return;
+    }
     // Through the registry rather than strcmp, which a .mpy cannot link.
     const tml_op_t *decode_op = tml_find_custom_op("TFLM_DECODE", 11);
     for (uint32_t n = 1; n < it->n_nodes; n++) {
@@ -103,7 +111,7 @@ static void defer_decodes(tml_interp_t *it) {
     }
 }
 
-static tml_status_t build_tables(tml_interp_t *it, uint8_t *tables) {
+static TML_COLD tml_status_t build_tables(tml_interp_t *it, uint8_t *tables) {
     it->tensors = (tml_tensor_t *)(void *)tables;
     it->nodes = (tml_node_t *)(void *)(tables + align8(it->n_tensors * sizeof(tml_tensor_t)));
     for (uint32_t i = 0; i < it->n_tensors; i++) {
@@ -126,7 +134,7 @@ static size_t node_data_bytes(const tml_interp_t *it, const tml_node_t *node) {
 }
 
 // Sizes every node's data and scratch; returns the persistent bytes beyond the tables.
-static tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
+static TML_COLD tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
     size_t total = 0;
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         tml_node_t *node = &it->nodes[n];
@@ -151,7 +159,7 @@ static tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
 
 // Computes the exact arena size a build for `target` needs, using `work` (laid out for this
 // build) for tables and planner records. Records it in `it` only for this build's target.
-static tml_status_t measure(tml_interp_t *it, tml_target_t target, uint8_t *work, size_t *needed) {
+static TML_COLD tml_status_t measure(tml_interp_t *it, tml_target_t target, uint8_t *work, size_t *needed) {
     size_t extra;
     it->target = target;
     TML_TRY(build_tables(it, work + records_bytes(it)));
@@ -192,18 +200,10 @@ static tml_status_t arena_too_small(tml_interp_t *it, size_t needed, size_t got,
     return tml_fail_text(it, TML_ERR_ARENA, msg, 0, "", false);
 }
 
-tml_status_t tml_arena_size(tml_interp_t *it, void *work, size_t work_len, size_t *needed) {
-    return tml_arena_size_for(it, tml_native_target(), work, work_len, needed);
-}
-
-tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
+// tml_arena_size, for a target tml_arena_size_for has checked: a build for a board calls only
+// tml_arena_size, and so links none of the checks of a foreign target nor their messages.
+static TML_COLD tml_status_t arena_size(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
     size_t *needed) {
-    if (target.pointer_bytes != 4 && target.pointer_bytes != sizeof(void *)) {
-        return tml_fail(it, TML_ERR_ARG, "target pointer size must be 4 or this build's");
-    }
-    if (target.kernels > TML_KERNELS_ARMV7EM) {
-        return tml_fail(it, TML_ERR_ARG, "unknown kernel set");
-    }
     if (it->model == NULL) {
         return tml_fail(it, TML_ERR_ARG, "no model loaded");
     }
@@ -214,6 +214,21 @@ tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *wor
         return arena_too_small(it, tml_work_size(it), work_len, false);
     }
     return measure(it, target, (uint8_t *)work, needed);
+}
+
+tml_status_t tml_arena_size(tml_interp_t *it, void *work, size_t work_len, size_t *needed) {
+    return arena_size(it, tml_native_target(), work, work_len, needed);
+}
+
+tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
+    size_t *needed) {
+    if (target.pointer_bytes != 4 && target.pointer_bytes != sizeof(void *)) {
+        return tml_fail(it, TML_ERR_ARG, "target pointer size must be 4 or this build's");
+    }
+    if (target.kernels > TML_KERNELS_ARMV7EM) {
+        return tml_fail(it, TML_ERR_ARG, "unknown kernel set");
+    }
+    return arena_size(it, target, work, work_len, needed);
 }
 
 // FNV-1a a 32-bit word at a time, with the high half folded down after each multiply: a
@@ -229,7 +244,7 @@ static uint32_t digest_words(uint32_t h, const int32_t *v, uint32_t n) {
 
 // What eval and the faces read from the model buffer and prepare checked: every shape, every
 // tensor index, and the constants ops mark TML_TENSOR_INDEXES. Weights are left out.
-static uint32_t structure_digest(const tml_interp_t *it) {
+static TML_COLD uint32_t structure_digest(const tml_interp_t *it) {
     uint32_t h = 2166136261u;
     h = digest_words(h, it->graph_inputs, it->n_inputs);
     h = digest_words(h, it->graph_outputs, it->n_outputs);
@@ -261,7 +276,7 @@ static uint32_t tables_digest(const tml_interp_t *it) {
 // What TFLite Micro's ResetVariableTensors writes: the zero point into every byte of an
 // int8 variable (real 0), zero bytes into any other type. Resource variables (VAR_HANDLE)
 // clear themselves through their op's reset, as its ResetAll does.
-static void clear_variables(tml_interp_t *it) {
+static TML_COLD void clear_variables(tml_interp_t *it) {
     for (uint32_t t = 0; t < it->n_tensors; t++) {
         tml_tensor_t *tensor = &it->tensors[t];
         if (tensor->flags & TML_TENSOR_VARIABLE) {

@@ -85,6 +85,12 @@ enum {
 #define TML_TYPE_BIT(type) (1u << (type))
 #define TML_TYPES_S8_F32 (TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_FLOAT32))
 
+// Whether a tensor type is float32 (int16) in a build with kernels for it. A build without
+// them (TML_KERNELS_F32 / TML_KERNELS_S16 = 0, tml_config.h) refuses such tensors at load, so
+// these are 0 there and the float32 (int16) branches of prepare and eval compile out.
+#define TML_IS_F32(type) (TML_KERNELS_F32 && (type) == TML_FLOAT32)
+#define TML_IS_S16(type) (TML_KERNELS_S16 && (type) == TML_INT16)
+
 // tml_op_t.inputs / .outputs: no upper bound (CONCATENATION's inputs).
 #define TML_MANY 255
 

@@ -118,7 +118,7 @@ static tml_status_t fully_connected_prepare(tml_interp_t *it, tml_node_t *node) 
     }
 
     int32_t act = tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_NONE);
-    if (in->type == TML_FLOAT32) {
+    if (TML_IS_F32(in->type)) {
         d->p.f32.s = s;
         return tml_act_range_float(it, act, &d->p.f32.act_min, &d->p.f32.act_max);
     }

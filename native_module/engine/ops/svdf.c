@@ -49,7 +49,7 @@ static size_t svdf_scratch_size(const tml_interp_t *it, const tml_node_t *node) 
         return 0;
     }
     // In 64 bits: a corrupt shape must not wrap to a small scratch (sizing refuses > 2 GB).
-    uint64_t rows = (uint64_t)s.batches * ((uint64_t)s.filters + (in->type == TML_FLOAT32 ? 0 : (uint64_t)s.units));
+    uint64_t rows = (uint64_t)s.batches * ((uint64_t)s.filters + (TML_IS_F32(in->type) ? 0 : (uint64_t)s.units));
     uint64_t bytes = rows * 4;
     return bytes > 0x7fffffffu ? (size_t)0x80000000u : (size_t)bytes;
 }
@@ -136,7 +136,7 @@ static tml_status_t svdf_prepare(tml_interp_t *it, tml_node_t *node) {
         d->p.s8.s = s;
         return prepare_s8(it, node, &d->p.s8);
     }
-    if (in->type != TML_FLOAT32) {
+    if (!TML_IS_F32(in->type)) {
         return tml_fail_type(it, in->type, "input");
     }
     for (int i = IN_WEIGHTS_FEATURE; i <= IN_STATE; i++) {
