@@ -684,34 +684,63 @@ static uint64_t window_macs(const tml_interp_t *it) {
     return macs;
 }
 
-// The choice, deterministic: the chain end, then the band height with the smallest plan, ties
-// to fewer recomputed MACs. Each end is tried with one-row bands (the least band memory);
-// then, for the best end, the highest band whose plan is as small, by bisection (a band of
-// more rows never holds less). Patched only when that plan is smaller than the unpatched, and
-// by at least the share of the planned bytes that the recomputed MACs are of the model's:
-// patching is automatic, so it must pay for its time in memory (person_detect saves 31% of
-// its activation bytes for 6% more MACs; VWW would save 3% for 12%, and stays unpatched).
-static void choose_patch(const tml_interp_t *it, tml_plan_record_t *r, size_t unpatched, tml_patch_t *best) {
+// Whether patching chain p, planned at `total` bytes, pays: smaller than the unpatched plan,
+// by at least the share of its bytes that the recomputed MACs are of the model's (in integers;
+// each factor is below 2^32 and 2^40).
+static bool pays(size_t unpatched, size_t total, uint64_t extra, uint64_t macs) {
+    return total < unpatched && (uint64_t)(unpatched - total) * (macs >> 8) >= (extra >> 8) * unpatched;
+}
+
+// A lower bound of chain p's plan: its input, its output and its band buffers are all live
+// while it runs, none over another; without planning, so the search skips what cannot win.
+static size_t chain_floor(const tml_interp_t *it, const tml_patch_t *p, const tml_patch_dims_t *dims,
+    const int32_t *held) {
+    uint64_t bytes = align_up(it->tensors[it->nodes[p->first].inputs[0]].bytes)
+        + (uint64_t)align_up(it->tensors[it->nodes[p->last].outputs[0]].bytes);
+    for (uint32_t n = p->first; n < p->last; n++) {
+        bytes += align_up((uint32_t)((uint64_t)held[n - p->first] * row_bytes(it, n, &dims[n - p->first])));
+    }
+    return (size_t)bytes;
+}
+
+// The plan of records prepared for chain p in one placement order: what the search compares.
+static size_t plan_one(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p, int order) {
+    prepare_records(it, r, p);
+    return place_all(it, r, order);
+}
+
+// The choice, deterministic. The chain may end after any of its nodes that shrinks its map
+// (a stride, fewer channels: where the big early tensors end); each such end is tried with
+// one-row bands (the least band memory), then, for the best end, the highest band whose plan
+// is as small, by bisection (a band of more rows never holds less), ties to fewer recomputed
+// MACs. The search places in one order, the unpatched plan's best (a load on a board runs
+// it: a plan per candidate, not one per order); tml_plan then plans the choice in every order.
+// Patched only when that pays (above): patching is automatic, so it must pay for its time in
+// memory (person_detect saves 31% of its activation bytes for 6% more MACs; VWW would save 3%
+// for 12%, and stays unpatched).
+static void choose_patch(const tml_interp_t *it, tml_plan_record_t *r, size_t unpatched, int order,
+    uint64_t macs, tml_patch_t *best) {
     tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
     int32_t held[TML_PATCH_MAX_OPS];
     uint32_t first = 0, ops = leading_chain(it, &first);
-    const uint64_t macs = ops > 0 ? window_macs(it) : 0;
     size_t best_total = unpatched;
     uint64_t best_extra = UINT64_MAX;
-    int order;
     for (uint32_t k = 1; k < ops; k++) {
+        const tml_node_t *node = &it->nodes[first + k];
         tml_patch_t p = { (uint16_t)first, (uint16_t)(first + k), 1, 0, 0, 0, 0 };
-        size_t total = plan_orders(it, r, &p, &order);
-        if (total == SIZE_MAX || !tml_patch_dims(it, first, first + k, dims)) {
+        if (it->tensors[node->outputs[0]].bytes >= it->tensors[node->inputs[0]].bytes
+            || !tml_patch_dims(it, first, first + k, dims)) {
             continue;
         }
         uint64_t extra = patch_rows(it, &p, dims, held);
-        // saved / unpatched >= extra / macs, in integers (each factor below 2^32 and 2^40).
-        if (total >= unpatched || (uint64_t)(unpatched - total) * (macs >> 8) < (extra >> 8) * unpatched) {
+        if (!pays(unpatched, chain_floor(it, &p, dims, held), extra, macs)
+            || chain_floor(it, &p, dims, held) > best_total) {
             continue;
         }
+        size_t total = plan_one(it, r, &p, order);
         // A tie with the unpatched plan (best_extra still UINT64_MAX) stays unpatched.
-        if (total < best_total || (total == best_total && best_extra != UINT64_MAX && extra < best_extra)) {
+        if (pays(unpatched, total, extra, macs)
+            && (total < best_total || (total == best_total && extra < best_extra))) {
             best_total = total;
             best_extra = extra;
             *best = p;
@@ -725,7 +754,8 @@ static void choose_patch(const tml_interp_t *it, tml_plan_record_t *r, size_t un
     while (lo < hi) {
         tml_patch_t p = *best;
         p.rows = (uint16_t)(lo + (hi - lo + 1) / 2);
-        if (plan_orders(it, r, &p, &order) <= best_total) {
+        patch_rows(it, &p, dims, held);
+        if (chain_floor(it, &p, dims, held) <= best_total && plan_one(it, r, &p, order) <= best_total) {
             lo = p.rows;
         } else {
             hi = p.rows - 1;
@@ -733,8 +763,8 @@ static void choose_patch(const tml_interp_t *it, tml_plan_record_t *r, size_t un
     }
     best->rows = (uint16_t)lo;
     best->bands = (uint16_t)((dims[last].out_h + lo - 1) / lo);
-    best->extra_macs = (uint32_t)(patch_rows(it, best, dims, held) > UINT32_MAX ? UINT32_MAX
-        : patch_rows(it, best, dims, held));
+    const uint64_t extra = patch_rows(it, best, dims, held);
+    best->extra_macs = extra > UINT32_MAX ? UINT32_MAX : (uint32_t)extra;
 }
 
 size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *order, tml_patch_t *patch) {
@@ -742,13 +772,23 @@ size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *order, tml_pa
     *patch = none;
     size_t best = plan_orders(it, r, NULL, order);
     const int unpatched_order = *order;
-    choose_patch(it, r, best, patch);
+    const uint64_t macs = window_macs(it);
+    if (best != SIZE_MAX) {
+        choose_patch(it, r, best, unpatched_order, macs, patch);
+    }
     patch->peak_before = best > UINT32_MAX ? UINT32_MAX : (uint32_t)best;
+    if (!no_patch(patch)) {
+        size_t patched = plan_orders(it, r, patch, order);
+        if (pays(best, patched, patch->extra_macs, macs)) {
+            best = patched;
+        } else {
+            *patch = none;
+            patch->peak_before = best > UINT32_MAX ? UINT32_MAX : (uint32_t)best;
+        }
+    }
     if (no_patch(patch)) {
         *order = unpatched_order;
         prepare_records(it, r, NULL);
-    } else {
-        best = plan_orders(it, r, patch, order);
     }
     patch->peak_after = best > UINT32_MAX ? UINT32_MAX : (uint32_t)best;
     // The records hold another order's offsets: place the winner again.
