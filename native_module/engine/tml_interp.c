@@ -373,20 +373,26 @@ tml_status_t tml_check_unchanged(tml_interp_t *it) {
 }
 
 // Runs the patched chain (tml_plan.c) band by band: for each band of the last node's output
-// rows, each node computes the rows the next one reads, into its band buffer (the planner gave
-// the tensor between two chain nodes the rows a band needs), the first reading its whole input
-// and the last writing straight into its whole output. Each node's time adds up over the bands.
+// rows, each node computes the rows the next one reads into its band buffer (the planner gave
+// the tensor between two chain nodes the most rows a band reads), the first reading its whole
+// input and the last writing straight into its whole output. The rows two bands share are
+// kept, moved to the buffer's start, not computed again: each row is computed once, as
+// unpatched. Each node's time adds up over the bands.
 static tml_status_t run_patch(tml_interp_t *it, const tml_patch_t *p) {
     tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
     int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS];
+    int32_t held_first[TML_PATCH_MAX_OPS], held_end[TML_PATCH_MAX_OPS];  // rows in each buffer
     const uint32_t ops = (uint32_t)(p->last - p->first) + 1;
     it->err_node = p->first;
     if (!tml_patch_dims(it, p->first, p->last, dims)) {
         return tml_fail(it, TML_ERR_INTERNAL, "patched chain changed");
     }
     const bool timed = it->ticks_us != NULL && it->node_us != NULL;
-    for (uint32_t j = 0; timed && j < ops; j++) {
-        it->node_us[p->first + j] = 0;
+    for (uint32_t j = 0; j < ops; j++) {
+        held_first[j] = held_end[j] = 0;
+        if (timed) {
+            it->node_us[p->first + j] = 0;
+        }
     }
     const int32_t out_h = dims[ops - 1].out_h;
     for (int32_t y = 0; y < out_h; y += p->rows) {
@@ -395,13 +401,30 @@ static tml_status_t run_patch(tml_interp_t *it, const tml_patch_t *p) {
             tml_node_t *node = &it->nodes[p->first + j];
             const tml_tensor_t *in = &it->tensors[node->inputs[0]];
             const tml_tensor_t *out = &it->tensors[node->outputs[0]];
+            const size_t row_bytes = out->bytes / (uint32_t)dims[j].out_h;
             tml_rows_t band = { in->data, out->data, 0, dims[j].in_h, first[j], end[j] - first[j] };
             if (j > 0) {
-                band.in_row0 = first[j - 1];
-                band.in_rows = end[j - 1] - first[j - 1];
+                band.in_row0 = held_first[j - 1];
+                band.in_rows = held_end[j - 1] - held_first[j - 1];
             }
             if (j == ops - 1) {
-                band.output += (size_t)first[j] * (out->bytes / (uint32_t)out_h);
+                band.output += (size_t)first[j] * row_bytes;
+            } else {
+                // Rows from the last band that this one reads again stay: to the start.
+                int32_t kept = held_end[j] > first[j] && held_first[j] <= first[j] ? held_end[j] - first[j] : 0;
+                kept = kept < end[j] - first[j] ? kept : end[j] - first[j];
+                if (kept > 0 && first[j] > held_first[j]) {
+                    memmove(out->data, out->data + (size_t)(first[j] - held_first[j]) * row_bytes,
+                        (size_t)kept * row_bytes);
+                }
+                held_first[j] = first[j];
+                held_end[j] = end[j];
+                band.row0 = first[j] + kept;
+                band.rows = end[j] - band.row0;
+                band.output += (size_t)kept * row_bytes;
+            }
+            if (band.rows <= 0) {
+                continue;
             }
             uint32_t start = timed ? it->ticks_us() : 0;
             it->err_node = (int32_t)(p->first + j);

@@ -187,22 +187,26 @@ static uint64_t row_bytes(const tml_interp_t *it, uint32_t n, const tml_patch_di
 }
 
 // The rows each band buffer holds (the most any band needs) into held[], and the
-// multiply-accumulates the bands compute beyond the layers' own (rows computed twice).
+// multiply-accumulates the bands compute beyond the layers' own: none, as each band keeps the
+// rows it shares with the last (tml_interp.c), unless a band reads rows the last did not hold.
 static uint64_t patch_rows(const tml_interp_t *it, const tml_patch_t *p, const tml_patch_dims_t *dims,
     int32_t *held) {
     const uint32_t ops = (uint32_t)(p->last - p->first) + 1;
-    int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS];
+    int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS], last_end[TML_PATCH_MAX_OPS];
     uint64_t computed[TML_PATCH_MAX_OPS];
     for (uint32_t j = 0; j < ops; j++) {
         held[j] = 0;
         computed[j] = 0;
+        last_end[j] = 0;
     }
     for (int32_t y = 0; y < dims[ops - 1].out_h; y += p->rows) {
         const int32_t rows = dims[ops - 1].out_h - y < p->rows ? dims[ops - 1].out_h - y : p->rows;
         tml_patch_band(dims, ops, y, rows, first, end);
         for (uint32_t j = 0; j < ops; j++) {
             held[j] = end[j] - first[j] > held[j] ? end[j] - first[j] : held[j];
-            computed[j] += (uint64_t)(end[j] - first[j]);
+            const int32_t from = last_end[j] > first[j] ? last_end[j] : first[j];
+            computed[j] += end[j] > from ? (uint64_t)(end[j] - from) : 0;
+            last_end[j] = end[j];
         }
     }
     uint64_t extra = 0;
@@ -211,8 +215,9 @@ static uint64_t patch_rows(const tml_interp_t *it, const tml_patch_t *p, const t
         const tml_tensor_t *out = &it->tensors[node->outputs[0]];
         // MACs per output pixel: the filter's elements (OHWI or 1HWO, int8 so one byte each).
         const tml_tensor_t *f = node->n_inputs > 1 && node->inputs[1] >= 0 ? &it->tensors[node->inputs[1]] : NULL;
-        const uint64_t pixels_per_row = (uint64_t)out->dims[2];
-        extra += (computed[j] - (uint64_t)dims[j].out_h) * pixels_per_row * (f != NULL ? f->bytes : 0);
+        if (computed[j] > (uint64_t)dims[j].out_h) {
+            extra += (computed[j] - (uint64_t)dims[j].out_h) * (uint32_t)out->dims[2] * (f != NULL ? f->bytes : 0);
+        }
     }
     return extra;
 }
@@ -715,9 +720,9 @@ static size_t plan_one(const tml_interp_t *it, tml_plan_record_t *r, const tml_p
 // is as small, by bisection (a band of more rows never holds less), ties to fewer recomputed
 // MACs. The search places in one order, the unpatched plan's best (a load on a board runs
 // it: a plan per candidate, not one per order); tml_plan then plans the choice in every order.
-// Patched only when that pays (above): patching is automatic, so it must pay for its time in
-// memory (person_detect saves 31% of its activation bytes for 6% more MACs; VWW would save 3%
-// for 12%, and stays unpatched).
+// Patched only when that pays (above): patching is automatic, so it must pay for any time it
+// costs in memory. The bands keep the rows they share (tml_interp.c), so on the models here
+// it recomputes nothing and costs a call per node and band and a copy of the kept rows.
 static void choose_patch(const tml_interp_t *it, tml_plan_record_t *r, size_t unpatched, int order,
     uint64_t macs, tml_patch_t *best) {
     tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
