@@ -165,7 +165,11 @@ def _prod(shape: tuple[int, ...] | list[int]) -> int:
 
 
 def layer_macs(model: schema.Model, op: schema.Operator) -> int:
-    """Multiply-accumulates of one op, from the shapes stored in the model (0: not counted)."""
+    """Multiply-accumulates of one op, from the shapes stored in the model (0: not counted).
+
+    A report figure, not engine behaviour: the engine's kernels never count MACs, so the count
+    lives here once; tests/host/test_inspect.py checks it against a count from TensorFlow's
+    schema bindings and MLPerf Tiny's published figures."""
     t = model.tensors
 
     def tin(i: int) -> schema.Tensor | None:

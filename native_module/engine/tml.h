@@ -104,20 +104,19 @@ typedef struct {
 } tml_target_t;
 
 // One operator of the graph: what the op's prepare/eval need to find their
-// tensors, options and precomputed data. inputs/outputs point into the model.
+// tensors, options and precomputed data. inputs/outputs point into the model. The arena holds
+// one per operator, so what can be an offset is one (48 bytes on a 64-bit host, 32 on an MCU).
 typedef struct {
     const struct tml_op *op;
     void *data;              // op data, filled by prepare (persistent arena)
-    void *scratch;           // per-node scratch, valid only during eval
     const int32_t *inputs;   // tensor indices, -1 = optional input absent
     const int32_t *outputs;
     uint32_t options;        // offset of the builtin options table in the model, 0 if none;
                              // for a CUSTOM op, of its custom_options byte vector
-    uint32_t scratch_bytes;
+    uint32_t scratch_offset; // where the node's scratch starts in the arena (tml_node_scratch)
+    uint32_t scratch_bytes;  // 0: the node has no scratch
     uint16_t n_inputs;
     uint16_t n_outputs;
-    uint8_t version;
-    uint8_t options_type;    // TFLite BuiltinOptions union tag
 } tml_node_t;
 
 // Patch-based execution of a model's first layers (tml_plan.c): a chain of windowed int8 nodes

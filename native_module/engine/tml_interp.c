@@ -18,7 +18,7 @@ static size_t align8(size_t n) {
 // pointer's alignment). The assertions check the formulas wherever the engine is compiled,
 // so the 64-bit host and the 32-bit boards each prove theirs.
 #define TENSOR_BYTES(p) (((2 * (p) + 16) + (p) - 1) / (p) * (p))
-#define NODE_BYTES(p) (((5 * (p) + 14) + (p) - 1) / (p) * (p))
+#define NODE_BYTES(p) (((4 * (p) + 16) + (p) - 1) / (p) * (p))
 _Static_assert(sizeof(tml_tensor_t) == TENSOR_BYTES(sizeof(void *)), "update TENSOR_BYTES");
 _Static_assert(sizeof(tml_node_t) == NODE_BYTES(sizeof(void *)), "update NODE_BYTES");
 
@@ -48,40 +48,57 @@ size_t tml_work_size(const tml_interp_t *it) {
     return tables_bytes(it) + records_bytes(it);
 }
 
-static bool is_decode(const tml_node_t *node) {
-    // Through the registry rather than strcmp, which a .mpy cannot link.
-    return node->op != NULL && node->op == tml_find_custom_op("TFLM_DECODE", 11);
+// Whether node n is an int8 FULLY_CONNECTED right after a DECODE (`decode_op`, this build's
+// DECODE op) that writes its int8 weights (input 1).
+static bool fc_after_its_decode(const tml_interp_t *it, const tml_op_t *decode_op, uint32_t n) {
+    const tml_node_t *node = &it->nodes[n];
+    if (n == 0 || decode_op == NULL || it->nodes[n - 1].op != decode_op || node->op == NULL
+        || node->op->builtin != TML_BUILTIN_FULLY_CONNECTED || node->op->custom_name != NULL
+        || node->n_inputs < 2 || node->inputs[0] < 0 || node->inputs[1] < 0) {
+        return false;
+    }
+    int32_t w = node->inputs[1];
+    const tml_node_t *decode = &it->nodes[n - 1];
+    bool decoded_here = false;
+    for (uint32_t i = 0; i < decode->n_outputs; i++) {
+        decoded_here |= decode->outputs[i] == w;
+    }
+    return decoded_here && it->tensors[w].type == TML_INT8 && it->tensors[node->inputs[0]].type == TML_INT8;
 }
+
+// A flag defer_decodes alone uses, cleared before it returns: weights that two such pairs read.
+#define DEFER_READ_TWICE 0x80u
 
 // Marks TML_TENSOR_DEFERRED the int8 weights a DECODE writes for the int8 FULLY_CONNECTED right
 // after it and nothing else reads: that op decodes them a block of rows at a time into its
 // scratch, so the arena holds a block, not the layer (the weights of a fully connected model
 // are most of it, and are read once an invoke: nothing to gain from decoding them whole).
+// Linear in the graph: every such pair flags its weights, then one pass over every input and
+// graph output takes the flag back from weights read anywhere else.
 static void defer_decodes(tml_interp_t *it) {
+    // Through the registry rather than strcmp, which a .mpy cannot link.
+    const tml_op_t *decode_op = tml_find_custom_op("TFLM_DECODE", 11);
     for (uint32_t n = 1; n < it->n_nodes; n++) {
-        const tml_node_t *node = &it->nodes[n];
-        if (!is_decode(&it->nodes[n - 1]) || node->op == NULL || node->op->builtin != TML_BUILTIN_FULLY_CONNECTED
-            || node->op->custom_name != NULL || node->n_inputs < 2 || node->inputs[0] < 0 || node->inputs[1] < 0) {
-            continue;
+        if (fc_after_its_decode(it, decode_op, n)) {
+            tml_tensor_t *w = &it->tensors[it->nodes[n].inputs[1]];
+            w->flags |= (w->flags & TML_TENSOR_DEFERRED) ? DEFER_READ_TWICE : TML_TENSOR_DEFERRED;
         }
-        int32_t w = node->inputs[1];
-        const tml_node_t *decode = &it->nodes[n - 1];
-        bool decoded_here = false;
-        for (uint32_t i = 0; i < decode->n_outputs; i++) {
-            decoded_here |= decode->outputs[i] == w;
-        }
-        uint32_t readers = 0;
-        for (uint32_t m = 0; m < it->n_nodes; m++) {
-            for (uint32_t i = 0; i < it->nodes[m].n_inputs; i++) {
-                readers += it->nodes[m].inputs[i] == w;
+    }
+    for (uint32_t m = 0; m < it->n_nodes; m++) {
+        const tml_node_t *node = &it->nodes[m];
+        bool pair = fc_after_its_decode(it, decode_op, m);
+        for (uint32_t i = 0; i < node->n_inputs; i++) {
+            if (node->inputs[i] >= 0 && !(pair && i == 1)) {
+                it->tensors[node->inputs[i]].flags &= (uint8_t) ~TML_TENSOR_DEFERRED;
             }
         }
-        for (uint32_t i = 0; i < it->n_outputs; i++) {
-            readers += it->graph_outputs[i] == w;
-        }
-        if (decoded_here && readers == 1 && it->tensors[w].type == TML_INT8
-            && it->tensors[node->inputs[0]].type == TML_INT8) {
-            it->tensors[w].flags |= TML_TENSOR_DEFERRED;
+    }
+    for (uint32_t i = 0; i < it->n_outputs; i++) {
+        it->tensors[it->graph_outputs[i]].flags &= (uint8_t) ~TML_TENSOR_DEFERRED;
+    }
+    for (uint32_t t = 0; t < it->n_tensors; t++) {
+        if (it->tensors[t].flags & DEFER_READ_TWICE) {
+            it->tensors[t].flags &= (uint8_t) ~(TML_TENSOR_DEFERRED | DEFER_READ_TWICE);
         }
     }
 }
@@ -336,8 +353,8 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
         }
     }
     for (uint32_t n = 0; n < it->n_nodes; n++) {
-        const tml_plan_record_t *r = &records[it->n_tensors + n];
-        it->nodes[n].scratch = r->size > 0 ? base + r->offset : NULL;
+        // The planned part starts at the arena's start, so a record's offset is the arena's.
+        it->nodes[n].scratch_offset = records[it->n_tensors + n].offset;
     }
     memset(base, 0, it->activations_bytes);
     // The records may have run on into the op data and variables (measure): written only now.

@@ -112,6 +112,10 @@ tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node);
 // Input/output i of the node, NULL when absent (index -1) or out of range.
 tml_tensor_t *tml_node_input(const tml_interp_t *it, const tml_node_t *node, int i);
 tml_tensor_t *tml_node_output(const tml_interp_t *it, const tml_node_t *node, int i);
+// The node's scratch (scratch_bytes of it), valid only during eval; NULL when it has none.
+static inline void *tml_node_scratch(const tml_interp_t *it, const tml_node_t *node) {
+    return node->scratch_bytes > 0 ? it->arena + node->scratch_offset : NULL;
+}
 // Tensor index of input i (-1 when absent or out of range).
 int32_t tml_node_input_index(const tml_node_t *node, int i);
 

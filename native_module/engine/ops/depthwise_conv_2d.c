@@ -95,7 +95,7 @@ static tml_status_t depthwise_conv_2d_eval(tml_interp_t *it, tml_node_t *node) {
     if (d->type == TML_INT8) {
         tml_depthwise_conv_2d_s8(&d->p.s8, (const int8_t *)in->data, (const int8_t *)f->data,
             bias != NULL ? (const int32_t *)(const void *)bias->data : NULL, (int8_t *)out->data,
-            node->scratch, node->scratch_bytes);
+            tml_node_scratch(it, node), node->scratch_bytes);
     } else {
         tml_ref_depthwise_conv_2d_f32(&d->p.f32, (const float *)(const void *)in->data,
             (const float *)(const void *)f->data,
@@ -119,7 +119,7 @@ static tml_status_t depthwise_conv_2d_eval_rows(tml_interp_t *it, tml_node_t *no
     const tml_tensor_t *bias = tml_node_input(it, node, 2);
     tml_depthwise_conv_2d_s8_rows(&d->p.s8, b->row0, b->rows, b->in_row0, b->in_rows, (const int8_t *)b->input,
         (const int8_t *)f->data, bias != NULL ? (const int32_t *)(const void *)bias->data : NULL,
-        (int8_t *)b->output, node->scratch, node->scratch_bytes);
+        (int8_t *)b->output, tml_node_scratch(it, node), node->scratch_bytes);
     return TML_OK;
 }
 

@@ -161,12 +161,12 @@ static tml_status_t svdf_eval(tml_interp_t *it, tml_node_t *node) {
     if (d->type == TML_INT8) {
         tml_ref_svdf_s8(&d->p.s8, (const int8_t *)in->data, (const int8_t *)wf->data, wt->data,
             bias != NULL ? (const int32_t *)(const void *)bias->data : NULL, state->data,
-            (int32_t *)node->scratch, (int8_t *)out->data);
+            (int32_t *)tml_node_scratch(it, node), (int8_t *)out->data);
     } else {
         tml_ref_svdf_f32(&d->p.f32, (const float *)(const void *)in->data,
             (const float *)(const void *)wf->data, (const float *)(const void *)wt->data,
             bias != NULL ? (const float *)(const void *)bias->data : NULL,
-            (float *)(void *)state->data, (float *)node->scratch, (float *)(void *)out->data);
+            (float *)(void *)state->data, (float *)tml_node_scratch(it, node), (float *)(void *)out->data);
     }
     return TML_OK;
 }

@@ -208,7 +208,7 @@ static tml_status_t lstm_eval(tml_interp_t *it, tml_node_t *node) {
             w.bias[g] = bias[g];
         }
         tml_ref_unidirectional_sequence_lstm_s8(&d->p.s8, &w, (const int8_t *)in->data,
-            (int8_t *)hidden->data, (int16_t *)(void *)cell->data, (int16_t *)node->scratch,
+            (int8_t *)hidden->data, (int16_t *)(void *)cell->data, (int16_t *)tml_node_scratch(it, node),
             (int8_t *)out->data);
     } else {
         tml_lstm_f32_weights_t w;
@@ -218,7 +218,7 @@ static tml_status_t lstm_eval(tml_interp_t *it, tml_node_t *node) {
             w.bias[g] = bias[g];
         }
         tml_ref_unidirectional_sequence_lstm_f32(&d->p.f32, &w, (const float *)(const void *)in->data,
-            (float *)(void *)hidden->data, (float *)(void *)cell->data, (float *)node->scratch,
+            (float *)(void *)hidden->data, (float *)(void *)cell->data, (float *)tml_node_scratch(it, node),
             (float *)(void *)out->data);
     }
     return TML_OK;
