@@ -742,7 +742,8 @@ static const char *const kernel_sets[] = { "reference", "portable", "armv7em" };
 
 // The plan as Python values: {"arena": bytes, "buffers": [(offset, size, first_node,
 // last_node, shares, gap) per tensor, then per node's scratch], "tensors":
-// n_tensors}.
+// n_tensors, "patch": {"first", "last", "rows", "bands", "peak_before", "peak_after",
+// "extra_macs"} of the patched chain, or {"peak_before"} alone when none is}.
 static PyObject *plan_dict(tml_interp_t *it, const void *work, size_t needed) {
     uint32_t n = tml_plan_count(it);
     PyObject *buffers = PyList_New(n);
@@ -760,8 +761,18 @@ static PyObject *plan_dict(tml_interp_t *it, const void *work, size_t needed) {
         }
         PyList_SET_ITEM(buffers, i, item);
     }
-    return Py_BuildValue("{s:n,s:N,s:I}", "arena", (Py_ssize_t)needed, "buffers", buffers, "tensors",
-        it->n_tensors);
+    const tml_patch_t *p = &it->patch;
+    PyObject *patch = p->last >= p->first && p->rows > 0
+        ? Py_BuildValue("{s:i,s:i,s:i,s:i,s:I,s:I,s:I}", "first", p->first, "last", p->last, "rows", p->rows,
+        "bands", p->bands, "peak_before", p->peak_before, "peak_after", p->peak_after, "extra_macs",
+        p->extra_macs)
+        : Py_BuildValue("{s:I}", "peak_before", p->peak_before);
+    if (patch == NULL) {
+        Py_DECREF(buffers);
+        return NULL;
+    }
+    return Py_BuildValue("{s:n,s:N,s:I,s:N}", "arena", (Py_ssize_t)needed, "buffers", buffers, "tensors",
+        it->n_tensors, "patch", patch);
 }
 
 // plan(model, pointer_bytes, kernels): the arena a build for that target needs, exactly, and

@@ -165,7 +165,8 @@ static TML_COLD tml_status_t measure(tml_interp_t *it, tml_target_t target, uint
     TML_TRY(build_tables(it, work + records_bytes(it)));
     tml_status_t st = size_nodes(it, &extra);
     int order = 0;
-    size_t activations = st == TML_OK ? tml_plan(it, (tml_plan_record_t *)(void *)work, &order) : 0;
+    tml_patch_t patch = { 1, 0, 0, 0, 0, 0, 0 };
+    size_t activations = st == TML_OK ? tml_plan(it, (tml_plan_record_t *)(void *)work, &order, &patch) : 0;
     it->tensors = NULL;
     it->nodes = NULL;
     it->target = tml_native_target();
@@ -180,8 +181,10 @@ static TML_COLD tml_status_t measure(tml_interp_t *it, tml_target_t target, uint
     size_t records = records_bytes(it) > extra ? records_bytes(it) - extra : 0;
     size_t planned = activations_bytes > records ? activations_bytes : records;
     *needed = persistent_bytes + planned;
+    it->patch = patch;
     if (is_native(target)) {
         it->plan_order = (uint8_t)order;
+        it->plan_patch = patch;
         it->activations_bytes = activations_bytes;
         it->persistent_bytes = persistent_bytes;
         it->arena_needed = *needed;
@@ -347,7 +350,7 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
 
     // Planned part, from the start.
     tml_plan_record_t *records = (tml_plan_record_t *)(void *)base;
-    if (tml_plan_in(it, records, it->plan_order) == SIZE_MAX) {
+    if (tml_plan_in(it, records, it->plan_order, &it->plan_patch) == SIZE_MAX) {
         return tml_fail(it, TML_ERR_ARENA, "model needs more than 2 GB of arena");
     }
     for (uint32_t t = 0; t < it->n_tensors; t++) {
@@ -401,10 +404,81 @@ tml_status_t tml_check_unchanged(tml_interp_t *it) {
     return TML_OK;
 }
 
+// Runs the patched chain (tml_plan.c) band by band: for each band of the last node's output
+// rows, each node computes the rows the next one reads into its band buffer (the planner gave
+// the tensor between two chain nodes the most rows a band reads), the first reading its whole
+// input and the last writing straight into its whole output. The rows two bands share are
+// kept, moved to the buffer's start, not computed again: each row is computed once, as
+// unpatched. Each node's time adds up over the bands.
+static tml_status_t run_patch(tml_interp_t *it, const tml_patch_t *p) {
+    tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
+    int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS];
+    int32_t held_first[TML_PATCH_MAX_OPS], held_end[TML_PATCH_MAX_OPS];  // rows in each buffer
+    const uint32_t ops = (uint32_t)(p->last - p->first) + 1;
+    it->err_node = p->first;
+    if (!tml_patch_dims(it, p->first, p->last, dims)) {
+        return tml_fail(it, TML_ERR_INTERNAL, "patched chain changed");
+    }
+    const bool timed = it->ticks_us != NULL && it->node_us != NULL;
+    for (uint32_t j = 0; j < ops; j++) {
+        held_first[j] = held_end[j] = 0;
+        if (timed) {
+            it->node_us[p->first + j] = 0;
+        }
+    }
+    const int32_t out_h = dims[ops - 1].out_h;
+    for (int32_t y = 0; y < out_h; y += p->rows) {
+        tml_patch_band(dims, ops, y, out_h - y < p->rows ? out_h - y : p->rows, first, end);
+        for (uint32_t j = 0; j < ops; j++) {
+            tml_node_t *node = &it->nodes[p->first + j];
+            const tml_tensor_t *in = &it->tensors[node->inputs[0]];
+            const tml_tensor_t *out = &it->tensors[node->outputs[0]];
+            const size_t row_bytes = out->bytes / (uint32_t)dims[j].out_h;
+            tml_rows_t band = { in->data, out->data, 0, dims[j].in_h, first[j], end[j] - first[j] };
+            if (j > 0) {
+                band.in_row0 = held_first[j - 1];
+                band.in_rows = held_end[j - 1] - held_first[j - 1];
+            }
+            if (j == ops - 1) {
+                band.output += (size_t)first[j] * row_bytes;
+            } else {
+                // Rows from the last band that this one reads again stay: to the start.
+                int32_t kept = held_end[j] > first[j] && held_first[j] <= first[j] ? held_end[j] - first[j] : 0;
+                kept = kept < end[j] - first[j] ? kept : end[j] - first[j];
+                if (kept > 0 && first[j] > held_first[j]) {
+                    memmove(out->data, out->data + (size_t)(first[j] - held_first[j]) * row_bytes,
+                        (size_t)kept * row_bytes);
+                }
+                held_first[j] = first[j];
+                held_end[j] = end[j];
+                band.row0 = first[j] + kept;
+                band.rows = end[j] - band.row0;
+                band.output += (size_t)kept * row_bytes;
+            }
+            if (band.rows <= 0) {
+                continue;
+            }
+            uint32_t start = timed ? it->ticks_us() : 0;
+            it->err_node = (int32_t)(p->first + j);
+            TML_TRY(node->op->eval_rows(it, node, &band));
+            if (timed) {
+                it->node_us[p->first + j] += it->ticks_us() - start;
+            }
+        }
+    }
+    return TML_OK;
+}
+
 tml_status_t tml_invoke(tml_interp_t *it) {
     TML_TRY(tml_check_unchanged(it));
     tml_status_t st = TML_OK;
+    const tml_patch_t *patch = &it->plan_patch;
     for (uint32_t n = 0; n < it->n_nodes && st == TML_OK; n++) {
+        if (n == patch->first && patch->last >= patch->first && patch->rows > 0) {
+            st = run_patch(it, patch);
+            n = patch->last;
+            continue;
+        }
         tml_node_t *node = &it->nodes[n];
         uint32_t start = it->ticks_us != NULL ? it->ticks_us() : 0;
         it->err_node = (int32_t)n;

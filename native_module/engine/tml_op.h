@@ -23,6 +23,15 @@ typedef struct {
     int32_t filter_h, filter_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
 } tml_window_shape_t;
 
+// One band of a patched chain (tml_interp.c): output rows [row0, row0 + rows) of a one-image
+// node, written at `output`, from its input's image rows [in_row0, in_row0 + in_rows) at
+// `input`, which hold every row those outputs read.
+typedef struct {
+    const uint8_t *input;
+    uint8_t *output;
+    int32_t in_row0, in_rows, row0, rows;
+} tml_rows_t;
+
 typedef struct tml_op {
     int16_t builtin;       // TML_BUILTIN_*
     uint8_t max_version;   // highest op version accepted
@@ -54,6 +63,10 @@ typedef struct tml_op {
     // false where the node cannot share its input's memory that way. NULL = never. Runs on an
     // unvalidated model, before prepare: it must not fail loudly.
     bool (*window)(const tml_interp_t *it, const tml_node_t *node, tml_window_shape_t *s);
+    // A band of the output rows, for a node with a window (above) whose input and output
+    // are int8, on one image: lets the planner run a chain of such nodes band by band
+    // (tml_plan.c, patched chains). NULL = never.
+    tml_status_t (*eval_rows)(tml_interp_t *it, tml_node_t *node, const tml_rows_t *rows);
     // CUSTOM ops only: the opcode's custom_code this op runs ("SignalRfft");
     // .builtin is then TML_BUILTIN_CUSTOM. NULL for builtins.
     const char *custom_name;
