@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bench import MODELS, models_dir
 from tinyml.device import Device
+from tinyml.device_setup import build_if_missing
 from tinyml.emulator import Emulator
 from tinyml.errors import DeviceError
 from tinyml.inspect import analyze
@@ -50,7 +51,9 @@ def run_on_emulator(board: str, name: str, path: Path) -> dict:
     device = _devices.get(board)
     if device is None:
         # A private emulator: not one a user or a test run started without -icount.
-        Emulator(board, state_dir=_state_dir(), icount=True).start(die_with_parent=True)
+        emulator = Emulator(board, state_dir=_state_dir(), icount=True)
+        build_if_missing(board, emulator.paths)  # starting never builds
+        emulator.start(die_with_parent=True)
         device = _devices[board] = Device(f"emulator:{board}")
     remote = "bench.tflite"
     device.put(path, remote)

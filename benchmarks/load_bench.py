@@ -21,6 +21,7 @@ from pathlib import Path
 from bench import MODELS, models_dir
 from device_bench import _devices, _state_dir, table
 from tinyml.device import Device
+from tinyml.device_setup import build_if_missing
 from tinyml.emulator import Emulator
 
 SCRIPT = """
@@ -50,7 +51,9 @@ M0_MODELS = {"KWS", "IC", "KWS_SVDF", "MNIST_LSTM"}
 def measure(board: str, path) -> tuple[int, int]:
     device = _devices.get(board)
     if device is None:
-        Emulator(board, state_dir=_state_dir(), icount=True).start(die_with_parent=True)
+        emulator = Emulator(board, state_dir=_state_dir(), icount=True)
+        build_if_missing(board, emulator.paths)  # starting never builds
+        emulator.start(die_with_parent=True)
         device = _devices[board] = Device(f"emulator:{board}")
     remote = "load.tflite"
     device.put(path, remote)

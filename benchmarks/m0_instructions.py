@@ -56,6 +56,7 @@ print(time.ticks_diff(t1, t0) - time.ticks_diff(t2, t1), m.arena_size)
 def main(argv=None):
     from tinyml import inspect
     from tinyml.device import Device
+    from tinyml.device_setup import build_if_missing
     from tinyml.emulator import Emulator, write_model_slot
     from tinyml.paths import Paths
 
@@ -71,6 +72,7 @@ def main(argv=None):
     os.environ.setdefault("TINYML_EMULATOR_DIR", str(paths.build / "emulator" / "bench-m0"))
     paths = Paths.default()
     emu = Emulator("qemu-m0", paths)
+    build_if_missing("qemu-m0", paths)  # starting never builds
     _, started = emu.start(die_with_parent=True)
     rows = []
     try:

@@ -248,6 +248,11 @@ step_venv() {
     local extra="${1:-dev}" stamp="$VENV/.tinyml-deps" hash have spec="$ROOT"
     hash="$(hash_files "$ROOT/pyproject.toml" "$ROOT/setup.py")"
     have="$(cat "$stamp" 2>/dev/null || true)"
+    # The C sources' hash is taken before any build, so sources edited while pip or the
+    # rebuild runs leave a stale stamp behind and are rebuilt next time.
+    local ext_stamp="$VENV/.tinyml-ext" ext_want
+    ext_want="$(cd "$ROOT" && find native_module -path native_module/micropython -prune -o -name '*.[ch]' -print 2>/dev/null \
+        | LC_ALL=C sort | xargs -r sha256sum | sha256sum | cut -d' ' -f1)"
     if [ ! -x "$VENV/bin/python" ]; then
         say "creating $VENV"
         logged venv "$PYTHON" -m venv "$VENV"
@@ -266,9 +271,6 @@ step_venv() {
         rm -f "$VENV/.tinyml-ext"
     fi
     # Rebuild the C extension when its sources change (pip built it the first time).
-    local ext_stamp="$VENV/.tinyml-ext" ext_want
-    ext_want="$(cd "$ROOT" && find native_module -path native_module/micropython -prune -o -name '*.[ch]' -print 2>/dev/null \
-        | LC_ALL=C sort | xargs -r sha256sum | sha256sum | cut -d' ' -f1)"
     if [ ! -f "$ext_stamp" ] || [ "$(cat "$ext_stamp")" != "$ext_want" ]; then
         if [ -f "$ext_stamp" ]; then
             say "rebuilding the tinyml._tinyml extension"

@@ -9,7 +9,8 @@ reported four times: ``test_x[unix]``, ``test_x[emulator]``, ``test_x[emulator-m
 (comma-separated) narrows the targets. Each emulator is booted once per session (its own,
 under build/emulator/pytest-<pid>/) and always stopped at the end, even after failures or
 when pytest is killed.
-Firmware is built by the set-up (``make test``); a missing one is built on first use.
+Firmware is built by the set-up (``make test``); a missing one is built here first, as the CLI
+does (tinyml.device_setup.prepare): ``Device`` itself only connects.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from device_runner import Files, models_dir
 from device_runner import run_on_device as _run_on_device
 from tinyml.device import Device
-from tinyml.emulator import Emulator, EmulatorState
+from tinyml.device_setup import prepare
+from tinyml.emulator import EmulatorState
 from tinyml.paths import Paths
 
 ALL_TARGETS = ("unix", "emulator", "emulator-m4", "emulator-m0")
@@ -95,8 +97,10 @@ def models() -> Path:
 
 
 def _session_emulator(board: str, paths: Paths) -> Iterator[EmulatorState]:
-    emu = Emulator(board, paths=paths)
-    state, started = emu.start(die_with_parent=True)
+    emu, started = prepare(f"emulator:{board}", paths, die_with_parent=True)
+    assert emu is not None
+    state = emu.status()
+    assert state is not None
     try:
         yield state
     finally:
@@ -143,6 +147,8 @@ def device(request: pytest.FixtureRequest, _devices: dict[str, Device], paths: P
     if dev_target not in _devices:
         if board is not None:
             request.getfixturevalue(_BOARD_FIXTURES[board])
+        else:
+            prepare(dev_target, paths)
         _devices[dev_target] = Device(dev_target, paths=paths)
     return _devices[dev_target]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from tinyml import cli, flash
+from tinyml.device_setup import build_if_missing
 from tinyml.emulator import Emulator, EmulatorState
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +75,7 @@ def own_m0(tmp_path: Path) -> Iterator[EmulatorState]:
     """An emulated Cortex-M0 of this test's own: its serial port is free for the commands,
     whatever the session's connections to the shared one hold."""
     emu = Emulator("qemu-m0", state_dir=tmp_path / "emulator")
+    build_if_missing("qemu-m0", emu.paths)
     state, _ = emu.start(die_with_parent=True)
     try:
         yield state

@@ -65,7 +65,13 @@ OPTIONAL = {
 SECTIONS = {
     "build": (
         {"output": (_STR,), "built_here": (_BOOL,)},
-        {"mp_board": (_STR,), "mp_variant": (_STR,), "needs": (_LIST,), "stock": (_BOOL,)},
+        {
+            "mp_board": (_STR,),
+            "mp_variant": (_STR,),
+            "needs": (_LIST,),
+            "stock": (_BOOL,),
+            "released": (_BOOL,),
+        },
     ),
     "flash": ({"method": (_STR,), "offset": (_INT,)}, {}),
     "emulator": ({"machine": (_STR,)}, {"args": (_LIST,)}),
@@ -114,6 +120,11 @@ class Board:
     @property
     def needs(self) -> tuple[str, ...]:
         return tuple(self.build.get("needs", ())) if self.build else ()
+
+    @property
+    def released(self) -> bool:
+        """Whether each release carries this board's firmware (not its stock build)."""
+        return bool(self.build and self.build.get("released")) and not self.stock
 
     @property
     def machine(self) -> str | None:
@@ -217,10 +228,13 @@ def get(name: str, paths: Paths | None = None) -> Board:
 
 
 def names(paths: Paths | None = None, *, what: str = "") -> list[str]:
-    """Board names: all, or those with a ``build``, ``emulator`` or ``flash`` section."""
+    """Board names: all, those with a ``build``, ``emulator`` or ``flash`` section, or those
+    a release carries (``release``)."""
     boards = load(paths).values()
     if what == "build":
         return [b.name for b in boards if b.build]
+    if what == "release":
+        return [b.name for b in boards if b.released]
     if what == "emulator":
         return [b.name for b in boards if b.machine]
     if what == "flash":

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .commands import COMMANDS as HOST_COMMANDS
+from .commands import announce, build_progress, prepare_device
 from .errors import DeviceError, TinymlError
 from .paths import Paths
 
@@ -62,7 +63,7 @@ def _firmware(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         ops_from=args.ops_from,
         op_names=not args.no_op_names,
-        progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True),
+        progress=build_progress,
     )
     print(out)
     return 0
@@ -98,7 +99,10 @@ def _emulator(args: argparse.Namespace) -> int:
     args.board = args.board or DEFAULT_BOARD
     emu = Emulator(args.board)
     if args.action == "start":
-        state, started = emu.start()
+        from .device_setup import boot, build_if_missing
+
+        build_if_missing(emu.board, emu.paths, announce, build_progress)
+        state, started = boot(emu, announce)
         what = "started" if started else "already running"
         print(
             f"{state.pty}\n{args.board} {what} (pid {state.pid}); stop with `tinyml emulator stop`"
@@ -135,6 +139,7 @@ def _exec(args: argparse.Namespace) -> int:
         script = args.script.read_text()
     except OSError as e:
         raise TinymlError(f"{args.script}: {e.strerror}") from None
+    prepare_device(args.device)
     with Device(args.device) as dev:
         try:
             dev.exec(script, timeout=args.timeout, stream=_write)

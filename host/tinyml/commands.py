@@ -43,8 +43,22 @@ class Progress:
                 _err(f"  {what}: {done}/{total} ({pct}%)")
 
 
-def _step(msg: str) -> None:
+def announce(msg: str) -> None:
+    """A step of a command starts: ``==> msg`` on stderr."""
     _err(f"==> {msg}")
+
+
+def build_progress(line: str) -> None:
+    """A long step's progress (a firmware build's files compiled), indented under its step."""
+    _err(f"  {line}")
+
+
+def prepare_device(target: str) -> None:
+    """The steps before connecting to ``target``, each on a line of its own: build the
+    firmware when missing, boot the emulated board unless it runs (device_setup.py)."""
+    from .device_setup import prepare
+
+    prepare(target, step=announce, progress=build_progress)
 
 
 def _kb(n: int) -> str:
@@ -86,7 +100,7 @@ def _convert(args: argparse.Namespace) -> int:
         except ValueError as e:
             raise TinymlError(f"{args.pipeline}: not valid JSON: {e}") from None
     if args.model.suffix != ".tflite":
-        _step(f"converting {args.model} (TensorFlow)")
+        announce(f"converting {args.model} (TensorFlow)")
     r = convert.convert(
         args.model,
         args.output,
@@ -278,7 +292,8 @@ def _run_on_device(args: argparse.Namespace, m, x, r) -> int:
     from .run_device import run_on_device
 
     n = len(x)
-    _step(f"running {n} sample(s) on {args.device}")
+    prepare_device(args.device)
+    announce(f"running {n} sample(s) on {args.device}")
     with Device(args.device) as dev:
         got = run_on_device(dev, args.model, x, progress=Progress())
     dtype = r.raw[0].dtype
@@ -393,6 +408,7 @@ def _push(args: argparse.Namespace) -> int:
         return _push_romfs(args)
     if not args.files and args.main is None and args.update is None:
         raise TinymlError("nothing to push: give files, --main script.py or --update DIR")
+    prepare_device(args.device)
     with Device(args.device) as dev:
         if args.update is not None:
             r = push.push_update(dev, args.update, progress=Progress())
@@ -460,8 +476,16 @@ def _repl_args(p: argparse.ArgumentParser) -> None:
 def _repl(args: argparse.Namespace) -> int:
     from .repl import repl_command
 
+    prepare_device(args.device)
     cmd = repl_command(args.device)
-    _err(f"==> {' '.join(cmd)}  (Ctrl-] or Ctrl-x to leave)")
+    if "mpremote" in cmd and not sys.stdin.isatty():
+        # mpremote's REPL reads keys from a terminal and fails with a traceback without one.
+        raise TinymlError(
+            f"tinyml repl needs a terminal; to run a script on {args.device} without one: "
+            f"tinyml exec SCRIPT.py --device {args.device}"
+        )
+    leave = "Ctrl-] or Ctrl-x" if "mpremote" in cmd else "Ctrl-D"
+    announce(f"{' '.join(cmd)}  ({leave} to leave)")
     try:
         return subprocess.call(cmd)
     except OSError as e:
@@ -472,8 +496,12 @@ def _repl(args: argparse.Namespace) -> int:
 
 
 def _flash_args(p: argparse.ArgumentParser) -> None:
+    from . import boards
+
+    # Not argparse choices: flash names the boards it takes itself, after reading the registry.
+    flashable = ", ".join(boards.choices("flash") or ["see boards/"])
     p.add_argument("firmware", nargs="?", type=Path, help="image (default: the built firmware)")
-    p.add_argument("--board", required=True, help="esp32s3, esp32s3-psram or rp2040")
+    p.add_argument("--board", required=True, help=f"a board with a flash method: {flashable}")
     p.add_argument("--port", help="serial port (esp32s3) or mounted RPI-RP2 drive (rp2040)")
     p.add_argument(
         "--firmware",
@@ -501,7 +529,7 @@ def _flash(args: argparse.Namespace) -> int:
 
     if args.firmware and args.firmware_source:
         raise TinymlError("give the firmware once: FIRMWARE or --firmware")
-    _step(f"flashing {args.board}")
+    announce(f"flashing {args.board}")
     firmware = args.firmware_source or args.firmware
     r = flash.flash(
         args.board,
@@ -542,7 +570,7 @@ def _demo(args: argparse.Namespace) -> int:
     from .demo import report, run_demo
 
     t0 = time.monotonic()
-    r = run_demo(args.name, args.device, step=_step)
+    r = run_demo(args.name, args.device, step=announce)
     print()
     print("\n".join(report(r)))
     print(f"done in {time.monotonic() - t0:.1f} s")

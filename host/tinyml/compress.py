@@ -276,10 +276,12 @@ def _as_input(x, detail) -> np.ndarray:
     if isinstance(x, (bytes, bytearray)):
         x = np.frombuffer(x, dtype)
     x = np.asarray(x)
-    if x.dtype != dtype and dtype.kind == "i":
+    if x.dtype != dtype and dtype.kind in "iu":
+        from ._tinyml import quantize  # the engine's rounding, as a board's predict() has it
+
         scale, zero = detail["quantization"]
-        info = np.iinfo(dtype)
-        x = np.clip(np.round(x / scale) + zero, info.min, info.max)
+        values = np.ascontiguousarray(x, dtype=np.float32)
+        x = np.frombuffer(quantize(values, dtype.name, scale, zero), dtype)
     return x.astype(dtype).reshape(detail["shape"])
 
 

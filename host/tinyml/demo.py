@@ -24,8 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import firmware, push
 from . import metadata as md
+from . import push
 from .errors import TinymlError, ToolchainError, VerifyMismatch
 from .paths import Paths
 
@@ -438,7 +438,8 @@ def run_demo(
     stream: Stream | None = None,
 ) -> DemoResult:
     """Runs demo ``name`` on ``device``; ``step`` hears about each stage as it starts."""
-    from .device import Device
+    from .device import Device, parse_target
+    from .device_setup import prepare
 
     paths = paths or Paths.default()
     step = step or (lambda _msg: None)
@@ -456,24 +457,9 @@ def run_demo(
         model, samples, script = prepare_person_detect(paths, work)
     else:
         model, samples, script = prepare_hello_world(paths, work, step)
-    if device == "emulator" or device.startswith("emulator:"):
-        board = device.partition(":")[2] or "qemu-m7"
-        if not firmware.firmware_path(board, paths).exists():
-            step(f"building {board} firmware with the tinyml module (first run only)")
-            firmware.build(board, paths, progress=step)
-        from .emulator import Emulator
-
-        running = Emulator(board, paths).status()
-        if running is None:
-            step(f"booting the emulated board ({board})")
-        else:
-            step(f"using the emulated board already running ({board}, pid {running.pid})")
-    elif device == "unix":
-        if not firmware.firmware_path("unix", paths).exists():
-            step("building unix firmware with the tinyml module (first run only)")
-            firmware.build("unix", paths, progress=step)
-    else:
+    if parse_target(device).kind == "serial":
         step(f"connecting to {device}")
+    prepare(device, paths, step)
     with Device(device, paths=paths) as dev:
         machine = dev.exec("import sys\nprint(sys.implementation._machine)", timeout=30).strip()
         if example is not None:

@@ -1,13 +1,17 @@
-"""Run code and move files on a MicroPython device.
+"""Run code and move files on a MicroPython device: a connection, nothing more.
 
 A target is ``unix`` (the unix-port firmware run as a subprocess in ``build/unix-fs/``, its
 working directory, which stands in for the device filesystem and keeps its files between runs
 like a board's flash; device paths are relative to it, so scripts name ``models/x``;
-``unix-stock`` runs the firmware without tinyml, for the .mpy), ``emulator`` or ``emulator:<board>`` (the
-emulated board, started if needed, over its pty) or a serial port path such as
-``/dev/ttyACM0``. Serial targets go through mpremote's transport. A traceback on the device
-becomes ``DeviceError("board: ValueError: ...")``; an absent or silent port fails within
+``unix-stock`` runs the firmware without tinyml, for the .mpy), ``emulator`` or
+``emulator:<board>`` (the emulated board, already running, over its pty) or a serial port path
+such as ``/dev/ttyACM0``. Serial targets go through mpremote's transport. A traceback on the
+device becomes ``DeviceError("board: ValueError: ...")``; an absent or silent port fails within
 seconds.
+
+Opening a device never builds firmware or boots an emulator: a missing firmware or a stopped
+emulated board is a DeviceError naming the command that provides it. The CLI runs those steps
+first, each announced (device_setup.py).
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import firmware
+from .emulator import DEFAULT_BOARD, Emulator
 from .errors import DeviceError
 from .paths import Paths
 
@@ -46,11 +52,39 @@ def _script_error(output: str, traceback: str) -> DeviceError:
     return DeviceError(f"board: {line}", exit_code=1, output=output, traceback=traceback)
 
 
+@dataclass(frozen=True)
+class Target:
+    """What a target string names: ``kind`` unix, emulator or serial; the firmware ``board``
+    (unix, unix-stock, qemu-m7, ...; empty for a serial port); the serial ``port`` (or empty)."""
+
+    kind: str
+    board: str = ""
+    port: str = ""
+
+
+def parse_target(target: str) -> Target:
+    """The ``Target`` of a ``--device`` value (see the module docstring)."""
+    if target in ("unix", "unix-stock"):
+        return Target("unix", board=target)
+    if target == "emulator" or target.startswith("emulator:"):
+        return Target("emulator", board=target.partition(":")[2] or DEFAULT_BOARD)
+    return Target("serial", port=target)
+
+
+def running_emulator(board: str, paths: Paths) -> str:
+    """The pty of the emulated ``board``; DeviceError naming the command that boots it."""
+    state = Emulator(board, paths).status()
+    if state is None:
+        raise DeviceError(
+            f"the emulated board {board} is not running: "
+            f"start it with `tinyml emulator start --board {board}`"
+        )
+    return state.pty
+
+
 class _UnixBackend:
     def __init__(self, paths: Paths, board: str = "unix") -> None:
-        self.binary = firmware.firmware_path(board, paths)
-        if not self.binary.exists():
-            self.binary = firmware.build(board, paths)
+        self.binary = firmware.built(board, paths)
         # Each firmware its own files: stock firmware holds a mip-installed tinyml package
         # that would shadow the frozen one.
         self.root = paths.unix_fs
@@ -290,7 +324,11 @@ class _SerialBackend:
 
 
 class Device:
-    """A MicroPython device; use as a context manager or call ``close()``."""
+    """A connection to a MicroPython device; use as a context manager or call ``close()``.
+
+    The device must be there: built firmware for ``unix``, a running emulated board for
+    ``emulator``, a plugged-in board for a port (else DeviceError, naming the command to run).
+    """
 
     def __init__(
         self,
@@ -302,14 +340,12 @@ class Device:
         self.target = target
         self.paths = paths or Paths.default()
         self._backend: _UnixBackend | _SerialBackend
-        if target in ("unix", "unix-stock"):
+        kind = parse_target(target)
+        if kind.kind == "unix":
             self._backend = _UnixBackend(self.paths, target)
-        elif target == "emulator" or target.startswith("emulator:"):
-            from .emulator import DEFAULT_BOARD, Emulator
-
-            board = target.partition(":")[2] or DEFAULT_BOARD
-            state, _ = Emulator(board, self.paths).start()
-            self._backend = _SerialBackend(state.pty, connect_timeout, semihosting=True)
+        elif kind.kind == "emulator":
+            pty = running_emulator(kind.board, self.paths)
+            self._backend = _SerialBackend(pty, connect_timeout, semihosting=True)
         else:
             self._backend = _SerialBackend(target, connect_timeout)
 

@@ -118,22 +118,23 @@ class Emulator:
     ) -> tuple[EmulatorState, bool]:
         """Boot the board unless it runs already; returns (state, started_now).
 
-        Builds the firmware if it is missing, waits until the REPL answers on the pty and kills
-        QEMU again if it does not. With ``die_with_parent`` (tests) the kernel stops QEMU when
-        this process dies, however it dies (Linux only).
+        A board whose firmware was rebuilt after it booted boots again. Never builds: missing
+        firmware is a DeviceError naming the command that builds it. Waits until the REPL
+        answers on the pty and kills QEMU again if it does not. With ``die_with_parent``
+        (tests) the kernel stops QEMU when this process dies, however it dies (Linux only).
         """
         with self._locked():
             state = self.status()
             if state is not None:
-                if Path(state.firmware).stat().st_mtime <= state.started:
+                if not self.rebuilt_since_boot(state):
                     return state, False
-                self._kill(state)  # the firmware was rebuilt since: boot the new one
+                self._kill(state)
+            elf = self.firmware or firmware.built(self.board, self.paths)
+            if not elf.is_file():
+                raise DeviceError(f"{elf}: no such firmware file")
             qemu = shutil.which("qemu-system-arm", path=self.paths.env.get("PATH"))
             if qemu is None:
                 raise ToolchainError("qemu-system-arm not found (run `make setup`)")
-            elf = self.firmware or firmware.firmware_path(self.board, self.paths)
-            if self.firmware is None and not elf.exists():
-                elf = firmware.build(self.board, self.paths)
             cmd = [
                 qemu,
                 "-machine", self.spec.machine,
@@ -169,6 +170,14 @@ class Emulator:
             tmp.write_text(json.dumps(asdict(state)))
             tmp.replace(self.state_file)
             return state, True
+
+    def rebuilt_since_boot(self, state: EmulatorState) -> bool:
+        """True when the firmware ``state`` booted has been rebuilt since (``start`` boots it
+        again); a firmware file since removed leaves the board as it is."""
+        try:
+            return Path(state.firmware).stat().st_mtime > state.started
+        except OSError:
+            return False
 
     def _wait_for_pty(self, proc: subprocess.Popen[bytes], timeout: float) -> str:
         deadline = time.monotonic() + timeout

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import boards, rp2040
-from .errors import TinymlError, ToolchainError
+from .errors import DeviceError, TinymlError, ToolchainError
 from .paths import Paths
 
 # A board is its folder under boards/ (host/tinyml/boards.py); this module builds those whose
@@ -58,6 +58,17 @@ def out_dir(b: Board, ops_only: bool = False) -> str:
 def firmware_path(name: str, paths: Paths, *, ops_only: bool = False) -> Path:
     b = board(name, paths)
     return paths.firmware / out_dir(b, ops_only) / b.output
+
+
+def built(name: str, paths: Paths) -> Path:
+    """The firmware of board ``name`` as ``build`` left it. Connecting never builds: a missing
+    one is a DeviceError naming the command that builds it (the CLI runs that step itself)."""
+    b = board(name, paths)
+    path = firmware_path(b.name, paths)
+    if not path.exists():
+        build = f"tinyml firmware build --board {b.name}"
+        raise DeviceError(f"no {b.name} firmware at {path}: build it with `{build}`")
+    return path
 
 
 def check_micropython(paths: Paths) -> Path:

@@ -94,6 +94,23 @@ class Peak:
 
 
 @dataclass
+class Patch:
+    """The leading chain of convolutions the planner runs band by band (patch-based execution):
+    the tensors between its ops exist only as band buffers of a few rows."""
+
+    first: int  # the chain's first and last op
+    last: int
+    ops: list[str]
+    rows: int  # output rows of the last op per band
+    bands: int
+    activations_before: int  # the planned area without patching, and with
+    activations_after: int
+    extra_macs: int  # recomputed where bands overlap
+    # (tensor index, name, band buffer bytes, whole tensor bytes: int8) between the chain's ops
+    band_buffers: list[tuple[int, str, int, int]] = field(default_factory=list)
+
+
+@dataclass
 class TensorUse:
     index: int
     name: str
@@ -120,6 +137,7 @@ class Report:
     unsupported: list[str]
     fit: Fit | None = None
     compression: Compression | None = None
+    patch: Patch | None = None
 
     @property
     def ok(self) -> bool:
@@ -147,7 +165,11 @@ def _prod(shape: tuple[int, ...] | list[int]) -> int:
 
 
 def layer_macs(model: schema.Model, op: schema.Operator) -> int:
-    """Multiply-accumulates of one op, from the shapes stored in the model (0: not counted)."""
+    """Multiply-accumulates of one op, from the shapes stored in the model (0: not counted).
+
+    A report figure, not engine behaviour: the engine's kernels never count MACs, so the count
+    lives here once; tests/host/test_inspect.py checks it against a count from TensorFlow's
+    schema bindings and MLPerf Tiny's published figures."""
     t = model.tensors
 
     def tin(i: int) -> schema.Tensor | None:
@@ -371,6 +393,29 @@ def peak(arena_plan: dict, model: schema.Model) -> Peak | None:
     return Peak(extent, node, op, tensors, scratch, occupied, overlaps)
 
 
+def patch(arena_plan: dict, model: schema.Model) -> Patch | None:
+    """The engine's patched chain in this plan, or None when it patches none."""
+    p = arena_plan.get("patch", {})
+    if "rows" not in p:
+        return None
+    buffers = arena_plan["buffers"]
+    bands = []
+    for node in range(p["first"], p["last"]):
+        t = model.operators[node].outputs[0]
+        bands.append((t, model.tensors[t].name, buffers[t][1], model.tensors[t].elements))
+    return Patch(
+        first=p["first"],
+        last=p["last"],
+        ops=[model.operators[n].name for n in range(p["first"], p["last"] + 1)],
+        rows=p["rows"],
+        bands=p["bands"],
+        activations_before=p["peak_before"],
+        activations_after=p["peak_after"],
+        extra_macs=p["extra_macs"],
+        band_buffers=bands,
+    )
+
+
 def analyze(path: str | Path, board: str | None = None) -> Report:
     """Inspects a model file; ``board`` adds a fit check against boards/<board>/board.json."""
     path = Path(path)
@@ -444,6 +489,7 @@ def analyze(path: str | Path, board: str | None = None) -> Report:
         pipeline=pipeline,
         unsupported=sorted(set(unsupported)),
         compression=_compression(model, data),
+        patch=None if arena_plan is None else patch(arena_plan, model),
     )
     if board is not None:
         report.fit = fit(report, board)
@@ -669,7 +715,23 @@ def _peak_lines(report: Report) -> list[str]:
             f"op {n} #{o} over #{i} from {gap:,} B before" for n, _, i, o, gap in p.overlaps
         )
         lines.append(f"  outputs over their inputs ({len(p.overlaps)} ops): {ops}")
+    lines.extend(_patch_lines(report))
     return lines
+
+
+def _patch_lines(report: Report) -> list[str]:
+    """The patched chain: which ops, how many bands, what it saves and what it costs."""
+    c = report.patch
+    if c is None:
+        return []
+    share = f" (+{100 * c.extra_macs / report.macs:.1f}% MACs)" if report.macs else ""
+    bands = ", ".join(f"#{t} {band:,} B of {whole:,}" for t, _, band, whole in c.band_buffers)
+    chain = (
+        f"  patched:      ops {c.first}-{c.last} ({', '.join(c.ops)}) run in {c.bands} bands of "
+        f"{c.rows} output row{'s' if c.rows > 1 else ''} of op {c.last}; activations "
+        f"{c.activations_before:,} B unpatched, {c.activations_after:,} B patched"
+    )
+    return [chain, f"  band buffers: {bands}; {c.extra_macs:,} MACs recomputed{share}"]
 
 
 def _board_budgets(board: str) -> list[str]:

@@ -2,7 +2,8 @@
 
 A release is tagged ``v<version>`` and carries, built by .github/workflows/release.yml with
 the same ``tinyml firmware build`` and ``make -C native_module/micropython`` commands a user
-runs: ``tinyml-<version>-<board>.<bin|uf2|elf>`` for each board in RELEASE_BOARDS,
+runs: ``tinyml-<version>-<board>.<bin|uf2|elf>`` for each board whose board.json says
+``"released": true`` (release_boards()),
 ``tinyml-<version>-<arch>.mpy`` for each arch in MPY_ARCHS, and ``SHA256SUMS`` (the format of
 ``sha256sum``) over all of them.
 
@@ -30,6 +31,7 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from . import boards as board_registry
 from . import firmware as fw
 from .errors import TinymlError
 from .paths import Paths
@@ -39,7 +41,6 @@ RELEASE_URL_ENV = "TINYML_RELEASE_URL"
 DEFAULT_RELEASE_URL = "https://github.com/tinyml-micropython/tinyml/releases/download"
 CACHE_ENV = "TINYML_CACHE"
 SUMS = "SHA256SUMS"
-RELEASE_BOARDS = ("esp32s3", "esp32s3-psram", "rp2040", "qemu-m7", "qemu-m4")
 MPY_ARCHS = ("x64", "armv6m", "armv7m", "armv7emsp", "armv7emdp", "xtensawin")
 TIMEOUT = 30.0  # seconds without a byte before a download is given up
 CHUNK = 64 * 1024
@@ -254,10 +255,15 @@ def resolve_firmware(
 # ---- the release workflow's side ------------------------------------------------------------
 
 
+def release_boards(paths: Paths | None = None) -> list[str]:
+    """The boards a release carries firmware for: ``"released": true`` in their board.json."""
+    return board_registry.names(paths, what="release")
+
+
 def release_assets(version: str) -> list[str]:
     """Every file a release carries but SHA256SUMS."""
     return sorted(
-        [firmware_asset(b, version) for b in RELEASE_BOARDS]
+        [firmware_asset(b, version) for b in release_boards()]
         + [mpy_asset(a, version) for a in MPY_ARCHS]
     )
 
@@ -272,7 +278,7 @@ def stage(
     """Copies the firmware of ``boards`` and the .mpy of ``archs``, built in this checkout,
     into out under their release names."""
     version = version or installed_version()
-    unknown = sorted(set(boards) - set(RELEASE_BOARDS)) + sorted(set(archs) - set(MPY_ARCHS))
+    unknown = sorted(set(boards) - set(release_boards())) + sorted(set(archs) - set(MPY_ARCHS))
     if unknown:
         raise TinymlError(f"not part of a release: {', '.join(unknown)}")
     wanted = {firmware_asset(b, version): fw.firmware_path(b, paths) for b in boards}
@@ -308,7 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="action", required=True)
     s = sub.add_parser("stage", help="copy built firmware and .mpy files under release names")
     s.add_argument("--out", type=Path, required=True, help="directory for the release files")
-    s.add_argument("--board", action="append", default=[], choices=RELEASE_BOARDS)
+    s.add_argument(
+        "--board", action="append", default=[], choices=board_registry.choices("release")
+    )
     s.add_argument("--arch", action="append", default=[], choices=MPY_ARCHS)
     s.add_argument("--version", help="default: the installed tinyml version")
     w = sub.add_parser("sums", help="check a complete release and write its SHA256SUMS")

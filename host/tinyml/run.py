@@ -165,17 +165,18 @@ def run_batch(m, x) -> RunResult:
 
 
 def quantize(m, x):
-    """Float ``x`` in model ``m``'s input type: round half away from zero, then saturate."""
+    """Float ``x`` in model ``m``'s input type, quantized by the engine as ``predict`` does."""
     import numpy as np
 
-    info = _info(m).tensor_inputs()[0]
-    if info.dtype not in ("int8", "uint8", "int16") or np.asarray(x).dtype.kind != "f":
+    from ._tinyml import quantize as engine_quantize
+
+    dtype = m.input_dtype
+    x = np.asarray(x)
+    if dtype not in ("int8", "uint8", "int16") or x.dtype.kind != "f":
         return x
-    scale, zp = info.quantization.scale[0], info.quantization.zero_point[0]
-    v = np.asarray(x, dtype=np.float32) / np.float32(scale)
-    q = np.sign(v) * np.floor(np.abs(v) + 0.5) + zp
-    lo, hi = np.iinfo(info.dtype).min, np.iinfo(info.dtype).max
-    return np.clip(q, lo, hi).astype(info.dtype)
+    values = np.ascontiguousarray(x, dtype=np.float32)
+    q = engine_quantize(values, dtype, m.input_scale, m.input_zero_point)
+    return np.frombuffer(q, dtype=dtype).reshape(x.shape).copy()
 
 
 def _info(m) -> schema.Model:

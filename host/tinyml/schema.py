@@ -157,7 +157,6 @@ class Tensor:
 class Operator:
     index: int
     name: str  # builtin name, or the custom code for CUSTOM ops
-    builtin: int
     version: int
     inputs: tuple[int, ...]
     outputs: tuple[int, ...]
@@ -273,7 +272,6 @@ def _parse(data: bytes | memoryview) -> Model:
             Operator(
                 index=i,
                 name=(custom or "CUSTOM") if is_custom else builtin_name(code),
-                builtin=code,
                 version=version,
                 inputs=tuple(op.scalars(1, "i")),
                 outputs=tuple(op.scalars(2, "i")),

@@ -742,7 +742,8 @@ static const char *const kernel_sets[] = { "reference", "portable", "armv7em" };
 
 // The plan as Python values: {"arena": bytes, "buffers": [(offset, size, first_node,
 // last_node, shares, gap) per tensor, then per node's scratch], "tensors":
-// n_tensors}.
+// n_tensors, "patch": {"first", "last", "rows", "bands", "peak_before", "peak_after",
+// "extra_macs"} of the patched chain, or {"peak_before"} alone when none is}.
 static PyObject *plan_dict(tml_interp_t *it, const void *work, size_t needed) {
     uint32_t n = tml_plan_count(it);
     PyObject *buffers = PyList_New(n);
@@ -760,8 +761,18 @@ static PyObject *plan_dict(tml_interp_t *it, const void *work, size_t needed) {
         }
         PyList_SET_ITEM(buffers, i, item);
     }
-    return Py_BuildValue("{s:n,s:N,s:I}", "arena", (Py_ssize_t)needed, "buffers", buffers, "tensors",
-        it->n_tensors);
+    const tml_patch_t *p = &it->patch;
+    PyObject *patch = p->last >= p->first && p->rows > 0
+        ? Py_BuildValue("{s:i,s:i,s:i,s:i,s:I,s:I,s:I}", "first", p->first, "last", p->last, "rows", p->rows,
+        "bands", p->bands, "peak_before", p->peak_before, "peak_after", p->peak_after, "extra_macs",
+        p->extra_macs)
+        : Py_BuildValue("{s:I}", "peak_before", p->peak_before);
+    if (patch == NULL) {
+        Py_DECREF(buffers);
+        return NULL;
+    }
+    return Py_BuildValue("{s:n,s:N,s:I,s:N}", "arena", (Py_ssize_t)needed, "buffers", buffers, "tensors",
+        it->n_tensors, "patch", patch);
 }
 
 // plan(model, pointer_bytes, kernels): the arena a build for that target needs, exactly, and
@@ -813,12 +824,53 @@ static PyObject *tinyml_plan(PyObject *module, PyObject *args) {
     return result;
 }
 
+// quantize(values, dtype, scale, zero_point): float values (a buffer of 'f') in a tensor
+// type's bytes, written by the engine's own element writer, so that the host hands a board
+// exactly the integers predict() would have put in the input tensor.
+static PyObject *tinyml_quantize(PyObject *module, PyObject *args) {
+    (void)module;
+    Py_buffer values;
+    const char *dtype;
+    float scale;
+    int zero_point;
+    if (!PyArg_ParseTuple(args, "y*sfi", &values, &dtype, &scale, &zero_point)) {
+        return NULL;
+    }
+    tml_tensor_t t = { .scale = scale, .zero_point = zero_point, .type = TML_FLOAT32 };
+    int32_t type = 0;
+    while (type <= TML_UINT4 && strcmp(tml_type_name(type), dtype) != 0) {
+        type++;
+    }
+    t.type = (uint8_t)type;
+    PyObject *out = NULL;
+    if (type > TML_UINT4 || !tml_tensor_real_io(&t)) {
+        PyErr_Format(PyExc_ValueError, "cannot quantize to %s (int8, uint8, int16, int32 or float32)", dtype);
+    } else if (values.len % 4 != 0) {
+        PyErr_SetString(PyExc_ValueError, "values must be float32 (a multiple of 4 bytes)");
+    } else {
+        uint32_t n = (uint32_t)(values.len / 4);
+        out = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(n * tml_type_size(type)));
+        if (out != NULL) {
+            t.data = (uint8_t *)PyBytes_AS_STRING(out);
+            for (uint32_t i = 0; i < n; i++) {
+                float v;
+                memcpy(&v, (const uint8_t *)values.buf + 4 * i, 4);
+                tml_tensor_set_f32(&t, i, v);
+            }
+        }
+    }
+    PyBuffer_Release(&values);
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
     { "op_supported", tinyml_op_supported, METH_VARARGS, "op_supported(name, version=1) -> bool (a builtin or a custom op's name)" },
     { "plan", tinyml_plan, METH_VARARGS,
       "plan(model, pointer_bytes, kernels) -> {'arena': exact bytes a build for that target needs, "
       "'buffers': [(offset, size, first_node, last_node, shares)], 'tensors': n} "
       "(kernels: 'reference', 'portable' or 'armv7em')" },
+    { "quantize", tinyml_quantize, METH_VARARGS,
+      "quantize(values, dtype, scale, zero_point) -> bytes: float32 values in dtype, as predict() writes an input" },
     { NULL },
 };
 

@@ -49,6 +49,13 @@ size_t tml_dsp_dtype_size(int dtype);
 // sin and cos of x in double, accurate to about 1 ulp for |x| < 1e6.
 void tml_dsp_sincos(double x, double *s, double *c);
 
+// The libm functions the DSP needs beyond the engine's tml_math.h (dsp_math.c): sqrtf is
+// correctly rounded, log and pow accurate to about one double ulp, logf to one float ulp.
+float tml_sqrtf(float x);
+float tml_logf(float x);
+double tml_log(double x);
+double tml_pow(double x, double y);
+
 // ---- sliding window -------------------------------------------------------
 
 // A ring buffer of the last `length` frames of `channels` axes. A window is

@@ -104,21 +104,31 @@ typedef struct {
 } tml_target_t;
 
 // One operator of the graph: what the op's prepare/eval need to find their
-// tensors, options and precomputed data. inputs/outputs point into the model.
+// tensors, options and precomputed data. inputs/outputs point into the model. The arena holds
+// one per operator, so what can be an offset is one (48 bytes on a 64-bit host, 32 on an MCU).
 typedef struct {
     const struct tml_op *op;
     void *data;              // op data, filled by prepare (persistent arena)
-    void *scratch;           // per-node scratch, valid only during eval
     const int32_t *inputs;   // tensor indices, -1 = optional input absent
     const int32_t *outputs;
     uint32_t options;        // offset of the builtin options table in the model, 0 if none;
                              // for a CUSTOM op, of its custom_options byte vector
-    uint32_t scratch_bytes;
+    uint32_t scratch_offset; // where the node's scratch starts in the arena (tml_node_scratch)
+    uint32_t scratch_bytes;  // 0: the node has no scratch
     uint16_t n_inputs;
     uint16_t n_outputs;
-    uint8_t version;
-    uint8_t options_type;    // TFLite BuiltinOptions union tag
 } tml_node_t;
+
+// Patch-based execution of a model's first layers (tml_plan.c): a chain of windowed int8 nodes
+// [first, last] run a band of `rows` output rows of the last node at a time, through band
+// buffers in place of the whole tensors between them, when that lowers the planned peak.
+typedef struct {
+    uint16_t first, last;    // the chain's nodes; last < first: no chain patched
+    uint16_t rows, bands;    // output rows of `last` per band, and how many bands
+    uint32_t peak_before;    // planned activation bytes without patching
+    uint32_t peak_after;     // and with (peak_before when not patched)
+    uint32_t extra_macs;     // multiply-accumulates the bands' overlaps compute again
+} tml_patch_t;
 
 #define TML_ERR_MSG_LEN 96
 
@@ -157,8 +167,12 @@ typedef struct tml_interp {
     uint32_t *node_us;       // n_nodes entries, caller-owned
     // private: the target being sized; the ops' scratch_size read its kernel set
     tml_target_t target;
+    // The patched chain of the last tml_arena_size(_for), for the target it planned.
+    tml_patch_t patch;
     // private: the placement order tml_arena_size found best for this build (tml_plan.c)
     uint8_t plan_order;
+    // private: the chain this build patches (tml_init replays it, tml_invoke runs it)
+    tml_patch_t plan_patch;
     // private: digest of what the engine trusts in the model after tml_init (shapes, tensor
     // indices, TML_TENSOR_INDEXES constants); see tml_check_unchanged
     uint32_t structure_digest;

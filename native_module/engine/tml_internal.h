@@ -18,6 +18,31 @@ static inline tml_fb_t tml_fb_of(const tml_interp_t *it) {
 #define TML_OPS_HEADER "tml_ops_list.h"
 #endif
 
+// TML_BUILT(decode): whether this build has the op (a constant, so that core code serving one
+// op compiles out with it). Each op of the engine's list gets a number, and two 30-bit masks
+// hold the numbers of the ops of TML_OPS_HEADER.
+enum {
+#define TML_OP_ENTRY(name, builtin) TML_OP_NUMBER_##name,
+#include "tml_ops_list.h"
+#undef TML_OP_ENTRY
+    TML_OP_NUMBERS
+};
+enum {
+    TML_BUILT_LOW = 0
+#define TML_OP_ENTRY(name, builtin) | (TML_OP_NUMBER_##name < 30 ? 1 << (TML_OP_NUMBER_##name % 30) : 0)
+#include TML_OPS_HEADER
+#undef TML_OP_ENTRY
+};
+enum {
+    TML_BUILT_HIGH = 0
+#define TML_OP_ENTRY(name, builtin) | (TML_OP_NUMBER_##name >= 30 ? 1 << (TML_OP_NUMBER_##name % 30) : 0)
+#include TML_OPS_HEADER
+#undef TML_OP_ENTRY
+};
+_Static_assert(TML_OP_NUMBERS <= 60, "TML_BUILT holds 60 ops: add a third mask");
+#define TML_BUILT(name) \
+    (((TML_OP_NUMBER_##name < 30 ? TML_BUILT_LOW : TML_BUILT_HIGH) >> (TML_OP_NUMBER_##name % 30)) & 1)
+
 const tml_op_t *tml_find_op(int32_t builtin);
 // True when the engine has the builtin but this build was made without it (TML_OPS_LIST).
 bool tml_builtin_left_out(int32_t builtin);
@@ -77,8 +102,22 @@ static inline uint32_t tml_plan_records(const tml_interp_t *it) {
 }
 // tml_plan tries several placement orders and keeps the smallest plan, storing which in
 // *order; tml_plan_in places in that order alone (tml_init replays tml_arena_size's choice).
-size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *records, int *order);
-size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *records, int order);
+// tml_plan also chooses the patched chain (tml_patch_t in tml.h), *patch; tml_plan_in replays one.
+size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *records, int *order, tml_patch_t *patch);
+size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *records, int order, const tml_patch_t *patch);
+
+// The most chain nodes a patch runs, which bounds the invoke's stack.
+#define TML_PATCH_MAX_OPS 12
+// Heights along a patched chain's node (tml_window_shape_t's, for its rows).
+typedef struct {
+    int32_t stride, dilation, filter, pad, in_h, out_h;
+} tml_patch_dims_t;
+// The dims of chain nodes [first, last] into dims; false when they are not a chain to patch.
+bool tml_patch_dims(const tml_interp_t *it, uint32_t first, uint32_t last, tml_patch_dims_t *dims);
+// Output rows [first[j], end[j]) of each of the `ops` chain nodes that output rows [row0, row0
+// + rows) of the last one read.
+void tml_patch_band(const tml_patch_dims_t *dims, uint32_t ops, int32_t row0, int32_t rows, int32_t *first,
+    int32_t *end);
 
 // How many bytes before its input a node's output must start when the two share memory: the
 // most, over the output pixels, that the output written up to the end of a pixel's pair (the

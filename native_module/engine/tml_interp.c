@@ -9,6 +9,10 @@
 
 #include "kernels/opt/opt.h"
 
+// Loading and planning run once a model: at -O2 these stay single out-of-line copies rather
+// than being inlined into each caller.
+#define TML_COLD __attribute__((noinline))
+
 static size_t align8(size_t n) {
     return (n + 7) & ~(size_t)7;
 }
@@ -18,7 +22,7 @@ static size_t align8(size_t n) {
 // pointer's alignment). The assertions check the formulas wherever the engine is compiled,
 // so the 64-bit host and the 32-bit boards each prove theirs.
 #define TENSOR_BYTES(p) (((2 * (p) + 16) + (p) - 1) / (p) * (p))
-#define NODE_BYTES(p) (((5 * (p) + 14) + (p) - 1) / (p) * (p))
+#define NODE_BYTES(p) (((4 * (p) + 16) + (p) - 1) / (p) * (p))
 _Static_assert(sizeof(tml_tensor_t) == TENSOR_BYTES(sizeof(void *)), "update TENSOR_BYTES");
 _Static_assert(sizeof(tml_node_t) == NODE_BYTES(sizeof(void *)), "update NODE_BYTES");
 
@@ -48,45 +52,66 @@ size_t tml_work_size(const tml_interp_t *it) {
     return tables_bytes(it) + records_bytes(it);
 }
 
-static bool is_decode(const tml_node_t *node) {
-    // Through the registry rather than strcmp, which a .mpy cannot link.
-    return node->op != NULL && node->op == tml_find_custom_op("TFLM_DECODE", 11);
+// Whether node n is an int8 FULLY_CONNECTED right after a DECODE (`decode_op`, this build's
+// DECODE op) that writes its int8 weights (input 1).
+static bool fc_after_its_decode(const tml_interp_t *it, const tml_op_t *decode_op, uint32_t n) {
+    const tml_node_t *node = &it->nodes[n];
+    if (n == 0 || decode_op == NULL || it->nodes[n - 1].op != decode_op || node->op == NULL
+        || node->op->builtin != TML_BUILTIN_FULLY_CONNECTED || node->op->custom_name != NULL
+        || node->n_inputs < 2 || node->inputs[0] < 0 || node->inputs[1] < 0) {
+        return false;
+    }
+    int32_t w = node->inputs[1];
+    const tml_node_t *decode = &it->nodes[n - 1];
+    bool decoded_here = false;
+    for (uint32_t i = 0; i < decode->n_outputs; i++) {
+        decoded_here |= decode->outputs[i] == w;
+    }
+    return decoded_here && it->tensors[w].type == TML_INT8 && it->tensors[node->inputs[0]].type == TML_INT8;
 }
+
+// A flag defer_decodes alone uses, cleared before it returns: weights that two such pairs read.
+#define DEFER_READ_TWICE 0x80u
 
 // Marks TML_TENSOR_DEFERRED the int8 weights a DECODE writes for the int8 FULLY_CONNECTED right
 // after it and nothing else reads: that op decodes them a block of rows at a time into its
 // scratch, so the arena holds a block, not the layer (the weights of a fully connected model
 // are most of it, and are read once an invoke: nothing to gain from decoding them whole).
+// Linear in the graph: every such pair flags its weights, then one pass over every input and
+// graph output takes the flag back from weights read anywhere else. A build without DECODE or
+// FULLY_CONNECTED has nothing to defer.
 static void defer_decodes(tml_interp_t *it) {
+    if (!TML_BUILT(decode) || !TML_BUILT(fully_connected)) {
+        return;
+    }
+    // Through the registry rather than strcmp, which a .mpy cannot link.
+    const tml_op_t *decode_op = tml_find_custom_op("TFLM_DECODE", 11);
     for (uint32_t n = 1; n < it->n_nodes; n++) {
-        const tml_node_t *node = &it->nodes[n];
-        if (!is_decode(&it->nodes[n - 1]) || node->op == NULL || node->op->builtin != TML_BUILTIN_FULLY_CONNECTED
-            || node->op->custom_name != NULL || node->n_inputs < 2 || node->inputs[0] < 0 || node->inputs[1] < 0) {
-            continue;
+        if (fc_after_its_decode(it, decode_op, n)) {
+            tml_tensor_t *w = &it->tensors[it->nodes[n].inputs[1]];
+            w->flags |= (w->flags & TML_TENSOR_DEFERRED) ? DEFER_READ_TWICE : TML_TENSOR_DEFERRED;
         }
-        int32_t w = node->inputs[1];
-        const tml_node_t *decode = &it->nodes[n - 1];
-        bool decoded_here = false;
-        for (uint32_t i = 0; i < decode->n_outputs; i++) {
-            decoded_here |= decode->outputs[i] == w;
-        }
-        uint32_t readers = 0;
-        for (uint32_t m = 0; m < it->n_nodes; m++) {
-            for (uint32_t i = 0; i < it->nodes[m].n_inputs; i++) {
-                readers += it->nodes[m].inputs[i] == w;
+    }
+    for (uint32_t m = 0; m < it->n_nodes; m++) {
+        const tml_node_t *node = &it->nodes[m];
+        bool pair = fc_after_its_decode(it, decode_op, m);
+        for (uint32_t i = 0; i < node->n_inputs; i++) {
+            if (node->inputs[i] >= 0 && !(pair && i == 1)) {
+                it->tensors[node->inputs[i]].flags &= (uint8_t) ~TML_TENSOR_DEFERRED;
             }
         }
-        for (uint32_t i = 0; i < it->n_outputs; i++) {
-            readers += it->graph_outputs[i] == w;
-        }
-        if (decoded_here && readers == 1 && it->tensors[w].type == TML_INT8
-            && it->tensors[node->inputs[0]].type == TML_INT8) {
-            it->tensors[w].flags |= TML_TENSOR_DEFERRED;
+    }
+    for (uint32_t i = 0; i < it->n_outputs; i++) {
+        it->tensors[it->graph_outputs[i]].flags &= (uint8_t) ~TML_TENSOR_DEFERRED;
+    }
+    for (uint32_t t = 0; t < it->n_tensors; t++) {
+        if (it->tensors[t].flags & DEFER_READ_TWICE) {
+            it->tensors[t].flags &= (uint8_t) ~(TML_TENSOR_DEFERRED | DEFER_READ_TWICE);
         }
     }
 }
 
-static tml_status_t build_tables(tml_interp_t *it, uint8_t *tables) {
+static TML_COLD tml_status_t build_tables(tml_interp_t *it, uint8_t *tables) {
     it->tensors = (tml_tensor_t *)(void *)tables;
     it->nodes = (tml_node_t *)(void *)(tables + align8(it->n_tensors * sizeof(tml_tensor_t)));
     for (uint32_t i = 0; i < it->n_tensors; i++) {
@@ -109,7 +134,7 @@ static size_t node_data_bytes(const tml_interp_t *it, const tml_node_t *node) {
 }
 
 // Sizes every node's data and scratch; returns the persistent bytes beyond the tables.
-static tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
+static TML_COLD tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
     size_t total = 0;
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         tml_node_t *node = &it->nodes[n];
@@ -134,13 +159,14 @@ static tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
 
 // Computes the exact arena size a build for `target` needs, using `work` (laid out for this
 // build) for tables and planner records. Records it in `it` only for this build's target.
-static tml_status_t measure(tml_interp_t *it, tml_target_t target, uint8_t *work, size_t *needed) {
+static TML_COLD tml_status_t measure(tml_interp_t *it, tml_target_t target, uint8_t *work, size_t *needed) {
     size_t extra;
     it->target = target;
     TML_TRY(build_tables(it, work + records_bytes(it)));
     tml_status_t st = size_nodes(it, &extra);
     int order = 0;
-    size_t activations = st == TML_OK ? tml_plan(it, (tml_plan_record_t *)(void *)work, &order) : 0;
+    tml_patch_t patch = { 1, 0, 0, 0, 0, 0, 0 };
+    size_t activations = st == TML_OK ? tml_plan(it, (tml_plan_record_t *)(void *)work, &order, &patch) : 0;
     it->tensors = NULL;
     it->nodes = NULL;
     it->target = tml_native_target();
@@ -155,8 +181,10 @@ static tml_status_t measure(tml_interp_t *it, tml_target_t target, uint8_t *work
     size_t records = records_bytes(it) > extra ? records_bytes(it) - extra : 0;
     size_t planned = activations_bytes > records ? activations_bytes : records;
     *needed = persistent_bytes + planned;
+    it->patch = patch;
     if (is_native(target)) {
         it->plan_order = (uint8_t)order;
+        it->plan_patch = patch;
         it->activations_bytes = activations_bytes;
         it->persistent_bytes = persistent_bytes;
         it->arena_needed = *needed;
@@ -175,18 +203,10 @@ static tml_status_t arena_too_small(tml_interp_t *it, size_t needed, size_t got,
     return tml_fail_text(it, TML_ERR_ARENA, msg, 0, "", false);
 }
 
-tml_status_t tml_arena_size(tml_interp_t *it, void *work, size_t work_len, size_t *needed) {
-    return tml_arena_size_for(it, tml_native_target(), work, work_len, needed);
-}
-
-tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
+// tml_arena_size, for a target tml_arena_size_for has checked: a build for a board calls only
+// tml_arena_size, and so links none of the checks of a foreign target nor their messages.
+static TML_COLD tml_status_t arena_size(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
     size_t *needed) {
-    if (target.pointer_bytes != 4 && target.pointer_bytes != sizeof(void *)) {
-        return tml_fail(it, TML_ERR_ARG, "target pointer size must be 4 or this build's");
-    }
-    if (target.kernels > TML_KERNELS_ARMV7EM) {
-        return tml_fail(it, TML_ERR_ARG, "unknown kernel set");
-    }
     if (it->model == NULL) {
         return tml_fail(it, TML_ERR_ARG, "no model loaded");
     }
@@ -197,6 +217,21 @@ tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *wor
         return arena_too_small(it, tml_work_size(it), work_len, false);
     }
     return measure(it, target, (uint8_t *)work, needed);
+}
+
+tml_status_t tml_arena_size(tml_interp_t *it, void *work, size_t work_len, size_t *needed) {
+    return arena_size(it, tml_native_target(), work, work_len, needed);
+}
+
+tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
+    size_t *needed) {
+    if (target.pointer_bytes != 4 && target.pointer_bytes != sizeof(void *)) {
+        return tml_fail(it, TML_ERR_ARG, "target pointer size must be 4 or this build's");
+    }
+    if (target.kernels > TML_KERNELS_ARMV7EM) {
+        return tml_fail(it, TML_ERR_ARG, "unknown kernel set");
+    }
+    return arena_size(it, target, work, work_len, needed);
 }
 
 // FNV-1a a 32-bit word at a time, with the high half folded down after each multiply: a
@@ -212,7 +247,7 @@ static uint32_t digest_words(uint32_t h, const int32_t *v, uint32_t n) {
 
 // What eval and the faces read from the model buffer and prepare checked: every shape, every
 // tensor index, and the constants ops mark TML_TENSOR_INDEXES. Weights are left out.
-static uint32_t structure_digest(const tml_interp_t *it) {
+static TML_COLD uint32_t structure_digest(const tml_interp_t *it) {
     uint32_t h = 2166136261u;
     h = digest_words(h, it->graph_inputs, it->n_inputs);
     h = digest_words(h, it->graph_outputs, it->n_outputs);
@@ -244,7 +279,7 @@ static uint32_t tables_digest(const tml_interp_t *it) {
 // What TFLite Micro's ResetVariableTensors writes: the zero point into every byte of an
 // int8 variable (real 0), zero bytes into any other type. Resource variables (VAR_HANDLE)
 // clear themselves through their op's reset, as its ResetAll does.
-static void clear_variables(tml_interp_t *it) {
+static TML_COLD void clear_variables(tml_interp_t *it) {
     for (uint32_t t = 0; t < it->n_tensors; t++) {
         tml_tensor_t *tensor = &it->tensors[t];
         if (tensor->flags & TML_TENSOR_VARIABLE) {
@@ -315,7 +350,7 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
 
     // Planned part, from the start.
     tml_plan_record_t *records = (tml_plan_record_t *)(void *)base;
-    if (tml_plan_in(it, records, it->plan_order) == SIZE_MAX) {
+    if (tml_plan_in(it, records, it->plan_order, &it->plan_patch) == SIZE_MAX) {
         return tml_fail(it, TML_ERR_ARENA, "model needs more than 2 GB of arena");
     }
     for (uint32_t t = 0; t < it->n_tensors; t++) {
@@ -333,8 +368,8 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
         }
     }
     for (uint32_t n = 0; n < it->n_nodes; n++) {
-        const tml_plan_record_t *r = &records[it->n_tensors + n];
-        it->nodes[n].scratch = r->size > 0 ? base + r->offset : NULL;
+        // The planned part starts at the arena's start, so a record's offset is the arena's.
+        it->nodes[n].scratch_offset = records[it->n_tensors + n].offset;
     }
     memset(base, 0, it->activations_bytes);
     // The records may have run on into the op data and variables (measure): written only now.
@@ -369,10 +404,81 @@ tml_status_t tml_check_unchanged(tml_interp_t *it) {
     return TML_OK;
 }
 
+// Runs the patched chain (tml_plan.c) band by band: for each band of the last node's output
+// rows, each node computes the rows the next one reads into its band buffer (the planner gave
+// the tensor between two chain nodes the most rows a band reads), the first reading its whole
+// input and the last writing straight into its whole output. The rows two bands share are
+// kept, moved to the buffer's start, not computed again: each row is computed once, as
+// unpatched. Each node's time adds up over the bands.
+static tml_status_t run_patch(tml_interp_t *it, const tml_patch_t *p) {
+    tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
+    int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS];
+    int32_t held_first[TML_PATCH_MAX_OPS], held_end[TML_PATCH_MAX_OPS];  // rows in each buffer
+    const uint32_t ops = (uint32_t)(p->last - p->first) + 1;
+    it->err_node = p->first;
+    if (!tml_patch_dims(it, p->first, p->last, dims)) {
+        return tml_fail(it, TML_ERR_INTERNAL, "patched chain changed");
+    }
+    const bool timed = it->ticks_us != NULL && it->node_us != NULL;
+    for (uint32_t j = 0; j < ops; j++) {
+        held_first[j] = held_end[j] = 0;
+        if (timed) {
+            it->node_us[p->first + j] = 0;
+        }
+    }
+    const int32_t out_h = dims[ops - 1].out_h;
+    for (int32_t y = 0; y < out_h; y += p->rows) {
+        tml_patch_band(dims, ops, y, out_h - y < p->rows ? out_h - y : p->rows, first, end);
+        for (uint32_t j = 0; j < ops; j++) {
+            tml_node_t *node = &it->nodes[p->first + j];
+            const tml_tensor_t *in = &it->tensors[node->inputs[0]];
+            const tml_tensor_t *out = &it->tensors[node->outputs[0]];
+            const size_t row_bytes = out->bytes / (uint32_t)dims[j].out_h;
+            tml_rows_t band = { in->data, out->data, 0, dims[j].in_h, first[j], end[j] - first[j] };
+            if (j > 0) {
+                band.in_row0 = held_first[j - 1];
+                band.in_rows = held_end[j - 1] - held_first[j - 1];
+            }
+            if (j == ops - 1) {
+                band.output += (size_t)first[j] * row_bytes;
+            } else {
+                // Rows from the last band that this one reads again stay: to the start.
+                int32_t kept = held_end[j] > first[j] && held_first[j] <= first[j] ? held_end[j] - first[j] : 0;
+                kept = kept < end[j] - first[j] ? kept : end[j] - first[j];
+                if (kept > 0 && first[j] > held_first[j]) {
+                    memmove(out->data, out->data + (size_t)(first[j] - held_first[j]) * row_bytes,
+                        (size_t)kept * row_bytes);
+                }
+                held_first[j] = first[j];
+                held_end[j] = end[j];
+                band.row0 = first[j] + kept;
+                band.rows = end[j] - band.row0;
+                band.output += (size_t)kept * row_bytes;
+            }
+            if (band.rows <= 0) {
+                continue;
+            }
+            uint32_t start = timed ? it->ticks_us() : 0;
+            it->err_node = (int32_t)(p->first + j);
+            TML_TRY(node->op->eval_rows(it, node, &band));
+            if (timed) {
+                it->node_us[p->first + j] += it->ticks_us() - start;
+            }
+        }
+    }
+    return TML_OK;
+}
+
 tml_status_t tml_invoke(tml_interp_t *it) {
     TML_TRY(tml_check_unchanged(it));
     tml_status_t st = TML_OK;
+    const tml_patch_t *patch = &it->plan_patch;
     for (uint32_t n = 0; n < it->n_nodes && st == TML_OK; n++) {
+        if (n == patch->first && patch->last >= patch->first && patch->rows > 0) {
+            st = run_patch(it, patch);
+            n = patch->last;
+            continue;
+        }
         tml_node_t *node = &it->nodes[n];
         uint32_t start = it->ticks_us != NULL ? it->ticks_us() : 0;
         it->err_node = (int32_t)n;

@@ -14,14 +14,11 @@ double tml_round(double x);
 float tml_roundf(float x);
 double tml_floor(double x);
 float tml_fabsf(float x);
-float tml_sqrtf(float x);
 // Accurate to a few ulp of float over the ranges the kernels use.
 float tml_expf(float x);
 float tml_expm1f(float x);
-float tml_logf(float x);
 float tml_tanhf(float x);
 double tml_exp(double x);
-double tml_log(double x);
-double tml_pow(double x, double y);
+// sqrtf, logf, log and pow, which only the DSP module calls, are its own: dsp/dsp_math.c.
 
 #endif // TML_MATH_H

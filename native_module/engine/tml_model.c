@@ -303,7 +303,6 @@ tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
     }
     node->n_inputs = (uint16_t)inputs;
     node->n_outputs = (uint16_t)outputs;
-    node->options_type = options_type;
     if (opcode < 0 || (uint32_t)opcode >= it->n_opcodes
         || !tml_fb_vector_table(&fb, it->opcodes_vec, (uint32_t)opcode, &opcode_table)
         || !tml_fb_u8(&fb, opcode_table, OPCODE_DEPRECATED_BUILTIN, 0, &deprecated)
@@ -315,7 +314,6 @@ tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
     if ((int32_t)(int8_t)deprecated > builtin) {
         builtin = (int8_t)deprecated;
     }
-    node->version = (uint8_t)(version > 255 ? 255 : (version < 0 ? 0 : version));
     if (builtin == TML_BUILTIN_CUSTOM) {
         char name[40] = "CUSTOM";
         name_len = 0;

@@ -23,6 +23,15 @@ typedef struct {
     int32_t filter_h, filter_w, stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
 } tml_window_shape_t;
 
+// One band of a patched chain (tml_interp.c): output rows [row0, row0 + rows) of a one-image
+// node, written at `output`, from its input's image rows [in_row0, in_row0 + in_rows) at
+// `input`, which hold every row those outputs read.
+typedef struct {
+    const uint8_t *input;
+    uint8_t *output;
+    int32_t in_row0, in_rows, row0, rows;
+} tml_rows_t;
+
 typedef struct tml_op {
     int16_t builtin;       // TML_BUILTIN_*
     uint8_t max_version;   // highest op version accepted
@@ -54,6 +63,10 @@ typedef struct tml_op {
     // false where the node cannot share its input's memory that way. NULL = never. Runs on an
     // unvalidated model, before prepare: it must not fail loudly.
     bool (*window)(const tml_interp_t *it, const tml_node_t *node, tml_window_shape_t *s);
+    // A band of the output rows, for a node with a window (above) whose input and output
+    // are int8, on one image: lets the planner run a chain of such nodes band by band
+    // (tml_plan.c, patched chains). NULL = never.
+    tml_status_t (*eval_rows)(tml_interp_t *it, tml_node_t *node, const tml_rows_t *rows);
     // CUSTOM ops only: the opcode's custom_code this op runs ("SignalRfft");
     // .builtin is then TML_BUILTIN_CUSTOM. NULL for builtins.
     const char *custom_name;
@@ -85,6 +98,12 @@ enum {
 #define TML_TYPE_BIT(type) (1u << (type))
 #define TML_TYPES_S8_F32 (TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_FLOAT32))
 
+// Whether a tensor type is float32 (int16) in a build with kernels for it. A build without
+// them (TML_KERNELS_F32 / TML_KERNELS_S16 = 0, tml_config.h) refuses such tensors at load, so
+// these are 0 there and the float32 (int16) branches of prepare and eval compile out.
+#define TML_IS_F32(type) (TML_KERNELS_F32 && (type) == TML_FLOAT32)
+#define TML_IS_S16(type) (TML_KERNELS_S16 && (type) == TML_INT16)
+
 // tml_op_t.inputs / .outputs: no upper bound (CONCATENATION's inputs).
 #define TML_MANY 255
 
@@ -99,6 +118,10 @@ tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node);
 // Input/output i of the node, NULL when absent (index -1) or out of range.
 tml_tensor_t *tml_node_input(const tml_interp_t *it, const tml_node_t *node, int i);
 tml_tensor_t *tml_node_output(const tml_interp_t *it, const tml_node_t *node, int i);
+// The node's scratch (scratch_bytes of it), valid only during eval; NULL when it has none.
+static inline void *tml_node_scratch(const tml_interp_t *it, const tml_node_t *node) {
+    return node->scratch_bytes > 0 ? it->arena + node->scratch_offset : NULL;
+}
 // Tensor index of input i (-1 when absent or out of range).
 int32_t tml_node_input_index(const tml_node_t *node, int i);
 

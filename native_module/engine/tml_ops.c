@@ -16,8 +16,11 @@ static const tml_op_t *const registry[] = {
 bool tml_builtin_left_out(int32_t builtin) {
     #ifdef TML_OPS_LIST
     // Every builtin the engine has, so that an error can tell "left out of this build" from
-    // "not written": two bytes an op.
-    static const int16_t engine_builtins[] = {
+    // "not written": a byte an op (every code the engine runs is below 256).
+    #define TML_OP_ENTRY(name, code) _Static_assert(TML_BUILTIN_##code < 256, "engine_builtins holds bytes");
+    #include "tml_ops_list.h"
+    #undef TML_OP_ENTRY
+    static const uint8_t engine_builtins[] = {
     #define TML_OP_ENTRY(name, code) TML_BUILTIN_##code,
     #include "tml_ops_list.h"
     #undef TML_OP_ENTRY

@@ -12,8 +12,12 @@
 // input's memory, activations write over their input, convolutions write their
 // output over the part of their input they have finished reading (the output
 // starts a computed gap before the input), and buffers are aligned to
-// TML_ARENA_ALIGN, not 16.
+// TML_ARENA_ALIGN, not 16. Last, a model's leading chain of convolutions may run patched:
+// a band of rows at a time, through small band buffers in place of its big early tensors
+// (MCUNetV2's patch-based inference, in rows), where that lowers the plan.
 #include "tml_internal.h"
+
+#include "kernels/kernels.h"
 
 static uint32_t align_up(uint32_t n) {
     return (n + (TML_ARENA_ALIGN - 1)) & ~(uint32_t)(TML_ARENA_ALIGN - 1);
@@ -104,6 +108,170 @@ static void compute_lifetimes(const tml_interp_t *it, tml_plan_record_t *r) {
     }
 }
 
+
+// ---- patched chains ---------------------------------------------------------------------
+
+static bool no_patch(const tml_patch_t *p) {
+    return p == NULL || p->last < p->first || p->rows == 0;
+}
+
+static bool in_patch(const tml_patch_t *p, uint32_t n) {
+    return !no_patch(p) && n >= p->first && n <= p->last;
+}
+
+// How many times the nodes and graph outputs read tensor t.
+static uint32_t readers(const tml_interp_t *it, int32_t t) {
+    uint32_t count = 0;
+    for (uint32_t n = 0; n < it->n_nodes; n++) {
+        for (uint32_t i = 0; i < it->nodes[n].n_inputs; i++) {
+            count += it->nodes[n].inputs[i] == t;
+        }
+    }
+    for (uint32_t i = 0; i < it->n_outputs; i++) {
+        count += it->graph_outputs[i] == t;
+    }
+    return count;
+}
+
+// A node a chain may hold: it runs bands (eval_rows) of a window on one int8 image, with one
+// output that is not also an input.
+static bool band_node(const tml_interp_t *it, const tml_node_t *node, tml_window_shape_t *w) {
+    return node->op != NULL && node->op->eval_rows != NULL && node->op->window != NULL && node->n_inputs >= 1
+           && node->n_outputs == 1 && node->outputs[0] >= 0 && (uint32_t)node->outputs[0] < it->n_tensors
+           && node->inputs[0] != node->outputs[0] && node->op->window(it, node, w) && w->batches == 1;
+}
+
+bool tml_patch_dims(const tml_interp_t *it, uint32_t first, uint32_t last, tml_patch_dims_t *dims) {
+    if (last < first || last >= it->n_nodes || last - first >= TML_PATCH_MAX_OPS) {
+        return false;
+    }
+    for (uint32_t n = first; n <= last; n++) {
+        const tml_node_t *node = &it->nodes[n];
+        tml_window_shape_t w;
+        if (!band_node(it, node, &w)) {
+            return false;
+        }
+        // Each tensor between two chain nodes: planned, written by one and read by the next
+        // only, as its input 0.
+        if (n > first) {
+            int32_t t = node->inputs[0];
+            if (t != it->nodes[n - 1].outputs[0] || !planned(it, t) || readers(it, t) != 1) {
+                return false;
+            }
+        }
+        tml_patch_dims_t *d = &dims[n - first];
+        d->stride = w.stride_h;
+        d->dilation = w.dilation_h;
+        d->filter = w.filter_h;
+        d->pad = w.pad_h;
+        d->in_h = w.in_h;
+        d->out_h = w.out_h;
+    }
+    return true;
+}
+
+void tml_patch_band(const tml_patch_dims_t *dims, uint32_t ops, int32_t row0, int32_t rows, int32_t *first,
+    int32_t *end) {
+    first[ops - 1] = row0;
+    end[ops - 1] = row0 + rows;
+    for (uint32_t j = ops - 1; j > 0; j--) {
+        const tml_patch_dims_t *d = &dims[j];
+        tml_window_rows(first[j], end[j] - first[j], d->stride, d->dilation, d->filter, d->pad, d->in_h,
+            &first[j - 1], &end[j - 1]);
+    }
+}
+
+// Bytes of one output row of chain node n.
+static uint64_t row_bytes(const tml_interp_t *it, uint32_t n, const tml_patch_dims_t *d) {
+    return (uint64_t)it->tensors[it->nodes[n].outputs[0]].bytes / (uint32_t)d->out_h;
+}
+
+// The rows each band buffer holds (the most any band needs) into held[], and the
+// multiply-accumulates the bands compute beyond the layers' own: none, as each band keeps the
+// rows it shares with the last (tml_interp.c), unless a band reads rows the last did not hold.
+static uint64_t patch_rows(const tml_interp_t *it, const tml_patch_t *p, const tml_patch_dims_t *dims,
+    int32_t *held) {
+    const uint32_t ops = (uint32_t)(p->last - p->first) + 1;
+    int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS], last_end[TML_PATCH_MAX_OPS];
+    uint64_t computed[TML_PATCH_MAX_OPS];
+    for (uint32_t j = 0; j < ops; j++) {
+        held[j] = 0;
+        computed[j] = 0;
+        last_end[j] = 0;
+    }
+    for (int32_t y = 0; y < dims[ops - 1].out_h; y += p->rows) {
+        const int32_t rows = dims[ops - 1].out_h - y < p->rows ? dims[ops - 1].out_h - y : p->rows;
+        tml_patch_band(dims, ops, y, rows, first, end);
+        for (uint32_t j = 0; j < ops; j++) {
+            held[j] = end[j] - first[j] > held[j] ? end[j] - first[j] : held[j];
+            const int32_t from = last_end[j] > first[j] ? last_end[j] : first[j];
+            computed[j] += end[j] > from ? (uint64_t)(end[j] - from) : 0;
+            last_end[j] = end[j];
+        }
+    }
+    uint64_t extra = 0;
+    for (uint32_t j = 0; j < ops; j++) {
+        const tml_node_t *node = &it->nodes[p->first + j];
+        const tml_tensor_t *out = &it->tensors[node->outputs[0]];
+        // MACs per output pixel: the filter's elements (OHWI or 1HWO, int8 so one byte each).
+        const tml_tensor_t *f = node->n_inputs > 1 && node->inputs[1] >= 0 ? &it->tensors[node->inputs[1]] : NULL;
+        if (computed[j] > (uint64_t)dims[j].out_h) {
+            extra += (computed[j] - (uint64_t)dims[j].out_h) * (uint32_t)out->dims[2] * (f != NULL ? f->bytes : 0);
+        }
+    }
+    return extra;
+}
+
+// The records of a patched chain: the tensors between its nodes become band buffers of the
+// rows a band needs, and every buffer the chain touches lives through the whole chain (its
+// nodes run in turn, band after band); scratch stays per node, each call filling its own.
+static void apply_patch(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p) {
+    tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
+    int32_t held[TML_PATCH_MAX_OPS];
+    if (no_patch(p) || !tml_patch_dims(it, p->first, p->last, dims)) {
+        return;
+    }
+    patch_rows(it, p, dims, held);
+    for (uint32_t n = p->first; n <= p->last; n++) {
+        const tml_node_t *node = &it->nodes[n];
+        for (uint32_t i = 0; i < node->n_inputs; i++) {
+            if (planned(it, node->inputs[i])) {
+                int32_t root = root_of(r, node->inputs[i]);
+                touch(r, root, p->first);
+                touch(r, root, p->last);
+            }
+        }
+        int32_t out = node->outputs[0];
+        if (n < p->last) {
+            uint64_t bytes = (uint64_t)held[n - p->first] * row_bytes(it, n, &dims[n - p->first]);
+            r[out].size = align_up((uint32_t)(bytes > 0 ? bytes : 1));
+            r[out].first = (uint16_t)p->first;
+            r[out].last = (uint16_t)p->last;
+        } else if (planned(it, out)) {
+            touch(r, root_of(r, out), p->first);
+        }
+    }
+}
+
+// The leading chain: from the first node that can run bands, as long as the next node reads
+// this one's output alone. Returns its length (0 when it has fewer than two nodes).
+static uint32_t leading_chain(const tml_interp_t *it, uint32_t *first) {
+    tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
+    for (uint32_t s = 0; s < it->n_nodes; s++) {
+        tml_window_shape_t w;
+        if (!band_node(it, &it->nodes[s], &w)) {
+            continue;
+        }
+        uint32_t ops = 1;
+        while (s + ops < it->n_nodes && ops < TML_PATCH_MAX_OPS && tml_patch_dims(it, s, s + ops, dims)) {
+            ops++;
+        }
+        *first = s;
+        return ops >= 2 ? ops : 0;
+    }
+    return 0;
+}
+
 static bool is_graph_io(const tml_interp_t *it, const tml_plan_record_t *r, int32_t root) {
     for (uint32_t i = 0; i < it->n_inputs; i++) {
         if (planned(it, it->graph_inputs[i]) && root_of(r, it->graph_inputs[i]) == root) {
@@ -121,10 +289,10 @@ static bool is_graph_io(const tml_interp_t *it, const tml_plan_record_t *r, int3
 // Where an op may write over its input (TML_OP_INPLACE) and is that memory's last reader,
 // its output takes the input's memory: the two never need to exist side by side. Graph
 // inputs and outputs keep their own memory (the caller reads and writes them).
-static void share_in_place(const tml_interp_t *it, tml_plan_record_t *r) {
+static void share_in_place(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p) {
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         const tml_node_t *node = &it->nodes[n];
-        if (node->op == NULL || !(node->op->flags & TML_OP_INPLACE) || node->n_inputs < 1
+        if (in_patch(p, n) || node->op == NULL || !(node->op->flags & TML_OP_INPLACE) || node->n_inputs < 1
             || node->n_outputs < 1) {
             continue;
         }
@@ -206,11 +374,11 @@ static bool read_elsewhere(const tml_interp_t *it, const tml_plan_record_t *r, c
 // Where an op's kernels write in raster order (tml_op_t.window) and the node is the last
 // reader of its input's memory, the output may lie over that memory if it starts far enough
 // before it (tml_plan_window_gap): the placement allows that one overlap and no other.
-static void share_by_window(const tml_interp_t *it, tml_plan_record_t *r) {
+static void share_by_window(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p) {
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         const tml_node_t *node = &it->nodes[n];
         tml_window_shape_t s;
-        if (node->op == NULL || node->op->window == NULL || node->n_inputs < 1 || node->n_outputs != 1) {
+        if (in_patch(p, n) || node->op == NULL || node->op->window == NULL || node->n_inputs < 1 || node->n_outputs != 1) {
             continue;
         }
         int32_t in = node->inputs[0], out = node->outputs[0];
@@ -482,10 +650,17 @@ static size_t place_all(const tml_interp_t *it, tml_plan_record_t *r, int order)
     return total;
 }
 
-size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *order) {
+static void prepare_records(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p) {
     compute_lifetimes(it, r);
-    share_in_place(it, r);
-    share_by_window(it, r);
+    apply_patch(it, r, p);
+    share_in_place(it, r, p);
+    share_by_window(it, r, p);
+}
+
+// The smallest plan over the placement orders, with chain p patched (NULL: none); the records
+// hold the last order's offsets.
+static size_t plan_orders(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p, int *order) {
+    prepare_records(it, r, p);
     size_t best = SIZE_MAX;
     int best_order = 0;
     for (int o = 0; o < PLAN_COUNT; o++) {
@@ -496,14 +671,137 @@ size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *order) {
         }
     }
     *order = best_order;
-    // The records hold the last order's offsets: place the winner again unless it was last.
-    return best_order == PLAN_COUNT - 1 ? best : place_all(it, r, best_order);
+    return best;
 }
 
-size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *r, int order) {
-    compute_lifetimes(it, r);
-    share_in_place(it, r);
-    share_by_window(it, r);
+// The multiply-accumulates of the model's windowed int8 nodes (their output pixels times their
+// filters' elements): the bulk of a CNN's, and a lower bound of the whole.
+static uint64_t window_macs(const tml_interp_t *it) {
+    uint64_t macs = 0;
+    for (uint32_t n = 0; n < it->n_nodes; n++) {
+        const tml_node_t *node = &it->nodes[n];
+        tml_window_shape_t w;
+        if (node->op != NULL && node->op->window != NULL && node->n_inputs > 1 && node->inputs[1] >= 0
+            && (uint32_t)node->inputs[1] < it->n_tensors && node->op->window(it, node, &w)) {
+            macs += (uint64_t)w.batches * (uint32_t)w.out_h * (uint32_t)w.out_w * it->tensors[node->inputs[1]].bytes;
+        }
+    }
+    return macs;
+}
+
+// Whether patching chain p, planned at `total` bytes, pays: smaller than the unpatched plan,
+// by at least the share of its bytes that the recomputed MACs are of the model's (in integers;
+// each factor is below 2^32 and 2^40).
+static bool pays(size_t unpatched, size_t total, uint64_t extra, uint64_t macs) {
+    return total < unpatched && (uint64_t)(unpatched - total) * (macs >> 8) >= (extra >> 8) * unpatched;
+}
+
+// A lower bound of chain p's plan: its input, its output and its band buffers are all live
+// while it runs, none over another; without planning, so the search skips what cannot win.
+static size_t chain_floor(const tml_interp_t *it, const tml_patch_t *p, const tml_patch_dims_t *dims,
+    const int32_t *held) {
+    uint64_t bytes = align_up(it->tensors[it->nodes[p->first].inputs[0]].bytes)
+        + (uint64_t)align_up(it->tensors[it->nodes[p->last].outputs[0]].bytes);
+    for (uint32_t n = p->first; n < p->last; n++) {
+        bytes += align_up((uint32_t)((uint64_t)held[n - p->first] * row_bytes(it, n, &dims[n - p->first])));
+    }
+    return (size_t)bytes;
+}
+
+// The plan of records prepared for chain p in one placement order: what the search compares.
+static size_t plan_one(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p, int order) {
+    prepare_records(it, r, p);
+    return place_all(it, r, order);
+}
+
+// The choice, deterministic. The chain may end after any of its nodes that shrinks its map
+// (a stride, fewer channels: where the big early tensors end); each such end is tried with
+// one-row bands (the least band memory), then, for the best end, the highest band whose plan
+// is as small, by bisection (a band of more rows never holds less), ties to fewer recomputed
+// MACs. The search places in one order, the unpatched plan's best (a load on a board runs
+// it: a plan per candidate, not one per order); tml_plan then plans the choice in every order.
+// Patched only when that pays (above): patching is automatic, so it must pay for any time it
+// costs in memory. The bands keep the rows they share (tml_interp.c), so on the models here
+// it recomputes nothing and costs a call per node and band and a copy of the kept rows.
+static void choose_patch(const tml_interp_t *it, tml_plan_record_t *r, size_t unpatched, int order,
+    uint64_t macs, tml_patch_t *best) {
+    tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
+    int32_t held[TML_PATCH_MAX_OPS];
+    uint32_t first = 0, ops = leading_chain(it, &first);
+    size_t best_total = unpatched;
+    uint64_t best_extra = UINT64_MAX;
+    for (uint32_t k = 1; k < ops; k++) {
+        const tml_node_t *node = &it->nodes[first + k];
+        tml_patch_t p = { (uint16_t)first, (uint16_t)(first + k), 1, 0, 0, 0, 0 };
+        if (it->tensors[node->outputs[0]].bytes >= it->tensors[node->inputs[0]].bytes
+            || !tml_patch_dims(it, first, first + k, dims)) {
+            continue;
+        }
+        uint64_t extra = patch_rows(it, &p, dims, held);
+        if (!pays(unpatched, chain_floor(it, &p, dims, held), extra, macs)
+            || chain_floor(it, &p, dims, held) > best_total) {
+            continue;
+        }
+        size_t total = plan_one(it, r, &p, order);
+        // A tie with the unpatched plan (best_extra still UINT64_MAX) stays unpatched.
+        if (pays(unpatched, total, extra, macs)
+            && (total < best_total || (total == best_total && extra < best_extra))) {
+            best_total = total;
+            best_extra = extra;
+            *best = p;
+        }
+    }
+    if (no_patch(best) || !tml_patch_dims(it, best->first, best->last, dims)) {
+        return;
+    }
+    const uint32_t last = (uint32_t)(best->last - best->first);
+    int32_t lo = 1, hi = dims[last].out_h;  // lo is as small; find the highest such
+    while (lo < hi) {
+        tml_patch_t p = *best;
+        p.rows = (uint16_t)(lo + (hi - lo + 1) / 2);
+        patch_rows(it, &p, dims, held);
+        if (chain_floor(it, &p, dims, held) <= best_total && plan_one(it, r, &p, order) <= best_total) {
+            lo = p.rows;
+        } else {
+            hi = p.rows - 1;
+        }
+    }
+    best->rows = (uint16_t)lo;
+    best->bands = (uint16_t)((dims[last].out_h + lo - 1) / lo);
+    const uint64_t extra = patch_rows(it, best, dims, held);
+    best->extra_macs = extra > UINT32_MAX ? UINT32_MAX : (uint32_t)extra;
+}
+
+size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *order, tml_patch_t *patch) {
+    tml_patch_t none = { 1, 0, 0, 0, 0, 0, 0 };
+    *patch = none;
+    size_t best = plan_orders(it, r, NULL, order);
+    const int unpatched_order = *order;
+    const uint64_t macs = window_macs(it);
+    if (best != SIZE_MAX) {
+        choose_patch(it, r, best, unpatched_order, macs, patch);
+    }
+    patch->peak_before = best > UINT32_MAX ? UINT32_MAX : (uint32_t)best;
+    if (!no_patch(patch)) {
+        size_t patched = plan_orders(it, r, patch, order);
+        if (pays(best, patched, patch->extra_macs, macs)) {
+            best = patched;
+        } else {
+            *patch = none;
+            patch->peak_before = best > UINT32_MAX ? UINT32_MAX : (uint32_t)best;
+        }
+    }
+    if (no_patch(patch)) {
+        *order = unpatched_order;
+        prepare_records(it, r, NULL);
+    }
+    patch->peak_after = best > UINT32_MAX ? UINT32_MAX : (uint32_t)best;
+    // The records hold another order's offsets: place the winner again.
+    return best == SIZE_MAX ? best : place_all(it, r, *order);
+}
+
+size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *r, int order, const tml_patch_t *patch) {
+    prepare_records(it, r, patch);
     return place_all(it, r, order >= 0 && order < PLAN_COUNT ? order : BY_SIZE);
 }
 

@@ -48,14 +48,16 @@ const char *tml_type_name(int32_t type) {
     return type_names[type];
 }
 
-void tml_text_str(tml_text_t *t, const char *s) {
+// Out of line (noinline) like tml_text_int: messages are cold, and at -O2 the compiler would
+// otherwise copy this loop into each of the dozens of places that build one.
+__attribute__((noinline)) void tml_text_str(tml_text_t *t, const char *s) {
     while (*s != '\0' && t->len + 1 < t->cap) {
         t->buf[t->len++] = *s++;
     }
     t->buf[t->len] = '\0';
 }
 
-void tml_text_int(tml_text_t *t, int64_t v) {
+__attribute__((noinline)) void tml_text_int(tml_text_t *t, int64_t v) {
     char digits[24];
     int n = 0;
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;

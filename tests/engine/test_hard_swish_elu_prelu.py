@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("tflite_micro")
 
-import opcheck
+import reference
 
 
 def hard_swish_model(shape, mode, gain=1.0):
@@ -19,7 +19,9 @@ def hard_swish_model(shape, mode, gain=1.0):
             x = x * gain
         return x * tf.nn.relu6(x + 3.0) * (1.0 / 6.0)
 
-    return opcheck.convert_fn("hard_swish", build, [[1, *shape]], mode, params=[shape, gain])
+    return reference.convert_fn_in_mode(
+        "hard_swish", build, [[1, *shape]], mode, params=[shape, gain]
+    )
 
 
 def elu_model(shape, mode, gain=1.0):
@@ -28,7 +30,7 @@ def elu_model(shape, mode, gain=1.0):
 
         return tf.nn.elu(x * gain if gain != 1.0 else x)
 
-    return opcheck.convert_fn("elu", build, [[1, *shape]], mode, params=[shape, gain])
+    return reference.convert_fn_in_mode("elu", build, [[1, *shape]], mode, params=[shape, gain])
 
 
 def prelu_model(shape, mode, shared_axes=None):
@@ -40,33 +42,35 @@ def prelu_model(shape, mode, shared_axes=None):
         )
         return layer(inputs[0])
 
-    return opcheck.convert_keras("prelu", build, [shape], mode, params=[shape, shared_axes])
+    return reference.convert_keras_in_mode(
+        "prelu", build, [shape], mode, params=[shape, shared_axes]
+    )
 
 
 @pytest.mark.parametrize("shape", [(200,), (4, 5, 6)])
 @pytest.mark.parametrize("mode", ["int8", "f32", "int8_fio"])
 def test_hard_swish_matches_tflm(mode, shape):
     """Output bytes (int8) equal TFLM's; float32 within 1e-5 of the output range."""
-    opcheck.assert_matches(hard_swish_model(shape, mode), "HARD_SWISH")
+    reference.assert_matches(hard_swish_model(shape, mode), "HARD_SWISH")
 
 
 @pytest.mark.parametrize("gain", [0.05, 20.0])
 def test_hard_swish_input_scales_match_tflm(gain):
     """Narrow and wide input ranges: the reluish multiplier shifts right and left."""
-    opcheck.assert_matches(hard_swish_model((256,), "int8", gain), "HARD_SWISH")
+    reference.assert_matches(hard_swish_model((256,), "int8", gain), "HARD_SWISH")
 
 
 @pytest.mark.parametrize("shape", [(200,), (3, 4, 5)])
 @pytest.mark.parametrize("mode", ["int8", "f32", "int8_fio"])
 def test_elu_matches_tflm(mode, shape):
     """Output bytes (int8) equal TFLM's; float32 within 1e-5 of the output range."""
-    opcheck.assert_matches(elu_model(shape, mode), "ELU")
+    reference.assert_matches(elu_model(shape, mode), "ELU")
 
 
 @pytest.mark.parametrize("gain", [0.1, 5.0])
 def test_elu_input_scales_match_tflm(gain):
     """The int8 table matches TFLM's for narrow and wide input ranges."""
-    opcheck.assert_matches(elu_model((256,), "int8", gain), "ELU")
+    reference.assert_matches(elu_model((256,), "int8", gain), "ELU")
 
 
 PRELU_CASES = {
@@ -81,4 +85,4 @@ PRELU_CASES = {
 def test_prelu_matches_tflm(case, mode):
     """Output bytes (int8) equal TFLM's; float32 within 1e-5 of the output range."""
     shape, shared = PRELU_CASES[case]
-    opcheck.assert_matches(prelu_model(shape, mode, shared), "PRELU")
+    reference.assert_matches(prelu_model(shape, mode, shared), "PRELU")

@@ -1,7 +1,8 @@
 // The dispatchers' fast paths (kernels/opt/, whichever set this compiler
 // builds) give the reference kernels' bytes: random shapes that reach every
 // path (1x1, im2col with padding, stride and dilation, 1- and 3-channel first
-// layers, odd channel counts, groups, depthwise 3x3 and general, batches),
+// layers, odd channel counts, groups, depthwise 3x3 and general, batches; and on one image,
+// the same layers a band of output rows at a time, as a patched chain runs them),
 // random requantization including saturating values, and misaligned buffers.
 // test_c.py builds this file with TML_KERNELS_OPT=1 and again with 0.
 #include <stdbool.h>
@@ -69,6 +70,58 @@ static int32_t out_size(int32_t in, int32_t filter, int32_t stride, int32_t dila
     return (in + 2 * pad - (dilation * (filter - 1) + 1)) / stride + 1;
 }
 
+
+// Random bands of output rows through the _rows dispatchers, each from a copy of the input
+// rows it reads (tml_window_rows), sometimes with a row or two more around them, in a buffer
+// of exactly that size: a read outside the held rows reads the wrong bytes or trips the
+// sanitizer. Their rows must be the whole layer's.
+typedef void (*rows_fn_t)(const void *p, int32_t row0, int32_t rows, int32_t in_row0, int32_t in_rows,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch,
+    size_t scratch_bytes);
+
+static void conv_rows(const void *p, int32_t row0, int32_t rows, int32_t in_row0, int32_t in_rows,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch,
+    size_t scratch_bytes) {
+    tml_conv_2d_s8_rows(p, row0, rows, in_row0, in_rows, input, filter, bias, output, scratch, scratch_bytes);
+}
+
+static void depthwise_rows(const void *p, int32_t row0, int32_t rows, int32_t in_row0, int32_t in_rows,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch,
+    size_t scratch_bytes) {
+    tml_depthwise_conv_2d_s8_rows(p, row0, rows, in_row0, in_rows, input, filter, bias, output, scratch,
+        scratch_bytes);
+}
+
+// Returns false when a band's bytes differ from the whole layer's (want).
+static bool bands_equal(rows_fn_t fn, const void *p, int32_t in_h, int32_t in_w, int32_t in_c, int32_t out_h,
+    int32_t out_w, int32_t out_c, int32_t fh, int32_t stride, int32_t dilation, int32_t pad, const int8_t *in,
+    const int8_t *f, const int32_t *bias, const int8_t *want, void *scratch, size_t n_scratch) {
+    const size_t in_row = (size_t)in_w * in_c, out_row = (size_t)out_w * out_c;
+    for (int32_t y0 = 0; y0 < out_h;) {
+        const int32_t rows = rnd_in(1, out_h - y0 < 4 ? out_h - y0 : 4);
+        int32_t first, end;
+        tml_window_rows(y0, rows, stride, dilation, fh, pad, in_h, &first, &end);
+        // Now and then rows beyond those it reads, as a patched chain's buffers hold.
+        if (end > first) {
+            const int32_t above = rnd_in(0, 2), below = rnd_in(0, 1);
+            first = first > above ? first - above : 0;
+            end = end + below < in_h ? end + below : in_h;
+        }
+        int8_t *held = alloc_misaligned((size_t)(end - first) * in_row + 1);
+        int8_t *got = alloc_misaligned((size_t)rows * out_row);
+        memcpy(held, in + (size_t)first * in_row, (size_t)(end - first) * in_row);
+        fn(p, y0, rows, first, end - first, held, f, bias, got, scratch, n_scratch);
+        const bool same = memcmp(got, want + (size_t)y0 * out_row, (size_t)rows * out_row) == 0;
+        free_misaligned(held);
+        free_misaligned(got);
+        if (!same) {
+            return false;
+        }
+        y0 += rows;
+    }
+    return true;
+}
+
 static void check_conv(int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c, int32_t groups,
     int32_t out_c, int32_t fh, int32_t fw, int32_t stride, int32_t dilation, int32_t pad) {
     tml_conv_2d_s8_params_t p;
@@ -103,6 +156,11 @@ static void check_conv(int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c
         TEST_FAIL_AT_("conv %dx%dx%dx%d groups %d out_c %d filter %dx%d stride %d dilation %d pad %d differs",
             (int)batches, (int)in_h, (int)in_w, (int)in_c, (int)groups, (int)out_c, (int)fh, (int)fw,
             (int)stride, (int)dilation, (int)pad);
+    }
+    if (batches == 1 && !bands_equal(conv_rows, &p, in_h, in_w, in_c, s->out_h, s->out_w, out_c, fh, stride,
+        dilation, pad, in, f, bias, want, scratch, n_scratch)) {
+        TEST_FAIL_AT_("conv %dx%dx%d out_c %d filter %dx%d stride %d dilation %d pad %d: a band differs",
+            (int)in_h, (int)in_w, (int)in_c, (int)out_c, (int)fh, (int)fw, (int)stride, (int)dilation, (int)pad);
     }
     test_checks++;
     free_misaligned(in);
@@ -147,6 +205,11 @@ static void check_depthwise(int32_t batches, int32_t in_h, int32_t in_w, int32_t
         TEST_FAIL_AT_("depthwise %dx%dx%dx%d multiplier %d filter %dx%d stride %d dilation %d pad %d differs",
             (int)batches, (int)in_h, (int)in_w, (int)in_c, (int)mult, (int)fh, (int)fw, (int)stride,
             (int)dilation, (int)pad);
+    }
+    if (batches == 1 && !bands_equal(depthwise_rows, &p, in_h, in_w, in_c, s->out_h, s->out_w, out_c, fh,
+        stride, dilation, pad, in, f, bias, want, scratch, n_scratch)) {
+        TEST_FAIL_AT_("depthwise %dx%dx%d multiplier %d filter %dx%d stride %d dilation %d pad %d: a band differs",
+            (int)in_h, (int)in_w, (int)in_c, (int)mult, (int)fh, (int)fw, (int)stride, (int)dilation, (int)pad);
     }
     test_checks++;
     free_misaligned(in);

@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("tflite_micro")
 
-import opcheck
+import reference
 
 
 def act_model(kind, shape, mode, gain=1.0):
@@ -20,7 +20,7 @@ def act_model(kind, shape, mode, gain=1.0):
         f = tf.sigmoid if kind == "logistic" else tf.tanh
         return f(x * gain if gain != 1.0 else x)
 
-    return opcheck.convert_fn(kind, build, [[1, *shape]], mode, params=[shape, gain])
+    return reference.convert_fn_in_mode(kind, build, [[1, *shape]], mode, params=[shape, gain])
 
 
 SHAPES = [(64,), (3, 5, 7)]
@@ -31,7 +31,7 @@ SHAPES = [(64,), (3, 5, 7)]
 @pytest.mark.parametrize("kind", ["logistic", "tanh"])
 def test_matches_tflm(kind, mode, shape):
     """Output bytes (int8) equal TFLM's; float32 within 1e-5 of the output range."""
-    opcheck.assert_matches(act_model(kind, shape, mode), kind.upper())
+    reference.assert_matches(act_model(kind, shape, mode), kind.upper())
 
 
 @pytest.mark.parametrize("gain", [0.1, 8.0])
@@ -39,10 +39,10 @@ def test_matches_tflm(kind, mode, shape):
 def test_input_scales_match_tflm(kind, gain):
     """Narrow and wide input scales (other multipliers, shifts and saturation radii)."""
     model = act_model(kind, (256,), "int8_fio", gain)
-    opcheck.assert_matches(model, [kind.upper(), "QUANTIZE", "DEQUANTIZE"])
+    reference.assert_matches(model, [kind.upper(), "QUANTIZE", "DEQUANTIZE"])
 
 
 @pytest.mark.parametrize("kind", ["logistic", "tanh"])
 def test_int16_is_unsupported(kind):
     """int16 activations are refused with a message naming int16."""
-    opcheck.assert_unsupported(act_model(kind, (8,), "int16"), kind.upper(), "int16")
+    reference.assert_unsupported(act_model(kind, (8,), "int16"), kind.upper(), "int16")

@@ -1,14 +1,15 @@
-// tml_math.c against the host libm: the exact functions must agree bit for
+// tml_math.c and the DSP module's dsp_math.c against the host libm: the exact functions must agree bit for
 // bit (subnormals, infinities and NaNs included), the float transcendental
 // functions within 1 ulp, the double ones within a few ulp.
 //
-// Build: cc -std=c99 -O2 -Inative_module/engine tests/engine/test_math.c
-//        native_module/engine/tml_math.c -lm
+// Build: cc -std=c99 -O2 -Inative_module/engine -Inative_module/dsp tests/engine/test_math.c
+//        native_module/engine/tml_math.c native_module/dsp/dsp_math.c -lm
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "tml_dsp.h"
 #include "tml_math.h"
 
 static int failures;

@@ -1,4 +1,4 @@
-"""tml_math.c agrees with the host libm (see test_math.c for the claims)."""
+"""tml_math.c and dsp/dsp_math.c agree with the host libm (see test_math.c for the claims)."""
 
 import os
 import shutil
@@ -24,8 +24,11 @@ def test_math_matches_libm(tmp_path):
             "-Werror",
             "-I",
             ENGINE,
+            "-I",
+            os.path.join(ROOT, "native_module", "dsp"),
             os.path.join(ROOT, "tests", "engine", "test_math.c"),
             os.path.join(ENGINE, "tml_math.c"),
+            os.path.join(ROOT, "native_module", "dsp", "dsp_math.c"),
             "-lm",
             "-o",
             exe,

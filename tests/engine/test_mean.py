@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("tflite_micro")
 
-import opcheck
+import reference
 
 
 def mean_model(shape, axes, keepdims, mode):
@@ -17,7 +17,9 @@ def mean_model(shape, axes, keepdims, mode):
 
         return tf.reduce_mean(x, axis=axes, keepdims=keepdims)
 
-    return opcheck.convert_fn("mean", build, [shape], mode, params=[shape, axes, keepdims])
+    return reference.convert_fn_in_mode(
+        "mean", build, [shape], mode, params=[shape, axes, keepdims]
+    )
 
 
 def gap_model(shape, keepdims, mode, batch=1):
@@ -26,7 +28,7 @@ def gap_model(shape, keepdims, mode, batch=1):
 
         return keras.layers.GlobalAveragePooling2D(keepdims=keepdims)(inputs[0])
 
-    return opcheck.convert_keras(
+    return reference.convert_keras_in_mode(
         "gap", build, [shape], mode, params=[shape, keepdims], batch=batch
     )
 
@@ -47,24 +49,24 @@ CASES = {
 @pytest.mark.parametrize("mode", ["int8", "f32", "int8_fio"])
 def test_mean_matches_tflm(case, mode):
     """Output bytes (int8) equal TFLM's; float32 within 1e-5 of the output range."""
-    opcheck.assert_matches(mean_model(*CASES[case], mode), "MEAN")
+    reference.assert_matches(mean_model(*CASES[case], mode), "MEAN")
 
 
 @pytest.mark.parametrize("case", ["hw_keep", "hw", "last", "h_and_c"])
 def test_mean_same_quantization_matches_tflm(case):
     """With output quantization equal to the input's, TFLM divides the integer sum
     (truncating); our output bytes equal its."""
-    model = opcheck.with_same_quant(mean_model(*CASES[case], "int8"), "MEAN")
-    opcheck.assert_matches(model, "MEAN")
+    model = reference.with_same_quant(mean_model(*CASES[case], "int8"), "MEAN")
+    reference.assert_matches(model, "MEAN")
 
 
 @pytest.mark.parametrize("keepdims", [False, True])
 @pytest.mark.parametrize("mode", ["int8", "f32"])
 def test_global_average_pooling_matches_tflm(keepdims, mode):
     """Keras GlobalAveragePooling2D (MEAN over height and width), batch 2."""
-    opcheck.assert_matches(gap_model((6, 5, 8), keepdims, mode, batch=2), "MEAN")
+    reference.assert_matches(gap_model((6, 5, 8), keepdims, mode, batch=2), "MEAN")
 
 
 def test_mean_int16_is_unsupported():
     """int16 activations are refused with a message naming int16."""
-    opcheck.assert_unsupported(mean_model((1, 4, 6), [1], False, "int16"), "MEAN", "int16")
+    reference.assert_unsupported(mean_model((1, 4, 6), [1], False, "int16"), "MEAN", "int16")

@@ -78,7 +78,8 @@ static void graph_io(graph_t *g, int32_t in, int32_t out) {
 
 static size_t plan(graph_t *g) {
     int order;
-    return tml_plan(&g->it, g->rec, &order);
+    tml_patch_t patch;
+    return tml_plan(&g->it, g->rec, &order, &patch);
 }
 
 #define CHECK_REC(g, i, size_, offset_, first_, last_) \

@@ -7,7 +7,7 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("tflite_micro")
 
-import opcheck
+import reference
 
 
 def pool_model(kind, shape, kwargs, mode, act=None, batch=1):
@@ -20,7 +20,7 @@ def pool_model(kind, shape, kwargs, mode, act=None, batch=1):
             y = keras.layers.Activation(act)(y)  # fused into the pooling op
         return y
 
-    return opcheck.convert_keras(
+    return reference.convert_keras_in_mode(
         f"{kind}_pool", build, [shape], mode, params=[shape, kwargs, act], batch=batch
     )
 
@@ -43,14 +43,14 @@ OPS = {"avg": "AVERAGE_POOL_2D", "max": "MAX_POOL_2D"}
 def test_pool_matches_tflm(kind, mode, case):
     """Output bytes (int8) equal TFLM's; float32 within 1e-5 of the output range."""
     shape, kwargs, act, batch = CASES[case]
-    opcheck.assert_matches(pool_model(kind, shape, kwargs, mode, act, batch), OPS[kind])
+    reference.assert_matches(pool_model(kind, shape, kwargs, mode, act, batch), OPS[kind])
 
 
 @pytest.mark.parametrize("kind", ["avg", "max"])
 def test_pool_float_edges_match_tflm(kind):
     """With float input and output (QUANTIZE/DEQUANTIZE around), bytes equal TFLM's."""
     shape, kwargs, act, batch = CASES["3x3_s2_same_odd"]
-    opcheck.assert_matches(
+    reference.assert_matches(
         pool_model(kind, shape, kwargs, "int8_fio", act, batch),
         [OPS[kind], "QUANTIZE", "DEQUANTIZE"],
     )
@@ -60,6 +60,6 @@ def test_pool_float_edges_match_tflm(kind):
 def test_pool_int16_is_unsupported(kind):
     """int16 activations are refused with a message naming int16."""
     shape, kwargs, act, batch = CASES["2x2"]
-    opcheck.assert_unsupported(
+    reference.assert_unsupported(
         pool_model(kind, shape, kwargs, "int16", act, batch), OPS[kind], "int16"
     )

@@ -9,14 +9,13 @@ import pytest
 
 pytest.importorskip("tflite_micro")
 
-import opcheck
 import reference
 
 SHAPE = (2, 3, 17)
 
 
 def run_both(model, seed=0):
-    xs = opcheck.inputs_for(model, seed=seed, spread=40.0)
+    xs = reference.inputs_for(model, seed=seed, spread=40.0)
     try:
         want = reference.tflm_run(model, xs)
     except Exception as e:  # noqa: BLE001 - TFLM reports unsupported pairs as RuntimeError
@@ -64,10 +63,34 @@ def test_quantize_float_matches_tflm(case):
     """round(x / scale) + zero point, saturated, as TFLM (inputs beyond the range too).
     TFLM has no float32 -> uint8; there the same formula in numpy is the reference."""
     dtype, scale, zp = QUANTIZE_FLOAT[case]
-    model = opcheck.single_op_model(
+    model = reference.single_op_model(
         "QUANTIZE", [(SHAPE, "float32", None, None)], [(SHAPE, dtype, scale, zp)]
     )
     assert_same(model, fallback=lambda x: affine_quantize(x, scale, zp, np.dtype(dtype)))
+
+
+@pytest.mark.parametrize("case", sorted(QUANTIZE_FLOAT))
+def test_host_quantize_is_tflm_quantize(case):
+    """_tinyml.quantize, with which the host writes a board's input (tinyml run --device,
+    publish --self-test, verify --tflm), gives TFLM's QUANTIZE bytes: halfway values, values
+    beyond the type's range and the zero point included."""
+    from tinyml import _tinyml
+
+    dtype, scale, zp = QUANTIZE_FLOAT[case]
+    model = reference.single_op_model(
+        "QUANTIZE", [(SHAPE, "float32", None, None)], [(SHAPE, dtype, scale, zp)]
+    )
+    n = int(np.prod(SHAPE))
+    rng = np.random.default_rng(3)
+    halves = (np.arange(n) - n // 2 + 0.5) * scale
+    for x in (rng.uniform(-40.0, 40.0, n), halves, rng.normal(0.0, 300.0 * scale, n)):
+        x = x.astype(np.float32).reshape(SHAPE)
+        try:
+            (want,) = reference.tflm_run(model, [x])
+        except RuntimeError:  # TFLM has no float32 -> uint8
+            want = affine_quantize(x, scale, zp, np.dtype(dtype))
+        got = np.frombuffer(_tinyml.quantize(x, dtype, scale, zp), dtype=dtype)
+        assert got.tobytes() == want.tobytes(), case
 
 
 REQUANTIZE = {
@@ -91,7 +114,7 @@ REQUANTIZE = {
 def test_requantize_matches_tflm(case):
     """Integer to integer QUANTIZE: rescaled with a Q31 multiplier as TFLM's Requantize."""
     (it, iscale, izp), (ot, oscale, ozp) = REQUANTIZE[case]
-    model = opcheck.single_op_model(
+    model = reference.single_op_model(
         "QUANTIZE", [(SHAPE, it, iscale, izp)], [(SHAPE, ot, oscale, ozp)]
     )
     assert_same(model)
@@ -108,7 +131,7 @@ DEQUANTIZE = {
 def test_dequantize_matches_tflm(case):
     """scale * (q - zero point) in float, byte for byte."""
     dtype, scale, zp = DEQUANTIZE[case]
-    model = opcheck.single_op_model(
+    model = reference.single_op_model(
         "DEQUANTIZE", [(SHAPE, dtype, scale, zp)], [(SHAPE, "float32", None, None)]
     )
     assert_same(model, fallback=lambda q: np.float32(scale) * (q.astype(np.float32) - zp))
@@ -116,7 +139,7 @@ def test_dequantize_matches_tflm(case):
 
 def test_quantize_to_float_is_refused():
     """QUANTIZE with a float32 output is not a quantization: refused, naming float32."""
-    model = opcheck.single_op_model(
+    model = reference.single_op_model(
         "QUANTIZE", [(SHAPE, "float32", None, None)], [(SHAPE, "float32", 0.1, 0)]
     )
-    opcheck.assert_unsupported(model, "QUANTIZE", "float32")
+    reference.assert_unsupported(model, "QUANTIZE", "float32")

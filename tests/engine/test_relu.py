@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("tensorflow")
 pytest.importorskip("tflite_micro")
 
-import opcheck
+import reference
 
 
 def act_model(kind, shape, mode, alpha=0.2, wide=True):
@@ -24,7 +24,9 @@ def act_model(kind, shape, mode, alpha=0.2, wide=True):
             return tf.nn.relu6(x)
         return tf.nn.leaky_relu(x, alpha=alpha)
 
-    return opcheck.convert_fn(kind, build, [[1, *shape]], mode, params=[shape, alpha, wide])
+    return reference.convert_fn_in_mode(
+        kind, build, [[1, *shape]], mode, params=[shape, alpha, wide]
+    )
 
 
 KINDS = {"relu": "RELU", "relu6": "RELU6", "leaky_relu": "LEAKY_RELU"}
@@ -35,25 +37,27 @@ KINDS = {"relu": "RELU", "relu6": "RELU6", "leaky_relu": "LEAKY_RELU"}
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_matches_tflm(kind, mode, shape):
     """Output bytes (int8) equal TFLM's; float32 within 1e-5 of the output range."""
-    opcheck.assert_matches(act_model(kind, shape, mode), KINDS[kind])
+    reference.assert_matches(act_model(kind, shape, mode), KINDS[kind])
 
 
 @pytest.mark.parametrize("alpha", [0.01, 0.7])
 def test_leaky_relu_alphas_match_tflm(alpha):
     """Converted with other slopes, int8 output bytes equal TFLM's."""
-    opcheck.assert_matches(act_model("leaky_relu", (128,), "int8", alpha), "LEAKY_RELU")
+    reference.assert_matches(act_model("leaky_relu", (128,), "int8", alpha), "LEAKY_RELU")
 
 
 @pytest.mark.parametrize("alpha", [-0.5, 1.7, 0.0])
 @pytest.mark.parametrize("mode", ["int8", "f32"])
 def test_leaky_relu_unusual_alphas_match_tflm(alpha, mode):
     """Negative, above-one and zero alpha (set in the flatbuffer) match TFLM."""
-    model = opcheck.with_options(act_model("leaky_relu", (128,), mode), "LEAKY_RELU", alpha=alpha)
-    opcheck.assert_matches(model, "LEAKY_RELU")
+    model = reference.with_options(
+        act_model("leaky_relu", (128,), mode), "LEAKY_RELU", alpha=alpha
+    )
+    reference.assert_matches(model, "LEAKY_RELU")
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_int16_is_unsupported(kind):
     """int16 activations are refused with a message naming int16."""
     model = act_model(kind, (8,), "int16", wide=False)
-    opcheck.assert_unsupported(model, KINDS[kind], "int16")
+    reference.assert_unsupported(model, KINDS[kind], "int16")

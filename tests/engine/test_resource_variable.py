@@ -15,7 +15,6 @@ READ_VARIABLE fed by anything but a VAR_HANDLE is refused by name.
 import numpy as np
 import pytest
 import reference
-from tflite_build import Tensor, one_op_model
 from tinyml import _tinyml
 
 
@@ -136,9 +135,9 @@ def test_inspect_lists_no_unsupported_op(tmp_path):
 
 
 def test_read_of_a_plain_tensor_is_refused():
-    x = Tensor("x", [1, 4], "float32")
-    y = Tensor("y", [1, 4], "float32")
-    model = one_op_model("READ_VARIABLE", "ReadVariableOptions", {}, [x], [y])
+    x = reference.Tensor("x", [1, 4], "float32")
+    y = reference.Tensor("y", [1, 4], "float32")
+    model = reference.one_op_model("READ_VARIABLE", "ReadVariableOptions", {}, [x], [y])
     with pytest.raises(ValueError, match="READ_VARIABLE: input is not the output of a VAR_HANDLE"):
         _tinyml.Model(model)
 

@@ -10,7 +10,6 @@ TFLite Micro interpreter); a state that is not a variable tensor is refused by n
 import numpy as np
 import pytest
 import reference
-from tflite_build import Tensor, one_op_model
 from tinyml import _tinyml
 
 
@@ -20,19 +19,23 @@ def svdf_model(kind, batches=1, input_size=12, units=5, rank=1, memory=4, act=0,
     filters = units * rank
     if kind == "float32":
         f = "float32"
-        wf = Tensor("wf", [filters, input_size], f, data=rng.normal(0, 0.5, (filters, input_size)))
-        wt = Tensor("wt", [filters, memory], f, data=rng.normal(0, 0.5, (filters, memory)))
-        b = Tensor("b", [units], f, data=rng.normal(0, 0.5, units)) if bias else None
-        x = Tensor("x", [batches, input_size], f)
-        state = Tensor("state", [batches, filters * memory], f, variable=True)
-        out = Tensor("y", [batches, units], f)
+        wf = reference.Tensor(
+            "wf", [filters, input_size], f, data=rng.normal(0, 0.5, (filters, input_size))
+        )
+        wt = reference.Tensor(
+            "wt", [filters, memory], f, data=rng.normal(0, 0.5, (filters, memory))
+        )
+        b = reference.Tensor("b", [units], f, data=rng.normal(0, 0.5, units)) if bias else None
+        x = reference.Tensor("x", [batches, input_size], f)
+        state = reference.Tensor("state", [batches, filters * memory], f, variable=True)
+        out = reference.Tensor("y", [batches, units], f)
     else:
         wide = kind == "int16"
         state_type = "int16" if wide else "int8"
         state_scale, state_zp = (0.002, 0) if wide else (0.08, 5)
         wt_scale = 0.0005 if wide else 0.01
-        x = Tensor("x", [batches, input_size], "int8", scale=0.05, zero_point=-3)
-        wf = Tensor(
+        x = reference.Tensor("x", [batches, input_size], "int8", scale=0.05, zero_point=-3)
+        wf = reference.Tensor(
             "wf",
             [filters, input_size],
             "int8",
@@ -41,7 +44,7 @@ def svdf_model(kind, batches=1, input_size=12, units=5, rank=1, memory=4, act=0,
             data=rng.integers(-127, 128, (filters, input_size)),
         )
         lim = 20000 if wide else 127
-        wt = Tensor(
+        wt = reference.Tensor(
             "wt",
             [filters, memory],
             state_type,
@@ -51,7 +54,7 @@ def svdf_model(kind, batches=1, input_size=12, units=5, rank=1, memory=4, act=0,
         )
         bias_scale = np.float32(state_scale) * np.float32(wt_scale)
         b = (
-            Tensor(
+            reference.Tensor(
                 "b",
                 [units],
                 "int32",
@@ -62,7 +65,7 @@ def svdf_model(kind, batches=1, input_size=12, units=5, rank=1, memory=4, act=0,
             if bias
             else None
         )
-        state = Tensor(
+        state = reference.Tensor(
             "state",
             [batches, filters * memory],
             state_type,
@@ -70,9 +73,9 @@ def svdf_model(kind, batches=1, input_size=12, units=5, rank=1, memory=4, act=0,
             zero_point=state_zp,
             variable=True,
         )
-        out = Tensor("y", [batches, units], "int8", scale=0.1, zero_point=-2)
+        out = reference.Tensor("y", [batches, units], "int8", scale=0.1, zero_point=-2)
     opts = {"rank": rank, "fusedActivationFunction": act}
-    return one_op_model("SVDF", "SVDFOptions", opts, [x, wf, wt, b, state], [out])
+    return reference.one_op_model("SVDF", "SVDFOptions", opts, [x, wf, wt, b, state], [out])
 
 
 def stream(model, steps, seed=0):
@@ -156,13 +159,15 @@ def test_reset_restarts_the_stream(kind):
 
 def test_state_must_be_a_variable_tensor():
     """An SVDF whose state tensor is not marked variable is refused with the reason."""
-    from tflite_build import Tensor as T
+    from reference import Tensor as T
 
     x = T("x", [1, 4], "float32")
     wf = T("wf", [2, 4], "float32", data=np.ones((2, 4)))
     wt = T("wt", [2, 3], "float32", data=np.ones((2, 3)))
     state = T("state", [1, 6], "float32", data=np.zeros((1, 6)))
     out = T("y", [1, 2], "float32")
-    model = one_op_model("SVDF", "SVDFOptions", {"rank": 1}, [x, wf, wt, None, state], [out])
+    model = reference.one_op_model(
+        "SVDF", "SVDFOptions", {"rank": 1}, [x, wf, wt, None, state], [out]
+    )
     with pytest.raises(ValueError, match="state is not a variable tensor"):
         _tinyml.Model(model)

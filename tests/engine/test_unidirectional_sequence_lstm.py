@@ -4,7 +4,7 @@ for bit, for batch-major and time-major inputs, several batches, cell clipping o
 cell state scales that take each branch of the int16 tanh scaling; the float32 LSTM within
 1e-5; reset() restarts the stream; variants out of scope are refused by name.
 
-The models are built straight from the schema (tflite_build.py): the TF converter's int8
+The models are built straight from the schema (reference.one_op_model): the TF converter's int8
 calibration of a Keras LSTM crashes in this TensorFlow, and a one-op model lets each
 quantization choice be set. The real LSTM models are in tests/models/.
 """
@@ -19,7 +19,6 @@ import pytest
 pytest.importorskip("tflite_micro")
 
 import reference
-from tflite_build import Tensor, one_op_model
 from tinyml import _tinyml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,32 +43,36 @@ def lstm_model(
 
     def weights(name, cols, scale):
         if f:
-            return Tensor(name, [units, cols], "float32", data=rng.normal(0, 0.4, (units, cols)))
+            return reference.Tensor(
+                name, [units, cols], "float32", data=rng.normal(0, 0.4, (units, cols))
+            )
         data = rng.integers(-127, 128, (units, cols))
-        return Tensor(name, [units, cols], "int8", scale=scale, data=data)
+        return reference.Tensor(name, [units, cols], "int8", scale=scale, data=data)
 
     def bias(name):
         if f:
-            return Tensor(name, [units], "float32", data=rng.normal(0, 0.4, units))
-        return Tensor(name, [units], "int32", scale=1e-4, data=rng.integers(-3000, 3000, units))
+            return reference.Tensor(name, [units], "float32", data=rng.normal(0, 0.4, units))
+        return reference.Tensor(
+            name, [units], "int32", scale=1e-4, data=rng.integers(-3000, 3000, units)
+        )
 
     if f:
-        x = Tensor("x", shape, "float32")
-        hidden = Tensor("h", [batches, units], "float32", variable=True)
-        cell = Tensor("c", [batches, units], "float32", variable=True)
-        out = Tensor("y", out_shape, "float32")
+        x = reference.Tensor("x", shape, "float32")
+        hidden = reference.Tensor("h", [batches, units], "float32", variable=True)
+        cell = reference.Tensor("c", [batches, units], "float32", variable=True)
+        out = reference.Tensor("y", out_shape, "float32")
     else:
-        x = Tensor("x", shape, "int8", scale=0.05, zero_point=-3)
-        hidden = Tensor("h", [batches, units], "int8", 1 / 128, hidden_zp, variable=True)
-        cell = Tensor("c", [batches, units], "int16", scale=cell_scale, variable=True)
-        out = Tensor("y", out_shape, "int8", scale=1 / 128, zero_point=hidden_zp)
+        x = reference.Tensor("x", shape, "int8", scale=0.05, zero_point=-3)
+        hidden = reference.Tensor("h", [batches, units], "int8", 1 / 128, hidden_zp, variable=True)
+        cell = reference.Tensor("c", [batches, units], "int16", scale=cell_scale, variable=True)
+        out = reference.Tensor("y", out_shape, "int8", scale=1 / 128, zero_point=hidden_zp)
     w_in = [weights(f"w_{g}", features, 0.01 + 0.002 * k) for k, g in enumerate("ifco")]
     w_rec = [weights(f"r_{g}", units, 0.008 + 0.002 * k) for k, g in enumerate("ifco")]
     biases = [bias(f"b_{g}") for g in "ifco"]
     inputs = [x, *w_in, *w_rec, None, None, None, *biases, None, None, hidden, cell]
     inputs += [None] * 4
     opts = {"fusedActivationFunction": 4, "cellClip": cell_clip, "timeMajor": time_major}
-    return one_op_model(
+    return reference.one_op_model(
         "UNIDIRECTIONAL_SEQUENCE_LSTM", "UnidirectionalSequenceLSTMOptions", opts, inputs, [out]
     )
 

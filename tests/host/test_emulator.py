@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from tinyml import emulator as emulator_mod
+from tinyml.device_setup import build_if_missing
 from tinyml.emulator import Emulator
 
 
@@ -14,6 +15,7 @@ from tinyml.emulator import Emulator
 def emu(tmp_path: Path) -> Emulator:
     """An emulator with its own state directory, so it never touches the session's."""
     e = Emulator(state_dir=tmp_path)
+    build_if_missing(e.board, e.paths)  # the CLI's step before a boot; start never builds
     yield e
     e.stop()
 
@@ -53,6 +55,7 @@ def test_cli_status(tmp_path: Path, monkeypatch, capsys) -> None:
     assert cli.main(["emulator", "status", "--board", "qemu-m4"]) == 1
     assert capsys.readouterr().out == "qemu-m4 not running\n"
     emu = Emulator("qemu-m7")
+    build_if_missing("qemu-m7", emu.paths)
     state, _ = emu.start(die_with_parent=True)
     try:
         assert cli.main(["emulator", "status"]) == 0
@@ -78,6 +81,7 @@ def test_idle_board_costs_no_cpu(board: str, tmp_path: Path) -> None:
     from tinyml.device import Device
 
     emu = Emulator(board, state_dir=tmp_path)
+    build_if_missing(board, emu.paths)
     state, _ = emu.start(die_with_parent=True)
     try:
         time.sleep(1.0)  # let the boot's own work finish

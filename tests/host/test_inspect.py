@@ -196,31 +196,60 @@ def test_rp2040_judges_frozen_and_read_into_ram(models: Path, capsys) -> None:
     assert "model file is 300,568 bytes; rp2040 has 180,224 bytes of flash" in fit["reasons"][0]
 
 
+def _band_rows(out_rows: range, stride: int, filter_h: int, pad: int, in_h: int) -> range:
+    """The input rows a band of output rows reads, clipped to the image (no dilation)."""
+    lo = max(out_rows.start * stride - pad, 0)
+    hi = min((out_rows.stop - 1) * stride - pad + filter_h, in_h)
+    return range(lo, hi)
+
+
 def test_peak_names_the_op_and_its_tensors(models: Path, capsys) -> None:
-    """person_detect's activations peak at its first strided depthwise layer (op 3) on the M7,
-    with its 48x48x16 input and its 24x24x16 output live, the output lying over the input (the
-    tensors the flatbuffer gives that op), and the M7 kernels' scratch beside them."""
+    """person_detect's first four ops (depthwise 3x3 on the gray image, depthwise 3x3, 1x1,
+    depthwise 3x3 /2) run patched on the M7, a band of one output row of op 3 at a time: the
+    48x48 maps between them exist only as band buffers of the rows one band reads, and the
+    activations peak at op 3 with the image, op 3's 24x24x16 output and those buffers live."""
     path = models / "tflite-micro" / "person_detect.tflite"
+    model = schema.load(path)
     assert cli.main(["inspect", str(path), "--board", "qemu-m7", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    peak = report["peak"]
-    op = schema.load(path).operators[peak["node"]]
-    assert (peak["node"], peak["op"]) == (3, "DEPTHWISE_CONV_2D") and op.name == peak["op"]
-    live = {t["index"]: t["bytes"] for t in peak["tensors"]}
-    assert live == {op.inputs[0]: 48 * 48 * 16, op.outputs[0]: 24 * 24 * 16}
-    over = {t["index"]: t["over"] for t in peak["tensors"]}
-    assert over[op.outputs[0]] == op.inputs[0]
-    # Lying over its input, the output adds only its gap to the memory in use.
-    assert peak["occupied_bytes"] < sum(live.values()) + peak["scratch_bytes"]
-    assert peak["activation_bytes"] >= peak["occupied_bytes"]
-    assert (3, "DEPTHWISE_CONV_2D", op.inputs[0], op.outputs[0]) in [
-        tuple(o[:4]) for o in peak["overlaps"]
-    ]
+    peak, patch = report["peak"], report["patch"]
+    assert (patch["first"], patch["last"], patch["rows"], patch["bands"]) == (0, 3, 1, 24)
+    assert patch["ops"] == [model.operators[n].name for n in range(4)]
+    # Each buffer holds the most rows any band reads: walked back from op 3's rows, with
+    # the windows TFLite's SAME padding gives (3x3: strides 1, 1, -, 2; the 1x1 reads its row).
+    windows = {3: (2, 3, 0, 48), 2: (1, 1, 0, 48), 1: (1, 3, 1, 48)}  # stride, filter, pad, in_h
+    held = {0: 0, 1: 0, 2: 0}
+    computed = {0: set(), 1: set(), 2: set()}
+    for y in range(24):
+        rows = range(y, y + 1)
+        for node in (3, 2, 1):
+            rows = _band_rows(rows, *windows[node])
+            held[node - 1] = max(held[node - 1], len(rows))
+            computed[node - 1].update(rows)
+    # Each band keeps the rows it shares with the last: every row is computed once.
+    assert all(computed[n] == set(range(48)) for n in computed)
+    assert patch["extra_macs"] == 0
+    want = {model.operators[0].inputs[0]: 96 * 96, model.operators[3].outputs[0]: 24 * 24 * 16}
+    for node, rows in held.items():
+        t = model.tensors[model.operators[node].outputs[0]]
+        want[t.index] = rows * t.shape[2] * t.shape[3]
+        assert [t.index, t.name, want[t.index], t.elements] in patch["band_buffers"]
+    assert (peak["node"], peak["op"]) == (3, "DEPTHWISE_CONV_2D")
+    assert {t["index"]: t["bytes"] for t in peak["tensors"]} == want
+    assert patch["activations_after"] == peak["activation_bytes"] < patch["activations_before"]
     assert report["arena_bytes"] > peak["activation_bytes"]
+    # Past the chain, the convolutions write over their inputs again.
+    op = model.operators[4]
+    assert (4, op.name, op.inputs[0], op.outputs[0]) in [tuple(o[:4]) for o in peak["overlaps"]]
     assert cli.main(["inspect", str(path), "--board", "qemu-m7"]) == 0
     text = capsys.readouterr().out
     assert "peak at op 3 DEPTHWISE_CONV_2D, live tensors" in text
-    assert f"op 3 #{op.outputs[0]} over #{op.inputs[0]} from " in text
+    assert (
+        "patched:      ops 0-3 (DEPTHWISE_CONV_2D, DEPTHWISE_CONV_2D, CONV_2D, "
+        "DEPTHWISE_CONV_2D) run in 24 bands of 1 output row of op 3; activations "
+        f"{patch['activations_before']:,} B unpatched, {peak['activation_bytes']:,} B patched"
+    ) in text
+    assert "; 0 MACs recomputed (+0.0% MACs)" in text
 
 
 def test_not_a_model(tmp_path: Path, capsys) -> None:

@@ -286,9 +286,11 @@ def test_board_answers_after_flash(tmp_path) -> None:
     """What `tinyml flash` prints once the REPL is back, read from an emulated board of this
     test's own (so no other connection holds its port): sys.implementation (MicroPython 1.25)
     and the device's tinyml version."""
+    from tinyml.device_setup import build_if_missing
     from tinyml.emulator import Emulator
 
     emu = Emulator("qemu-m7", state_dir=tmp_path)
+    build_if_missing("qemu-m7", emu.paths)
     state, _ = emu.start(die_with_parent=True)
     try:
         info = flash.wait_for_repl(state.pty, timeout=30).splitlines()

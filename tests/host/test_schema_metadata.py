@@ -34,6 +34,7 @@ def test_engine_names_agree_with_tensorflow_schema() -> None:
 def test_reader_agrees_with_tensorflow_bindings(models: Path) -> None:
     """Ops, versions, shapes and I/O match TensorFlow's generated flatbuffer bindings."""
     fb = pytest.importorskip("tensorflow.lite.python.schema_py_generated")
+    ops = {v: k for k, v in vars(fb.BuiltinOperator).items() if not k.startswith("_")}
     for path in _all(models):
         ours = schema.load(path)
         ref = fb.ModelT.InitFromObj(fb.Model.GetRootAsModel(path.read_bytes(), 0))
@@ -42,7 +43,11 @@ def test_reader_agrees_with_tensorflow_bindings(models: Path) -> None:
         assert len(ours.operators) == len(g.operators), path
         for op, rop in zip(ours.operators, g.operators):
             code = ref.operatorCodes[rop.opcodeIndex]
-            assert op.builtin == max(code.builtinCode, code.deprecatedBuiltinCode)
+            builtin = max(code.builtinCode, code.deprecatedBuiltinCode)
+            if builtin == fb.BuiltinOperator.CUSTOM:
+                assert op.custom and op.name == code.customCode.decode(), path
+            else:
+                assert not op.custom and op.name == ops[builtin], path
             assert op.version == code.version
             assert list(op.inputs) == list(rop.inputs)
         for t, rt in zip(ours.tensors, g.tensors):

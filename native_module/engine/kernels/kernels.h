@@ -34,6 +34,52 @@ size_t tml_depthwise_conv_2d_s8_scratch_size(int32_t kernels, int32_t in_w, int3
 void tml_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, const int8_t *input,
     const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch, size_t scratch_bytes);
 
+// Output rows [row0, row0 + rows) of a one-image convolution (batches 1), from an input of
+// which only image rows [in_row0, in_row0 + in_rows) are at `input`, into rows x out_w x out_c
+// bytes at `output`: one band of a patched chain (tml_interp.c). The held rows must include
+// every image row those outputs read (tml_window_rows). Bit-exact with the whole layer's rows,
+// on every path: the band is the same layer on a shorter input, its top padding moved by the
+// rows left out (negative when it starts inside the image), so each path sees a shape it runs.
+void tml_conv_2d_s8_rows(const tml_conv_2d_s8_params_t *p, int32_t row0, int32_t rows, int32_t in_row0,
+    int32_t in_rows, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output,
+    void *scratch, size_t scratch_bytes);
+void tml_depthwise_conv_2d_s8_rows(const tml_depthwise_conv_2d_s8_params_t *p, int32_t row0, int32_t rows,
+    int32_t in_row0, int32_t in_rows, const int8_t *input, const int8_t *filter, const int32_t *bias,
+    int8_t *output, void *scratch, size_t scratch_bytes);
+
+// The image rows [*first, *end) that output rows [row0, row0 + rows) of a window read (stride,
+// dilation, filter height and leading padding along the height; in_h rows in the image);
+// *first == *end when they read none. With a dilation, the first row inside the image may be
+// the second output row's, not the first's: rows are walked in from both ends until one
+// starts (ends) inside the image, and every later (earlier) one starts (ends) further in.
+static inline void tml_window_rows(int32_t row0, int32_t rows, int32_t stride, int32_t dilation,
+    int32_t filter, int32_t pad, int32_t in_h, int32_t *first, int32_t *end) {
+    const int32_t span = (filter - 1) * dilation;
+    int32_t lo = in_h, hi = 0;
+    for (int32_t oy = row0; oy < row0 + rows; oy++) {
+        const int32_t iy0 = oy * stride - pad;
+        const int32_t tap = iy0 < 0 ? iy0 + (-iy0 + dilation - 1) / dilation * dilation : iy0;
+        if (tap <= iy0 + span && tap < in_h) {
+            lo = tap < lo ? tap : lo;
+        }
+        if (iy0 >= 0) {
+            break;
+        }
+    }
+    for (int32_t oy = row0 + rows - 1; oy >= row0; oy--) {
+        const int32_t iy0 = oy * stride - pad, last = iy0 + span;
+        const int32_t tap = last >= in_h ? last - (last - in_h + dilation) / dilation * dilation : last;
+        if (tap >= iy0 && tap >= 0) {
+            hi = tap + 1 > hi ? tap + 1 : hi;
+        }
+        if (last < in_h) {
+            break;
+        }
+    }
+    *first = lo < hi ? lo : 0;
+    *end = lo < hi ? hi : 0;
+}
+
 void tml_fully_connected_s8(const tml_fully_connected_s8_params_t *p, const int8_t *input,
     const int8_t *filter, const int32_t *bias, int8_t *output);
 

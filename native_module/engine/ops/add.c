@@ -52,7 +52,7 @@ static tml_status_t add_sub_prepare(tml_interp_t *it, tml_node_t *node) {
         p->input2_shift = s2;
         p->output_shift = so;
         return tml_act_range_quant(it, act, out, &p->act_min, &p->act_max);
-    } else if (out->type == TML_FLOAT32) {
+    } else if (TML_IS_F32(out->type)) {
         d->f32.bc = bc;
         return tml_act_range_float(it, act, &d->f32.act_min, &d->f32.act_max);
     }

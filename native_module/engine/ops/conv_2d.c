@@ -76,7 +76,7 @@ static tml_status_t conv_2d_prepare(tml_interp_t *it, tml_node_t *node) {
     int32_t act = tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_NONE);
 
     d->type = in->type;
-    if (in->type == TML_FLOAT32) {
+    if (TML_IS_F32(in->type)) {
         d->p.f32.s = s;
         return tml_act_range_float(it, act, &d->p.f32.act_min, &d->p.f32.act_max);
     }
@@ -93,7 +93,7 @@ static tml_status_t conv_2d_eval(tml_interp_t *it, tml_node_t *node) {
     if (d->type == TML_INT8) {
         tml_conv_2d_s8(&d->p.s8, (const int8_t *)in->data, (const int8_t *)f->data,
             bias != NULL ? (const int32_t *)(const void *)bias->data : NULL, (int8_t *)out->data,
-            node->scratch, node->scratch_bytes);
+            tml_node_scratch(it, node), node->scratch_bytes);
     } else {
         tml_ref_conv_2d_f32(&d->p.f32, (const float *)(const void *)in->data,
             (const float *)(const void *)f->data,
@@ -110,6 +110,17 @@ static bool conv_2d_window(const tml_interp_t *it, const tml_node_t *node, tml_w
     return tml_conv_window_shape(it, node, OPT_DILATION_W, s);
 }
 
+// int8 only: the window hook, which the planner checks first, holds no other type.
+static tml_status_t conv_2d_eval_rows(tml_interp_t *it, tml_node_t *node, const tml_rows_t *b) {
+    const conv_2d_data_t *d = node->data;
+    const tml_tensor_t *f = tml_node_input(it, node, 1);
+    const tml_tensor_t *bias = tml_node_input(it, node, 2);
+    tml_conv_2d_s8_rows(&d->p.s8, b->row0, b->rows, b->in_row0, b->in_rows, (const int8_t *)b->input,
+        (const int8_t *)f->data, bias != NULL ? (const int32_t *)(const void *)bias->data : NULL,
+        (int8_t *)b->output, tml_node_scratch(it, node), node->scratch_bytes);
+    return TML_OK;
+}
+
 const tml_op_t tml_op_conv_2d = {
     .builtin = TML_BUILTIN_CONV_2D,
     .max_version = 8,
@@ -124,4 +135,5 @@ const tml_op_t tml_op_conv_2d = {
     .prepare = conv_2d_prepare,
     .eval = conv_2d_eval,
     .window = conv_2d_window,
+    .eval_rows = conv_2d_eval_rows,
 };

@@ -91,7 +91,18 @@ tml_status_t tml_conv_channel_quant(tml_interp_t *it, const tml_node_t *node, co
     return tml_act_range_quant(it, act, out, &q->act_min, &q->act_max);
 }
 
-tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilation_field,
+// What is wrong with a window, in the order tml_conv_window reports it.
+enum { WINDOW_OK, WINDOW_BAD_PADDING, WINDOW_BAD_STRIDE, WINDOW_BAD_DILATION, WINDOW_BAD_OUTPUT };
+static const char *const window_errors[] = {
+    [WINDOW_BAD_PADDING] = "bad padding",
+    [WINDOW_BAD_STRIDE] = "bad stride",
+    [WINDOW_BAD_DILATION] = "bad dilation",
+    [WINDOW_BAD_OUTPUT] = "output shape mismatch",
+};
+
+// The one reading and checking of a window that prepare (tml_conv_window, which reports the
+// problem) and the planner (tml_conv_window_shape, which does not) share.
+static int read_window(const tml_interp_t *it, const tml_node_t *node, int dilation_field,
     int32_t in_h, int32_t in_w, int32_t filter_h, int32_t filter_w, int32_t out_h, int32_t out_w,
     tml_conv_window_t *w) {
     int32_t padding = tml_opt_u8(it, node, OPT_PADDING, TML_PAD_SAME);
@@ -99,20 +110,34 @@ tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilat
     w->stride_h = tml_opt_i32(it, node, OPT_STRIDE_H, 0);
     w->dilation_w = dilation_field ? tml_opt_i32(it, node, dilation_field, 1) : 1;
     w->dilation_h = dilation_field ? tml_opt_i32(it, node, dilation_field + 1, 1) : 1;
-    TML_CHECK(it, padding == TML_PAD_SAME || padding == TML_PAD_VALID, TML_ERR_MODEL, "bad padding");
-    TML_CHECK(it, w->stride_w > 0 && w->stride_h > 0 && w->stride_w <= TML_CONV_MAX_STEP
-        && w->stride_h <= TML_CONV_MAX_STEP, TML_ERR_MODEL, "bad stride");
-    TML_CHECK(it, w->dilation_w > 0 && w->dilation_h > 0 && w->dilation_w <= TML_CONV_MAX_STEP
-        && w->dilation_h <= TML_CONV_MAX_STEP
-        && (int64_t)(filter_h - 1) * w->dilation_h < TML_CONV_MAX_SPAN
-        && (int64_t)(filter_w - 1) * w->dilation_w < TML_CONV_MAX_SPAN,
-        TML_ERR_MODEL, "bad dilation");
+    if (padding != TML_PAD_SAME && padding != TML_PAD_VALID) {
+        return WINDOW_BAD_PADDING;
+    }
+    if (!(w->stride_w > 0 && w->stride_h > 0 && w->stride_w <= TML_CONV_MAX_STEP
+          && w->stride_h <= TML_CONV_MAX_STEP)) {
+        return WINDOW_BAD_STRIDE;
+    }
+    if (!(w->dilation_w > 0 && w->dilation_h > 0 && w->dilation_w <= TML_CONV_MAX_STEP
+          && w->dilation_h <= TML_CONV_MAX_STEP
+          && (int64_t)(filter_h - 1) * w->dilation_h < TML_CONV_MAX_SPAN
+          && (int64_t)(filter_w - 1) * w->dilation_w < TML_CONV_MAX_SPAN)) {
+        return WINDOW_BAD_DILATION;
+    }
     int32_t oh = tml_out_size(padding, in_h, filter_h, w->stride_h, w->dilation_h);
     int32_t ow = tml_out_size(padding, in_w, filter_w, w->stride_w, w->dilation_w);
-    TML_CHECK(it, oh == out_h && ow == out_w, TML_ERR_MODEL, "output shape mismatch");
+    if (oh != out_h || ow != out_w) {
+        return WINDOW_BAD_OUTPUT;
+    }
     w->pad_h = tml_pad_before(in_h, filter_h, w->stride_h, w->dilation_h, oh);
     w->pad_w = tml_pad_before(in_w, filter_w, w->stride_w, w->dilation_w, ow);
-    return TML_OK;
+    return WINDOW_OK;
+}
+
+tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilation_field,
+    int32_t in_h, int32_t in_w, int32_t filter_h, int32_t filter_w, int32_t out_h, int32_t out_w,
+    tml_conv_window_t *w) {
+    int bad = read_window(it, node, dilation_field, in_h, in_w, filter_h, filter_w, out_h, out_w, w);
+    return bad == WINDOW_OK ? TML_OK : tml_fail_model(it, window_errors[bad]);
 }
 
 static bool usable_4d(const tml_tensor_t *t) {
@@ -136,16 +161,6 @@ bool tml_conv_window_shape(const tml_interp_t *it, const tml_node_t *node, int d
         || out->type != TML_INT8 || in->dims[0] != out->dims[0]) {
         return false;
     }
-    int32_t padding = tml_opt_u8(it, node, OPT_PADDING, TML_PAD_SAME);
-    s->stride_w = tml_opt_i32(it, node, OPT_STRIDE_W, 0);
-    s->stride_h = tml_opt_i32(it, node, OPT_STRIDE_H, 0);
-    s->dilation_w = tml_opt_i32(it, node, dilation_field, 1);
-    s->dilation_h = tml_opt_i32(it, node, dilation_field + 1, 1);
-    if ((padding != TML_PAD_SAME && padding != TML_PAD_VALID) || s->stride_w <= 0 || s->stride_h <= 0
-        || s->stride_w > TML_CONV_MAX_STEP || s->stride_h > TML_CONV_MAX_STEP || s->dilation_w <= 0
-        || s->dilation_h <= 0 || s->dilation_w > TML_CONV_MAX_STEP || s->dilation_h > TML_CONV_MAX_STEP) {
-        return false;
-    }
     s->batches = in->dims[0];
     s->in_h = in->dims[1];
     s->in_w = in->dims[2];
@@ -155,13 +170,16 @@ bool tml_conv_window_shape(const tml_interp_t *it, const tml_node_t *node, int d
     s->out_h = out->dims[1];
     s->out_w = out->dims[2];
     s->out_c = out->dims[3];
-    if ((int64_t)(s->filter_h - 1) * s->dilation_h >= TML_CONV_MAX_SPAN
-        || (int64_t)(s->filter_w - 1) * s->dilation_w >= TML_CONV_MAX_SPAN
-        || tml_out_size(padding, s->in_h, s->filter_h, s->stride_h, s->dilation_h) != s->out_h
-        || tml_out_size(padding, s->in_w, s->filter_w, s->stride_w, s->dilation_w) != s->out_w) {
+    tml_conv_window_t w;
+    if (read_window(it, node, dilation_field, s->in_h, s->in_w, s->filter_h, s->filter_w, s->out_h,
+        s->out_w, &w) != WINDOW_OK) {
         return false;
     }
-    s->pad_h = tml_pad_before(s->in_h, s->filter_h, s->stride_h, s->dilation_h, s->out_h);
-    s->pad_w = tml_pad_before(s->in_w, s->filter_w, s->stride_w, s->dilation_w, s->out_w);
+    s->stride_h = w.stride_h;
+    s->stride_w = w.stride_w;
+    s->dilation_h = w.dilation_h;
+    s->dilation_w = w.dilation_w;
+    s->pad_h = w.pad_h;
+    s->pad_w = w.pad_w;
     return true;
 }

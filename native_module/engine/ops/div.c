@@ -16,7 +16,7 @@ static tml_status_t div_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_CHECK(it, tml_bcast_init(&bc, a->dims, a->ndim, b->dims, b->ndim, out->dims, out->ndim),
         TML_ERR_MODEL, "shapes do not broadcast");
     int32_t act = tml_opt_u8(it, node, 0, TML_ACT_NONE);  // DivOptions.fused_activation_function
-    if (out->type == TML_FLOAT32) {
+    if (TML_IS_F32(out->type)) {
         d->f32.bc = bc;
         return tml_act_range_float(it, act, &d->f32.act_min, &d->f32.act_max);
     }
@@ -31,7 +31,7 @@ static tml_status_t div_eval(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *a = tml_node_input(it, node, 0);
     const tml_tensor_t *b = tml_node_input(it, node, 1);
     tml_tensor_t *out = tml_node_output(it, node, 0);
-    if (out->type == TML_FLOAT32) {
+    if (TML_IS_F32(out->type)) {
         tml_ref_div_f32(&d->f32, (const float *)(const void *)a->data, (const float *)(const void *)b->data,
             (float *)(void *)out->data);
         return TML_OK;

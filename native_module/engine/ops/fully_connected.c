@@ -118,14 +118,19 @@ static tml_status_t fully_connected_prepare(tml_interp_t *it, tml_node_t *node) 
     }
 
     int32_t act = tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_NONE);
-    if (in->type == TML_FLOAT32) {
+    if (TML_IS_F32(in->type)) {
         d->p.f32.s = s;
         return tml_act_range_float(it, act, &d->p.f32.act_min, &d->p.f32.act_max);
     }
     tml_fully_connected_s8_params_t *p = &d->p.s8;
     p->s = s;
     TML_TRY(quant_params(it, node, in, f, out, p));
-    return tml_act_range_quant(it, act, out, &p->act_min, &p->act_max);
+    int32_t act_min, act_max;
+    TML_TRY(tml_act_range_quant(it, act, out, &act_min, &act_max));
+    // Within int8: the output is int8 (TML_OP_SAME_TYPE), and the range lies inside its type.
+    p->act_min = (int8_t)act_min;
+    p->act_max = (int8_t)act_max;
+    return TML_OK;
 }
 
 // Deferred weights: decode rows [row, row + rows) into the scratch and run them.
@@ -139,9 +144,10 @@ static tml_status_t eval_decoding(tml_interp_t *it, tml_node_t *node, const int8
     int32_t step = block_rows(depth, units);
     tml_fully_connected_s8_params_t block = *p;
     block.s.batches = 1;
+    uint8_t *rows_decoded = tml_node_scratch(it, node);
     for (int32_t row = 0; row < units; row += step) {
         int32_t rows = units - row < step ? units - row : step;
-        if (!tml_lut_decode(&lut, (uint32_t)(row * depth), (uint32_t)(rows * depth), (uint8_t *)node->scratch)) {
+        if (!tml_lut_decode(&lut, (uint32_t)(row * depth), (uint32_t)(rows * depth), rows_decoded)) {
             return tml_fail(it, TML_ERR_MODEL, "encoded index outside its value table");
         }
         block.s.out_depth = rows;
@@ -150,7 +156,7 @@ static tml_status_t eval_decoding(tml_interp_t *it, tml_node_t *node, const int8
             block.shift = p->shift + row;
         }
         for (int32_t b = 0; b < p->s.batches; b++) {
-            tml_fully_connected_s8(&block, in + (size_t)b * (size_t)depth, (const int8_t *)node->scratch,
+            tml_fully_connected_s8(&block, in + (size_t)b * (size_t)depth, (const int8_t *)rows_decoded,
                 bias != NULL ? bias + row : NULL, out + (size_t)b * (size_t)units + (size_t)row);
         }
     }
@@ -187,7 +193,7 @@ const tml_op_t tml_op_fully_connected = {
     .types = TML_TYPES_S8_F32,
     .flags = TML_OP_SAME_TYPE,
     .data_size = sizeof(fully_connected_data_t),
-    .data_size_ilp32 = TML_ILP32_SIZE(fully_connected_data_t, 48),
+    .data_size_ilp32 = TML_ILP32_SIZE(fully_connected_data_t, 40),
     .extra_size = fully_connected_extra_size,
     .scratch_size = fully_connected_scratch_size,
     .prepare = fully_connected_prepare,

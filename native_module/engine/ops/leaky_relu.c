@@ -18,7 +18,7 @@ static tml_status_t leaky_relu_prepare(tml_interp_t *it, tml_node_t *node) {
     d->type = in->type;
     d->s8.size = tml_elements(in);
     d->alpha = tml_opt_f32(it, node, 0, 0.0f);  // LeakyReluOptions.alpha
-    if (in->type == TML_FLOAT32) {
+    if (TML_IS_F32(in->type)) {
         return TML_OK;
     }
     TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");

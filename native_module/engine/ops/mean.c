@@ -74,7 +74,8 @@ static tml_status_t mean_eval(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     tml_tensor_t *out = tml_node_output(it, node, 0);
     if (d->type == TML_INT8) {
-        tml_ref_mean_s8(&d->s8, (const int8_t *)in->data, (int8_t *)out->data, (int32_t *)node->scratch);
+        tml_ref_mean_s8(&d->s8, (const int8_t *)in->data, (int8_t *)out->data,
+            (int32_t *)tml_node_scratch(it, node));
     } else {
         tml_ref_mean_f32(&d->s8.s, (const float *)(const void *)in->data, (float *)(void *)out->data);
     }

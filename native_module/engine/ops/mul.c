@@ -30,7 +30,7 @@ static tml_status_t mul_prepare(tml_interp_t *it, tml_node_t *node) {
             &p->output_multiplier, &shift);
         p->output_shift = shift;
         return tml_act_range_quant(it, act, out, &p->act_min, &p->act_max);
-    } else if (out->type == TML_FLOAT32) {
+    } else if (TML_IS_F32(out->type)) {
         d->f32.bc = bc;
         return tml_act_range_float(it, act, &d->f32.act_min, &d->f32.act_max);
     }

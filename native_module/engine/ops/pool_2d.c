@@ -46,7 +46,7 @@ static tml_status_t pool_2d_prepare(tml_interp_t *it, tml_node_t *node) {
     s.pad_w = w.pad_w;
 
     d->type = in->type;
-    if (in->type == TML_FLOAT32) {
+    if (TML_IS_F32(in->type)) {
         d->p.f32.s = s;
         return tml_act_range_float(it, act, &d->p.f32.act_min, &d->p.f32.act_max);
     }

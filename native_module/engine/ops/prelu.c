@@ -20,7 +20,7 @@ static tml_status_t prelu_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_CHECK(it, tml_bcast_init(&d->s8.bc, in->dims, in->ndim, alpha->dims, alpha->ndim, out->dims, out->ndim),
         TML_ERR_MODEL, "shapes do not broadcast");
     d->type = in->type;
-    if (in->type == TML_FLOAT32) {
+    if (TML_IS_F32(in->type)) {
         return TML_OK;
     }
     TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");

@@ -37,7 +37,7 @@ static tml_status_t quantize_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_CHECK(it, out->quant_count == 1, TML_ERR_UNSUPPORTED, "output needs per-tensor quantization");
     TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");
     d->in_type = in->type;
-    if (in->type == TML_FLOAT32) {
+    if (TML_IS_F32(in->type)) {
         if (out->type != TML_INT8 && out->type != TML_UINT8 && out->type != TML_INT16) {
             return tml_fail_type(it, out->type, "output");
         }
@@ -69,7 +69,7 @@ static tml_status_t quantize_eval(tml_interp_t *it, tml_node_t *node) {
     const quantize_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     tml_tensor_t *out = tml_node_output(it, node, 0);
-    if (d->in_type == TML_FLOAT32) {
+    if (TML_IS_F32(d->in_type)) {
         tml_ref_quantize_f32(&d->p.f32, (const float *)(const void *)in->data, out->data);
     } else {
         tml_ref_quantize_int(&d->p.q, in->data, out->data);

@@ -16,7 +16,7 @@ static tml_status_t relu_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_TRY(tml_check_unary(it, node, &in, &out));
     d->type = in->type;
     d->s8.size = tml_elements(in);
-    if (in->type == TML_FLOAT32) {
+    if (TML_IS_F32(in->type)) {
         return TML_OK;
     }
     TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");

@@ -19,7 +19,7 @@ static tml_status_t relu6_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_TRY(tml_check_unary(it, node, &in, &out));
     d->type = in->type;
     d->size = tml_elements(in);
-    if (in->type == TML_FLOAT32) {
+    if (TML_IS_F32(in->type)) {
         return TML_OK;
     }
     TML_CHECK(it, in->scale > 0.0f, TML_ERR_MODEL, "bad input scale");

@@ -68,7 +68,7 @@ static tml_status_t signal_filter_bank_eval(tml_interp_t *it, tml_node_t *node) 
     const signal_filter_bank_data_t *d = node->data;
     const uint32_t *in = (const uint32_t *)(const void *)tml_node_input(it, node, 0)->data;
     uint64_t *out = (uint64_t *)(void *)tml_node_output(it, node, 0)->data;
-    tml_ref_signal_filter_bank(&d->fb, in, node->scratch, out);
+    tml_ref_signal_filter_bank(&d->fb, in, tml_node_scratch(it, node), out);
     return TML_OK;
 }
 

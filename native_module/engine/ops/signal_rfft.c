@@ -58,7 +58,7 @@ static tml_status_t signal_rfft_eval(tml_interp_t *it, tml_node_t *node) {
     const signal_rfft_data_t *d = node->data;
     const int16_t *in = (const int16_t *)(const void *)tml_node_input(it, node, 0)->data;
     tml_cpx16_t *out = (tml_cpx16_t *)(void *)tml_node_output(it, node, 0)->data;
-    int16_t *frame = node->scratch;
+    int16_t *frame = tml_node_scratch(it, node);
     tml_cpx16_t *tmp = (tml_cpx16_t *)(void *)(frame + d->st.nfft);
     for (int32_t f = 0; f < d->frames; f++) {
         memcpy(frame, in + f * d->input_length, (size_t)d->input_length * sizeof(int16_t));

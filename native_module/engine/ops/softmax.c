@@ -40,7 +40,7 @@ static tml_status_t softmax_prepare(tml_interp_t *it, tml_node_t *node) {
     d->in_type = in->type;
     d->out_type = out->type;
 
-    if (in->type == TML_FLOAT32) {
+    if (TML_IS_F32(in->type)) {
         TML_CHECK(it, out->type == TML_FLOAT32, TML_ERR_MODEL, "input and output types differ");
         d->p.f32.outer = outer;
         d->p.f32.depth = depth;
@@ -53,7 +53,7 @@ static tml_status_t softmax_prepare(tml_interp_t *it, tml_node_t *node) {
     if (out->type == TML_INT8) {
         TML_CHECK(it, out->zero_point == -128 && out->scale == 1.0f / 256,
             TML_ERR_UNSUPPORTED, "int8 output needs scale 1/256, zero point -128");
-    } else if (out->type == TML_INT16) {
+    } else if (TML_IS_S16(out->type)) {
         float err = out->scale - 1.0f / 65536;
         TML_CHECK(it, out->zero_point == -32768 && err <= 0.001f / 65536 && err >= -0.001f / 65536,
             TML_ERR_UNSUPPORTED, "int16 output needs scale 1/65536, zero point -32768");
@@ -80,7 +80,7 @@ static tml_status_t softmax_eval(tml_interp_t *it, tml_node_t *node) {
     const softmax_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     tml_tensor_t *out = tml_node_output(it, node, 0);
-    if (d->in_type == TML_FLOAT32) {
+    if (TML_IS_F32(d->in_type)) {
         tml_ref_softmax_f32(&d->p.f32, (const float *)(const void *)in->data, (float *)(void *)out->data);
     } else if (d->out_type == TML_INT8) {
         tml_ref_softmax_s8(&d->p.s8, (const int8_t *)in->data, (int8_t *)out->data);

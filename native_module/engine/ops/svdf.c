@@ -49,7 +49,7 @@ static size_t svdf_scratch_size(const tml_interp_t *it, const tml_node_t *node) 
         return 0;
     }
     // In 64 bits: a corrupt shape must not wrap to a small scratch (sizing refuses > 2 GB).
-    uint64_t rows = (uint64_t)s.batches * ((uint64_t)s.filters + (in->type == TML_FLOAT32 ? 0 : (uint64_t)s.units));
+    uint64_t rows = (uint64_t)s.batches * ((uint64_t)s.filters + (TML_IS_F32(in->type) ? 0 : (uint64_t)s.units));
     uint64_t bytes = rows * 4;
     return bytes > 0x7fffffffu ? (size_t)0x80000000u : (size_t)bytes;
 }
@@ -136,7 +136,7 @@ static tml_status_t svdf_prepare(tml_interp_t *it, tml_node_t *node) {
         d->p.s8.s = s;
         return prepare_s8(it, node, &d->p.s8);
     }
-    if (in->type != TML_FLOAT32) {
+    if (!TML_IS_F32(in->type)) {
         return tml_fail_type(it, in->type, "input");
     }
     for (int i = IN_WEIGHTS_FEATURE; i <= IN_STATE; i++) {
@@ -161,12 +161,12 @@ static tml_status_t svdf_eval(tml_interp_t *it, tml_node_t *node) {
     if (d->type == TML_INT8) {
         tml_ref_svdf_s8(&d->p.s8, (const int8_t *)in->data, (const int8_t *)wf->data, wt->data,
             bias != NULL ? (const int32_t *)(const void *)bias->data : NULL, state->data,
-            (int32_t *)node->scratch, (int8_t *)out->data);
+            (int32_t *)tml_node_scratch(it, node), (int8_t *)out->data);
     } else {
         tml_ref_svdf_f32(&d->p.f32, (const float *)(const void *)in->data,
             (const float *)(const void *)wf->data, (const float *)(const void *)wt->data,
             bias != NULL ? (const float *)(const void *)bias->data : NULL,
-            (float *)(void *)state->data, (float *)node->scratch, (float *)(void *)out->data);
+            (float *)(void *)state->data, (float *)tml_node_scratch(it, node), (float *)(void *)out->data);
     }
     return TML_OK;
 }

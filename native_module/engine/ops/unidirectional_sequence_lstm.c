@@ -55,7 +55,7 @@ static size_t lstm_scratch_size(const tml_interp_t *it, const tml_node_t *node) 
     if (!read_shape(it, node, &s)) {
         return 0;
     }
-    return in->type == TML_FLOAT32 ? tml_lstm_f32_scratch_size(&s) : tml_lstm_s8_scratch_size(&s);
+    return TML_IS_F32(in->type) ? tml_lstm_f32_scratch_size(&s) : tml_lstm_s8_scratch_size(&s);
 }
 
 static tml_status_t check_weights(tml_interp_t *it, const tml_node_t *node, int first, int32_t type,
@@ -127,7 +127,7 @@ static tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_TRY(check_absent(it, node, IN_PROJECTION, 2, "projection LSTM not supported"));
     TML_TRY(check_absent(it, node, IN_LAYER_NORM, IN_COUNT - IN_LAYER_NORM, "layer norm LSTM not supported"));
 
-    bool f32 = in->type == TML_FLOAT32;
+    bool f32 = TML_IS_F32(in->type);
     d->type = in->type;
     TML_CHECK(it, hidden->type == in->type && out->type == in->type, TML_ERR_MODEL,
         "hidden state and output must have the input's type");
@@ -208,7 +208,7 @@ static tml_status_t lstm_eval(tml_interp_t *it, tml_node_t *node) {
             w.bias[g] = bias[g];
         }
         tml_ref_unidirectional_sequence_lstm_s8(&d->p.s8, &w, (const int8_t *)in->data,
-            (int8_t *)hidden->data, (int16_t *)(void *)cell->data, (int16_t *)node->scratch,
+            (int8_t *)hidden->data, (int16_t *)(void *)cell->data, (int16_t *)tml_node_scratch(it, node),
             (int8_t *)out->data);
     } else {
         tml_lstm_f32_weights_t w;
@@ -218,7 +218,7 @@ static tml_status_t lstm_eval(tml_interp_t *it, tml_node_t *node) {
             w.bias[g] = bias[g];
         }
         tml_ref_unidirectional_sequence_lstm_f32(&d->p.f32, &w, (const float *)(const void *)in->data,
-            (float *)(void *)hidden->data, (float *)(void *)cell->data, (float *)node->scratch,
+            (float *)(void *)hidden->data, (float *)(void *)cell->data, (float *)tml_node_scratch(it, node),
             (float *)(void *)out->data);
     }
     return TML_OK;

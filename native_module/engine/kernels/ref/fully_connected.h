@@ -20,19 +20,21 @@ typedef struct {
     int32_t out_depth;     // output row length (<= filter rows)
 } tml_fully_connected_shape_t;
 
+// The op keeps these in its data for the model's lifetime, so the narrow fields share one word
+// and the pointers come last (no padding before them on a 64-bit host).
 typedef struct {
     tml_fully_connected_shape_t s;
     int32_t input_offset;     // -input zero point
     int32_t filter_offset;    // -filter zero point (0 for per-channel weights)
     int32_t output_offset;    // output zero point
-    int32_t act_min, act_max; // clamp range of the fused activation
-    const int32_t *multiplier;  // Q31 multipliers: out_depth of them, or 1
-    const int8_t *shift;        // exponents (> 0: left shift), same count
     // Where per-tensor weights keep their one multiplier and shift (multiplier and shift then
     // point here), so the op's data needs no other field.
     int32_t tensor_multiplier;
+    int8_t act_min, act_max;  // clamp range of the fused activation (the output is int8)
     int8_t tensor_shift;
     uint8_t per_channel;        // 1: multiplier[o] for output o; 0: multiplier[0]
+    const int32_t *multiplier;  // Q31 multipliers: out_depth of them, or 1
+    const int8_t *shift;        // exponents (> 0: left shift), same count
 } tml_fully_connected_s8_params_t;
 
 typedef struct {
