@@ -87,5 +87,18 @@ def test_left_out_tensor_type_is_named(person_only: Device, models: Path) -> Non
         run_on_device(
             person_only, "import tinyml\ntinyml.Model('hello.tflite')", {"hello.tflite": hello}
         )
-    assert "tensor 0 is float32, whose kernels are not built in" in str(e.value)
+    assert "tensor 0 is float32: kernels not built in" in str(e.value)
     assert "rebuild with --ops-from naming this model" in str(e.value)
+
+
+def test_left_out_variable_tensors_are_named(person_only: Device, models: Path) -> None:
+    """The build has neither SVDF nor UNIDIRECTIONAL_SEQUENCE_LSTM, the ops that keep state in
+    variable tensors, so it has no code for them: KWS_SVDF is refused at its first variable
+    tensor, naming the ops and how to build them in."""
+    svdf = models / "tflite-micro" / "keyword_scrambled_8bit.tflite"
+    with pytest.raises(DeviceError) as e:
+        run_on_device(
+            person_only, "import tinyml\ntinyml.Model('svdf.tflite')", {"svdf.tflite": svdf}
+        )
+    assert "tensor 4 is a variable: SVDF, LSTM not built in" in str(e.value)
+    assert "not built in; rebuild with --ops-from naming this model" in str(e.value)

@@ -43,6 +43,19 @@ _Static_assert(TML_OP_NUMBERS <= 60, "TML_BUILT holds 60 ops: add a third mask")
 #define TML_BUILT(name) \
     (((TML_OP_NUMBER_##name < 30 ? TML_BUILT_LOW : TML_BUILT_HIGH) >> (TML_OP_NUMBER_##name % 30)) & 1)
 
+// Whether this build has a CUSTOM op (TFLM's signal ops, DECODE): without one, loading looks up
+// no custom name and reads no custom options; a custom op is refused by its name.
+enum {
+    TML_BUILT_CUSTOM = 0
+#define TML_OP_ENTRY(name, builtin) | (TML_BUILTIN_##builtin == TML_BUILTIN_CUSTOM)
+#include TML_OPS_HEADER
+#undef TML_OP_ENTRY
+};
+
+// Whether this build has an op that keeps state in variable tensors (is_variable in the
+// model): without one, a variable tensor is refused at load, as its op would be.
+#define TML_BUILT_VARIABLES (TML_BUILT(svdf) || TML_BUILT(unidirectional_sequence_lstm))
+
 const tml_op_t *tml_find_op(int32_t builtin);
 // True when the engine has the builtin but this build was made without it (TML_OPS_LIST).
 bool tml_builtin_left_out(int32_t builtin);

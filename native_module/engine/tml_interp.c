@@ -148,7 +148,7 @@ static TML_COLD tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
         total += data;
     }
     it->err_node = -1;
-    for (uint32_t t = 0; t < it->n_tensors; t++) {
+    for (uint32_t t = 0; TML_BUILT_VARIABLES && t < it->n_tensors; t++) {
         if (it->tensors[t].flags & TML_TENSOR_VARIABLE) {
             total += align8(it->tensors[t].bytes);
         }
@@ -280,14 +280,15 @@ static uint32_t tables_digest(const tml_interp_t *it) {
 // int8 variable (real 0), zero bytes into any other type. Resource variables (VAR_HANDLE)
 // clear themselves through their op's reset, as its ResetAll does.
 static TML_COLD void clear_variables(tml_interp_t *it) {
-    for (uint32_t t = 0; t < it->n_tensors; t++) {
+    for (uint32_t t = 0; TML_BUILT_VARIABLES && t < it->n_tensors; t++) {
         tml_tensor_t *tensor = &it->tensors[t];
         if (tensor->flags & TML_TENSOR_VARIABLE) {
             int fill = tensor->type == TML_INT8 ? (int)(uint8_t)tensor->zero_point : 0;
             memset(tensor->data, fill, tensor->bytes);
         }
     }
-    for (uint32_t n = 0; n < it->n_nodes; n++) {
+    // Only VAR_HANDLE has a reset hook.
+    for (uint32_t n = 0; TML_BUILT(var_handle) && n < it->n_nodes; n++) {
         if (it->nodes[n].op->reset != NULL && it->nodes[n].data != NULL) {
             it->nodes[n].op->reset(it, &it->nodes[n]);
         }
@@ -340,7 +341,7 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
         node->data = bytes > 0 ? top : NULL;
     }
     it->tables_offset = (size_t)(top - base);
-    for (uint32_t t = 0; t < it->n_tensors; t++) {
+    for (uint32_t t = 0; TML_BUILT_VARIABLES && t < it->n_tensors; t++) {
         tml_tensor_t *tensor = &it->tensors[t];
         if (tensor->flags & TML_TENSOR_VARIABLE) {
             top -= align8(tensor->bytes);

@@ -135,15 +135,18 @@ static tml_status_t check_quantization(tml_interp_t *it, uint32_t index, uint8_t
     return TML_OK;
 }
 
-// The message ends as unsupported_op's does, so the linker stores that text once.
-static tml_status_t type_left_out(tml_interp_t *it, uint32_t index, int32_t type) {
+// "tensor <index> is <what>: <needs> not built in; ...": what is the tensor's type name, needs
+// its kernels; or a variable, whose state only SVDF and the LSTM keep. Short enough for a
+// 5-digit index in TML_ERR_MSG_LEN. The message ends as unsupported_op's does, so the linker
+// stores that text once.
+static tml_status_t left_out(tml_interp_t *it, uint32_t index, const char *what, const char *needs) {
     char msg[TML_ERR_MSG_LEN];
     tml_text_t text = { msg, 0, sizeof(msg) };
     tml_text_str(&text, "tensor ");
     tml_text_int(&text, index);
     tml_text_str(&text, " is ");
-    tml_text_str(&text, tml_type_name(type));
-    tml_text_str(&text, ", whose kernels are");
+    tml_text_str(&text, what);
+    tml_text_str(&text, needs);
     tml_text_str(&text, NOT_BUILT_IN);
     return tml_fail_text(it, TML_ERR_UNSUPPORTED, msg, 0, "", false);
 }
@@ -153,6 +156,7 @@ tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) 
     uint32_t table, shape, ndim, quant, sparsity;
     int32_t buffer;
     uint8_t type, is_variable;
+    const char *why;
     memset(t, 0, sizeof(*t));
     if (index >= it->n_tensors || !tml_fb_vector_table(&fb, it->tensors_vec, index, &table)
         || !tml_fb_vector(&fb, table, TENSOR_SHAPE, 4, &shape, &ndim)
@@ -161,21 +165,25 @@ tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) 
         || !tml_fb_u8(&fb, table, TENSOR_IS_VARIABLE, 0, &is_variable)
         || !tml_fb_table(&fb, table, TENSOR_QUANT, &quant)
         || !tml_fb_table(&fb, table, TENSOR_SPARSITY, &sparsity)) {
-        return corrupt_at(it, "tensor", index, " is corrupt");
+        why = " is corrupt";
+        goto corrupt;
     }
     if (sparsity != 0) {
-        return tml_fail_text(it, TML_ERR_UNSUPPORTED, "tensor", index, " is sparse: sparse weights not supported", true);
+        why = " is sparse: sparse weights not supported";
+        goto unsupported;
     }
     // A build without these kernels (tml_config.h) refuses the model here, before an op could
     // reach a kernel that compiled to nothing.
     if ((!TML_KERNELS_F32 && type == TML_FLOAT32) || (!TML_KERNELS_S16 && type == TML_INT16)) {
-        return type_left_out(it, index, type);
+        return left_out(it, index, tml_type_name(type), ": kernels");
     }
     if (ndim > TML_MAX_DIMS) {
-        return tml_fail_text(it, TML_ERR_UNSUPPORTED, "tensor", index, " has more than 6 dimensions", true);
+        why = " has more than 6 dimensions";
+        goto unsupported;
     }
     if (ndim > 0 && ((uintptr_t)(it->model + shape) & 3) != 0) {
-        return corrupt_at(it, "tensor", index, " shape is misaligned");
+        why = " shape is misaligned";
+        goto corrupt;
     }
     t->dims = ndim > 0 ? (const int32_t *)(const void *)(it->model + shape) : NULL;
     t->ndim = (uint8_t)ndim;
@@ -183,38 +191,47 @@ tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) 
     uint64_t elements = 1;
     for (uint32_t i = 0; i < ndim; i++) {
         if (t->dims[i] < 0) {
-            return tml_fail_text(it, TML_ERR_UNSUPPORTED, "tensor", index, " has a dynamic shape", true);
+            why = " has a dynamic shape";
+            goto unsupported;
         }
         elements *= (uint32_t)t->dims[i];
         if (elements > MAX_TENSOR_BYTES) {
-            return corrupt_at(it, "tensor", index, " is too large");
+            why = " is too large";
+            goto corrupt;
         }
     }
     uint64_t bytes = elements * tml_type_size(type);
     if (bytes > MAX_TENSOR_BYTES) {
-        return corrupt_at(it, "tensor", index, " is too large");
+        why = " is too large";
+        goto corrupt;
     }
     t->bytes = (uint32_t)bytes;
     const uint8_t *data;
     uint32_t len;
     if (buffer < 0 || !buffer_data(it, (uint32_t)buffer, &data, &len)) {
-        return corrupt_at(it, "tensor", index, " has a bad buffer");
+        why = " has a bad buffer";
+        goto corrupt;
     }
     if (data != NULL) {
         size_t elem = tml_type_size(type);
         if (elem == 0 || type == TML_INT4) {
             t->bytes = len;  // packed or variable-size types: ops decide
         } else if (len != bytes) {
-            return corrupt_at(it, "tensor", index, " buffer size does not match its shape");
+            why = " buffer size does not match its shape";
+            goto corrupt;
         }
         // 32-bit targets load 8-byte types as two words; converters align
         // int64 biases to 4 only.
         size_t align = elem > 4 ? 4 : (elem == 0 ? 1 : elem);
         if (((uintptr_t)data & (align - 1)) != 0) {
-            return corrupt_at(it, "tensor", index, " data is misaligned");
+            why = " data is misaligned";
+            goto corrupt;
         }
         t->data = (uint8_t *)(uintptr_t)data;
         t->flags |= TML_TENSOR_CONST;
+    }
+    if (is_variable && !TML_BUILT_VARIABLES) {
+        return left_out(it, index, "a variable", ": SVDF, LSTM");
     }
     if (is_variable) {
         t->flags |= TML_TENSOR_VARIABLE;
@@ -225,7 +242,8 @@ tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) 
         uint32_t scales, n_scales, zps, n_zps;
         if (!tml_fb_vector(&fb, quant, QUANT_SCALE, 4, &scales, &n_scales)
             || !tml_fb_vector(&fb, quant, QUANT_ZERO_POINT, 8, &zps, &n_zps)) {
-            return corrupt_at(it, "tensor", index, " quantization is corrupt");
+            why = " quantization is corrupt";
+            goto corrupt;
         }
         if (n_scales > 0) {
             t->scale = tml_rd_f32(it->model + scales);
@@ -237,6 +255,11 @@ tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) 
         TML_TRY(check_quantization(it, index, type, scales, n_scales, zps, n_zps));
     }
     return TML_OK;
+    // One call for every failure rather than one per check: loading's messages are cold code.
+corrupt:
+    return corrupt_at(it, "tensor", index, why);
+unsupported:
+    return tml_fail_text(it, TML_ERR_UNSUPPORTED, "tensor", index, why, true);
 }
 
 static bool int_vector(tml_interp_t *it, uint32_t table, int field, const int32_t **vec, uint32_t *count) {
@@ -326,8 +349,10 @@ tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
             }
             name[n] = '\0';
         }
-        const tml_op_t *op = name_len > 0 ? tml_find_custom_op((const char *)it->model + name_start, name_len) : NULL;
-        if (op == NULL || version < 1 || version > op->max_version) {
+        const tml_op_t *op = TML_BUILT_CUSTOM && name_len > 0
+            ? tml_find_custom_op((const char *)it->model + name_start, name_len)
+            : NULL;
+        if (!TML_BUILT_CUSTOM || op == NULL || version < 1 || version > op->max_version) {
             char msg[64];
             tml_text_t text = { msg, 0, sizeof(msg) };
             tml_text_str(&text, "custom ");
