@@ -204,7 +204,8 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
     const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch) {
     const tml_depthwise_conv_2d_shape_t *s = &p->s;
     const int32_t ch = s->in_c, out_c = ch * s->depth_multiplier;
-    const bool broadcast = s->depth_multiplier != 1;
+    // Constant false without TML_KERNEL_DW_BROADCAST: the byte-broadcast taps compile out.
+    const bool broadcast = TML_KERNEL_DW_BROADCAST && s->depth_multiplier != 1;
     const bool dense3x3 = s->filter_h == 3 && s->filter_w == 3 && s->dilation_h == 1
         && s->dilation_w == 1 && !broadcast;
     int8_t *packed = scratch;
