@@ -62,7 +62,8 @@ def test_kernel_variants_follow_the_models_layers(models: Path, paths: Paths) ->
     """The fast paths the engine's dispatchers take for each layer decide the variant switches:
     person_detect's convolutions are all 1x1 and its first depthwise layer has a depth multiplier
     of 8, so its build keeps the depthwise broadcast and leaves out im2col; KWS's first
-    convolution is 10x4 and its depthwise layers channel for channel: the other way round."""
+    convolution is 10x4 and its depthwise layers channel for channel: the other way round;
+    neither has a depthwise layer on channels that are not a multiple of 4."""
     person = models / "tflite-micro" / "person_detect.tflite"
     kws = models / "mlcommons-tiny" / "kws_ref_model.tflite"
     assert firmware.kernel_variants([person]) == {
@@ -72,15 +73,21 @@ def test_kernel_variants_follow_the_models_layers(models: Path, paths: Paths) ->
     }
     assert firmware.kernel_variant_switches([person]) == {
         "TML_KERNEL_DW_BROADCAST": True,
+        "TML_KERNEL_DW_TAIL": False,
         "TML_KERNEL_CONV_IM2COL": False,
     }
     assert firmware.kernel_variant_switches([kws]) == {
         "TML_KERNEL_DW_BROADCAST": False,
+        "TML_KERNEL_DW_TAIL": False,
         "TML_KERNEL_CONV_IM2COL": True,
     }
-    assert all(firmware.kernel_variant_switches([person, kws]).values())
+    assert firmware.kernel_variant_switches([person, kws]) == {
+        "TML_KERNEL_DW_BROADCAST": True,
+        "TML_KERNEL_DW_TAIL": False,
+        "TML_KERNEL_CONV_IM2COL": True,
+    }
     cmd = firmware.make_command("qemu-m7", paths, 1, ops_from=[person])
-    assert "TINYML_KERNEL_CONV_IM2COL=0" in cmd
+    assert "TINYML_KERNEL_CONV_IM2COL=0" in cmd and "TINYML_KERNEL_DW_TAIL=0" in cmd
     assert not [c for c in cmd if c.startswith("TINYML_KERNEL_DW_BROADCAST")]
 
 

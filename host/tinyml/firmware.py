@@ -195,6 +195,7 @@ def kernel_type_switches(models: list[Path]) -> dict[str, bool]:
 # them: the variant names the engine's dispatcher gives (depthwise_variant() of its CPython face).
 KERNEL_VARIANT_SWITCHES = {
     "TML_KERNEL_DW_BROADCAST": ("DEPTHWISE_CONV_2D", "broadcast"),
+    "TML_KERNEL_DW_TAIL": ("DEPTHWISE_CONV_2D", "channelwise_tail"),
     "TML_KERNEL_CONV_IM2COL": ("CONV_2D", "im2col"),
 }
 
@@ -223,7 +224,7 @@ def kernel_variants(models: list[Path]) -> set[tuple[str, str]]:
             if len(x.shape) != 4 or len(f.shape) != 4 or x.shape[-1] <= 0:
                 continue
             if op.name == "DEPTHWISE_CONV_2D":
-                variant = engine().depthwise_variant(f.shape[-1] // x.shape[-1])
+                variant = engine().depthwise_variant(f.shape[-1] // x.shape[-1], x.shape[-1])
             else:
                 zp = (
                     x.quantization.zero_point[0]

@@ -864,18 +864,21 @@ static PyObject *tinyml_quantize(PyObject *module, PyObject *args) {
     return out;
 }
 
-// depthwise_variant(depth_multiplier): the fast path DEPTHWISE_CONV_2D's dispatcher takes for it
-// ("channelwise", "broadcast", or None for the reference kernel), from the dispatcher's own rule,
-// so that tinyml firmware build --ops-from keeps exactly the variants its models need.
+// depthwise_variant(depth_multiplier, in_c): the fast path DEPTHWISE_CONV_2D's dispatcher takes
+// for it ("channelwise", "channelwise_tail", "broadcast", or None for the reference kernel), from
+// the dispatcher's own rule, so that tinyml firmware build --ops-from keeps exactly the
+// variants its models need.
 static PyObject *tinyml_depthwise_variant(PyObject *module, PyObject *args) {
     (void)module;
-    int depth_multiplier;
-    if (!PyArg_ParseTuple(args, "i", &depth_multiplier)) {
+    int depth_multiplier, in_c;
+    if (!PyArg_ParseTuple(args, "ii", &depth_multiplier, &in_c)) {
         return NULL;
     }
-    switch (tml_opt_depthwise_variant(depth_multiplier)) {
+    switch (tml_opt_depthwise_variant(depth_multiplier, in_c)) {
         case TML_DW_VARIANT_CHANNELWISE:
             return PyUnicode_FromString("channelwise");
+        case TML_DW_VARIANT_CHANNELWISE_TAIL:
+            return PyUnicode_FromString("channelwise_tail");
         case TML_DW_VARIANT_BROADCAST:
             return PyUnicode_FromString("broadcast");
         default:
@@ -908,7 +911,8 @@ static PyMethodDef module_methods[] = {
       "conv_2d_variant(filter_h, filter_w, pad_h, pad_w, filter_c, in_c, input_zero_point) -> "
       "'1x1', 'im2col' or None (the reference kernel)" },
     { "depthwise_variant", tinyml_depthwise_variant, METH_VARARGS,
-      "depthwise_variant(depth_multiplier) -> 'channelwise', 'broadcast' or None (the reference kernel)" },
+      "depthwise_variant(depth_multiplier, in_c) -> 'channelwise', 'channelwise_tail', 'broadcast' or None "
+      "(the reference kernel)" },
     { "op_supported", tinyml_op_supported, METH_VARARGS, "op_supported(name, version=1) -> bool (a builtin or a custom op's name)" },
     { "plan", tinyml_plan, METH_VARARGS,
       "plan(model, pointer_bytes, kernels) -> {'arena': exact bytes a build for that target needs, "

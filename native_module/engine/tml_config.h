@@ -34,6 +34,13 @@
 #define TML_KERNEL_DW_BROADCAST 1
 #endif
 
+// 1: DEPTHWISE_CONV_2D's fast path for a depth multiplier of 1 also takes channel counts that
+// are not multiples of 4; 0: such layers run the reference kernel (--ops-from sets 0 when no
+// depthwise layer of its models has such a channel count, as none of person_detect's has).
+#ifndef TML_KERNEL_DW_TAIL
+#define TML_KERNEL_DW_TAIL 1
+#endif
+
 // 1: CONV_2D's fast path for filters other than 1x1 (im2col into the scratch, then the GEMM)
 // is built in; 0: such layers run the reference kernel, the same bytes (--ops-from sets 0 when
 // every CONV_2D of its models is 1x1, as person_detect's are).

@@ -37,7 +37,12 @@ TESTS = {
     "test_kernels_opt.c[variants-off]": (
         "test_kernels_opt.c",
         engine_sources,
-        ("-DTML_KERNELS_OPT=1", "-DTML_KERNEL_DW_BROADCAST=0", "-DTML_KERNEL_CONV_IM2COL=0"),
+        (
+            "-DTML_KERNELS_OPT=1",
+            "-DTML_KERNEL_DW_BROADCAST=0",
+            "-DTML_KERNEL_DW_TAIL=0",
+            "-DTML_KERNEL_CONV_IM2COL=0",
+        ),
     ),
     # TFLite Micro's golden bytes (data/kernel_cases.h), through the fast paths and without.
     "test_kernel_cases.c": ("test_kernel_cases.c", engine_sources, ("-DTML_KERNELS_OPT=1",)),

@@ -89,6 +89,7 @@ def test_fast_paths_built_for_size_equal_reference_on_m7(tmp_path):
 # (tml_config.h), with the source that holds each.
 VARIANT_SWITCHES = {
     "TML_KERNEL_DW_BROADCAST": "kernels/opt/armv7em/depthwise_conv_2d_s8.c",
+    "TML_KERNEL_DW_TAIL": "kernels/opt/armv7em/depthwise_conv_2d_s8.c",
     "TML_KERNEL_CONV_IM2COL": "kernels/conv_2d_s8.c",
 }
 
@@ -96,7 +97,7 @@ VARIANT_SWITCHES = {
 @needs_tools
 def test_fast_paths_without_variants_equal_reference_on_m7(tmp_path):
     """Built without those variants, their layers (depth multipliers of 4k, filters other than
-    1x1) fall back to the reference kernel: the same bytes; and each switch really takes code
+    1x1) (and odd channel counts) fall back to the reference kernel: the same bytes; and each switch really takes code
     out of its source's ARMv7E-M object."""
     off = tuple(f"-D{switch}=0" for switch in VARIANT_SWITCHES)
     exe = build("cortex-m7", "test_kernels_opt.c", str(tmp_path), under="kernels", flags=off)

@@ -1,5 +1,5 @@
 // DEPTHWISE_CONV_2D in plain C99 (see mat_mult_s8.c for the cores), for the
-// depth multipliers of tml_opt_depthwise_multiplier: for each output pixel
+// layers of tml_opt_depthwise_built: for each output pixel
 // only the filter taps inside the image are visited (no per-tap bounds
 // checks), four output channels at a time in registers, reading channels
 // that are contiguous in memory.
@@ -71,7 +71,7 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
                     }
                 }
                 // The last in_c % 4 channels of a depth multiplier of 1.
-                for (; oc < out_c; oc++) {
+                for (; TML_KERNEL_DW_TAIL && oc < out_c; oc++) {
                     int32_t a = 0;
                     const int8_t *xr = x0 + oc, *wr = w0 + oc;
                     for (int32_t fy = 0; inside && fy < rows; fy++, xr += x_row, wr += w_row) {
