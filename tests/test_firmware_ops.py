@@ -3,6 +3,8 @@ the full engine does, and names an op it left out, with the way to add it."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,6 +56,55 @@ def test_kernel_types_follow_the_models_tensors(models: Path, paths: Paths) -> N
     assert "TINYML_KERNELS_F32=0" in cmd and "TINYML_KERNELS_S16=0" in cmd
     cmd = firmware.make_command("qemu-m7", paths, 1, ops_from=[person, lstm])
     assert not [c for c in cmd if c.startswith("TINYML_KERNELS_")]
+
+
+def test_kernel_variants_follow_the_models_layers(models: Path, paths: Paths) -> None:
+    """The fast paths the engine's dispatchers take for each layer decide the variant switches:
+    person_detect's convolutions are all 1x1 and its first depthwise layer has a depth multiplier
+    of 8, so its build keeps the depthwise broadcast and leaves out im2col; KWS's first
+    convolution is 10x4 and its depthwise layers channel for channel: the other way round;
+    neither has a depthwise layer on channels that are not a multiple of 4."""
+    person = models / "tflite-micro" / "person_detect.tflite"
+    kws = models / "mlcommons-tiny" / "kws_ref_model.tflite"
+    assert firmware.kernel_variants([person]) == {
+        ("CONV_2D", "1x1"),
+        ("DEPTHWISE_CONV_2D", "channelwise"),
+        ("DEPTHWISE_CONV_2D", "broadcast"),
+    }
+    assert firmware.kernel_variant_switches([person]) == {
+        "TML_KERNEL_DW_BROADCAST": True,
+        "TML_KERNEL_DW_TAIL": False,
+        "TML_KERNEL_CONV_IM2COL": False,
+    }
+    assert firmware.kernel_variant_switches([kws]) == {
+        "TML_KERNEL_DW_BROADCAST": False,
+        "TML_KERNEL_DW_TAIL": False,
+        "TML_KERNEL_CONV_IM2COL": True,
+    }
+    assert firmware.kernel_variant_switches([person, kws]) == {
+        "TML_KERNEL_DW_BROADCAST": True,
+        "TML_KERNEL_DW_TAIL": False,
+        "TML_KERNEL_CONV_IM2COL": True,
+    }
+    cmd = firmware.make_command("qemu-m7", paths, 1, ops_from=[person])
+    assert "TINYML_KERNEL_CONV_IM2COL=0" in cmd and "TINYML_KERNEL_DW_TAIL=0" in cmd
+    assert not [c for c in cmd if c.startswith("TINYML_KERNEL_DW_BROADCAST")]
+
+
+def test_left_out_variant_is_absent(person_only: Device, paths: Paths) -> None:
+    """The person_detect firmware's CONV_2D dispatcher has no im2col: it calls the GEMM and the
+    reference kernel but neither memcpy nor memset, which unrolling a window into the scratch
+    calls (as the same dispatcher built with im2col does)."""
+    elf = firmware.firmware_path("qemu-m7", paths, ops_only=True)
+    disasm = subprocess.run(
+        ["arm-none-eabi-objdump", "-d", "--disassemble=tml_conv_2d_s8", str(elf)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    calls = set(re.findall(r"\sb(?:l|\.w)?\s+[0-9a-f]+ <(\w+)>", disasm))
+    assert {"tml_opt_mat_mult_s8", "tml_ref_conv_2d_s8"} <= calls, disasm
+    assert not calls & {"memcpy", "memset"}, calls
 
 
 def test_person_detect_runs_bit_exact(person_only: Device) -> None:

@@ -191,6 +191,59 @@ def kernel_type_switches(models: list[Path]) -> dict[str, bool]:
     return {switch: dtype in types for switch, dtype in KERNEL_TYPE_SWITCHES.items()}
 
 
+# Fast-path variants of a kernel a build can leave out (tml_config.h), by the switch that keeps
+# them: the variant names the engine's dispatcher gives (depthwise_variant() of its CPython face).
+KERNEL_VARIANT_SWITCHES = {
+    "TML_KERNEL_DW_BROADCAST": ("DEPTHWISE_CONV_2D", "broadcast"),
+    "TML_KERNEL_DW_TAIL": ("DEPTHWISE_CONV_2D", "channelwise_tail"),
+    "TML_KERNEL_CONV_IM2COL": ("CONV_2D", "im2col"),
+}
+
+
+def kernel_variants(models: list[Path]) -> set[tuple[str, str]]:
+    """{(op, variant)}: the fast paths the dispatchers take for some layer of ``models``, asked of
+    the engine's own rule (its CPython face's ``*_variant``). A depthwise layer's depth multiplier
+    is its output channels over its input channels, as the engine reads it; a convolution is
+    asked with no padding, which is exact: a 1x1 filter pads by 0 with SAME as with VALID, and
+    padding decides nothing else."""
+    from . import schema
+    from .inspect import engine
+
+    variants: set[tuple[str, str]] = set()
+    for path in models:
+        try:
+            model = schema.load(path)
+        except (OSError, TinymlError) as e:
+            raise ToolchainError(f"--ops-from {path}: {e}") from None
+        if model.subgraphs > 1:  # the host reader sees the first subgraph's operators only
+            return set(KERNEL_VARIANT_SWITCHES.values())
+        for op in model.operators:
+            if op.name not in ("CONV_2D", "DEPTHWISE_CONV_2D") or len(op.inputs) < 2:
+                continue
+            x, f = (model.tensors[i] for i in op.inputs[:2])
+            if len(x.shape) != 4 or len(f.shape) != 4 or x.shape[-1] <= 0:
+                continue
+            if op.name == "DEPTHWISE_CONV_2D":
+                variant = engine().depthwise_variant(f.shape[-1] // x.shape[-1], x.shape[-1])
+            else:
+                zp = (
+                    x.quantization.zero_point[0]
+                    if x.quantization and x.quantization.zero_point
+                    else 0
+                )
+                _, fh, fw, fc = f.shape
+                variant = engine().conv_2d_variant(fh, fw, 0, 0, fc, x.shape[-1], zp)
+            if variant is not None:
+                variants.add((op.name, variant))
+    return variants
+
+
+def kernel_variant_switches(models: list[Path]) -> dict[str, bool]:
+    """{switch of tml_config.h: whether some layer of ``models`` takes that fast path}."""
+    used = kernel_variants(models)
+    return {switch: variant in used for switch, variant in KERNEL_VARIANT_SWITCHES.items()}
+
+
 def ops_header(models: list[Path], paths: Paths) -> str:
     """A tml_ops_list.h with only the ops ``models`` use (TML_OPS_LIST)."""
     entries = op_entries(paths)
@@ -212,7 +265,8 @@ def make_command(
 ) -> list[str]:
     """The make invocation that builds ``name`` (MICROPY_DIR's tree is only read); with
     ``ops_from``, only those models' ops (the header ``build`` writes into the output folder)
-    and only the kernels of their tensor types (``kernel_type_switches``);
+    and only the kernels of their tensor types (``kernel_type_switches``) and the fast-path
+    variants their layers take (``kernel_variant_switches``);
     without ``op_names``, without the table of op names used in messages."""
     b = board(name, paths)
     mp = paths.micropython
@@ -262,7 +316,8 @@ def make_command(
         )
     if ops_from:
         cmd.append(f"TINYML_OPS={out / OPS_HEADER}")
-        for switch, needed in kernel_type_switches(ops_from).items():
+        switches = kernel_type_switches(ops_from) | kernel_variant_switches(ops_from)
+        for switch, needed in switches.items():
             if not needed:
                 cmd.append(f"{switch.replace('TML_', 'TINYML_')}=0")
     if not op_names:

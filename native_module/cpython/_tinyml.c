@@ -14,6 +14,7 @@
 
 #include "tml.h"
 #include "tml_builtins.h"
+#include "kernels/opt/opt.h"
 
 typedef struct {
     PyObject_HEAD
@@ -863,7 +864,55 @@ static PyObject *tinyml_quantize(PyObject *module, PyObject *args) {
     return out;
 }
 
+// depthwise_variant(depth_multiplier, in_c): the fast path DEPTHWISE_CONV_2D's dispatcher takes
+// for it ("channelwise", "channelwise_tail", "broadcast", or None for the reference kernel), from
+// the dispatcher's own rule, so that tinyml firmware build --ops-from keeps exactly the
+// variants its models need.
+static PyObject *tinyml_depthwise_variant(PyObject *module, PyObject *args) {
+    (void)module;
+    int depth_multiplier, in_c;
+    if (!PyArg_ParseTuple(args, "ii", &depth_multiplier, &in_c)) {
+        return NULL;
+    }
+    switch (tml_opt_depthwise_variant(depth_multiplier, in_c)) {
+        case TML_DW_VARIANT_CHANNELWISE:
+            return PyUnicode_FromString("channelwise");
+        case TML_DW_VARIANT_CHANNELWISE_TAIL:
+            return PyUnicode_FromString("channelwise_tail");
+        case TML_DW_VARIANT_BROADCAST:
+            return PyUnicode_FromString("broadcast");
+        default:
+            Py_RETURN_NONE;
+    }
+}
+
+// conv_2d_variant(filter_h, filter_w, pad_h, pad_w, filter_c, in_c, input_zero_point): the fast
+// path CONV_2D's dispatcher takes ("1x1", "im2col", or None for the reference kernel), by its own
+// rule.
+static PyObject *tinyml_conv_2d_variant(PyObject *module, PyObject *args) {
+    (void)module;
+    int filter_h, filter_w, pad_h, pad_w, filter_c, in_c, zero_point;
+    if (!PyArg_ParseTuple(args, "iiiiiii", &filter_h, &filter_w, &pad_h, &pad_w, &filter_c, &in_c,
+        &zero_point)) {
+        return NULL;
+    }
+    switch (tml_opt_conv_2d_variant(filter_h, filter_w, pad_h, pad_w, filter_c, in_c, zero_point)) {
+        case TML_CONV_VARIANT_1X1:
+            return PyUnicode_FromString("1x1");
+        case TML_CONV_VARIANT_IM2COL:
+            return PyUnicode_FromString("im2col");
+        default:
+            Py_RETURN_NONE;
+    }
+}
+
 static PyMethodDef module_methods[] = {
+    { "conv_2d_variant", tinyml_conv_2d_variant, METH_VARARGS,
+      "conv_2d_variant(filter_h, filter_w, pad_h, pad_w, filter_c, in_c, input_zero_point) -> "
+      "'1x1', 'im2col' or None (the reference kernel)" },
+    { "depthwise_variant", tinyml_depthwise_variant, METH_VARARGS,
+      "depthwise_variant(depth_multiplier, in_c) -> 'channelwise', 'channelwise_tail', 'broadcast' or None "
+      "(the reference kernel)" },
     { "op_supported", tinyml_op_supported, METH_VARARGS, "op_supported(name, version=1) -> bool (a builtin or a custom op's name)" },
     { "plan", tinyml_plan, METH_VARARGS,
       "plan(model, pointer_bytes, kernels) -> {'arena': exact bytes a build for that target needs, "

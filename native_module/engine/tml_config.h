@@ -26,6 +26,28 @@
 #define TML_KERNELS_OPT 1
 #endif
 
+// 1: DEPTHWISE_CONV_2D's fast path for depth multipliers of 4k (first layers on one input
+// channel) is built in; 0: such layers run the reference kernel, the same bytes, and the fast
+// path keeps only depth multipliers of 1 (tinyml firmware build --ops-from sets 0 when no layer
+// of its models takes that path, as tinyml's kernel_variants() tells from the dispatcher's rule).
+#ifndef TML_KERNEL_DW_BROADCAST
+#define TML_KERNEL_DW_BROADCAST 1
+#endif
+
+// 1: DEPTHWISE_CONV_2D's fast path for a depth multiplier of 1 also takes channel counts that
+// are not multiples of 4; 0: such layers run the reference kernel (--ops-from sets 0 when no
+// depthwise layer of its models has such a channel count, as none of person_detect's has).
+#ifndef TML_KERNEL_DW_TAIL
+#define TML_KERNEL_DW_TAIL 1
+#endif
+
+// 1: CONV_2D's fast path for filters other than 1x1 (im2col into the scratch, then the GEMM)
+// is built in; 0: such layers run the reference kernel, the same bytes (--ops-from sets 0 when
+// every CONV_2D of its models is 1x1, as person_detect's are).
+#ifndef TML_KERNEL_CONV_IM2COL
+#define TML_KERNEL_CONV_IM2COL 1
+#endif
+
 // 1: tml_builtin_name() knows every TFLite builtin (about 3 KB of names, used only in
 // messages); 0: only the names of this build's ops, others read "builtin <code>".
 #ifndef TML_BUILTIN_NAMES

@@ -29,6 +29,19 @@ endif
 ifneq ($(TINYML_KERNELS_S16),)
 CFLAGS_USERMOD += -DTML_KERNELS_S16=$(TINYML_KERNELS_S16)
 endif
+# TINYML_KERNEL_DW_BROADCAST=0 / TINYML_KERNEL_DW_TAIL=0 / TINYML_KERNEL_CONV_IM2COL=0: no
+# depthwise fast path for depth multipliers of 4k / for channel counts not a multiple of 4 / no
+# CONV_2D fast path for filters other than 1x1 (tml_config.h); --ops-from sets them when no
+# layer of its models takes that path.
+ifneq ($(TINYML_KERNEL_DW_BROADCAST),)
+CFLAGS_USERMOD += -DTML_KERNEL_DW_BROADCAST=$(TINYML_KERNEL_DW_BROADCAST)
+endif
+ifneq ($(TINYML_KERNEL_DW_TAIL),)
+CFLAGS_USERMOD += -DTML_KERNEL_DW_TAIL=$(TINYML_KERNEL_DW_TAIL)
+endif
+ifneq ($(TINYML_KERNEL_CONV_IM2COL),)
+CFLAGS_USERMOD += -DTML_KERNEL_CONV_IM2COL=$(TINYML_KERNEL_CONV_IM2COL)
+endif
 # The kernels (the hot loops) at -O2 inside -Os firmware: about twice as fast as -Os on the
 # inner loops, for about 9 KB more flash on ARMv7E-M (benchmarks/README.md). The rest of the
 # engine (loading, planning, prepare) stays at the port's -Os. The objects are named as

@@ -33,6 +33,17 @@ TESTS = {
     # The fast paths against the reference kernels, and the dispatchers with none.
     "test_kernels_opt.c": ("test_kernels_opt.c", engine_sources, ("-DTML_KERNELS_OPT=1",)),
     "test_kernels_opt.c[ref]": ("test_kernels_opt.c", engine_sources, ("-DTML_KERNELS_OPT=0",)),
+    # Without the fast-path variants --ops-from can leave out: those layers take the reference.
+    "test_kernels_opt.c[variants-off]": (
+        "test_kernels_opt.c",
+        engine_sources,
+        (
+            "-DTML_KERNELS_OPT=1",
+            "-DTML_KERNEL_DW_BROADCAST=0",
+            "-DTML_KERNEL_DW_TAIL=0",
+            "-DTML_KERNEL_CONV_IM2COL=0",
+        ),
+    ),
     # TFLite Micro's golden bytes (data/kernel_cases.h), through the fast paths and without.
     "test_kernel_cases.c": ("test_kernel_cases.c", engine_sources, ("-DTML_KERNELS_OPT=1",)),
     "test_kernel_cases.c[ref]": ("test_kernel_cases.c", engine_sources, ("-DTML_KERNELS_OPT=0",)),

@@ -85,6 +85,41 @@ def test_fast_paths_built_for_size_equal_reference_on_m7(tmp_path):
     assert "FAIL" not in out and " 0 failed" in out, out
 
 
+# The fast-path variants tinyml firmware build --ops-from leaves out when no layer takes them
+# (tml_config.h), with the source that holds each.
+VARIANT_SWITCHES = {
+    "TML_KERNEL_DW_BROADCAST": "kernels/opt/armv7em/depthwise_conv_2d_s8.c",
+    "TML_KERNEL_DW_TAIL": "kernels/opt/armv7em/depthwise_conv_2d_s8.c",
+    "TML_KERNEL_CONV_IM2COL": "kernels/conv_2d_s8.c",
+}
+
+
+@needs_tools
+def test_fast_paths_without_variants_equal_reference_on_m7(tmp_path):
+    """Built without those variants, their layers (depth multipliers of 4k, filters other than
+    1x1) (and odd channel counts) fall back to the reference kernel: the same bytes; and each switch really takes code
+    out of its source's ARMv7E-M object."""
+    off = tuple(f"-D{switch}=0" for switch in VARIANT_SWITCHES)
+    exe = build("cortex-m7", "test_kernels_opt.c", str(tmp_path), under="kernels", flags=off)
+    out = run("cortex-m7", exe)
+    assert "FAIL" not in out and " 0 failed" in out, out
+    for switch, source in VARIANT_SWITCHES.items():
+        with_it, without = (
+            text_bytes("cortex-m7", source, tmp_path, f"-D{switch}={v}") for v in (1, 0)
+        )
+        assert without < with_it - 128, (switch, with_it, without)
+
+
+def text_bytes(core, source, tmp_path, flag):
+    """.text bytes of one engine source compiled for core with flag."""
+    obj = os.path.join(tmp_path, "part.o")
+    cmd = [CC, "-mthumb", *CORES[core][1], "-std=c99", "-O2", "-ffunction-sections", "-I", ENGINE,
+           flag, "-c", os.path.join(ENGINE, source), "-o", obj]  # fmt: skip
+    subprocess.run(cmd, check=True)
+    out = subprocess.run(["arm-none-eabi-size", obj], capture_output=True, text=True, check=True)
+    return int(out.stdout.splitlines()[1].split()[0])
+
+
 @needs_tools
 @pytest.mark.parametrize("core", sorted(CORES))
 def test_golden_cases_equal_tflite_micro_on_core(core, tmp_path):

@@ -1,7 +1,7 @@
 // int8 CONV_2D dispatcher: 1x1 filters read their rows straight from the
 // input, other filters are unrolled two output pixels at a time into the
-// scratch (im2col); both then run the GEMM of kernels/opt/. Grouped filters
-// and inputs whose zero point cannot pad an int8 column take the reference.
+// scratch (im2col, left out without TML_KERNEL_CONV_IM2COL); both then run the
+// GEMM of kernels/opt/. tml_opt_conv_2d_variant (opt.h) is the rule.
 #include "kernels/kernels.h"
 
 #include <string.h>
@@ -43,6 +43,8 @@ static const int8_t *input_row(const tml_conv_2d_shape_t *s, const int8_t *input
     const int32_t iy = px->oy * s->stride_h, ix = px->ox * s->stride_w;
     return input + (((size_t)px->b * s->in_h + iy) * s->in_w + ix) * s->in_c;
 }
+
+#if TML_KERNEL_CONV_IM2COL
 
 static void copy_bytes(int8_t *dst, const int8_t *src, int32_t n) {
     // The first layers copy 1 or 3 channels at a time: not worth a call.
@@ -93,9 +95,7 @@ static void im2col(const tml_conv_2d_shape_t *s, const int8_t *input, const pixe
     }
 }
 
-static bool is_1x1(const tml_conv_2d_shape_t *s) {
-    return s->filter_h == 1 && s->filter_w == 1 && s->pad_h == 0 && s->pad_w == 0;
-}
+#endif // TML_KERNEL_CONV_IM2COL
 
 #endif // TML_KERNELS_OPT
 
@@ -116,13 +116,13 @@ void tml_conv_2d_s8(const tml_conv_2d_s8_params_t *p, const int8_t *input, const
     #if TML_KERNELS_OPT
     const tml_conv_2d_shape_t *s = &p->s;
     const int32_t zp = -p->q.input_offset;
-    if (s->filter_c == s->in_c && zp >= INT8_MIN && zp <= INT8_MAX) {
+    const tml_conv_variant_t variant = tml_opt_conv_2d_variant(s->filter_h, s->filter_w, s->pad_h, s->pad_w,
+        s->filter_c, s->in_c, zp);
+    if (variant != TML_CONV_VARIANT_NONE) {
         tml_opt_mat_mult_s8_params_t m;
         gemm_params(p, &m);
         const int32_t pixels = s->batches * s->out_h * s->out_w;
-        const size_t col_bytes = (size_t)m.depth;
-        const bool direct = is_1x1(s);
-        if (direct) {
+        if (variant == TML_CONV_VARIANT_1X1) {
             pixel_t px = {0, 0, 0};
             int8_t *out = output;
             for (int32_t i = 0; i < pixels; i += 2, out += 2 * s->out_c) {
@@ -137,6 +137,8 @@ void tml_conv_2d_s8(const tml_conv_2d_s8_params_t *p, const int8_t *input, const
             }
             return;
         }
+        #if TML_KERNEL_CONV_IM2COL
+        const size_t col_bytes = (size_t)m.depth;
         if (scratch_bytes >= 2 * col_bytes) {
             int8_t *col = scratch;
             pixel_t px = {0, 0, 0};
@@ -151,6 +153,10 @@ void tml_conv_2d_s8(const tml_conv_2d_s8_params_t *p, const int8_t *input, const
             }
             return;
         }
+        #else
+        (void)scratch;
+        (void)scratch_bytes;
+        #endif
     }
     #else
     (void)scratch;

@@ -22,7 +22,7 @@ void tml_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, const 
     const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch, size_t scratch_bytes) {
     #if TML_KERNELS_OPT
     const tml_depthwise_conv_2d_shape_t *s = &p->s;
-    if (tml_opt_depthwise_multiplier(s->depth_multiplier)
+    if (tml_opt_depthwise_built(s->depth_multiplier, s->in_c)
         && scratch_bytes >= tml_depthwise_conv_2d_s8_scratch_size(TML_KERNEL_SET, s->in_w, s->in_c,
             s->filter_h, s->filter_w, s->in_c * s->depth_multiplier)) {
         tml_opt_depthwise_conv_2d_s8(p, input, filter, bias, output, scratch);

@@ -58,12 +58,58 @@ void tml_opt_mat_mult_s8(const tml_opt_mat_mult_s8_params_t *p, const int8_t *in
 void tml_opt_mat_vec_s8_s32(const int8_t *x, int32_t input_offset, const int8_t *filter,
     int32_t depth, int32_t rows, const int32_t *bias, int32_t *acc);
 
-// True when tml_opt_depthwise_conv_2d_s8 takes this depth multiplier: 1
-// (channel for channel) or a multiple of 4 (one input channel feeds four
-// outputs in a row, as in a first layer with one input channel).
-static inline bool tml_opt_depthwise_multiplier(int32_t depth_multiplier) {
-    return depth_multiplier == 1 || depth_multiplier % 4 == 0;
+// The fast paths of tml_opt_depthwise_conv_2d_s8: a depth multiplier of 1 (channel for
+// channel) on a multiple of 4 channels, or on others (the last in_c % 4 channels one at a time;
+// built when TML_KERNEL_DW_TAIL is 1), a multiple of 4 (one input channel feeds four outputs
+// in a row, as in a first layer with one input channel; built when TML_KERNEL_DW_BROADCAST is
+// 1), or none (the reference kernel). The one rule, which the host asks too (kernel_variants()).
+typedef enum {
+    TML_DW_VARIANT_NONE,
+    TML_DW_VARIANT_CHANNELWISE,
+    TML_DW_VARIANT_CHANNELWISE_TAIL,
+    TML_DW_VARIANT_BROADCAST,
+} tml_dw_variant_t;
+
+static inline tml_dw_variant_t tml_opt_depthwise_variant(int32_t depth_multiplier, int32_t in_c) {
+    if (depth_multiplier == 1) {
+        return in_c % 4 == 0 ? TML_DW_VARIANT_CHANNELWISE : TML_DW_VARIANT_CHANNELWISE_TAIL;
+    }
+    return depth_multiplier > 0 && depth_multiplier % 4 == 0 ? TML_DW_VARIANT_BROADCAST : TML_DW_VARIANT_NONE;
 }
+
+// True when this build's tml_opt_depthwise_conv_2d_s8 takes this layer.
+static inline bool tml_opt_depthwise_built(int32_t depth_multiplier, int32_t in_c) {
+    switch (tml_opt_depthwise_variant(depth_multiplier, in_c)) {
+        case TML_DW_VARIANT_CHANNELWISE:
+            return true;
+        case TML_DW_VARIANT_CHANNELWISE_TAIL:
+            return TML_KERNEL_DW_TAIL;
+        case TML_DW_VARIANT_BROADCAST:
+            return TML_KERNEL_DW_BROADCAST;
+        default:
+            return false;
+    }
+}
+
+// The fast paths of CONV_2D's dispatcher (kernels/conv_2d_s8.c): a 1x1 filter without padding
+// reads its GEMM rows straight from the input; other filters are unrolled into the scratch
+// (im2col; built when TML_KERNEL_CONV_IM2COL is 1); grouped filters, and input zero points that
+// cannot pad an int8 column, take the reference. The one rule, which the host asks too.
+typedef enum {
+    TML_CONV_VARIANT_NONE,
+    TML_CONV_VARIANT_1X1,
+    TML_CONV_VARIANT_IM2COL,
+} tml_conv_variant_t;
+
+static inline tml_conv_variant_t tml_opt_conv_2d_variant(int32_t filter_h, int32_t filter_w, int32_t pad_h,
+    int32_t pad_w, int32_t filter_c, int32_t in_c, int32_t input_zero_point) {
+    if (filter_c != in_c || input_zero_point < INT8_MIN || input_zero_point > INT8_MAX) {
+        return TML_CONV_VARIANT_NONE;
+    }
+    return filter_h == 1 && filter_w == 1 && pad_h == 0 && pad_w == 0 ? TML_CONV_VARIANT_1X1
+        : TML_CONV_VARIANT_IM2COL;
+}
+
 
 // Scratch bytes the ARMv7E-M tml_opt_depthwise_conv_2d_s8 needs (the portable one needs
 // none). Built for every core, so that a host can plan an ARMv7E-M arena.

@@ -204,7 +204,8 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
     const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch) {
     const tml_depthwise_conv_2d_shape_t *s = &p->s;
     const int32_t ch = s->in_c, out_c = ch * s->depth_multiplier;
-    const bool broadcast = s->depth_multiplier != 1;
+    // Constant false without TML_KERNEL_DW_BROADCAST: the byte-broadcast taps compile out.
+    const bool broadcast = TML_KERNEL_DW_BROADCAST && s->depth_multiplier != 1;
     const bool dense3x3 = s->filter_h == 3 && s->filter_w == 3 && s->dilation_h == 1
         && s->dilation_w == 1 && !broadcast;
     int8_t *packed = scratch;
@@ -228,7 +229,7 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
                 for (int32_t ox = 0; ox < s->out_w; ox++, out += out_c) {
                     const int8_t *x_first = rows + (size_t)(ox * s->stride_w - s->pad_w + 1) * ch;
                     pixel_3x3(x_first, packed, ch, padded_row, p->q.input_offset, bias, &r, out);
-                    if ((ch & 3) != 0) {
+                    if (TML_KERNEL_DW_TAIL && (ch & 3) != 0) {
                         pixel_tail(p, x_first, filter, 3, 3, ch, padded_row, bias, &r, out);
                     }
                 }
@@ -266,7 +267,7 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
                         pixel_any(p, x_first, packed, first_tap, rows, cols, x_col, x_row, bias, &r, out, false);
                     }
                 }
-                if (!broadcast && (ch & 3) != 0) {
+                if (TML_KERNEL_DW_TAIL && !broadcast && (ch & 3) != 0) {
                     pixel_tail(p, x_first, filter + (size_t)(rows > 0 ? y_lo * s->filter_w + x_lo : 0) * ch,
                         rows, cols, x_col, x_row, bias, &r, out);
                 }

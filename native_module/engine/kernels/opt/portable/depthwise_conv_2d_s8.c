@@ -1,5 +1,5 @@
 // DEPTHWISE_CONV_2D in plain C99 (see mat_mult_s8.c for the cores), for the
-// depth multipliers of tml_opt_depthwise_multiplier: for each output pixel
+// layers of tml_opt_depthwise_built: for each output pixel
 // only the filter taps inside the image are visited (no per-tap bounds
 // checks), four output channels at a time in registers, reading channels
 // that are contiguous in memory.
@@ -22,7 +22,8 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
     const int32_t w_row = s->filter_w * out_c;
     // Input channel of output channel oc: oc with a multiplier of 1, oc / multiplier otherwise
     // (a multiple of 4, so four channels in a row share it).
-    const int32_t x_lane = multiplier == 1 ? 1 : 0;
+    // (Always 1 without TML_KERNEL_DW_BROADCAST, whose broadcast loop then compiles out.)
+    const int32_t x_lane = multiplier == 1 || !TML_KERNEL_DW_BROADCAST ? 1 : 0;
     int8_t *out = output;
     for (int32_t b = 0; b < s->batches; b++) {
         const int8_t *in_b = input + (size_t)b * s->in_h * s->in_w * ch;
@@ -43,7 +44,7 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
                 int32_t oc = 0;
                 for (; oc + 4 <= out_c; oc += 4) {
                     int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-                    const int8_t *xr = x0 + (multiplier == 1 ? oc : oc / multiplier), *wr = w0 + oc;
+                    const int8_t *xr = x0 + (x_lane == 1 ? oc : oc / multiplier), *wr = w0 + oc;
                     for (int32_t fy = 0; inside && fy < rows; fy++, xr += x_row, wr += w_row) {
                         const int8_t *x = xr, *w = wr;
                         if (x_lane == 1) {
@@ -70,7 +71,7 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
                     }
                 }
                 // The last in_c % 4 channels of a depth multiplier of 1.
-                for (; oc < out_c; oc++) {
+                for (; TML_KERNEL_DW_TAIL && oc < out_c; oc++) {
                     int32_t a = 0;
                     const int8_t *xr = x0 + oc, *wr = w0 + oc;
                     for (int32_t fy = 0; inside && fy < rows; fy++, xr += x_row, wr += w_row) {
