@@ -168,20 +168,12 @@ void tml_conv_2d_s8(const tml_conv_2d_s8_params_t *p, const int8_t *input, const
 void tml_conv_2d_s8_rows(const tml_conv_2d_s8_params_t *p, int32_t row0, int32_t rows, int32_t in_row0,
     int32_t in_rows, const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output,
     void *scratch, size_t scratch_bytes) {
-    // From the first row the band reads: a band then has the top padding of the layer's own
-    // first rows at most, and none inside the image, where the 1x1 path needs none.
-    int32_t first, end;
-    tml_window_rows(row0, rows, p->s.stride_h, p->s.dilation_h, p->s.filter_h, p->s.pad_h, p->s.in_h, &first,
-        &end);
-    if (first > in_row0) {
-        input += (size_t)(first - in_row0) * p->s.in_w * p->s.in_c;
-        in_rows -= first - in_row0;
-        in_row0 = first;
-    }
     tml_conv_2d_s8_params_t band = *p;
+    const int32_t dropped = tml_band_input(row0, rows, p->s.stride_h, p->s.dilation_h, p->s.filter_h, p->s.pad_h,
+        p->s.in_h, &in_row0, &in_rows, &band.s.pad_h);
     band.s.batches = 1;
     band.s.out_h = rows;
     band.s.in_h = in_rows;
-    band.s.pad_h = p->s.pad_h + in_row0 - row0 * p->s.stride_h;
-    tml_conv_2d_s8(&band, input, filter, bias, output, scratch, scratch_bytes);
+    const int8_t *band_input = input + (size_t)dropped * p->s.in_w * p->s.in_c;
+    tml_conv_2d_s8(&band, band_input, filter, bias, output, scratch, scratch_bytes);
 }
