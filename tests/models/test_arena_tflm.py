@@ -1,7 +1,9 @@
 """The engine's exact arena against TensorFlow Lite Micro's, for the reference models: never
 more than TFLM allocates for the same model (its RecordingMicroAllocator's total), and not
 implausibly less (a planner that overlapped live tensors would show as a tiny arena; running
-the models, tests/models/test_reference_models.py, checks the outputs are still TFLM's)."""
+the models, tests/models/test_reference_models.py, checks the outputs are still TFLM's). A
+third is the floor: patch-based execution and outputs over their inputs bring person_detect to
+0.54 of TFLM's, and hello_world's small tables to 0.48."""
 
 from __future__ import annotations
 
@@ -41,4 +43,4 @@ def test_arena_is_at_most_tflms(name: str, capfd: pytest.CaptureFixture[str]) ->
     data = (Paths.default().models / f"{name}.tflite").read_bytes()
     ours = tinyml.Model(data).arena_size
     tflm = tflm_arena_bytes(data, capfd)
-    assert tflm // 2 <= ours <= tflm, (ours, tflm)
+    assert tflm // 3 <= ours <= tflm, (ours, tflm)
