@@ -170,6 +170,24 @@ def ops_of_models(models: list[Path]) -> list[str]:
     return ops
 
 
+def _read_models(models: list[Path]) -> list | None:
+    """``models`` as the host's reader sees them, or None when one has more than one subgraph:
+    the reader sees the first subgraph's tensors and operators only, so such a build keeps every
+    kernel."""
+    from . import schema
+
+    read = []
+    for path in models:
+        try:
+            model = schema.load(path)
+        except (OSError, TinymlError) as e:
+            raise ToolchainError(f"--ops-from {path}: {e}") from None
+        if model.subgraphs > 1:
+            return None
+        read.append(model)
+    return read
+
+
 # Tensor types whose kernels a build can leave out (tml_config.h), by the switch that keeps them.
 KERNEL_TYPE_SWITCHES = {"TML_KERNELS_F32": "float32", "TML_KERNELS_S16": "int16"}
 
@@ -177,17 +195,10 @@ KERNEL_TYPE_SWITCHES = {"TML_KERNELS_F32": "float32", "TML_KERNELS_S16": "int16"
 def kernel_type_switches(models: list[Path]) -> dict[str, bool]:
     """{switch of tml_config.h: whether ``models`` need its kernels}: those of a tensor type are
     needed when a tensor of some model has the type (the engine refuses such a model otherwise)."""
-    from . import schema
-
-    types: set[str] = set()
-    for path in models:
-        try:
-            model = schema.load(path)
-        except (OSError, TinymlError) as e:
-            raise ToolchainError(f"--ops-from {path}: {e}") from None
-        if model.subgraphs > 1:  # the host reader sees the first subgraph's tensors only
-            return dict.fromkeys(KERNEL_TYPE_SWITCHES, True)
-        types.update(t.dtype for t in model.tensors)
+    read = _read_models(models)
+    if read is None:
+        return dict.fromkeys(KERNEL_TYPE_SWITCHES, True)
+    types = {t.dtype for model in read for t in model.tensors}
     return {switch: dtype in types for switch, dtype in KERNEL_TYPE_SWITCHES.items()}
 
 
@@ -206,17 +217,13 @@ def kernel_variants(models: list[Path]) -> set[tuple[str, str]]:
     is its output channels over its input channels, as the engine reads it; a convolution is
     asked with no padding, which is exact: a 1x1 filter pads by 0 with SAME as with VALID, and
     padding decides nothing else."""
-    from . import schema
     from .inspect import engine
 
+    read = _read_models(models)
+    if read is None:
+        return set(KERNEL_VARIANT_SWITCHES.values())
     variants: set[tuple[str, str]] = set()
-    for path in models:
-        try:
-            model = schema.load(path)
-        except (OSError, TinymlError) as e:
-            raise ToolchainError(f"--ops-from {path}: {e}") from None
-        if model.subgraphs > 1:  # the host reader sees the first subgraph's operators only
-            return set(KERNEL_VARIANT_SWITCHES.values())
+    for model in read:
         for op in model.operators:
             if op.name not in ("CONV_2D", "DEPTHWISE_CONV_2D") or len(op.inputs) < 2:
                 continue
