@@ -69,6 +69,10 @@ tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t);
 // Parses operator `index` into node (op looked up, arrays validated).
 tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node);
 
+// Entry i of `names`, a list of names each ended by its NUL and the list by an empty name
+// ("a\0b\0" as a C string literal); NULL past its end.
+const char *tml_nth_name(const char *names, uint32_t i);
+
 // Message building without snprintf.
 typedef struct {
     char *buf;
