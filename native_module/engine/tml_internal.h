@@ -5,6 +5,11 @@
 #include "tml_fb.h"
 #include "tml_op.h"
 
+// What runs once a model (loading, planning) or only on a failure (building its message): out
+// of line, and compiled for size in every build (GCC's cold, which does what -Os does, also in a
+// -O2 build; the firmware builds these files at -Os anyway). Not for what runs every invoke.
+#define TML_COLD __attribute__((cold, noinline))
+
 static inline tml_fb_t tml_fb_of(const tml_interp_t *it) {
     tml_fb_t fb = { it->model, it->model_len };
     return fb;

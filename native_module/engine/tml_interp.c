@@ -9,9 +9,6 @@
 
 #include "kernels/opt/opt.h"
 
-// Loading and planning run once a model: at -O2 these stay single out-of-line copies rather
-// than being inlined into each caller.
-#define TML_COLD __attribute__((noinline))
 
 static size_t align8(size_t n) {
     return (n + 7) & ~(size_t)7;
@@ -80,7 +77,7 @@ static bool fc_after_its_decode(const tml_interp_t *it, const tml_op_t *decode_o
 // Linear in the graph: every such pair flags its weights, then one pass over every input and
 // graph output takes the flag back from weights read anywhere else. A build without DECODE or
 // FULLY_CONNECTED has nothing to defer.
-static void defer_decodes(tml_interp_t *it) {
+static TML_COLD void defer_decodes(tml_interp_t *it) {
     if (!TML_BUILT(decode) || !TML_BUILT(fully_connected)) {
         return;
     }
@@ -192,7 +189,7 @@ static TML_COLD tml_status_t measure(tml_interp_t *it, tml_target_t target, uint
     return TML_OK;
 }
 
-static tml_status_t arena_too_small(tml_interp_t *it, size_t needed, size_t got, bool at_least) {
+static TML_COLD tml_status_t arena_too_small(tml_interp_t *it, size_t needed, size_t got, bool at_least) {
     char msg[TML_ERR_MSG_LEN];
     tml_text_t text = { msg, 0, sizeof(msg) };
     tml_text_str(&text, at_least ? "arena too small: needs at least " : "arena too small: needs ");
@@ -247,7 +244,7 @@ static uint32_t digest_words(uint32_t h, const int32_t *v, uint32_t n) {
 
 // What eval and the faces read from the model buffer and prepare checked: every shape, every
 // tensor index, and the constants ops mark TML_TENSOR_INDEXES. Weights are left out.
-static TML_COLD uint32_t structure_digest(const tml_interp_t *it) {
+static __attribute__((noinline)) uint32_t structure_digest(const tml_interp_t *it) {
     uint32_t h = 2166136261u;
     h = digest_words(h, it->graph_inputs, it->n_inputs);
     h = digest_words(h, it->graph_outputs, it->n_outputs);
@@ -304,7 +301,7 @@ tml_status_t tml_reset_variables(tml_interp_t *it) {
     return TML_OK;
 }
 
-tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
+TML_COLD tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
     it->ready = false;
     it->err_node = -1;
     if (it->model == NULL) {

@@ -20,11 +20,11 @@ enum { METADATA_NAME = 0, METADATA_BUFFER = 1 };
 // How a message ends when this build left out what a model needs (tinyml firmware build).
 #define NOT_BUILT_IN " not built in; rebuild with --ops-from naming this model"
 
-static tml_status_t corrupt(tml_interp_t *it, const char *what) {
+static TML_COLD tml_status_t corrupt(tml_interp_t *it, const char *what) {
     return tml_fail_text(it, TML_ERR_MODEL, what, 0, "", false);
 }
 
-static tml_status_t corrupt_at(tml_interp_t *it, const char *what, uint32_t index, const char *tail) {
+static TML_COLD tml_status_t corrupt_at(tml_interp_t *it, const char *what, uint32_t index, const char *tail) {
     return tml_fail_text(it, TML_ERR_MODEL, what, index, tail, true);
 }
 
@@ -56,7 +56,7 @@ size_t tml_type_size(int32_t type) {
 
 // Data of buffer `index`: inline vector, or offset/size for models over 2 GB
 // layouts (offset counted from the start of the model).
-static bool buffer_data(const tml_interp_t *it, uint32_t index, const uint8_t **data, uint32_t *len) {
+static TML_COLD bool buffer_data(const tml_interp_t *it, uint32_t index, const uint8_t **data, uint32_t *len) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t table, start, count, pos;
     *data = NULL;
@@ -139,7 +139,7 @@ static tml_status_t check_quantization(tml_interp_t *it, uint32_t index, uint8_t
 // its kernels; or a variable, whose state only SVDF and the LSTM keep. Short enough for a
 // 5-digit index in TML_ERR_MSG_LEN. The message ends as unsupported_op's does, so the linker
 // stores that text once.
-static tml_status_t left_out(tml_interp_t *it, uint32_t index, const char *what, const char *needs) {
+static TML_COLD tml_status_t left_out(tml_interp_t *it, uint32_t index, const char *what, const char *needs) {
     char msg[TML_ERR_MSG_LEN];
     tml_text_t text = { msg, 0, sizeof(msg) };
     tml_text_str(&text, "tensor ");
@@ -151,7 +151,7 @@ static tml_status_t left_out(tml_interp_t *it, uint32_t index, const char *what,
     return tml_fail_text(it, TML_ERR_UNSUPPORTED, msg, 0, "", false);
 }
 
-tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) {
+TML_COLD tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t table, shape, ndim, quant, sparsity;
     int32_t buffer;
@@ -262,7 +262,7 @@ unsupported:
     return tml_fail_text(it, TML_ERR_UNSUPPORTED, "tensor", index, why, true);
 }
 
-static bool int_vector(tml_interp_t *it, uint32_t table, int field, const int32_t **vec, uint32_t *count) {
+static TML_COLD bool int_vector(tml_interp_t *it, uint32_t table, int field, const int32_t **vec, uint32_t *count) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t start;
     if (!tml_fb_vector(&fb, table, field, 4, &start, count) || *count > MAX_COUNT) {
@@ -285,7 +285,7 @@ static bool valid_indices(const tml_interp_t *it, const int32_t *v, uint32_t n, 
 }
 
 // builtin: the op's code, or -1 for a custom op (`name` then says which).
-static tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, const char *name, int32_t builtin,
+static TML_COLD tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, const char *name, int32_t builtin,
     int32_t version) {
     char msg[TML_ERR_MSG_LEN];
     tml_text_t text = { msg, 0, sizeof(msg) };
@@ -307,7 +307,7 @@ static tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, const char 
     return st;
 }
 
-tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
+TML_COLD tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t table, opcode_table, inputs, outputs, name_start, name_len;
     int32_t opcode, version, builtin;
@@ -377,7 +377,7 @@ tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
     return TML_OK;
 }
 
-tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
+TML_COLD tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
     memset(it, 0, sizeof(*it));
     it->target = tml_native_target();
     it->err_node = -1;
@@ -442,7 +442,7 @@ tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
 
 // Points the interpreter's tensor and operator vectors at subgraph sg for one read. The
 // model was validated at load, so only sg's own tables can be corrupt.
-static bool enter_subgraph(tml_interp_t *it, uint32_t sg, tml_interp_t *saved) {
+static TML_COLD bool enter_subgraph(tml_interp_t *it, uint32_t sg, tml_interp_t *saved) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t root, subgraphs, n_subgraphs, table, tensors, n_tensors, ops, n_ops;
     if (!tml_fb_deref(&fb, 0, &root) || !tml_fb_vector(&fb, root, MODEL_SUBGRAPHS, 4, &subgraphs, &n_subgraphs)
@@ -502,7 +502,7 @@ tml_status_t tml_subgraph_tensor(tml_interp_t *it, uint32_t sg, uint32_t index, 
     return st;
 }
 
-bool tml_metadata(const tml_interp_t *it, const char *name, const uint8_t **data, size_t *len) {
+TML_COLD bool tml_metadata(const tml_interp_t *it, const char *name, const uint8_t **data, size_t *len) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t root, entries, count, table, name_start, name_len;
     int32_t buffer;

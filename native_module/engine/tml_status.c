@@ -30,16 +30,16 @@ const char *tml_type_name(int32_t type) {
     return name != NULL ? name : "unknown type";
 }
 
-// Out of line (noinline) like tml_text_int: messages are cold, and at -O2 the compiler would
-// otherwise copy this loop into each of the dozens of places that build one.
-__attribute__((noinline)) void tml_text_str(tml_text_t *t, const char *s) {
+// Out of line like the rest of this file's messages: at -O2 the compiler would otherwise copy
+// this loop into each of the dozens of places that build one.
+TML_COLD void tml_text_str(tml_text_t *t, const char *s) {
     while (*s != '\0' && t->len + 1 < t->cap) {
         t->buf[t->len++] = *s++;
     }
     t->buf[t->len] = '\0';
 }
 
-__attribute__((noinline)) void tml_text_int(tml_text_t *t, int64_t v) {
+TML_COLD void tml_text_int(tml_text_t *t, int64_t v) {
     char digits[21];  // "-9223372036854775808" and its NUL
     char *p = digits + sizeof(digits) - 1;
     *p = '\0';
@@ -54,7 +54,7 @@ __attribute__((noinline)) void tml_text_int(tml_text_t *t, int64_t v) {
     tml_text_str(t, p);
 }
 
-tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b, bool with_n) {
+TML_COLD tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b, bool with_n) {
     tml_text_t text = { it->err_msg, 0, sizeof(it->err_msg) };
     it->err_msg[0] = '\0';
     if (it->nodes != NULL && it->err_node >= 0 && (uint32_t)it->err_node < it->n_nodes
@@ -75,15 +75,15 @@ tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int
     return st;
 }
 
-tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *msg) {
+TML_COLD tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *msg) {
     return tml_fail_text(it, st, msg, 0, "", false);
 }
 
-tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail) {
+TML_COLD tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail) {
     return tml_fail_text(it, st, msg, value, tail, true);
 }
 
-tml_status_t tml_fail_mismatch(tml_interp_t *it, tml_status_t st, const char *msg, int32_t expected, int32_t got) {
+TML_COLD tml_status_t tml_fail_mismatch(tml_interp_t *it, tml_status_t st, const char *msg, int32_t expected, int32_t got) {
     char buf[TML_ERR_MSG_LEN];
     tml_text_t text = { buf, 0, sizeof(buf) };
     tml_text_str(&text, msg);
@@ -94,7 +94,7 @@ tml_status_t tml_fail_mismatch(tml_interp_t *it, tml_status_t st, const char *ms
     return tml_fail_text(it, st, buf, 0, "", false);
 }
 
-tml_status_t tml_fail_type(tml_interp_t *it, int32_t type, const char *what) {
+TML_COLD tml_status_t tml_fail_type(tml_interp_t *it, int32_t type, const char *what) {
     char buf[TML_ERR_MSG_LEN];
     tml_text_t text = { buf, 0, sizeof(buf) };
     tml_text_str(&text, tml_type_name(type));
