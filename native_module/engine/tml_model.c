@@ -371,7 +371,8 @@ TML_COLD tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t
     }
     const tml_op_t *op = tml_find_op(builtin);
     if (op == NULL || version < 1 || version > op->max_version) {
-        return unsupported_op(it, index, tml_builtin_name(builtin), builtin, version);
+        char name[TML_BUILTIN_NAME_LEN];
+        return unsupported_op(it, index, tml_any_builtin_name(builtin, name), builtin, version);
     }
     node->op = op;
     return TML_OK;
