@@ -234,7 +234,7 @@ tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *wor
 // FNV-1a a 32-bit word at a time, with the high half folded down after each multiply: a
 // multiply carries differences only upwards, so without the fold two changes in the top bytes
 // of two words cancel one time in 256 (the fuzzer found such a pair).
-static uint32_t digest_words(uint32_t h, const int32_t *v, uint32_t n) {
+static __attribute__((noinline)) uint32_t digest_words(uint32_t h, const int32_t *v, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) {
         h = (h ^ (uint32_t)v[i]) * 16777619u;
         h ^= h >> 16;
