@@ -1,18 +1,6 @@
 #include "tml_math.h"
 #include "tml_quant.h"
 
-// m = fixed * 2^(shift - 31) with 2^30 <= |fixed| <= 2^31 (frexp's mantissa in Q31, rounded
-// half away from zero, 2^31 carried into the exponent), for a finite nonzero m.
-static __attribute__((noinline)) int64_t q31_mantissa(double m, int *shift) {
-    double mantissa = tml_frexp(m, shift);
-    int64_t fixed = (int64_t)tml_round(mantissa * (double)((int64_t)1 << 31));
-    if (fixed == ((int64_t)1 << 31)) {
-        fixed /= 2;
-        ++*shift;
-    }
-    return fixed;
-}
-
 void tml_quantize_multiplier(double m, int32_t *q, int *shift) {
     // m - m is NaN for the infinite or NaN ratios of a corrupt model's scales.
     if (m == 0.0 || m - m != 0.0) {
@@ -20,7 +8,12 @@ void tml_quantize_multiplier(double m, int32_t *q, int *shift) {
         *shift = 0;
         return;
     }
-    int64_t fixed = q31_mantissa(m, shift);
+    double mantissa = tml_frexp(m, shift);
+    int64_t fixed = (int64_t)tml_round(mantissa * (double)((int64_t)1 << 31));
+    if (fixed == ((int64_t)1 << 31)) {
+        fixed /= 2;
+        ++*shift;
+    }
     if (*shift < -31) {
         *shift = 0;
         fixed = 0;
@@ -36,7 +29,12 @@ void tml_quantize_multiplier(double m, int32_t *q, int *shift) {
 
 bool tml_q4_27_multiplier(float input_scale, int32_t *multiplier, int32_t *left_shift) {
     int shift;
-    int64_t fixed = q31_mantissa((double)input_scale * (double)(1 << 27), &shift);
+    double q = tml_frexp((double)input_scale * (double)(1 << 27), &shift);
+    int64_t fixed = (int64_t)tml_round(q * 2147483648.0);
+    if (fixed == ((int64_t)1 << 31)) {
+        fixed /= 2;
+        shift++;
+    }
     if (shift < 0 || shift > 31) {
         return false;
     }
