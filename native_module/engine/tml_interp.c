@@ -190,14 +190,9 @@ static TML_COLD tml_status_t measure(tml_interp_t *it, tml_target_t target, uint
 }
 
 static TML_COLD tml_status_t arena_too_small(tml_interp_t *it, size_t needed, size_t got, bool at_least) {
-    char msg[TML_ERR_MSG_LEN];
-    tml_text_t text = { msg, 0, sizeof(msg) };
-    tml_text_str(&text, at_least ? "arena too small: needs at least " : "arena too small: needs ");
-    tml_text_int(&text, (int64_t)needed);
-    tml_text_str(&text, " bytes, got ");
-    tml_text_int(&text, (int64_t)got);
     it->err_node = -1;
-    return tml_fail_text(it, TML_ERR_ARENA, msg, 0, "", false);
+    return tml_failf(it, TML_ERR_ARENA, "arena too small: needs %s%zu bytes, got %zu", at_least ? "at least " : "",
+        needed, got);
 }
 
 // tml_arena_size, for a target tml_arena_size_for has checked: a build for a board calls only

@@ -137,18 +137,10 @@ static tml_status_t check_quantization(tml_interp_t *it, uint32_t index, uint8_t
 
 // "tensor <index> is <what>: <needs> not built in; ...": what is the tensor's type name, needs
 // its kernels; or a variable, whose state only SVDF and the LSTM keep. Short enough for a
-// 5-digit index in TML_ERR_MSG_LEN. The message ends as unsupported_op's does, so the linker
-// stores that text once.
+// 5-digit index in TML_ERR_MSG_LEN. The message ends as unsupported_op's does: NOT_BUILT_IN is
+// an argument, so that the linker stores its text once, inside unsupported_op's ":" NOT_BUILT_IN.
 static TML_COLD tml_status_t left_out(tml_interp_t *it, uint32_t index, const char *what, const char *needs) {
-    char msg[TML_ERR_MSG_LEN];
-    tml_text_t text = { msg, 0, sizeof(msg) };
-    tml_text_str(&text, "tensor ");
-    tml_text_int(&text, index);
-    tml_text_str(&text, " is ");
-    tml_text_str(&text, what);
-    tml_text_str(&text, needs);
-    tml_text_str(&text, NOT_BUILT_IN);
-    return tml_fail_text(it, TML_ERR_UNSUPPORTED, msg, 0, "", false);
+    return tml_failf(it, TML_ERR_UNSUPPORTED, "tensor %d is %s%s%s", (int)index, what, needs, NOT_BUILT_IN);
 }
 
 TML_COLD tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) {
@@ -290,24 +282,14 @@ static bool valid_indices(const tml_interp_t *it, const int32_t *v, uint32_t n, 
 // builtin: the op's code, or -1 for a custom op (`name` then says which).
 static TML_COLD tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, const char *name, int32_t builtin,
     int32_t version) {
-    char msg[TML_ERR_MSG_LEN];
-    tml_text_t text = { msg, 0, sizeof(msg) };
-    tml_text_str(&text, "unsupported op ");
+    const char *tail = builtin >= 0 && tml_builtin_left_out(builtin) ? ":" NOT_BUILT_IN : "";
+    it->err_node = (int32_t)index;
     if (builtin >= 0 && strlen(name) == 7 && memcmp(name, "UNKNOWN", 7) == 0) {
         // A build without the name table (TML_BUILTIN_NAMES=0) knows only its own ops' names.
-        tml_text_str(&text, "builtin ");
-        tml_text_int(&text, builtin);
-    } else {
-        tml_text_str(&text, name);
+        return tml_failf(it, TML_ERR_UNSUPPORTED, "unsupported op builtin %d v%d%s", (int)builtin, (int)version, tail);
     }
-    tml_text_str(&text, " v");
-    tml_text_int(&text, version);
-    if (builtin >= 0 && tml_builtin_left_out(builtin)) {
-        tml_text_str(&text, ":" NOT_BUILT_IN);
-    }
-    it->err_node = (int32_t)index;
-    tml_status_t st = tml_fail_text(it, TML_ERR_UNSUPPORTED, msg, 0, "", false);
-    return st;
+    return tml_failf(it, TML_ERR_UNSUPPORTED, "unsupported op %s%s v%d%s", builtin < 0 ? "custom " : "", name,
+        (int)version, tail);
 }
 
 TML_COLD tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
@@ -365,11 +347,7 @@ TML_COLD tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t
             ? tml_find_custom_op((const char *)it->model + name_start, name_len)
             : NULL;
         if (!TML_BUILT_CUSTOM || op == NULL || version < 1 || version > op->max_version) {
-            char msg[64];
-            tml_text_t text = { msg, 0, sizeof(msg) };
-            tml_text_str(&text, "custom ");
-            tml_text_str(&text, name);
-            return unsupported_op(it, index, msg, -1, version);
+            return unsupported_op(it, index, name, -1, version);
         }
         // Custom ops have no builtin options; node->options holds their
         // custom_options vector (length word first) instead.

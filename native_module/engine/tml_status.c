@@ -1,4 +1,6 @@
 // Status names, type names and error recording.
+#include <stdarg.h>
+
 #include "tml_internal.h"
 
 // Entry i of a list of names each ended by its NUL, the list by an empty name; NULL past its
@@ -54,7 +56,33 @@ TML_COLD void tml_text_int(tml_text_t *t, int64_t v) {
     tml_text_str(t, p);
 }
 
-TML_COLD tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b, bool with_n) {
+// Appends fmt to t, its conversions taking the arguments in turn: %s a string, %d an int, %zu a
+// size_t, %lld a long long; no other conversion, flag or width.
+static TML_COLD void text_vformat(tml_text_t *t, const char *fmt, va_list ap) {
+    for (; *fmt != '\0'; fmt++) {
+        if (*fmt != '%') {
+            if (t->len + 1 < t->cap) {
+                t->buf[t->len++] = *fmt;
+                t->buf[t->len] = '\0';
+            }
+            continue;
+        }
+        char c = *++fmt;
+        if (c == 's') {
+            tml_text_str(t, va_arg(ap, const char *));
+        } else if (c == 'd') {
+            tml_text_int(t, va_arg(ap, int));
+        } else if (c == 'z') {
+            fmt++;  // %zu
+            tml_text_int(t, (int64_t)va_arg(ap, size_t));
+        } else {
+            fmt += 2;  // %lld
+            tml_text_int(t, va_arg(ap, long long));
+        }
+    }
+}
+
+TML_COLD tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *fmt, ...) {
     tml_text_t text = { it->err_msg, 0, sizeof(it->err_msg) };
     it->err_msg[0] = '\0';
     if (it->nodes != NULL && it->err_node >= 0 && (uint32_t)it->err_node < it->n_nodes
@@ -65,41 +93,30 @@ TML_COLD tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const cha
         tml_text_str(&text, tml_op_name(it->nodes[it->err_node].op));
         tml_text_str(&text, ": ");
     }
-    tml_text_str(&text, a);
-    if (with_n) {
-        tml_text_str(&text, " ");
-        tml_text_int(&text, n);
-    }
-    tml_text_str(&text, b);
+    va_list ap;
+    va_start(ap, fmt);
+    text_vformat(&text, fmt, ap);
+    va_end(ap);
     it->err_len = (uint8_t)text.len;
     return st;
 }
 
+TML_COLD tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b, bool with_n) {
+    return with_n ? tml_failf(it, st, "%s %lld%s", a, (long long)n, b) : tml_failf(it, st, "%s%s", a, b);
+}
+
 TML_COLD tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *msg) {
-    return tml_fail_text(it, st, msg, 0, "", false);
+    return tml_failf(it, st, "%s", msg);
 }
 
 TML_COLD tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail) {
-    return tml_fail_text(it, st, msg, value, tail, true);
+    return tml_failf(it, st, "%s %d%s", msg, (int)value, tail);
 }
 
 TML_COLD tml_status_t tml_fail_mismatch(tml_interp_t *it, tml_status_t st, const char *msg, int32_t expected, int32_t got) {
-    char buf[TML_ERR_MSG_LEN];
-    tml_text_t text = { buf, 0, sizeof(buf) };
-    tml_text_str(&text, msg);
-    tml_text_str(&text, ": expected ");
-    tml_text_int(&text, expected);
-    tml_text_str(&text, ", got ");
-    tml_text_int(&text, got);
-    return tml_fail_text(it, st, buf, 0, "", false);
+    return tml_failf(it, st, "%s: expected %d, got %d", msg, (int)expected, (int)got);
 }
 
 TML_COLD tml_status_t tml_fail_type(tml_interp_t *it, int32_t type, const char *what) {
-    char buf[TML_ERR_MSG_LEN];
-    tml_text_t text = { buf, 0, sizeof(buf) };
-    tml_text_str(&text, tml_type_name(type));
-    tml_text_str(&text, " ");
-    tml_text_str(&text, what);
-    tml_text_str(&text, " not supported");
-    return tml_fail_text(it, TML_ERR_UNSUPPORTED, buf, 0, "", false);
+    return tml_failf(it, TML_ERR_UNSUPPORTED, "%s %s not supported", tml_type_name(type), what);
 }
