@@ -346,17 +346,15 @@ TML_COLD tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) 
     if (tml_plan_in(it, records, it->plan_order, &it->plan_patch) == SIZE_MAX) {
         return tml_fail(it, TML_ERR_ARENA, "model needs more than 2 GB of arena");
     }
-    for (uint32_t t = 0; t < it->n_tensors; t++) {
-        if (records[t].size > 0) {
-            it->tensors[t].data = base + records[t].offset;
-        }
-    }
+    // A tensor's memory is its alias root's: planned, or (size 0) what loading gave the root.
     for (uint32_t t = 0; t < it->n_tensors; t++) {
         int32_t root = (int32_t)t;
         while (records[root].alias >= 0) {
             root = records[root].alias;
         }
-        if (root != (int32_t)t) {
+        if (records[root].size > 0) {
+            it->tensors[t].data = base + records[root].offset;
+        } else if (root != (int32_t)t) {
             it->tensors[t].data = it->tensors[root].data;
         }
     }
