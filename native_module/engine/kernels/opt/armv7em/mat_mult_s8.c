@@ -140,8 +140,8 @@ static inline __attribute__((always_inline)) void shallow(const tml_opt_mat_mult
             out0[o] = tml_arm_output_short(a0, q, e, out_offset, lo, hi);
             out1[o] = tml_arm_output_short(a1, q, e, out_offset, lo, hi);
         } else {
-            out0[o] = tml_opt_output(a0, q, sh, out_offset, lo, hi);
-            out1[o] = tml_opt_output(a1, q, sh, out_offset, lo, hi);
+            out0[o] = tml_arm_output_exact(a0, q, sh, out_offset, lo, hi);
+            out1[o] = tml_arm_output_exact(a1, q, sh, out_offset, lo, hi);
         }
     }
 }
