@@ -157,7 +157,7 @@ static void pixel_3x3(const int8_t *x_first, const int8_t *packed, int32_t ch, i
 // Any window: rows x cols taps from x_first (input) and the packed filter
 // from tap first_tap, x_col and x_row apart in the input, filter_w apart in a
 // block of the packed filter. broadcast: depth multiplier 4k.
-static __attribute__((noinline)) void pixel_any(const tml_depthwise_conv_2d_s8_params_t *p,
+static void pixel_any(const tml_depthwise_conv_2d_s8_params_t *p,
     const int8_t *x_first, const int8_t *packed, int32_t first_tap, int32_t rows, int32_t cols, int32_t x_col, int32_t x_row,
     const int32_t *bias, const requant_t *r, int8_t *out, bool broadcast) {
     const int32_t multiplier = p->s.depth_multiplier, out_c = p->s.in_c * multiplier;
