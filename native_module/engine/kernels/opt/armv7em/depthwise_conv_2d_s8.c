@@ -112,7 +112,7 @@ static void fill_rows(const tml_depthwise_conv_2d_shape_t *s, const int8_t *in_b
 
 // packed[(block * taps + tap) * 4 + j] = filter[tap * out_c + block * 4 + j]:
 // the taps of output channels 4 * block .. + 3, one word each.
-static void pack_filter(const int8_t *filter, int32_t taps, int32_t out_c, int8_t *packed) {
+static __attribute__((noinline)) void pack_filter(const int8_t *filter, int32_t taps, int32_t out_c, int8_t *packed) {
     for (int32_t oc = 0; oc + 4 <= out_c; oc += 4) {
         const int8_t *f = filter + oc;
         for (int32_t t = 0; t < taps; t++, f += out_c, packed += 4) {
