@@ -3,8 +3,10 @@
 // with SMLABB/SMLATT. With a depth multiplier of 1 the four channels read one
 // input word (the input offset added as it is unpacked); with a multiple of 4
 // they share one input byte. The filter is first repacked into the scratch so
-// that the taps of four channels are consecutive words; only the taps inside
-// the image are visited, and a 3x3 window inside the image is unrolled.
+// that the taps of four channels are consecutive words. A 3x3 filter (no
+// dilation, depth multiplier 1) reads three input rows copied with their
+// padding, every window unrolled; that holds every SAME and VALID layer. Any
+// other window visits only its taps inside the image.
 #include "kernels/opt/opt.h"
 
 // Built on every core (no intrinsics), so that a host plans an ARMv7E-M arena exactly.
@@ -122,10 +124,11 @@ static __attribute__((noinline)) void pack_filter(const int8_t *filter, int32_t 
     }
 }
 
-// A 3x3 window inside the image, no dilation, depth multiplier 1: nine taps
-// unrolled; a channel's taps in a row of the input are ch bytes apart.
-static void pixel_3x3(const int8_t *x_first, const int8_t *packed, int32_t ch, int32_t x_row,
-    int32_t offset, const int32_t *bias, const requant_t *r, int8_t *out) {
+// A 3x3 window of the padded rows, no dilation, depth multiplier 1: nine taps
+// unrolled; a channel's taps in a row of the input are ch bytes apart. Out of
+// line: inlined, its loop loses registers to the caller's.
+static __attribute__((noinline)) void pixel_3x3(const int8_t *x_first, const int8_t *packed, int32_t ch,
+    int32_t x_row, int32_t offset, const int32_t *bias, const requant_t *r, int8_t *out) {
     const int32_t offset2 = tml_lanes2(offset), ch2 = 2 * ch;
     for (int32_t c = 0; c + 4 <= ch; c += 4, packed += 36) {
         int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
@@ -262,13 +265,9 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
                     x_first += ((size_t)(iy0 + s->dilation_h * y_lo) * s->in_w
                         + (size_t)(ix0 + s->dilation_w * x_lo)) * ch;
                 }
-                if (dense3x3 && rows == 3 && cols == 3) {
-                    pixel_3x3(x_first, packed, ch, x_row, p->q.input_offset, bias, &r, out);
-                } else {
-                    const int32_t first_tap = rows > 0 ? y_lo * s->filter_w + x_lo : 0;
-                    pixel_any(p, x_first, packed, first_tap, rows, cols, x_col, x_row, bias, &r, out,
-                        broadcast);
-                }
+                const int32_t first_tap = rows > 0 ? y_lo * s->filter_w + x_lo : 0;
+                pixel_any(p, x_first, packed, first_tap, rows, cols, x_col, x_row, bias, &r, out,
+                    broadcast);
                 if (TML_KERNEL_DW_TAIL && !broadcast && (ch & 3) != 0) {
                     pixel_tail(p, x_first, filter + (size_t)(rows > 0 ? y_lo * s->filter_w + x_lo : 0) * ch,
                         rows, cols, x_col, x_row, bias, &r, out);
