@@ -65,12 +65,4 @@ static inline int8_t tml_arm_output(int32_t acc, int32_t q, int32_t shift, int32
     return tml_opt_output(acc, q, shift, offset, lo, hi);
 }
 
-// tml_opt_output out of line, for paths whose layers rarely take it (shifts
-// outside the short range): the 64-bit multiply and both shifts once, not once
-// per inlined output.
-static __attribute__((noinline, unused)) int8_t tml_arm_output_exact(int32_t acc, int32_t q,
-    int32_t shift, int32_t offset, int32_t lo, int32_t hi) {
-    return tml_opt_output(acc, q, shift, offset, lo, hi);
-}
-
 #endif // TML_KERNELS_OPT_ARMV7EM_SIMD_H
