@@ -49,15 +49,42 @@ void tml_depthwise_conv_2d_s8_rows(const tml_depthwise_conv_2d_s8_params_t *p, i
 
 // The image rows [*first, *end) that output rows [row0, row0 + rows) of a window read (stride,
 // dilation, filter height and leading padding along the height; in_h rows in the image);
-// *first == *end when they read none (kernels/window_rows.c).
-void tml_window_rows(int32_t row0, int32_t rows, int32_t stride, int32_t dilation, int32_t filter,
-    int32_t pad, int32_t in_h, int32_t *first, int32_t *end);
+// *first == *end when they read none. With a dilation, the first row inside the image may be
+// the second output row's, not the first's: rows are walked in from both ends until one
+// starts (ends) inside the image, and every later (earlier) one starts (ends) further in.
+static inline void tml_window_rows(int32_t row0, int32_t rows, int32_t stride, int32_t dilation,
+    int32_t filter, int32_t pad, int32_t in_h, int32_t *first, int32_t *end) {
+    const int32_t span = (filter - 1) * dilation;
+    int32_t lo = in_h, hi = 0;
+    for (int32_t oy = row0; oy < row0 + rows; oy++) {
+        const int32_t iy0 = oy * stride - pad;
+        const int32_t tap = iy0 < 0 ? iy0 + (-iy0 + dilation - 1) / dilation * dilation : iy0;
+        if (tap <= iy0 + span && tap < in_h) {
+            lo = tap < lo ? tap : lo;
+        }
+        if (iy0 >= 0) {
+            break;
+        }
+    }
+    for (int32_t oy = row0 + rows - 1; oy >= row0; oy--) {
+        const int32_t iy0 = oy * stride - pad, last = iy0 + span;
+        const int32_t tap = last >= in_h ? last - (last - in_h + dilation) / dilation * dilation : last;
+        if (tap >= iy0 && tap >= 0) {
+            hi = tap + 1 > hi ? tap + 1 : hi;
+        }
+        if (last < in_h) {
+            break;
+        }
+    }
+    *first = lo < hi ? lo : 0;
+    *end = lo < hi ? hi : 0;
+}
 
 // A band's input, for the *_rows kernels: drops the held rows before the first one output
 // rows [row0, row0 + rows) read, so the band has the top padding of the layer's own first rows
 // at most and none inside the image (where the 1x1 path needs none). Updates *in_row0 and
 // *in_rows, sets *band_pad to the band's top padding (negative when it starts inside the
-// image) and returns how many rows were dropped from the input's start.
+// image) and returns how many rows were dropped from the input's start (kernels/band_input.c).
 int32_t tml_band_input(int32_t row0, int32_t rows, int32_t stride, int32_t dilation, int32_t filter,
     int32_t pad, int32_t in_h, int32_t *in_row0, int32_t *in_rows, int32_t *band_pad);
 
