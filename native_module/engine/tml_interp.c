@@ -9,10 +9,6 @@
 
 #include "kernels/opt/opt.h"
 
-// Loading and planning run once a model: at -O2 these stay single out-of-line copies rather
-// than being inlined into each caller.
-#define TML_COLD __attribute__((noinline))
-
 static size_t align8(size_t n) {
     return (n + 7) & ~(size_t)7;
 }

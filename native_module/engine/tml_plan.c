@@ -55,6 +55,20 @@ static int32_t node_io(const tml_node_t *node, uint32_t i) {
     return i < node->n_inputs ? node->inputs[i] : node->outputs[i - node->n_inputs];
 }
 
+// The memory (root record) of a node's input 0 when its output 0 may come to share it: both
+// planned and distinct, the output sharing nothing yet and not that memory already; else -1.
+static int32_t shareable_root(const tml_interp_t *it, const tml_plan_record_t *r, const tml_node_t *node) {
+    if (node->op == NULL || node->n_inputs < 1 || node->n_outputs < 1) {
+        return -1;
+    }
+    const int32_t in = node->inputs[0], out = node->outputs[0];
+    if (!planned(it, in) || !planned(it, out) || in == out || r[out].alias >= 0) {
+        return -1;
+    }
+    const int32_t root = root_of(r, in);
+    return root != out ? root : -1;
+}
+
 static void compute_lifetimes(const tml_interp_t *it, tml_plan_record_t *r) {
     uint32_t nt = it->n_tensors;
     uint32_t end = it->n_nodes > 0 ? it->n_nodes - 1 : 0;
@@ -79,13 +93,10 @@ static void compute_lifetimes(const tml_interp_t *it, tml_plan_record_t *r) {
                 live_through(r, node_io(node, i), n, n);
             }
         }
-        if (node->op != NULL && (node->op->flags & TML_OP_ALIAS) && node->n_inputs >= 1
-            && node->n_outputs >= 1 && planned(it, node->inputs[0]) && planned(it, node->outputs[0])
-            && it->tensors[node->inputs[0]].bytes == it->tensors[node->outputs[0]].bytes
-            && node->inputs[0] != node->outputs[0]
-            && r[node->outputs[0]].alias < 0
-            && root_of(r, node->inputs[0]) != node->outputs[0]) {
-            r[node->outputs[0]].alias = root_of(r, node->inputs[0]);
+        const int32_t root = shareable_root(it, r, node);
+        if (root >= 0 && (node->op->flags & TML_OP_ALIAS)
+            && it->tensors[node->inputs[0]].bytes == it->tensors[node->outputs[0]].bytes) {
+            r[node->outputs[0]].alias = root;
         }
         if (node->scratch_bytes > 0) {
             r[nt + n].size = align_up(node->scratch_bytes);
@@ -259,9 +270,11 @@ static void chain_of(const tml_interp_t *it, const tml_patch_t *p, chain_t *c) {
     }
 }
 
-static bool is_graph_io(const tml_interp_t *it, const tml_plan_record_t *r, int32_t root) {
+// Whether a graph input or output uses the memory of record a or of record b.
+static bool graph_io_uses(const tml_interp_t *it, const tml_plan_record_t *r, int32_t a, int32_t b) {
     for (uint32_t i = 0; i < it->n_inputs + it->n_outputs; i++) {
-        if (planned(it, graph_io(it, i)) && root_of(r, graph_io(it, i)) == root) {
+        const int32_t t = graph_io(it, i);
+        if (planned(it, t) && (root_of(r, t) == a || root_of(r, t) == b)) {
             return true;
         }
     }
@@ -274,38 +287,41 @@ static bool is_graph_io(const tml_interp_t *it, const tml_plan_record_t *r, int3
 // both are covered by the pairs' bound, as a pair's bound holds for each of its pixels and the
 // first pixel of every output row reads from the column its row copy starts at). Walking the
 // pixels backwards keeps the first input byte any later pixel still reads.
+// Byte offsets fit in 32 bits: a tensor of 2 GB or more plans nowhere (lowest_free_offset),
+// so such a window is not counted.
 int64_t tml_plan_window_gap(const tml_window_shape_t *s) {
     const int64_t pixels = (int64_t)s->batches * s->out_h * s->out_w;
-    if (pixels <= 0 || pixels > (1 << 22)) {
+    const int64_t in_bytes = (int64_t)s->batches * s->in_h * s->in_w * s->in_c;
+    if (pixels <= 0 || pixels > (1 << 22) || in_bytes > INT32_MAX || s->out_c < 0 || pixels * s->out_c > INT32_MAX) {
         return -1;
     }
-    int64_t needed = (int64_t)s->batches * s->in_h * s->in_w * s->in_c;  // nothing: past the end
-    int64_t needed_later = needed;  // by the pixels after the current pair
-    int64_t gap = 0;
-    int64_t i = pixels;
-    for (int64_t b = s->batches - 1; b >= 0; b--) {
+    int32_t needed = (int32_t)in_bytes;  // nothing: past the end
+    int32_t needed_later = needed;        // by the pixels after the current pair
+    int32_t gap = 0;
+    int32_t i = (int32_t)pixels;
+    for (int32_t b = s->batches - 1; b >= 0; b--) {
         for (int32_t oy = s->out_h - 1; oy >= 0; oy--) {
             // The window's first row inside the image (none: reads nothing), then its first
             // column: the lowest byte it reads.
             const int32_t iy0 = oy * s->stride_h - s->pad_h;
             const int32_t ky = iy0 >= 0 ? 0 : (-iy0 + s->dilation_h - 1) / s->dilation_h;
-            const int64_t iy = iy0 + (int64_t)ky * s->dilation_h;
+            const int32_t iy = iy0 + ky * s->dilation_h;
             const bool row_inside = ky < s->filter_h && iy < s->in_h;
             for (int32_t ox = s->out_w - 1; ox >= 0; ox--) {
                 i--;
                 const int32_t ix0 = ox * s->stride_w - s->pad_w;
                 const int32_t kx = ix0 >= 0 ? 0 : (-ix0 + s->dilation_w - 1) / s->dilation_w;
-                const int64_t ix = ix0 + (int64_t)kx * s->dilation_w;
+                const int32_t ix = ix0 + kx * s->dilation_w;
                 if (row_inside && kx < s->filter_w && ix < s->in_w) {
-                    const int64_t first = ((b * s->in_h + iy) * s->in_w + ix) * s->in_c;
+                    const int32_t first = ((b * s->in_h + iy) * s->in_w + ix) * s->in_c;
                     needed = first < needed ? first : needed;
                 }
                 if (i % 2 == 0) {
                     // Every kernel writes a pair's last output byte after its last read of the
                     // pair: that byte need only miss what later pairs read, the others the
                     // pair's input too.
-                    const int64_t written = (i + 2 < pixels ? i + 2 : pixels) * s->out_c;
-                    const int64_t pair = written - 1 - needed, later = written - needed_later;
+                    const int32_t written = (i + 2 < pixels ? i + 2 : (int32_t)pixels) * s->out_c;
+                    const int32_t pair = written - 1 - needed, later = written - needed_later;
                     gap = pair > gap ? pair : gap;
                     gap = later > gap ? later : gap;
                     needed_later = needed;
@@ -338,17 +354,12 @@ static bool read_elsewhere(const tml_interp_t *it, const tml_plan_record_t *r, c
 static void share_inputs(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p) {
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         const tml_node_t *node = &it->nodes[n];
-        if (in_patch(p, n) || node->op == NULL || node->n_inputs < 1 || node->n_outputs < 1) {
+        const int32_t root = in_patch(p, n) ? -1 : shareable_root(it, r, node);
+        if (root < 0 || r[node->outputs[0]].first != n || r[root].last != n
+            || graph_io_uses(it, r, root, node->outputs[0])) {
             continue;
         }
-        int32_t in = node->inputs[0], out = node->outputs[0];
-        if (!planned(it, in) || !planned(it, out) || in == out || r[out].alias >= 0 || r[out].first != n) {
-            continue;
-        }
-        int32_t root = root_of(r, in);
-        if (root == out || r[root].last != n || is_graph_io(it, r, root) || is_graph_io(it, r, out)) {
-            continue;
-        }
+        const int32_t in = node->inputs[0], out = node->outputs[0];
         const tml_tensor_t *tin = &it->tensors[in], *tout = &it->tensors[out];
         tml_window_shape_t s;
         if ((node->op->flags & TML_OP_INPLACE) && tin->bytes == tout->bytes && tin->type == tout->type) {
@@ -618,7 +629,7 @@ static size_t place_all(const tml_interp_t *it, tml_plan_record_t *r, int order)
 
 // The records for chain c (NULL: none): lifetimes, the chain's band buffers, then the memory
 // outputs share with their inputs.
-static void prepare_records(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c) {
+static TML_COLD void prepare_records(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c) {
     compute_lifetimes(it, r);
     if (c != NULL && c->ops > 0) {
         apply_patch(it, r, c);
@@ -628,7 +639,7 @@ static void prepare_records(const tml_interp_t *it, tml_plan_record_t *r, const 
 
 // The smallest plan over the placement orders, with chain c patched (NULL: none); the records
 // hold the last order's offsets.
-static size_t plan_orders(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c, int *order) {
+static TML_COLD size_t plan_orders(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c, int *order) {
     prepare_records(it, r, c);
     size_t best = SIZE_MAX;
     int best_order = 0;
@@ -722,7 +733,8 @@ static void choose_patch(const tml_interp_t *it, tml_plan_record_t *r, size_t un
         c->p = p;
         c->ops = k + 1;
         size_bands(it, c);
-        if (!pays(unpatched, chain_floor(it, c), c->extra_macs, macs) || chain_floor(it, c) > best_total) {
+        const size_t lower_bound = chain_floor(it, c);
+        if (!pays(unpatched, lower_bound, c->extra_macs, macs) || lower_bound > best_total) {
             continue;
         }
         size_t total = plan_one(it, r, c, order);
