@@ -423,14 +423,19 @@ static int32_t lying_over(const placed_t *pl, int32_t self) {
     return lies_over(pl->it, pl->r, out) == self ? out : -1;
 }
 
+// The highest offset record rec may start at: it must end below 2 GB.
+static uint32_t highest_start(const tml_plan_record_t *rec) {
+    return INT32_MAX - rec->size;
+}
+
 static bool small_gap(const tml_plan_record_t *out) {
-    return (uint64_t)TML_PLAN_GAP(out->alias) * 8 <= out->size;
+    return TML_PLAN_GAP(out->alias) <= out->size / 8;
 }
 
 // Where small gaps are kept room for, the spot waiting for an unplaced partner of placed record i
 // across a small gap (its output just below it, or its input just above), so that others keep
 // out of it: the partner's index, and its offset in *at; -1 when none.
-static int32_t waiting_partner(const placed_t *pl, int32_t i, uint64_t *at) {
+static int32_t waiting_partner(const placed_t *pl, int32_t i, uint32_t *at) {
     const tml_plan_record_t *r = pl->r, *p = &r[i];
     if (!pl->leave_small_gaps) {
         return -1;
@@ -443,7 +448,7 @@ static int32_t waiting_partner(const placed_t *pl, int32_t i, uint64_t *at) {
     }
     int32_t in = lies_over(pl->it, r, i);
     if (in >= 0 && r[in].offset == TML_UNPLACED && small_gap(p)) {
-        *at = (uint64_t)p->offset + TML_PLAN_GAP(p->alias);
+        *at = p->offset + TML_PLAN_GAP(p->alias);
         return in;
     }
     return -1;
@@ -452,18 +457,23 @@ static int32_t waiting_partner(const placed_t *pl, int32_t i, uint64_t *at) {
 // Moves *candidate past every record of the list from `i` that clashes with record `self`:
 // past its end, or for the output lying over `self` (an input), to the output's start plus
 // the gap. An output may lie over its input when it starts at least the gap before it.
-static bool push_past(const placed_t *pl, int32_t i, int32_t self, uint64_t *candidate) {
+// Offsets stay in 32 bits: every record is below 2 GB (place_all), a placed one ends below
+// 2 GB, and a candidate past highest_start() returns at once, as it can only grow.
+static bool push_past(const placed_t *pl, int32_t i, int32_t self, uint32_t *candidate) {
     const tml_plan_record_t *r = pl->r, *rec = &r[self];
     const int32_t self_over = lies_over(pl->it, r, self);
     bool moved = false;
     for (; i >= 0; i = r[i].next) {
         const tml_plan_record_t *p = &r[i];
-        uint64_t at;
+        uint32_t at;
         int32_t w = waiting_partner(pl, i, &at);
         if (w >= 0 && w != self && overlap_in_time(&r[w], rec) && *candidate < at + r[w].size
             && at < *candidate + rec->size) {
             *candidate = at + r[w].size;
             moved = true;
+            if (*candidate > highest_start(rec)) {
+                return true;
+            }
         }
         if (!overlap_in_time(p, rec) || *candidate >= p->offset + p->size
             || p->offset >= *candidate + rec->size) {
@@ -473,13 +483,13 @@ static bool push_past(const placed_t *pl, int32_t i, int32_t self, uint64_t *can
             continue;
         }
         if (lies_over(pl->it, r, i) == self) {
-            const uint64_t gap = TML_PLAN_GAP(p->alias);
-            if (*candidate >= (uint64_t)p->offset + gap) {
+            const uint32_t gap = TML_PLAN_GAP(p->alias);
+            if (*candidate >= p->offset + gap) {
                 continue;
             }
-            *candidate = (uint64_t)p->offset + gap;
+            *candidate = p->offset + gap;
         } else {
-            *candidate = (uint64_t)p->offset + p->size;
+            *candidate = p->offset + p->size;
         }
         moved = true;
     }
@@ -490,26 +500,29 @@ static bool push_past(const placed_t *pl, int32_t i, int32_t self, uint64_t *can
 // Micro's planner), or TML_UNPLACED past 2 GB (a corrupt or absurd model).
 static uint32_t lowest_free_offset(const placed_t *pl, int32_t self) {
     const tml_plan_record_t *rec = &pl->r[self];
-    uint64_t candidate = 0;
+    uint32_t candidate = 0;
     // Room for the chain of unplaced outputs, each lying below the last across a small gap.
     for (int32_t t = pl->leave_small_gaps ? lying_over(pl, self) : -1, steps = 0;
          t >= 0 && pl->r[t].offset == TML_UNPLACED && small_gap(&pl->r[t]) && steps < SHORT_LIFE;
          t = lying_over(pl, t), steps++) {
         candidate += TML_PLAN_GAP(pl->r[t].alias);
+        if (candidate > highest_start(rec)) {
+            return TML_UNPLACED;
+        }
     }
     int32_t from = rec->first - SHORT_LIFE > 0 ? rec->first - SHORT_LIFE : 0;
     int32_t to = rec->last < pl->n_nodes - 1 ? rec->last : pl->n_nodes - 1;
     bool moved = true;
     while (moved) {
         moved = push_past(pl, pl->long_lived, self, &candidate);
-        for (int32_t n = from; n <= to; n++) {
+        for (int32_t n = from; n <= to && candidate <= highest_start(rec); n++) {
             moved |= push_past(pl, pl->r[pl->n_tensors + (uint32_t)n].alias, self, &candidate);
         }
-        if (candidate + rec->size > INT32_MAX) {
+        if (candidate > highest_start(rec)) {
             return TML_UNPLACED;
         }
     }
-    return (uint32_t)candidate;
+    return candidate;
 }
 
 static void add_placed(placed_t *pl, int32_t i) {
@@ -603,6 +616,9 @@ static size_t place_all(const tml_interp_t *it, tml_plan_record_t *r, int order)
         r[i].offset = TML_UNPLACED;
         if (i >= it->n_tensors) {
             r[i].alias = -1;
+        }
+        if (r[i].size > INT32_MAX) {
+            return SIZE_MAX;  // it would end past 2 GB wherever it went
         }
         if (r[i].size > 0) {
             r[i].next = head;
