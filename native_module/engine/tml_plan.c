@@ -157,7 +157,7 @@ static bool band_node(const tml_interp_t *it, const tml_node_t *node, tml_window
 // compute beyond the layers' own.
 typedef struct {
     tml_patch_t p;
-    uint32_t ops;  // nodes whose windows are read: p's when they are a chain, else 0
+    uint32_t ops;  // p's nodes, whose windows are read, when they are a chain; else 0
     tml_window_shape_t windows[TML_PATCH_MAX_OPS];
     int32_t held[TML_PATCH_MAX_OPS];
     uint64_t extra_macs;
@@ -287,12 +287,13 @@ static bool graph_io_uses(const tml_interp_t *it, const tml_plan_record_t *r, in
 // both are covered by the pairs' bound, as a pair's bound holds for each of its pixels and the
 // first pixel of every output row reads from the column its row copy starts at). Walking the
 // pixels backwards keeps the first input byte any later pixel still reads.
-// Byte offsets fit in 32 bits: a tensor of 2 GB or more plans nowhere (lowest_free_offset),
-// so such a window is not counted.
+// Byte offsets fit in 32 bits: a tensor of 2 GB or more plans nowhere (place_all), so such a
+// window is not counted.
 int64_t tml_plan_window_gap(const tml_window_shape_t *s) {
     const int64_t pixels = (int64_t)s->batches * s->out_h * s->out_w;
     const int64_t in_bytes = (int64_t)s->batches * s->in_h * s->in_w * s->in_c;
-    if (pixels <= 0 || pixels > (1 << 22) || in_bytes > INT32_MAX || s->out_c < 0 || pixels * s->out_c > INT32_MAX) {
+    if (pixels <= 0 || pixels > (1 << 22) || in_bytes > INT32_MAX || s->out_c < 0
+        || pixels * s->out_c > INT32_MAX) {
         return -1;
     }
     int32_t needed = (int32_t)in_bytes;  // nothing: past the end
@@ -342,9 +343,6 @@ static bool read_elsewhere(const tml_interp_t *it, const tml_plan_record_t *r, c
     return false;
 }
 
-// Where an op's kernels write in raster order (tml_op_t.window) and the node is the last
-// reader of its input's memory, the output may lie over that memory if it starts far enough
-// before it (tml_plan_window_gap): the placement allows that one overlap and no other.
 // Where a node is the last reader of its input's memory, its output may use that memory. An op
 // that may write over its input (TML_OP_INPLACE) takes it whole: the two never need to exist
 // side by side. An op whose kernels write in raster order (tml_op_t.window) may start its
