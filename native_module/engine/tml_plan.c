@@ -23,7 +23,9 @@ static uint32_t align_up(uint32_t n) {
     return (n + (TML_ARENA_ALIGN - 1)) & ~(uint32_t)(TML_ARENA_ALIGN - 1);
 }
 
-static int32_t root_of(const tml_plan_record_t *r, int32_t t) {
+// root_of, live_through and planned serve most of the planner's steps: TML_COLD keeps one copy
+// of each at -O2, as -Os does, rather than one per call site.
+static TML_COLD int32_t root_of(const tml_plan_record_t *r, int32_t t) {
     while (r[t].alias >= 0) {
         t = r[t].alias;
     }
@@ -31,7 +33,7 @@ static int32_t root_of(const tml_plan_record_t *r, int32_t t) {
 }
 
 // Extends record t's lifetime over nodes [first, last] (first <= last).
-static void live_through(tml_plan_record_t *r, int32_t t, uint32_t first, uint32_t last) {
+static TML_COLD void live_through(tml_plan_record_t *r, int32_t t, uint32_t first, uint32_t last) {
     if (first < r[t].first) {  // TML_NO_NODE, above every node, when nothing touched it yet
         r[t].first = (uint16_t)first;
     }
@@ -40,7 +42,7 @@ static void live_through(tml_plan_record_t *r, int32_t t, uint32_t first, uint32
     }
 }
 
-static bool planned(const tml_interp_t *it, int32_t t) {
+static TML_COLD bool planned(const tml_interp_t *it, int32_t t) {
     return t >= 0 && (uint32_t)t < it->n_tensors
            && !(it->tensors[t].flags & (TML_TENSOR_CONST | TML_TENSOR_VARIABLE | TML_TENSOR_DEFERRED));
 }
