@@ -408,7 +408,11 @@ tml_status_t tml_check_unchanged(tml_interp_t *it) {
 // kept, moved to the buffer's start, not computed again: each row is computed once, as
 // unpatched. Each node's time adds up over the bands.
 static tml_status_t run_patch(tml_interp_t *it, const tml_patch_t *p) {
-    const uint32_t ops = (uint32_t)(p->last - p->first) + 1;  // at most TML_PATCH_MAX_OPS
+    const uint32_t ops = (uint32_t)(p->last - p->first) + 1;
+    it->err_node = p->first;
+    if (ops > TML_PATCH_MAX_OPS || p->last >= it->n_nodes) {
+        return tml_fail(it, TML_ERR_INTERNAL, "patched chain changed");
+    }
     // The nodes' windows, whose heights give each band's rows. The plan checked at tml_init
     // that the nodes are a chain; the invoke keeps nothing of the plan but tml_patch_t, so the
     // windows are read again, sized to the chain to keep the invoke's stack small.
