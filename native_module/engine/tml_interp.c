@@ -9,10 +9,6 @@
 
 #include "kernels/opt/opt.h"
 
-// Loading and planning run once a model: at -O2 these stay single out-of-line copies rather
-// than being inlined into each caller.
-#define TML_COLD __attribute__((noinline))
-
 static size_t align8(size_t n) {
     return (n + 7) & ~(size_t)7;
 }
@@ -412,30 +408,38 @@ tml_status_t tml_check_unchanged(tml_interp_t *it) {
 // kept, moved to the buffer's start, not computed again: each row is computed once, as
 // unpatched. Each node's time adds up over the bands.
 static tml_status_t run_patch(tml_interp_t *it, const tml_patch_t *p) {
-    tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
-    int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS];
-    int32_t held_first[TML_PATCH_MAX_OPS], held_end[TML_PATCH_MAX_OPS];  // rows in each buffer
     const uint32_t ops = (uint32_t)(p->last - p->first) + 1;
     it->err_node = p->first;
-    if (!tml_patch_dims(it, p->first, p->last, dims)) {
+    if (ops > TML_PATCH_MAX_OPS || p->last >= it->n_nodes) {
         return tml_fail(it, TML_ERR_INTERNAL, "patched chain changed");
     }
+    // The nodes' windows, whose heights give each band's rows. The plan checked at tml_init
+    // that the nodes are a chain; the invoke keeps nothing of the plan but tml_patch_t, so the
+    // windows are read again, sized to the chain to keep the invoke's stack small.
+    tml_window_shape_t windows[ops];
+    int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS];
+    int32_t held_first[TML_PATCH_MAX_OPS], held_end[TML_PATCH_MAX_OPS];  // rows in each buffer
     const bool timed = it->ticks_us != NULL && it->node_us != NULL;
     for (uint32_t j = 0; j < ops; j++) {
+        tml_node_t *node = &it->nodes[p->first + j];
+        it->err_node = (int32_t)(p->first + j);
+        if (!node->op->window(it, node, &windows[j])) {
+            return tml_fail(it, TML_ERR_INTERNAL, "patched chain changed");
+        }
         held_first[j] = held_end[j] = 0;
         if (timed) {
             it->node_us[p->first + j] = 0;
         }
     }
-    const int32_t out_h = dims[ops - 1].out_h;
+    const int32_t out_h = windows[ops - 1].out_h;
     for (int32_t y = 0; y < out_h; y += p->rows) {
-        tml_patch_band(dims, ops, y, out_h - y < p->rows ? out_h - y : p->rows, first, end);
+        tml_patch_band(windows, ops, y, out_h - y < p->rows ? out_h - y : p->rows, first, end);
         for (uint32_t j = 0; j < ops; j++) {
             tml_node_t *node = &it->nodes[p->first + j];
             const tml_tensor_t *in = &it->tensors[node->inputs[0]];
             const tml_tensor_t *out = &it->tensors[node->outputs[0]];
-            const size_t row_bytes = out->bytes / (uint32_t)dims[j].out_h;
-            tml_rows_t band = { in->data, out->data, 0, dims[j].in_h, first[j], end[j] - first[j] };
+            const size_t row_bytes = out->bytes / (uint32_t)windows[j].out_h;
+            tml_rows_t band = { in->data, out->data, 0, windows[j].in_h, first[j], end[j] - first[j] };
             if (j > 0) {
                 band.in_row0 = held_first[j - 1];
                 band.in_rows = held_end[j - 1] - held_first[j - 1];
