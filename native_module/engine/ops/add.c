@@ -13,14 +13,12 @@ typedef union {
     tml_bcast_s32_params_t s32;
 } add_sub_data_t;
 
-static tml_status_t add_sub_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_ONCE tml_status_t add_sub_prepare(tml_interp_t *it, tml_node_t *node) {
     add_sub_data_t *d = node->data;
     bool sub = node->op->builtin == TML_BUILTIN_SUB;
     const tml_tensor_t *a, *b, *out;
-    TML_TRY(tml_node_binary(it, node, &a, &b, &out));
     tml_bcast_t bc;
-    TML_CHECK(it, tml_bcast_init(&bc, a->dims, a->ndim, b->dims, b->ndim, out->dims, out->ndim),
-        TML_ERR_MODEL, "shapes do not broadcast");
+    TML_TRY(tml_node_binary(it, node, &a, &b, &out, &bc));
     int32_t act = tml_opt_u8(it, node, 0, TML_ACT_NONE);
     if (out->type == TML_INT8) {
         tml_add_s8_params_t *p = &d->s8;

@@ -20,7 +20,7 @@
 #define DECODE_TYPE_LUT 0
 #define PER_TENSOR_AXIS 15
 
-static tml_status_t read_lut(tml_interp_t *it, const tml_tensor_t *enc, const tml_tensor_t *anc,
+static TML_ONCE tml_status_t read_lut(tml_interp_t *it, const tml_tensor_t *enc, const tml_tensor_t *anc,
     const tml_tensor_t *out, tml_lut_t *lut) {
     TML_CHECK(it, enc != NULL && anc != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
     TML_CHECK(it, (enc->flags & TML_TENSOR_CONST) && (anc->flags & TML_TENSOR_CONST) && enc->data != NULL
@@ -203,7 +203,7 @@ bool tml_lut_decode(const tml_lut_t *lut, uint32_t first, uint32_t count, uint8_
     return decode_lut(lut, first, count, out);
 }
 
-static tml_status_t decode_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_ONCE tml_status_t decode_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_CHECK(it, node->n_outputs >= 1 && node->n_inputs == 2 * node->n_outputs, TML_ERR_MODEL,
         "expected an encoded and an ancillary input per output");
     for (int i = 0; i < node->n_outputs; i++) {
