@@ -126,14 +126,12 @@ static TML_ONCE tml_status_t prepare_s8(tml_interp_t *it, const tml_node_t *node
 
 static TML_ONCE tml_status_t svdf_prepare(tml_interp_t *it, tml_node_t *node) {
     svdf_data_t *d = node->data;
-    tml_svdf_shape_t s;
-    TML_TRY(check_shapes(it, node, &s));
+    TML_TRY(check_shapes(it, node, &d->p.s8.s));  // both union members start with it
     TML_CHECK(it, !tml_opt_bool(it, node, OPT_ASYMMETRIC_QUANTIZE_INPUTS, false), TML_ERR_UNSUPPORTED,
         "hybrid (asymmetric_quantize_inputs) not supported");
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     d->type = in->type;
     if (in->type == TML_INT8) {
-        d->p.s8.s = s;
         return prepare_s8(it, node, &d->p.s8);
     }
     if (!TML_IS_F32(in->type)) {
@@ -145,7 +143,6 @@ static TML_ONCE tml_status_t svdf_prepare(tml_interp_t *it, tml_node_t *node) {
             "float32 input needs float32 weights, bias and state");
     }
     TML_CHECK(it, tml_node_output(it, node, 0)->type == TML_FLOAT32, TML_ERR_MODEL, "input and output types differ");
-    d->p.f32.s = s;
     int32_t act = tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_NONE);
     return tml_act_range_float(it, act, &d->p.f32.act_min, &d->p.f32.act_max);
 }

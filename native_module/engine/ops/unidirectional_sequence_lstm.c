@@ -103,15 +103,14 @@ static TML_ONCE int32_t log2_rounded(float x) {
 static TML_ONCE tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     lstm_data_t *d = node->data;
     tml_lstm_s8_params_t *p = &d->p.s8;
-    tml_lstm_shape_t shape;
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     const tml_tensor_t *hidden = tml_node_input(it, node, IN_HIDDEN);
     const tml_tensor_t *cell = tml_node_input(it, node, IN_CELL);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     TML_CHECK(it, in != NULL && hidden != NULL && cell != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
     TML_CHECK(it, in->ndim == 3 && out->ndim == 3, TML_ERR_MODEL, "input and output must be 3-d");
-    TML_CHECK(it, read_shape(it, node, &shape), TML_ERR_MODEL, "empty input or output");
-    const tml_lstm_shape_t *s = &shape;
+    const tml_lstm_shape_t *s = &p->s;  // both union members start with it
+    TML_CHECK(it, read_shape(it, node, &p->s), TML_ERR_MODEL, "empty input or output");
     TML_CHECK(it, out->dims[0] == in->dims[0] && out->dims[1] == in->dims[1], TML_ERR_MODEL,
         "output steps and batches differ from input");
     TML_CHECK(it, (hidden->flags & TML_TENSOR_VARIABLE) && (cell->flags & TML_TENSOR_VARIABLE),
@@ -151,14 +150,12 @@ static TML_ONCE tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     float clip = tml_opt_f32(it, node, OPT_CELL_CLIP, 0.0f);
     TML_CHECK(it, clip >= 0.0f, TML_ERR_MODEL, "negative cell clip");
     if (f32) {
-        d->p.f32.s = *s;
         d->p.f32.cell_clip = clip;
         return TML_OK;
     }
     TML_CHECK(it, in->scale > 0.0f && hidden->scale > 0.0f && cell->scale > 0.0f, TML_ERR_MODEL,
         "missing quantization scale");
 
-    p->s = shape;
     // Gate products land in Q3.12 (int16, scale 2^-12); gate outputs are Q0.15.
     const double gate_in = 1.0 / 4096.0;
     const double gate_out = 1.0 / 32768.0;
