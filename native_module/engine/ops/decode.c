@@ -20,7 +20,7 @@
 #define DECODE_TYPE_LUT 0
 #define PER_TENSOR_AXIS 15
 
-static TML_ONCE tml_status_t read_lut(tml_interp_t *it, const tml_tensor_t *enc, const tml_tensor_t *anc,
+static tml_status_t read_lut(tml_interp_t *it, const tml_tensor_t *enc, const tml_tensor_t *anc,
     const tml_tensor_t *out, tml_lut_t *lut) {
     TML_CHECK(it, enc != NULL && anc != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
     TML_CHECK(it, (enc->flags & TML_TENSOR_CONST) && (anc->flags & TML_TENSOR_CONST) && enc->data != NULL
