@@ -9,7 +9,7 @@
 #include "tml_flexbuf.h"
 
 // Options are read once, while ops prepare: compiled for size in every build, as the engine's
-// other loading code is (TML_COLD in tml_internal.h).
+// other loading code is (TML_ONCE in tml_op.h).
 #define COLD __attribute__((cold))
 
 enum { FX_INT = 1, FX_UINT = 2, FX_INDIRECT_INT = 6, FX_INDIRECT_UINT = 7, FX_MAP = 9, FX_BOOL = 26 };

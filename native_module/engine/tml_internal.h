@@ -5,10 +5,9 @@
 #include "tml_fb.h"
 #include "tml_op.h"
 
-// What runs once a model (loading, planning) or only on a failure (building its message): out
-// of line, and compiled for size in every build (GCC's cold, which does what -Os does, also in a
-// -O2 build; the firmware builds these files at -Os anyway). Not for what runs every invoke.
-#define TML_COLD __attribute__((cold, noinline))
+// Loading and planning run once a model: at -O2 these stay single out-of-line copies rather
+// than being inlined into each caller.
+#define TML_COLD __attribute__((noinline))
 
 static inline tml_fb_t tml_fb_of(const tml_interp_t *it) {
     tml_fb_t fb = { it->model, it->model_len };
@@ -131,17 +130,11 @@ static inline uint32_t tml_plan_records(const tml_interp_t *it) {
 size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *records, int *order, tml_patch_t *patch);
 size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *records, int order, const tml_patch_t *patch);
 
-// The most chain nodes a patch runs, which bounds the invoke's stack.
+// The most chain nodes a patch runs, which bounds the planner's and the invoke's stack.
 #define TML_PATCH_MAX_OPS 12
-// Heights along a patched chain's node (tml_window_shape_t's, for its rows).
-typedef struct {
-    int32_t stride, dilation, filter, pad, in_h, out_h;
-} tml_patch_dims_t;
-// The dims of chain nodes [first, last] into dims; false when they are not a chain to patch.
-bool tml_patch_dims(const tml_interp_t *it, uint32_t first, uint32_t last, tml_patch_dims_t *dims);
-// Output rows [first[j], end[j]) of each of the `ops` chain nodes that output rows [row0, row0
-// + rows) of the last one read.
-void tml_patch_band(const tml_patch_dims_t *dims, uint32_t ops, int32_t row0, int32_t rows, int32_t *first,
+// Output rows [first[j], end[j]) of each of the `ops` chain nodes, of the windows given, that
+// output rows [row0, row0 + rows) of the last one read.
+void tml_patch_band(const tml_window_shape_t *windows, uint32_t ops, int32_t row0, int32_t rows, int32_t *first,
     int32_t *end);
 
 // How many bytes before its input a node's output must start when the two share memory: the

@@ -9,7 +9,6 @@
 
 #include "kernels/opt/opt.h"
 
-
 static size_t align8(size_t n) {
     return (n + 7) & ~(size_t)7;
 }
@@ -77,7 +76,7 @@ static bool fc_after_its_decode(const tml_interp_t *it, const tml_op_t *decode_o
 // Linear in the graph: every such pair flags its weights, then one pass over every input and
 // graph output takes the flag back from weights read anywhere else. A build without DECODE or
 // FULLY_CONNECTED has nothing to defer.
-static TML_COLD void defer_decodes(tml_interp_t *it) {
+static TML_ONCE void defer_decodes(tml_interp_t *it) {
     if (!TML_BUILT(decode) || !TML_BUILT(fully_connected)) {
         return;
     }
@@ -108,7 +107,7 @@ static TML_COLD void defer_decodes(tml_interp_t *it) {
     }
 }
 
-static TML_COLD tml_status_t build_tables(tml_interp_t *it, uint8_t *tables) {
+static TML_ONCE tml_status_t build_tables(tml_interp_t *it, uint8_t *tables) {
     it->tensors = (tml_tensor_t *)(void *)tables;
     it->nodes = (tml_node_t *)(void *)(tables + align8(it->n_tensors * sizeof(tml_tensor_t)));
     for (uint32_t i = 0; i < it->n_tensors; i++) {
@@ -131,7 +130,7 @@ static size_t node_data_bytes(const tml_interp_t *it, const tml_node_t *node) {
 }
 
 // Sizes every node's data and scratch; returns the persistent bytes beyond the tables.
-static TML_COLD tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
+static TML_ONCE tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
     size_t total = 0;
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         tml_node_t *node = &it->nodes[n];
@@ -156,7 +155,7 @@ static TML_COLD tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
 
 // Computes the exact arena size a build for `target` needs, using `work` (laid out for this
 // build) for tables and planner records. Records it in `it` only for this build's target.
-static TML_COLD tml_status_t measure(tml_interp_t *it, tml_target_t target, uint8_t *work, size_t *needed) {
+static TML_ONCE tml_status_t measure(tml_interp_t *it, tml_target_t target, uint8_t *work, size_t *needed) {
     size_t extra;
     it->target = target;
     TML_TRY(build_tables(it, work + records_bytes(it)));
@@ -189,7 +188,7 @@ static TML_COLD tml_status_t measure(tml_interp_t *it, tml_target_t target, uint
     return TML_OK;
 }
 
-static TML_COLD tml_status_t arena_too_small(tml_interp_t *it, size_t needed, size_t got, bool at_least) {
+static TML_ONCE tml_status_t arena_too_small(tml_interp_t *it, size_t needed, size_t got, bool at_least) {
     it->err_node = -1;
     return tml_failf(it, TML_ERR_ARENA, "arena too small: needs %s%zu bytes, got %zu", at_least ? "at least " : "",
         needed, got);
@@ -197,7 +196,7 @@ static TML_COLD tml_status_t arena_too_small(tml_interp_t *it, size_t needed, si
 
 // tml_arena_size, for a target tml_arena_size_for has checked: a build for a board calls only
 // tml_arena_size, and so links none of the checks of a foreign target nor their messages.
-static TML_COLD tml_status_t arena_size(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
+static TML_ONCE tml_status_t arena_size(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
     size_t *needed) {
     if (it->model == NULL) {
         return tml_fail(it, TML_ERR_ARG, "no model loaded");
@@ -271,7 +270,7 @@ static uint32_t tables_digest(const tml_interp_t *it) {
 // What TFLite Micro's ResetVariableTensors writes: the zero point into every byte of an
 // int8 variable (real 0), zero bytes into any other type. Resource variables (VAR_HANDLE)
 // clear themselves through their op's reset, as its ResetAll does.
-static TML_COLD void clear_variables(tml_interp_t *it) {
+static TML_ONCE void clear_variables(tml_interp_t *it) {
     for (uint32_t t = 0; TML_BUILT_VARIABLES && t < it->n_tensors; t++) {
         tml_tensor_t *tensor = &it->tensors[t];
         if (tensor->flags & TML_TENSOR_VARIABLE) {
@@ -296,7 +295,7 @@ tml_status_t tml_reset_variables(tml_interp_t *it) {
     return TML_OK;
 }
 
-TML_COLD tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
+TML_ONCE tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
     it->ready = false;
     it->err_node = -1;
     if (it->model == NULL) {
@@ -402,30 +401,38 @@ tml_status_t tml_check_unchanged(tml_interp_t *it) {
 // kept, moved to the buffer's start, not computed again: each row is computed once, as
 // unpatched. Each node's time adds up over the bands.
 static tml_status_t run_patch(tml_interp_t *it, const tml_patch_t *p) {
-    tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
-    int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS];
-    int32_t held_first[TML_PATCH_MAX_OPS], held_end[TML_PATCH_MAX_OPS];  // rows in each buffer
     const uint32_t ops = (uint32_t)(p->last - p->first) + 1;
     it->err_node = p->first;
-    if (!tml_patch_dims(it, p->first, p->last, dims)) {
+    if (ops > TML_PATCH_MAX_OPS || p->last >= it->n_nodes) {
         return tml_fail(it, TML_ERR_INTERNAL, "patched chain changed");
     }
+    // The nodes' windows, whose heights give each band's rows. The plan checked at tml_init
+    // that the nodes are a chain; the invoke keeps nothing of the plan but tml_patch_t, so the
+    // windows are read again, sized to the chain to keep the invoke's stack small.
+    tml_window_shape_t windows[ops];
+    int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS];
+    int32_t held_first[TML_PATCH_MAX_OPS], held_end[TML_PATCH_MAX_OPS];  // rows in each buffer
     const bool timed = it->ticks_us != NULL && it->node_us != NULL;
     for (uint32_t j = 0; j < ops; j++) {
+        tml_node_t *node = &it->nodes[p->first + j];
+        it->err_node = (int32_t)(p->first + j);
+        if (!node->op->window(it, node, &windows[j])) {
+            return tml_fail(it, TML_ERR_INTERNAL, "patched chain changed");
+        }
         held_first[j] = held_end[j] = 0;
         if (timed) {
             it->node_us[p->first + j] = 0;
         }
     }
-    const int32_t out_h = dims[ops - 1].out_h;
+    const int32_t out_h = windows[ops - 1].out_h;
     for (int32_t y = 0; y < out_h; y += p->rows) {
-        tml_patch_band(dims, ops, y, out_h - y < p->rows ? out_h - y : p->rows, first, end);
+        tml_patch_band(windows, ops, y, out_h - y < p->rows ? out_h - y : p->rows, first, end);
         for (uint32_t j = 0; j < ops; j++) {
             tml_node_t *node = &it->nodes[p->first + j];
             const tml_tensor_t *in = &it->tensors[node->inputs[0]];
             const tml_tensor_t *out = &it->tensors[node->outputs[0]];
-            const size_t row_bytes = out->bytes / (uint32_t)dims[j].out_h;
-            tml_rows_t band = { in->data, out->data, 0, dims[j].in_h, first[j], end[j] - first[j] };
+            const size_t row_bytes = out->bytes / (uint32_t)windows[j].out_h;
+            tml_rows_t band = { in->data, out->data, 0, windows[j].in_h, first[j], end[j] - first[j] };
             if (j > 0) {
                 band.in_row0 = held_first[j - 1];
                 band.in_rows = held_end[j - 1] - held_first[j - 1];

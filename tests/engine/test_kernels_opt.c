@@ -261,6 +261,11 @@ static void check_mat_vec(int32_t depth, int32_t rows) {
     quant_t q;
     tml_channel_quant_t c;
     fill_quant(&q, &c, rows);
+    for (int32_t o = 0; o < rows; o++) {
+        // Sums that fit int32, as the ops' are: fill_quant's biases near the int32 limits
+        // would overflow the definition's own int32 sum (a wrap, not a kernel's difference).
+        q.bias[o] %= 1 << 24;
+    }
     int8_t *x = alloc_misaligned((size_t)depth), *f = alloc_misaligned((size_t)rows * depth);
     int32_t *got = malloc(sizeof(int32_t) * (size_t)rows);
     fill_s8(x, (size_t)depth);
@@ -299,6 +304,8 @@ TEST(conv_1x1_equals_reference) {
     check_conv(2, 4, 3, 7, 1, 5, 1, 1, 1, 1, 0);   // odd channels, odd pixel count, batches
     check_conv(1, 9, 9, 12, 1, 9, 1, 1, 2, 1, 0);  // stride 2
     check_conv(1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 0);   // one pixel, one output channel
+    check_conv(1, 3, 5, 8, 1, 45, 1, 1, 1, 1, 0);  // depth 8 past one chunk of 32 outputs
+    check_conv(1, 4, 2, 16, 1, 70, 1, 1, 1, 1, 0); // depth 16, three chunks
 }
 
 TEST(conv_im2col_equals_reference) {
@@ -342,6 +349,7 @@ TEST(fully_connected_equals_reference) {
     check_fully_connected(3, 33, 10, true, 0);
     check_fully_connected(2, 640, 11, false, 0);
     check_fully_connected(2, 16, 5, false, 9);  // asymmetric weights
+    check_fully_connected(2, 8, 33, false, 0);  // depth 8, one output past a chunk, per tensor
 }
 
 TEST(random_shapes_equal_reference) {

@@ -84,19 +84,9 @@ static inline void tml_window_rows(int32_t row0, int32_t rows, int32_t stride, i
 // rows [row0, row0 + rows) read, so the band has the top padding of the layer's own first rows
 // at most and none inside the image (where the 1x1 path needs none). Updates *in_row0 and
 // *in_rows, sets *band_pad to the band's top padding (negative when it starts inside the
-// image) and returns how many rows were dropped from the input's start.
-static inline int32_t tml_band_input(int32_t row0, int32_t rows, int32_t stride, int32_t dilation,
-    int32_t filter, int32_t pad, int32_t in_h, int32_t *in_row0, int32_t *in_rows, int32_t *band_pad) {
-    int32_t first, end, dropped = 0;
-    tml_window_rows(row0, rows, stride, dilation, filter, pad, in_h, &first, &end);
-    if (first > *in_row0) {
-        dropped = first - *in_row0;
-        *in_rows -= dropped;
-        *in_row0 = first;
-    }
-    *band_pad = pad + *in_row0 - row0 * stride;
-    return dropped;
-}
+// image) and returns how many rows were dropped from the input's start (kernels/band_input.c).
+int32_t tml_band_input(int32_t row0, int32_t rows, int32_t stride, int32_t dilation, int32_t filter,
+    int32_t pad, int32_t in_h, int32_t *in_row0, int32_t *in_rows, int32_t *band_pad);
 
 void tml_fully_connected_s8(const tml_fully_connected_s8_params_t *p, const int8_t *input,
     const int8_t *filter, const int32_t *bias, int8_t *output);

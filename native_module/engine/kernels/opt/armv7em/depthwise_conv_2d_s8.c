@@ -3,8 +3,10 @@
 // with SMLABB/SMLATT. With a depth multiplier of 1 the four channels read one
 // input word (the input offset added as it is unpacked); with a multiple of 4
 // they share one input byte. The filter is first repacked into the scratch so
-// that the taps of four channels are consecutive words; only the taps inside
-// the image are visited, and a 3x3 window inside the image is unrolled.
+// that the taps of four channels are consecutive words. A 3x3 filter (no
+// dilation, depth multiplier 1) reads three input rows copied with their
+// padding, every window unrolled; that holds every SAME and VALID layer. Any
+// other window visits only its taps inside the image.
 #include "kernels/opt/opt.h"
 
 // Built on every core (no intrinsics), so that a host plans an ARMv7E-M arena exactly.
@@ -47,15 +49,27 @@ size_t tml_armv7em_depthwise_conv_2d_s8_scratch_size(int32_t in_w, int32_t in_c,
         TAP(v_, v_, (w)); \
 } while (0)
 
-// The requantization of the layer. all_short: every channel takes the short
-// path (tml_opt_short_shift); full_range: the clamp is int8's own range, one
-// SSAT.
+// The requantization of the layer. fast: every channel takes the short path
+// (tml_opt_short_shift) and the clamp is int8's own range, one SSAT: the real
+// models' layers, whose four outputs are stored inline; other layers call
+// store4_any.
 typedef struct {
     const int32_t *multiplier;
     const int8_t *shift;
     int32_t offset, lo, hi;
-    bool all_short, full_range;
+    bool fast;
 } requant_t;
+
+// Any layer's four outputs, out of line: one copy of the general requantization
+// instead of one inlined per window (a call per four channels, in layers that
+// clamp inside int8 or have a channel outside the short shifts).
+static __attribute__((noinline)) void store4_any(const requant_t *r, int8_t *out, int32_t oc,
+    const int32_t acc[4]) {
+    for (int32_t j = 0; j < 4; j++) {
+        out[oc + j] = tml_arm_output(acc[j], r->multiplier[oc + j], r->shift[oc + j], r->offset, r->lo,
+            r->hi);
+    }
+}
 
 static inline __attribute__((always_inline)) int8_t short_sat(int32_t acc, int32_t q, int32_t shift,
     int32_t offset) {
@@ -65,24 +79,17 @@ static inline __attribute__((always_inline)) int8_t short_sat(int32_t acc, int32
 
 static inline __attribute__((always_inline)) void store4(const requant_t *r, int8_t *out,
     int32_t oc, int32_t a0, int32_t a1, int32_t a2, int32_t a3) {
-    const int32_t *q = r->multiplier + oc;
-    const int8_t *shift = r->shift + oc;
-    const int32_t offset = r->offset, lo = r->lo, hi = r->hi;
-    if (r->all_short && r->full_range) {
+    if (r->fast) {
+        const int32_t *q = r->multiplier + oc;
+        const int8_t *shift = r->shift + oc;
+        const int32_t offset = r->offset;
         out[oc] = short_sat(a0, q[0], shift[0], offset);
         out[oc + 1] = short_sat(a1, q[1], shift[1], offset);
         out[oc + 2] = short_sat(a2, q[2], shift[2], offset);
         out[oc + 3] = short_sat(a3, q[3], shift[3], offset);
-    } else if (r->all_short) {
-        out[oc] = tml_arm_output_short(a0, q[0], -shift[0], offset, lo, hi);
-        out[oc + 1] = tml_arm_output_short(a1, q[1], -shift[1], offset, lo, hi);
-        out[oc + 2] = tml_arm_output_short(a2, q[2], -shift[2], offset, lo, hi);
-        out[oc + 3] = tml_arm_output_short(a3, q[3], -shift[3], offset, lo, hi);
     } else {
-        out[oc] = tml_arm_output(a0, q[0], shift[0], offset, lo, hi);
-        out[oc + 1] = tml_arm_output(a1, q[1], shift[1], offset, lo, hi);
-        out[oc + 2] = tml_arm_output(a2, q[2], shift[2], offset, lo, hi);
-        out[oc + 3] = tml_arm_output(a3, q[3], shift[3], offset, lo, hi);
+        const int32_t acc[4] = {a0, a1, a2, a3};
+        store4_any(r, out, oc, acc);
     }
 }
 
@@ -107,7 +114,7 @@ static void fill_rows(const tml_depthwise_conv_2d_shape_t *s, const int8_t *in_b
 
 // packed[(block * taps + tap) * 4 + j] = filter[tap * out_c + block * 4 + j]:
 // the taps of output channels 4 * block .. + 3, one word each.
-static void pack_filter(const int8_t *filter, int32_t taps, int32_t out_c, int8_t *packed) {
+static __attribute__((noinline)) void pack_filter(const int8_t *filter, int32_t taps, int32_t out_c, int8_t *packed) {
     for (int32_t oc = 0; oc + 4 <= out_c; oc += 4) {
         const int8_t *f = filter + oc;
         for (int32_t t = 0; t < taps; t++, f += out_c, packed += 4) {
@@ -117,10 +124,11 @@ static void pack_filter(const int8_t *filter, int32_t taps, int32_t out_c, int8_
     }
 }
 
-// A 3x3 window inside the image, no dilation, depth multiplier 1: nine taps
-// unrolled; a channel's taps in a row of the input are ch bytes apart.
-static void pixel_3x3(const int8_t *x_first, const int8_t *packed, int32_t ch, int32_t x_row,
-    int32_t offset, const int32_t *bias, const requant_t *r, int8_t *out) {
+// A 3x3 window of the padded rows, no dilation, depth multiplier 1: nine taps
+// unrolled; a channel's taps in a row of the input are ch bytes apart. Out of
+// line: inlined, its loop loses registers to the caller's.
+static __attribute__((noinline)) void pixel_3x3(const int8_t *x_first, const int8_t *packed, int32_t ch,
+    int32_t x_row, int32_t offset, const int32_t *bias, const requant_t *r, int8_t *out) {
     const int32_t offset2 = tml_lanes2(offset), ch2 = 2 * ch;
     for (int32_t c = 0; c + 4 <= ch; c += 4, packed += 36) {
         int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
@@ -152,8 +160,8 @@ static void pixel_3x3(const int8_t *x_first, const int8_t *packed, int32_t ch, i
 // Any window: rows x cols taps from x_first (input) and the packed filter
 // from tap first_tap, x_col and x_row apart in the input, filter_w apart in a
 // block of the packed filter. broadcast: depth multiplier 4k.
-static void pixel_any(const tml_depthwise_conv_2d_s8_params_t *p, const int8_t *x_first,
-    const int8_t *packed, int32_t first_tap, int32_t rows, int32_t cols, int32_t x_col, int32_t x_row,
+static void pixel_any(const tml_depthwise_conv_2d_s8_params_t *p,
+    const int8_t *x_first, const int8_t *packed, int32_t first_tap, int32_t rows, int32_t cols, int32_t x_col, int32_t x_row,
     const int32_t *bias, const requant_t *r, int8_t *out, bool broadcast) {
     const int32_t multiplier = p->s.depth_multiplier, out_c = p->s.in_c * multiplier;
     const int32_t taps = p->s.filter_h * p->s.filter_w, w_row = 4 * p->s.filter_w;
@@ -210,10 +218,10 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
         && s->dilation_w == 1 && !broadcast;
     int8_t *packed = scratch;
     pack_filter(filter, s->filter_h * s->filter_w, out_c, packed);
-    requant_t r = {p->q.multiplier, p->q.shift, p->q.output_offset, p->q.act_min, p->q.act_max, true,
+    requant_t r = {p->q.multiplier, p->q.shift, p->q.output_offset, p->q.act_min, p->q.act_max,
                    p->q.act_min == INT8_MIN && p->q.act_max == INT8_MAX};
     for (int32_t c = 0; c < out_c; c++) {
-        r.all_short = r.all_short && tml_opt_short_shift(p->q.shift[c]);
+        r.fast = r.fast && tml_opt_short_shift(p->q.shift[c]);
     }
     // 3x3 windows through padded rows: every pixel takes the unrolled path.
     const int32_t zp = -p->q.input_offset;
@@ -257,16 +265,9 @@ void tml_opt_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, co
                     x_first += ((size_t)(iy0 + s->dilation_h * y_lo) * s->in_w
                         + (size_t)(ix0 + s->dilation_w * x_lo)) * ch;
                 }
-                if (dense3x3 && rows == 3 && cols == 3) {
-                    pixel_3x3(x_first, packed, ch, x_row, p->q.input_offset, bias, &r, out);
-                } else {
-                    const int32_t first_tap = rows > 0 ? y_lo * s->filter_w + x_lo : 0;
-                    if (broadcast) {
-                        pixel_any(p, x_first, packed, first_tap, rows, cols, x_col, x_row, bias, &r, out, true);
-                    } else {
-                        pixel_any(p, x_first, packed, first_tap, rows, cols, x_col, x_row, bias, &r, out, false);
-                    }
-                }
+                const int32_t first_tap = rows > 0 ? y_lo * s->filter_w + x_lo : 0;
+                pixel_any(p, x_first, packed, first_tap, rows, cols, x_col, x_row, bias, &r, out,
+                    broadcast);
                 if (TML_KERNEL_DW_TAIL && !broadcast && (ch & 3) != 0) {
                     pixel_tail(p, x_first, filter + (size_t)(rows > 0 ? y_lo * s->filter_w + x_lo : 0) * ch,
                         rows, cols, x_col, x_row, bias, &r, out);

@@ -64,10 +64,15 @@ static __attribute__((noinline)) void dot_2x2(const int8_t *x, int32_t x_step, c
     acc[3] = a11;
 }
 
+// Output channels per pass: the sums of two input rows wait on the stack
+// (2 x 32 x 4 bytes) for one requantization loop with few live registers.
+#define CHUNK 32
+
 // Requantizes n accumulators of two rows for output channels starting at
-// mult and shift (step 0: one for all).
-static void requantize(const tml_opt_mat_mult_s8_params_t *p, const int32_t *acc0,
-    const int32_t *acc1, int32_t n, const int32_t *mult, const int8_t *shift, int32_t step,
+// mult and shift (step 0: one for all). Out of line: one copy for the shallow
+// and the general paths, called once per chunk.
+static __attribute__((noinline)) void requantize(const tml_opt_mat_mult_s8_params_t *p,
+    const int32_t *acc0, const int32_t *acc1, int32_t n, const int32_t *mult, const int8_t *shift, int32_t step,
     int8_t *out0, int8_t *out1) {
     const int32_t offset = p->output_offset, lo = p->act_min, hi = p->act_max;
     bool fast = lo == INT8_MIN && hi == INT8_MAX;
@@ -93,8 +98,9 @@ static void requantize(const tml_opt_mat_mult_s8_params_t *p, const int32_t *acc
 }
 
 // Depths of 8 or 16 (the first pointwise layers of small networks): both
-// rows stay unpacked in registers while every filter row passes once, and
-// each pair of outputs is requantized at once. WORDS is a constant at each
+// rows stay unpacked in registers while every filter row passes once, the
+// sums wait on the stack as in the general path, and the same requantize
+// loop (SSAT where it can) stores each chunk. WORDS is a constant at each
 // call, so the unused words compile away. Depths 4 and 12 (no model we have)
 // take the general loop: a copy for each costs 0.5 KB of flash.
 #define UNPACK_WORD(w) \
@@ -121,28 +127,25 @@ static inline __attribute__((always_inline)) void shallow(const tml_opt_mat_mult
     const int8_t *x0, const int8_t *x1, const int8_t *filter, const int32_t *bias, int8_t *out0,
     int8_t *out1, const int WORDS) {
     const int32_t offset2 = tml_lanes2(p->input_offset), step = p->per_channel ? 1 : 0;
-    const int32_t out_offset = p->output_offset, lo = p->act_min, hi = p->act_max;
-    const int32_t *mult = p->multiplier;
-    const int8_t *shift = p->shift;
     UNPACK_WORD(0)
     UNPACK_WORD(1)
     UNPACK_WORD(2)
     UNPACK_WORD(3)
-    for (int32_t o = 0, c = 0; o < p->out_c; o++, filter += 4 * WORDS, c += step) {
-        int32_t a0 = bias != NULL ? bias[o] : 0, a1 = a0;
-        FILTER_WORD(0)
-        FILTER_WORD(1)
-        FILTER_WORD(2)
-        FILTER_WORD(3)
-        const int32_t q = mult[c], sh = shift[c];
-        if (tml_opt_short_shift(sh)) {
-            const int32_t e = -sh;
-            out0[o] = tml_arm_output_short(a0, q, e, out_offset, lo, hi);
-            out1[o] = tml_arm_output_short(a1, q, e, out_offset, lo, hi);
-        } else {
-            out0[o] = tml_opt_output(a0, q, sh, out_offset, lo, hi);
-            out1[o] = tml_opt_output(a1, q, sh, out_offset, lo, hi);
+    const int32_t n = p->out_c;
+    int32_t acc0[CHUNK], acc1[CHUNK];
+    for (int32_t base = 0; base < n; base += CHUNK) {
+        const int32_t chunk = n - base < CHUNK ? n - base : CHUNK;
+        for (int32_t o = 0; o < chunk; o++, filter += 4 * WORDS) {
+            int32_t a0 = bias != NULL ? bias[base + o] : 0, a1 = a0;
+            FILTER_WORD(0)
+            FILTER_WORD(1)
+            FILTER_WORD(2)
+            FILTER_WORD(3)
+            acc0[o] = a0;
+            acc1[o] = a1;
         }
+        requantize(p, acc0, acc1, chunk, p->multiplier + base * step, p->shift + base * step, step,
+            out0 + base, out1 + base);
     }
 }
 
@@ -270,6 +273,10 @@ void tml_opt_mat_vec_s8_s32(const int8_t *x, int32_t input_offset, const int8_t 
 static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, const int8_t *filter,
     const int32_t *bias, int8_t *output) {
     const int32_t k = p->depth, n = p->out_c, step = p->per_channel ? 1 : 0;
+    // In locals: the output stores may alias p for all the compiler knows.
+    const int32_t *mult = p->multiplier;
+    const int8_t *shift = p->shift;
+    const int32_t offset = p->output_offset, lo = p->act_min, hi = p->act_max;
     const int32_t group = n >= 4 ? 4 : 1;
     for (int32_t o = 0; o < n; o += group) {
         if (o + group > n) {
@@ -280,15 +287,10 @@ static void one_row(const tml_opt_mat_mult_s8_params_t *p, const int8_t *x, cons
             bias != NULL ? bias + o : NULL, a);
         for (int32_t j = 0; j < group; j++) {
             const int32_t c = (o + j) * step;
-            output[o + j] = tml_arm_output(a[j], p->multiplier[c], p->shift[c], p->output_offset,
-                p->act_min, p->act_max);
+            output[o + j] = tml_arm_output(a[j], mult[c], shift[c], offset, lo, hi);
         }
     }
 }
-
-// Output channels per pass: the sums of two input rows wait on the stack
-// (2 x 32 x 4 bytes) for one requantization loop with few live registers.
-#define CHUNK 32
 
 void tml_opt_mat_mult_s8(const tml_opt_mat_mult_s8_params_t *p, const int8_t *input,
     int32_t row_stride, int32_t rows, const int8_t *filter, const int32_t *bias, int8_t *output) {
