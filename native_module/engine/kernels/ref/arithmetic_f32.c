@@ -4,6 +4,7 @@
 #include "div.h"
 #include "mul.h"
 #include "sub.h"
+#include "kernels/ref/cold.h"
 
 #if TML_KERNELS_F32
 typedef enum { ARITH_ADD, ARITH_SUB, ARITH_MUL, ARITH_DIV } arith_t;
@@ -46,19 +47,23 @@ __attribute__((noinline)) static void arith_f32(const tml_bcast_f32_params_t *p,
     tml_bcast_each_row(&p->bc, sizeof(*out), &args, a, b, out, arith_f32_row);
 }
 
-void tml_ref_add_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b, float *out) {
+TML_REF_COLD void tml_ref_add_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b,
+    float *out) {
     arith_f32(p, a, b, out, ARITH_ADD);
 }
 
-void tml_ref_sub_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b, float *out) {
+TML_REF_COLD void tml_ref_sub_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b,
+    float *out) {
     arith_f32(p, a, b, out, ARITH_SUB);
 }
 
-void tml_ref_mul_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b, float *out) {
+TML_REF_COLD void tml_ref_mul_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b,
+    float *out) {
     arith_f32(p, a, b, out, ARITH_MUL);
 }
 
-void tml_ref_div_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b, float *out) {
+TML_REF_COLD void tml_ref_div_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b,
+    float *out) {
     arith_f32(p, a, b, out, ARITH_DIV);
 }
 

@@ -2,11 +2,12 @@
 // channel, then bias) is TFLite's, so results match to the last bit when the
 // compiler does not contract multiply-adds.
 #include "kernels/ref/conv_2d.h"
+#include "kernels/ref/cold.h"
 
 #include <stddef.h>
 
 #if TML_KERNELS_F32
-void tml_ref_conv_2d_f32(const tml_conv_2d_f32_params_t *p, const float *input,
+TML_REF_COLD void tml_ref_conv_2d_f32(const tml_conv_2d_f32_params_t *p, const float *input,
     const float *filter, const float *bias, float *output) {
     const tml_conv_2d_shape_t *s = &p->s;
     const int32_t filters_per_group = s->out_c / (s->in_c / s->filter_c);

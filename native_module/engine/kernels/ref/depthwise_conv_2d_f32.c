@@ -1,11 +1,12 @@
 // float32 DEPTHWISE_CONV_2D; see depthwise_conv_2d.h. Summation order (filter
 // row, column, then bias) is TFLite's.
 #include "kernels/ref/depthwise_conv_2d.h"
+#include "kernels/ref/cold.h"
 
 #include <stddef.h>
 
 #if TML_KERNELS_F32
-void tml_ref_depthwise_conv_2d_f32(const tml_depthwise_conv_2d_f32_params_t *p,
+TML_REF_COLD void tml_ref_depthwise_conv_2d_f32(const tml_depthwise_conv_2d_f32_params_t *p,
     const float *input, const float *filter, const float *bias, float *output) {
     const tml_depthwise_conv_2d_shape_t *s = &p->s;
     const int32_t out_c = s->in_c * s->depth_multiplier;

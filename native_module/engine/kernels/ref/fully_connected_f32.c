@@ -1,11 +1,12 @@
 // float32 FULLY_CONNECTED; see fully_connected.h. Summation order (along the
 // row, then bias) is TFLite's.
 #include "kernels/ref/fully_connected.h"
+#include "kernels/ref/cold.h"
 
 #include <stddef.h>
 
 #if TML_KERNELS_F32
-void tml_ref_fully_connected_f32(const tml_fully_connected_f32_params_t *p,
+TML_REF_COLD void tml_ref_fully_connected_f32(const tml_fully_connected_f32_params_t *p,
     const float *input, const float *filter, const float *bias, float *output) {
     const tml_fully_connected_shape_t *s = &p->s;
     for (int32_t b = 0; b < s->batches; b++) {

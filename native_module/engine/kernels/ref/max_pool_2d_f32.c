@@ -1,7 +1,9 @@
 #include "max_pool_2d.h"
+#include "kernels/ref/cold.h"
 
 #if TML_KERNELS_F32
-void tml_ref_max_pool_2d_f32(const tml_pool_2d_f32_params_t *p, const float *input, float *output) {
+TML_REF_COLD void tml_ref_max_pool_2d_f32(const tml_pool_2d_f32_params_t *p, const float *input,
+    float *output) {
     const tml_pool_2d_shape_t *s = &p->s;
     const int32_t c_n = s->channels;
     for (int32_t b = 0; b < s->batches; b++) {
