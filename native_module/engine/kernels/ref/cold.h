@@ -1,6 +1,7 @@
-// Kernels that no int8 model's hot path runs (the float32 kernels: this engine's product is
-// int8) are marked cold: GCC then compiles them for size inside the kernels' -O2 build, and
-// lays out their callers' branches with int8 as the likely case.
+// Code that no int8 model's hot path runs is marked cold: the float32 kernels (this engine's
+// product is int8) and what runs once at prepare (broadcast shapes, FFT tables). GCC compiles
+// a cold function for size inside the kernels' -O2 build, at the definition only: the headers
+// leave it out, so callers' code is unchanged.
 #ifndef TML_KERNELS_REF_COLD_H
 #define TML_KERNELS_REF_COLD_H
 
