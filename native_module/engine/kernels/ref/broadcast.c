@@ -56,6 +56,19 @@ TML_REF_COLD bool tml_bcast_init(tml_bcast_t *bc, const int32_t *a_dims, int a_r
     return true;
 }
 
+void tml_bcast_next_row(const tml_bcast_t *bc, tml_bcast_pos_t *pos) {
+    for (int d = TML_BCAST_DIMS - 2; d >= 0; d--) {
+        pos->a += bc->a_stride[d];
+        pos->b += bc->b_stride[d];
+        if (++pos->idx[d] < bc->shape[d]) {
+            return;
+        }
+        pos->a -= bc->a_stride[d] * bc->shape[d];
+        pos->b -= bc->b_stride[d] * bc->shape[d];
+        pos->idx[d] = 0;
+    }
+}
+
 void tml_bcast_each_row(const tml_bcast_t *bc, size_t elem, const void *args, const void *a,
     const void *b, void *out, tml_bcast_row_t row) {
     tml_bcast_pos_t pos = {{0}, 0, 0};
