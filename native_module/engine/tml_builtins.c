@@ -123,7 +123,7 @@ static const uint8_t packed_names[] = {
 // What symbols 30 and 31 stand for (PIECES in scripts/gen_builtin_names.py).
 static const char pieces[] = "STABLEHLO_\0DIRECTIONAL_SEQUENCE_\0";
 
-static TML_ONCE uint32_t next_symbol(uint32_t *bit) {
+static TML_COLD uint32_t next_symbol(uint32_t *bit) {
     uint32_t at = *bit >> 3;
     uint32_t pair = (uint32_t)packed_names[at] | (uint32_t)packed_names[at + 1] << 8;
     uint32_t symbol = (pair >> (*bit & 7)) & 31;
@@ -133,7 +133,7 @@ static TML_ONCE uint32_t next_symbol(uint32_t *bit) {
 
 // Decodes the name starting at symbol *bit / 5 into out (TML_BUILTIN_NAME_LEN bytes) and moves
 // *bit to the next name.
-static TML_ONCE void unpack_name(uint32_t *bit, char *out) {
+static TML_COLD void unpack_name(uint32_t *bit, char *out) {
     uint32_t s;
     while ((s = next_symbol(bit)) != 0) {
         if (s >= 30) {

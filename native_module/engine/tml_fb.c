@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "tml_compiler.h"
 #include "tml_fb.h"
 
 bool tml_fb_field(const tml_fb_t *fb, uint32_t table, int field, uint32_t size, uint32_t *pos) {
@@ -112,8 +113,8 @@ bool tml_fb_f32(const tml_fb_t *fb, uint32_t table, int field, float def, float 
     return true;
 }
 
-// Cold as the loading it serves (TML_ONCE in tml_op.h).
-__attribute__((cold)) bool tml_fb_fields(const tml_fb_t *fb, uint32_t table, const uint8_t *spec, uint32_t n, uint32_t *out) {
+// Cold as the loading it serves (TML_COLD in tml_op.h).
+TML_COLD bool tml_fb_fields(const tml_fb_t *fb, uint32_t table, const uint8_t *spec, uint32_t n, uint32_t *out) {
     for (; n > 0; n--, spec++) {
         int field = *spec >> 3;
         uint32_t kind = *spec & 7u, pos;

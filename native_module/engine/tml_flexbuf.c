@@ -6,11 +6,11 @@
 // offsets to NUL-terminated, sorted key strings.
 #include <string.h>
 
+#include "tml_compiler.h"
 #include "tml_flexbuf.h"
 
 // Options are read once, while ops prepare: compiled for size in every build, as the engine's
-// other loading code is (TML_ONCE in tml_op.h).
-#define COLD __attribute__((cold))
+// other loading code is (TML_COLD, tml_compiler.h).
 
 enum { FX_INT = 1, FX_UINT = 2, FX_INDIRECT_INT = 6, FX_INDIRECT_UINT = 7, FX_MAP = 9, FX_BOOL = 26 };
 
@@ -44,7 +44,7 @@ static bool indirect(const uint8_t *buf, uint32_t len, uint32_t pos, uint32_t wi
     return true;
 }
 
-COLD bool tml_flexbuf_map(tml_flexbuf_map_t *m, const uint8_t *buf, size_t len) {
+TML_COLD bool tml_flexbuf_map(tml_flexbuf_map_t *m, const uint8_t *buf, size_t len) {
     memset(m, 0, sizeof(*m));
     if (buf == NULL || len < 3 || len > 0x7fffffffu) {
         return false;
@@ -112,7 +112,7 @@ static bool find(const tml_flexbuf_map_t *m, const char *key, uint32_t *pos, uin
     return false;
 }
 
-COLD bool tml_flexbuf_int(const tml_flexbuf_map_t *m, const char *key, int64_t *out) {
+TML_COLD bool tml_flexbuf_int(const tml_flexbuf_map_t *m, const char *key, int64_t *out) {
     uint32_t pos, target;
     uint8_t packed;
     uint64_t v;
@@ -146,7 +146,7 @@ COLD bool tml_flexbuf_int(const tml_flexbuf_map_t *m, const char *key, int64_t *
     }
 }
 
-COLD int32_t tml_flexbuf_i32(const tml_flexbuf_map_t *m, const char *key, int32_t def) {
+TML_COLD int32_t tml_flexbuf_i32(const tml_flexbuf_map_t *m, const char *key, int32_t def) {
     int64_t v;
     if (!tml_flexbuf_int(m, key, &v)) {
         return def;
@@ -154,7 +154,7 @@ COLD int32_t tml_flexbuf_i32(const tml_flexbuf_map_t *m, const char *key, int32_
     return v > INT32_MAX ? INT32_MAX : (v < INT32_MIN ? INT32_MIN : (int32_t)v);
 }
 
-COLD bool tml_flexbuf_bool(const tml_flexbuf_map_t *m, const char *key, bool def) {
+TML_COLD bool tml_flexbuf_bool(const tml_flexbuf_map_t *m, const char *key, bool def) {
     int64_t v;
     return tml_flexbuf_int(m, key, &v) ? v != 0 : def;
 }

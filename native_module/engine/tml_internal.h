@@ -5,10 +5,6 @@
 #include "tml_fb.h"
 #include "tml_op.h"
 
-// Loading and planning run once a model: at -O2 these stay single out-of-line copies rather
-// than being inlined into each caller.
-#define TML_COLD __attribute__((noinline))
-
 static inline tml_fb_t tml_fb_of(const tml_interp_t *it) {
     tml_fb_t fb = { it->model, it->model_len };
     return fb;

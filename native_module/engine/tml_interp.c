@@ -76,7 +76,7 @@ static bool fc_after_its_decode(const tml_interp_t *it, const tml_op_t *decode_o
 // Linear in the graph: every such pair flags its weights, then one pass over every input and
 // graph output takes the flag back from weights read anywhere else. A build without DECODE or
 // FULLY_CONNECTED has nothing to defer.
-static TML_ONCE void defer_decodes(tml_interp_t *it) {
+static TML_COLD void defer_decodes(tml_interp_t *it) {
     if (!TML_BUILT(decode) || !TML_BUILT(fully_connected)) {
         return;
     }
@@ -107,7 +107,7 @@ static TML_ONCE void defer_decodes(tml_interp_t *it) {
     }
 }
 
-static TML_ONCE tml_status_t build_tables(tml_interp_t *it, uint8_t *tables) {
+static TML_COLD tml_status_t build_tables(tml_interp_t *it, uint8_t *tables) {
     it->tensors = (tml_tensor_t *)(void *)tables;
     it->nodes = (tml_node_t *)(void *)(tables + align8(it->n_tensors * sizeof(tml_tensor_t)));
     for (uint32_t i = 0; i < it->n_tensors; i++) {
@@ -130,7 +130,7 @@ static size_t node_data_bytes(const tml_interp_t *it, const tml_node_t *node) {
 }
 
 // Sizes every node's data and scratch; returns the persistent bytes beyond the tables.
-static TML_ONCE tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
+static TML_COLD tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
     size_t total = 0;
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         tml_node_t *node = &it->nodes[n];
@@ -155,7 +155,7 @@ static TML_ONCE tml_status_t size_nodes(tml_interp_t *it, size_t *persistent) {
 
 // Computes the exact arena size a build for `target` needs, using `work` (laid out for this
 // build) for tables and planner records. Records it in `it` only for this build's target.
-static TML_ONCE tml_status_t measure(tml_interp_t *it, tml_target_t target, uint8_t *work, size_t *needed) {
+static TML_COLD tml_status_t measure(tml_interp_t *it, tml_target_t target, uint8_t *work, size_t *needed) {
     size_t extra;
     it->target = target;
     TML_TRY(build_tables(it, work + records_bytes(it)));
@@ -188,7 +188,7 @@ static TML_ONCE tml_status_t measure(tml_interp_t *it, tml_target_t target, uint
     return TML_OK;
 }
 
-static TML_ONCE tml_status_t arena_too_small(tml_interp_t *it, size_t needed, size_t got, bool at_least) {
+static TML_COLD tml_status_t arena_too_small(tml_interp_t *it, size_t needed, size_t got, bool at_least) {
     it->err_node = -1;
     return tml_failf(it, TML_ERR_ARENA, "arena too small: needs %s%zu bytes, got %zu", at_least ? "at least " : "",
         needed, got);
@@ -196,7 +196,7 @@ static TML_ONCE tml_status_t arena_too_small(tml_interp_t *it, size_t needed, si
 
 // tml_arena_size, for a target tml_arena_size_for has checked: a build for a board calls only
 // tml_arena_size, and so links none of the checks of a foreign target nor their messages.
-static TML_ONCE tml_status_t arena_size(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
+static TML_COLD tml_status_t arena_size(tml_interp_t *it, tml_target_t target, void *work, size_t work_len,
     size_t *needed) {
     if (it->model == NULL) {
         return tml_fail(it, TML_ERR_ARG, "no model loaded");
@@ -228,7 +228,7 @@ tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *wor
 // FNV-1a a 32-bit word at a time, with the high half folded down after each multiply: a
 // multiply carries differences only upwards, so without the fold two changes in the top bytes
 // of two words cancel one time in 256 (the fuzzer found such a pair).
-static __attribute__((noinline)) uint32_t digest_words(uint32_t h, const int32_t *v, uint32_t n) {
+static TML_NOINLINE uint32_t digest_words(uint32_t h, const int32_t *v, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) {
         h = (h ^ (uint32_t)v[i]) * 16777619u;
         h ^= h >> 16;
@@ -238,7 +238,7 @@ static __attribute__((noinline)) uint32_t digest_words(uint32_t h, const int32_t
 
 // What eval and the faces read from the model buffer and prepare checked: every shape, every
 // tensor index, and the constants ops mark TML_TENSOR_INDEXES. Weights are left out.
-static __attribute__((noinline)) uint32_t structure_digest(const tml_interp_t *it) {
+static TML_NOINLINE uint32_t structure_digest(const tml_interp_t *it) {
     uint32_t h = 2166136261u;
     h = digest_words(h, it->graph_inputs, it->n_inputs);
     h = digest_words(h, it->graph_outputs, it->n_outputs);
@@ -270,7 +270,7 @@ static uint32_t tables_digest(const tml_interp_t *it) {
 // What TFLite Micro's ResetVariableTensors writes: the zero point into every byte of an
 // int8 variable (real 0), zero bytes into any other type. Resource variables (VAR_HANDLE)
 // clear themselves through their op's reset, as its ResetAll does.
-static TML_ONCE void clear_variables(tml_interp_t *it) {
+static TML_COLD void clear_variables(tml_interp_t *it) {
     for (uint32_t t = 0; TML_BUILT_VARIABLES && t < it->n_tensors; t++) {
         tml_tensor_t *tensor = &it->tensors[t];
         if (tensor->flags & TML_TENSOR_VARIABLE) {
@@ -295,7 +295,7 @@ tml_status_t tml_reset_variables(tml_interp_t *it) {
     return TML_OK;
 }
 
-TML_ONCE tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
+TML_COLD tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
     it->ready = false;
     it->err_node = -1;
     if (it->model == NULL) {

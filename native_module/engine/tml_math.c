@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "tml_compiler.h"
 #include "tml_math.h"
 #include "tml_math_bits.h"
 
@@ -31,7 +32,7 @@ double tml_frexp(double x, int *e) {
     return dfrom((u & ~D_EXP_MASK) | ((uint64_t)1022 << 52));
 }
 
-__attribute__((noinline)) double tml_ldexp(double x, int e) {
+TML_NOINLINE double tml_ldexp(double x, int e) {
     // Scale in steps that stay exact; the last multiplication rounds once. Below 2^-1022 the
     // steps are 2^(-1022 + 53), so that no intermediate result is subnormal (which would round
     // twice). Past two steps either way the result is inf or 0 whatever e is: e is clamped
@@ -52,7 +53,7 @@ __attribute__((noinline)) double tml_ldexp(double x, int e) {
 // are cleared after adding to the magnitude what carries into the integer part (half a unit,
 // or for a negative x a unit less one ulp, which carries unless x is integral). One body for
 // floor and round: neither runs in a kernel's inner loop.
-static __attribute__((noinline)) double to_integer(double x, bool nearest) {
+static TML_NOINLINE double to_integer(double x, bool nearest) {
     uint64_t u = dbits(x);
     uint64_t sign = u & D_SIGN;
     int e = dexp_field(u) - 1023;
@@ -111,7 +112,7 @@ static const double expm1_coefs[] = {
 
 // exp(r) - 1 for |r| <= 0.35 by its Taylor series (terms to r^14/14!, whose
 // contribution there is below 2^-60), by Horner's rule.
-static __attribute__((noinline)) double expm1_small(double r) {
+static TML_NOINLINE double expm1_small(double r) {
     const double *c = expm1_coefs;
     double p = *c++;
     while (c < expm1_coefs + sizeof(expm1_coefs) / sizeof(expm1_coefs[0])) {
@@ -122,7 +123,7 @@ static __attribute__((noinline)) double expm1_small(double r) {
 }
 
 // Out of line: at -O2 the float versions would each take a copy.
-__attribute__((noinline)) double tml_exp(double x) {
+TML_NOINLINE double tml_exp(double x) {
     if (d_isnan(x)) {
         return x;
     }
@@ -139,7 +140,7 @@ __attribute__((noinline)) double tml_exp(double x) {
 }
 
 // exp(x) - 1, accurate relative to the result also near 0.
-static __attribute__((noinline)) double expm1_d(double x) {
+static TML_NOINLINE double expm1_d(double x) {
     if (x > -0.34 && x < 0.34) {
         return expm1_small(x);
     }

@@ -20,11 +20,11 @@ enum { METADATA_NAME = 0, METADATA_BUFFER = 1 };
 // How a message ends when this build left out what a model needs (tinyml firmware build).
 #define NOT_BUILT_IN " not built in; rebuild with --ops-from naming this model"
 
-static TML_ONCE tml_status_t corrupt(tml_interp_t *it, const char *what) {
+static TML_COLD tml_status_t corrupt(tml_interp_t *it, const char *what) {
     return tml_fail_text(it, TML_ERR_MODEL, what, 0, "", false);
 }
 
-static TML_ONCE tml_status_t corrupt_at(tml_interp_t *it, const char *what, uint32_t index, const char *tail) {
+static TML_COLD tml_status_t corrupt_at(tml_interp_t *it, const char *what, uint32_t index, const char *tail) {
     return tml_fail_text(it, TML_ERR_MODEL, what, index, tail, true);
 }
 
@@ -56,7 +56,7 @@ size_t tml_type_size(int32_t type) {
 
 // Data of buffer `index`: inline vector, or offset/size for models over 2 GB
 // layouts (offset counted from the start of the model).
-static TML_ONCE bool buffer_data(const tml_interp_t *it, uint32_t index, const uint8_t **data, uint32_t *len) {
+static TML_COLD bool buffer_data(const tml_interp_t *it, uint32_t index, const uint8_t **data, uint32_t *len) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t table, start, count, pos;
     *data = NULL;
@@ -139,11 +139,11 @@ static tml_status_t check_quantization(tml_interp_t *it, uint32_t index, uint8_t
 // its kernels; or a variable, whose state only SVDF and the LSTM keep. Short enough for a
 // 5-digit index in TML_ERR_MSG_LEN. The message ends as unsupported_op's does: NOT_BUILT_IN is
 // an argument, so that the linker stores its text once, inside unsupported_op's ":" NOT_BUILT_IN.
-static TML_ONCE tml_status_t left_out(tml_interp_t *it, uint32_t index, const char *what, const char *needs) {
+static TML_COLD tml_status_t left_out(tml_interp_t *it, uint32_t index, const char *what, const char *needs) {
     return tml_failf(it, TML_ERR_UNSUPPORTED, "tensor %d is %s%s%s", (int)index, what, needs, NOT_BUILT_IN);
 }
 
-TML_ONCE tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) {
+TML_COLD tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) {
     static const uint8_t fields[] = {
         TML_FB_FIELD(TENSOR_SHAPE, TML_FB_VEC4), TML_FB_FIELD(TENSOR_TYPE, TML_FB_U8),
         TML_FB_FIELD(TENSOR_BUFFER, TML_FB_I32), TML_FB_FIELD(TENSOR_IS_VARIABLE, TML_FB_U8),
@@ -261,7 +261,7 @@ unsupported:
 }
 
 // The tensor indices of a vector tml_fb_fields read (start, count): at most MAX_COUNT, aligned.
-static TML_ONCE bool int_vector(const tml_interp_t *it, const uint32_t *start_count, const int32_t **vec) {
+static TML_COLD bool int_vector(const tml_interp_t *it, const uint32_t *start_count, const int32_t **vec) {
     uint32_t start = start_count[0], count = start_count[1];
     if (count > MAX_COUNT || (count > 0 && ((uintptr_t)(it->model + start) & 3) != 0)) {
         return false;
@@ -280,7 +280,7 @@ static bool valid_indices(const tml_interp_t *it, const int32_t *v, uint32_t n, 
 }
 
 // builtin: the op's code, or -1 for a custom op (`name` then says which).
-static TML_ONCE tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, const char *name, int32_t builtin,
+static TML_COLD tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, const char *name, int32_t builtin,
     int32_t version) {
     const char *tail = builtin >= 0 && tml_builtin_left_out(builtin) ? ":" NOT_BUILT_IN : "";
     it->err_node = (int32_t)index;
@@ -292,7 +292,7 @@ static TML_ONCE tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, co
         (int)version, tail);
 }
 
-TML_ONCE tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
+TML_COLD tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
     // The options type is read to check it, not used: each op knows its options' table.
     static const uint8_t fields[] = {
         TML_FB_FIELD(OPERATOR_OPCODE, TML_FB_I32), TML_FB_FIELD(OPERATOR_INPUTS, TML_FB_VEC4),
@@ -373,7 +373,7 @@ enum { SG_TENSORS = 0, SG_OPERATORS = 2 };
 
 // The tensors and operators of a subgraph table: false when corrupt or with more than MAX_COUNT
 // tensors or operators.
-static TML_ONCE bool subgraph_fields(const tml_interp_t *it, uint32_t table, uint32_t v[4]) {
+static TML_COLD bool subgraph_fields(const tml_interp_t *it, uint32_t table, uint32_t v[4]) {
     static const uint8_t fields[] = {
         TML_FB_FIELD(SUBGRAPH_TENSORS, TML_FB_VEC4), TML_FB_FIELD(SUBGRAPH_OPERATORS, TML_FB_VEC4),
     };
@@ -382,7 +382,7 @@ static TML_ONCE bool subgraph_fields(const tml_interp_t *it, uint32_t table, uin
            && v[SG_OPERATORS + 1] <= MAX_COUNT;
 }
 
-TML_ONCE tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
+TML_COLD tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
     memset(it, 0, sizeof(*it));
     it->target = tml_native_target();
     it->err_node = -1;
@@ -456,7 +456,7 @@ TML_ONCE tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) 
 
 // Points the interpreter's tensor and operator vectors at subgraph sg for one read. The
 // model was validated at load, so only sg's own tables can be corrupt.
-static TML_ONCE bool enter_subgraph(tml_interp_t *it, uint32_t sg, tml_interp_t *saved) {
+static TML_COLD bool enter_subgraph(tml_interp_t *it, uint32_t sg, tml_interp_t *saved) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t root, subgraphs, n_subgraphs, table, v[4];
     if (!tml_fb_deref(&fb, 0, &root) || !tml_fb_vector(&fb, root, MODEL_SUBGRAPHS, 4, &subgraphs, &n_subgraphs)
@@ -513,7 +513,7 @@ tml_status_t tml_subgraph_tensor(tml_interp_t *it, uint32_t sg, uint32_t index, 
     return st;
 }
 
-TML_ONCE bool tml_metadata(const tml_interp_t *it, const char *name, const uint8_t **data, size_t *len) {
+TML_COLD bool tml_metadata(const tml_interp_t *it, const char *name, const uint8_t **data, size_t *len) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t root, entries, count, table, name_start, name_len;
     int32_t buffer;

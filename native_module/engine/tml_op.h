@@ -14,6 +14,7 @@
 
 #include "tml.h"
 #include "tml_builtins.h"
+#include "tml_compiler.h"
 #include "kernels/ref/broadcast.h"
 
 // The shape of a windowed op whose kernels write output pixels in raster order (batch, row,
@@ -32,10 +33,6 @@ typedef struct {
     uint8_t *output;
     int32_t in_row0, in_rows, row0, rows;
 } tml_rows_t;
-
-// Sizing and prepare run once a model: GCC compiles a cold function for size, as at -Os, even
-// in an -O2 build, and places it away from the eval paths.
-#define TML_ONCE __attribute__((cold))
 
 typedef struct tml_op {
     int16_t builtin;       // TML_BUILTIN_*

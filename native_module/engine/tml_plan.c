@@ -23,9 +23,9 @@ static uint32_t align_up(uint32_t n) {
     return (n + (TML_ARENA_ALIGN - 1)) & ~(uint32_t)(TML_ARENA_ALIGN - 1);
 }
 
-// root_of, live_through and planned serve most of the planner's steps: TML_COLD keeps one copy
+// root_of, live_through and planned serve most of the planner's steps: TML_NOINLINE keeps one copy
 // of each at -O2, as -Os does, rather than one per call site.
-static TML_COLD int32_t root_of(const tml_plan_record_t *r, int32_t t) {
+static TML_NOINLINE int32_t root_of(const tml_plan_record_t *r, int32_t t) {
     while (r[t].alias >= 0) {
         t = r[t].alias;
     }
@@ -33,7 +33,7 @@ static TML_COLD int32_t root_of(const tml_plan_record_t *r, int32_t t) {
 }
 
 // Extends record t's lifetime over nodes [first, last] (first <= last).
-static TML_COLD void live_through(tml_plan_record_t *r, int32_t t, uint32_t first, uint32_t last) {
+static TML_NOINLINE void live_through(tml_plan_record_t *r, int32_t t, uint32_t first, uint32_t last) {
     if (first < r[t].first) {  // TML_NO_NODE, above every node, when nothing touched it yet
         r[t].first = (uint16_t)first;
     }
@@ -42,7 +42,7 @@ static TML_COLD void live_through(tml_plan_record_t *r, int32_t t, uint32_t firs
     }
 }
 
-static TML_COLD bool planned(const tml_interp_t *it, int32_t t) {
+static TML_NOINLINE bool planned(const tml_interp_t *it, int32_t t) {
     return t >= 0 && (uint32_t)t < it->n_tensors
            && !(it->tensors[t].flags & (TML_TENSOR_CONST | TML_TENSOR_VARIABLE | TML_TENSOR_DEFERRED));
 }
@@ -231,7 +231,7 @@ static void size_bands(const tml_interp_t *it, chain_t *c) {
         const tml_tensor_t *f = node->n_inputs > 1 && node->inputs[1] >= 0 ? &it->tensors[node->inputs[1]] : NULL;
         if (computed[j] > (uint64_t)c->windows[j].out_h) {
             c->extra_macs += (computed[j] - (uint64_t)c->windows[j].out_h) * (uint32_t)out->dims[2]
-                             * (f != NULL ? f->bytes : 0);
+                * (f != NULL ? f->bytes : 0);
         }
     }
 }
@@ -645,7 +645,7 @@ static size_t place_all(const tml_interp_t *it, tml_plan_record_t *r, int order)
 
 // The records for chain c (NULL: none): lifetimes, the chain's band buffers, then the memory
 // outputs share with their inputs.
-static TML_COLD void prepare_records(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c) {
+static TML_NOINLINE void prepare_records(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c) {
     compute_lifetimes(it, r);
     if (c != NULL && c->ops > 0) {
         apply_patch(it, r, c);
@@ -655,7 +655,7 @@ static TML_COLD void prepare_records(const tml_interp_t *it, tml_plan_record_t *
 
 // The smallest plan over the placement orders, with chain c patched (NULL: none); the records
 // hold the last order's offsets.
-static TML_COLD size_t plan_orders(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c, int *order) {
+static TML_NOINLINE size_t plan_orders(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c, int *order) {
     prepare_records(it, r, c);
     size_t best = SIZE_MAX;
     int best_order = 0;

@@ -34,14 +34,14 @@ const char *tml_type_name(int32_t type) {
 
 // Out of line like the rest of this file's messages: at -O2 the compiler would otherwise copy
 // this loop into each of the dozens of places that build one.
-TML_ONCE void tml_text_str(tml_text_t *t, const char *s) {
+TML_COLD void tml_text_str(tml_text_t *t, const char *s) {
     while (*s != '\0' && t->len + 1 < t->cap) {
         t->buf[t->len++] = *s++;
     }
     t->buf[t->len] = '\0';
 }
 
-TML_ONCE void tml_text_int(tml_text_t *t, int64_t v) {
+TML_COLD void tml_text_int(tml_text_t *t, int64_t v) {
     char digits[21];  // "-9223372036854775808" and its NUL
     char *p = digits + sizeof(digits) - 1;
     *p = '\0';
@@ -58,7 +58,7 @@ TML_ONCE void tml_text_int(tml_text_t *t, int64_t v) {
 
 // Appends fmt to t, its conversions taking the arguments in turn: %s a string, %d an int, %zu a
 // size_t, %lld a long long; no other conversion, flag or width.
-static TML_ONCE void text_vformat(tml_text_t *t, const char *fmt, va_list ap) {
+static TML_COLD void text_vformat(tml_text_t *t, const char *fmt, va_list ap) {
     for (; *fmt != '\0'; fmt++) {
         if (*fmt != '%') {
             if (t->len + 1 < t->cap) {
@@ -82,7 +82,7 @@ static TML_ONCE void text_vformat(tml_text_t *t, const char *fmt, va_list ap) {
     }
 }
 
-TML_ONCE tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *fmt, ...) {
+TML_COLD tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *fmt, ...) {
     tml_text_t text = { it->err_msg, 0, sizeof(it->err_msg) };
     it->err_msg[0] = '\0';
     if (it->nodes != NULL && it->err_node >= 0 && (uint32_t)it->err_node < it->n_nodes
@@ -101,22 +101,22 @@ TML_ONCE tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *f
     return st;
 }
 
-TML_ONCE tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b, bool with_n) {
+TML_COLD tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b, bool with_n) {
     return with_n ? tml_failf(it, st, "%s %lld%s", a, (long long)n, b) : tml_failf(it, st, "%s%s", a, b);
 }
 
-TML_ONCE tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *msg) {
+TML_COLD tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *msg) {
     return tml_failf(it, st, "%s", msg);
 }
 
-TML_ONCE tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail) {
+TML_COLD tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail) {
     return tml_failf(it, st, "%s %d%s", msg, (int)value, tail);
 }
 
-TML_ONCE tml_status_t tml_fail_mismatch(tml_interp_t *it, tml_status_t st, const char *msg, int32_t expected, int32_t got) {
+TML_COLD tml_status_t tml_fail_mismatch(tml_interp_t *it, tml_status_t st, const char *msg, int32_t expected, int32_t got) {
     return tml_failf(it, st, "%s: expected %d, got %d", msg, (int)expected, (int)got);
 }
 
-TML_ONCE tml_status_t tml_fail_type(tml_interp_t *it, int32_t type, const char *what) {
+TML_COLD tml_status_t tml_fail_type(tml_interp_t *it, int32_t type, const char *what) {
     return tml_failf(it, TML_ERR_UNSUPPORTED, "%s %s not supported", tml_type_name(type), what);
 }

@@ -13,7 +13,7 @@ typedef union {
     tml_bcast_s32_params_t s32;
 } add_sub_data_t;
 
-static TML_ONCE tml_status_t add_sub_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t add_sub_prepare(tml_interp_t *it, tml_node_t *node) {
     add_sub_data_t *d = node->data;
     bool sub = node->op->builtin == TML_BUILTIN_SUB;
     const tml_tensor_t *a, *b, *out;

@@ -4,7 +4,7 @@
 #include "tml_op.h"
 #include "kernels/ref/cast.h"
 
-static TML_ONCE tml_status_t cast_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t cast_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);
     if (!tml_ref_cast_type_ok(in->type)) {

@@ -18,17 +18,17 @@ typedef struct {
 } conv_2d_data_t;
 
 // Output channels: dims[0] of the OHWI filter.
-static TML_ONCE int32_t filter_channels(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD int32_t filter_channels(const tml_interp_t *it, const tml_node_t *node) {
     return tml_conv_filter_channels(it, node, 0);
 }
 
-static TML_ONCE size_t conv_2d_extra_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t conv_2d_extra_size(const tml_interp_t *it, const tml_node_t *node) {
     return TML_CONV_CHANNEL_BYTES(filter_channels(it, node));
 }
 
 // The dispatcher's im2col columns. Runs on an unvalidated model: the filter
 // may have no dims.
-static TML_ONCE size_t conv_2d_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t conv_2d_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *f = tml_node_input(it, node, 1);
     if (in == NULL || f == NULL || in->type != TML_INT8 || in->ndim != 4 || in->dims == NULL
@@ -38,7 +38,7 @@ static TML_ONCE size_t conv_2d_scratch_size(const tml_interp_t *it, const tml_no
     return tml_conv_2d_s8_scratch_size(it->target.kernels, f->dims[1], f->dims[2], f->dims[3], in->dims[3]);
 }
 
-static TML_ONCE tml_status_t conv_2d_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t conv_2d_prepare(tml_interp_t *it, tml_node_t *node) {
     conv_2d_data_t *d = node->data;
     const tml_tensor_t *in, *f, *bias, *out;
     TML_TRY(tml_conv_tensors(it, node, &in, &f, &bias, &out));

@@ -21,17 +21,17 @@ typedef struct {
 } depthwise_conv_2d_data_t;
 
 // Output channels: dims[3] of the 1HWO filter.
-static TML_ONCE int32_t filter_channels(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD int32_t filter_channels(const tml_interp_t *it, const tml_node_t *node) {
     return tml_conv_filter_channels(it, node, 3);
 }
 
-static TML_ONCE size_t depthwise_conv_2d_extra_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t depthwise_conv_2d_extra_size(const tml_interp_t *it, const tml_node_t *node) {
     return TML_CONV_CHANNEL_BYTES(filter_channels(it, node));
 }
 
 // The dispatcher's scratch (a repacked filter, padded input rows). Runs on an unvalidated model:
 // the filter may have no dims.
-static TML_ONCE size_t depthwise_conv_2d_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t depthwise_conv_2d_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *f = tml_node_input(it, node, 1);
     if (in == NULL || f == NULL || in->type != TML_INT8 || in->ndim != 4 || in->dims == NULL
@@ -42,7 +42,7 @@ static TML_ONCE size_t depthwise_conv_2d_scratch_size(const tml_interp_t *it, co
         f->dims[3]);
 }
 
-static TML_ONCE tml_status_t depthwise_conv_2d_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t depthwise_conv_2d_prepare(tml_interp_t *it, tml_node_t *node) {
     depthwise_conv_2d_data_t *d = node->data;
     const tml_tensor_t *in, *f, *bias, *out;
     TML_TRY(tml_conv_tensors(it, node, &in, &f, &bias, &out));

@@ -2,7 +2,7 @@
 #include "tml_op.h"
 #include "kernels/ref/dequantize.h"
 
-static TML_ONCE tml_status_t dequantize_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t dequantize_prepare(tml_interp_t *it, tml_node_t *node) {
     tml_dequantize_params_t *p = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);

@@ -27,7 +27,7 @@ typedef struct {
 // Rows of per-channel weights (one scale each), 0 for per-tensor or unusable
 // weights. Sizes the per-channel arrays, so it must be safe on an unvalidated
 // model.
-static TML_ONCE int32_t per_channel_rows(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD int32_t per_channel_rows(const tml_interp_t *it, const tml_node_t *node) {
     const tml_tensor_t *f = tml_node_input(it, node, 1);
     if (f == NULL || f->dims == NULL || f->ndim < 2 || f->quant_count <= 1) {
         return 0;
@@ -45,7 +45,7 @@ static int32_t block_rows(int32_t depth, int32_t units) {
     return rows < units ? rows : units;
 }
 
-static TML_ONCE size_t fully_connected_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t fully_connected_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
     const tml_tensor_t *f = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     if (f == NULL || !(f->flags & TML_TENSOR_DEFERRED) || f->ndim < 2 || out == NULL || out->ndim < 1) {
@@ -55,11 +55,11 @@ static TML_ONCE size_t fully_connected_scratch_size(const tml_interp_t *it, cons
     return (size_t)block_rows(depth, out->dims[out->ndim - 1]) * (size_t)depth;
 }
 
-static TML_ONCE size_t fully_connected_extra_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t fully_connected_extra_size(const tml_interp_t *it, const tml_node_t *node) {
     return TML_CONV_CHANNEL_BYTES(per_channel_rows(it, node));
 }
 
-static TML_ONCE tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, const tml_tensor_t *in,
+static TML_COLD tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, const tml_tensor_t *in,
     const tml_tensor_t *f, const tml_tensor_t *out, tml_fully_connected_s8_params_t *p) {
     fully_connected_data_t *d = node->data;
     p->input_offset = -in->zero_point;
@@ -91,7 +91,7 @@ static TML_ONCE tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, co
     return TML_OK;
 }
 
-static TML_ONCE tml_status_t fully_connected_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t fully_connected_prepare(tml_interp_t *it, tml_node_t *node) {
     fully_connected_data_t *d = node->data;
     const tml_tensor_t *in, *f, *bias, *out;
     TML_TRY(tml_conv_tensors(it, node, &in, &f, &bias, &out));

@@ -10,14 +10,14 @@ typedef struct {
 } hard_swish_data_t;
 
 // TFLite's DownScaleInt32ToInt16Multiplier: round a Q31 multiplier to Q15.
-static TML_ONCE int16_t q31_to_q15(int32_t m) {
+static TML_COLD int16_t q31_to_q15(int32_t m) {
     if (m >= INT32_MAX - (1 << 15)) {
         return INT16_MAX;
     }
     return (int16_t)((m + (1 << 15)) >> 16);
 }
 
-static TML_ONCE tml_status_t hard_swish_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t hard_swish_prepare(tml_interp_t *it, tml_node_t *node) {
     hard_swish_data_t *d = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);

@@ -11,7 +11,7 @@ typedef struct {
     uint8_t type;
 } leaky_relu_data_t;
 
-static TML_ONCE tml_status_t leaky_relu_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t leaky_relu_prepare(tml_interp_t *it, tml_node_t *node) {
     leaky_relu_data_t *d = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);

@@ -4,7 +4,7 @@
 #include "tml_op.h"
 #include "kernels/ref/maximum_minimum.h"
 
-static TML_ONCE tml_status_t maximum_minimum_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t maximum_minimum_prepare(tml_interp_t *it, tml_node_t *node) {
     tml_bcast_t *bc = node->data;
     const tml_tensor_t *a, *b, *out;
     return tml_node_binary(it, node, &a, &b, &out, bc);

@@ -10,7 +10,7 @@ typedef union {
     tml_bcast_s32_params_t s32;
 } mul_data_t;
 
-static TML_ONCE tml_status_t mul_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t mul_prepare(tml_interp_t *it, tml_node_t *node) {
     mul_data_t *d = node->data;
     const tml_tensor_t *a, *b, *out;
     // bc leads every member of the union (their common initial sequence): one write serves all.

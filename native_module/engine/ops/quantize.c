@@ -14,7 +14,7 @@ typedef struct {
     uint8_t in_type;
 } quantize_data_t;
 
-static TML_ONCE bool requantize_supported(int32_t in, int32_t out) {
+static TML_COLD bool requantize_supported(int32_t in, int32_t out) {
     switch (in) {
         case TML_INT8:
             return out == TML_INT8 || out == TML_UINT8 || out == TML_INT16 || out == TML_INT32;
@@ -29,7 +29,7 @@ static TML_ONCE bool requantize_supported(int32_t in, int32_t out) {
     }
 }
 
-static TML_ONCE tml_status_t quantize_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t quantize_prepare(tml_interp_t *it, tml_node_t *node) {
     quantize_data_t *d = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);

@@ -10,7 +10,7 @@ typedef struct {
     uint8_t type;
 } relu_data_t;
 
-static TML_ONCE tml_status_t relu_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t relu_prepare(tml_interp_t *it, tml_node_t *node) {
     relu_data_t *d = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);

@@ -9,7 +9,7 @@
 // TFLite's QuantizeMultiplier for 1 < m < 2^31, where the shift may reach 31
 // (tml_quantize_multiplier saturates shifts above 30 as the single-rounding
 // build does; TFLite Micro's default build keeps them).
-static TML_ONCE void multiplier_gt1(double m, int32_t *q, int *shift) {
+static TML_COLD void multiplier_gt1(double m, int32_t *q, int *shift) {
     double mantissa = tml_frexp(m, shift);
     int64_t fixed = (int64_t)tml_round(mantissa * 2147483648.0);
     if (fixed == ((int64_t)1 << 31)) {
@@ -28,7 +28,7 @@ typedef struct {
     uint8_t out_type;
 } softmax_data_t;
 
-static TML_ONCE tml_status_t softmax_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t softmax_prepare(tml_interp_t *it, tml_node_t *node) {
     softmax_data_t *d = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);

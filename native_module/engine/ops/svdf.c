@@ -20,7 +20,7 @@ typedef struct {
 
 // Shape from the tensors, without validating them (sizing runs on an unchecked model):
 // false when something needed is missing.
-static TML_ONCE bool read_shape(const tml_interp_t *it, const tml_node_t *node, tml_svdf_shape_t *s) {
+static TML_COLD bool read_shape(const tml_interp_t *it, const tml_node_t *node, tml_svdf_shape_t *s) {
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     const tml_tensor_t *wf = tml_node_input(it, node, IN_WEIGHTS_FEATURE);
     const tml_tensor_t *wt = tml_node_input(it, node, IN_WEIGHTS_TIME);
@@ -42,7 +42,7 @@ static TML_ONCE bool read_shape(const tml_interp_t *it, const tml_node_t *node, 
     return true;
 }
 
-static TML_ONCE size_t svdf_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t svdf_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
     tml_svdf_shape_t s;
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     if (!read_shape(it, node, &s)) {
@@ -54,7 +54,7 @@ static TML_ONCE size_t svdf_scratch_size(const tml_interp_t *it, const tml_node_
     return bytes > 0x7fffffffu ? (size_t)0x80000000u : (size_t)bytes;
 }
 
-static TML_ONCE tml_status_t check_shapes(tml_interp_t *it, const tml_node_t *node, tml_svdf_shape_t *s) {
+static TML_COLD tml_status_t check_shapes(tml_interp_t *it, const tml_node_t *node, tml_svdf_shape_t *s) {
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     const tml_tensor_t *wf = tml_node_input(it, node, IN_WEIGHTS_FEATURE);
     const tml_tensor_t *wt = tml_node_input(it, node, IN_WEIGHTS_TIME);
@@ -81,7 +81,7 @@ static TML_ONCE tml_status_t check_shapes(tml_interp_t *it, const tml_node_t *no
     return TML_OK;
 }
 
-static TML_ONCE tml_status_t prepare_s8(tml_interp_t *it, const tml_node_t *node, tml_svdf_s8_params_t *p) {
+static TML_COLD tml_status_t prepare_s8(tml_interp_t *it, const tml_node_t *node, tml_svdf_s8_params_t *p) {
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     const tml_tensor_t *wf = tml_node_input(it, node, IN_WEIGHTS_FEATURE);
     const tml_tensor_t *wt = tml_node_input(it, node, IN_WEIGHTS_TIME);
@@ -124,7 +124,7 @@ static TML_ONCE tml_status_t prepare_s8(tml_interp_t *it, const tml_node_t *node
     return TML_OK;
 }
 
-static TML_ONCE tml_status_t svdf_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t svdf_prepare(tml_interp_t *it, tml_node_t *node) {
     svdf_data_t *d = node->data;
     TML_TRY(check_shapes(it, node, &d->p.s8.s));  // both union members start with it
     TML_CHECK(it, !tml_opt_bool(it, node, OPT_ASYMMETRIC_QUANTIZE_INPUTS, false), TML_ERR_UNSUPPORTED,

@@ -4,7 +4,7 @@
 #include "div.h"
 #include "mul.h"
 #include "sub.h"
-#include "kernels/ref/cold.h"
+#include "tml_compiler.h"
 
 #if TML_KERNELS_F32
 typedef enum { ARITH_ADD, ARITH_SUB, ARITH_MUL, ARITH_DIV } arith_t;
@@ -41,28 +41,28 @@ static void arith_f32_row(const void *args, const void *a, int32_t sa, const voi
 }
 
 // Out of line: inlined, each of the four entry points would carry its own copy.
-__attribute__((noinline)) static void arith_f32(const tml_bcast_f32_params_t *p, const float *a,
+TML_NOINLINE static void arith_f32(const tml_bcast_f32_params_t *p, const float *a,
     const float *b, float *out, arith_t op) {
     arith_args_t args = {p, op};
     tml_bcast_each_row(&p->bc, sizeof(*out), &args, a, b, out, arith_f32_row);
 }
 
-TML_REF_COLD void tml_ref_add_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b,
+TML_COLD void tml_ref_add_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b,
     float *out) {
     arith_f32(p, a, b, out, ARITH_ADD);
 }
 
-TML_REF_COLD void tml_ref_sub_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b,
+TML_COLD void tml_ref_sub_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b,
     float *out) {
     arith_f32(p, a, b, out, ARITH_SUB);
 }
 
-TML_REF_COLD void tml_ref_mul_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b,
+TML_COLD void tml_ref_mul_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b,
     float *out) {
     arith_f32(p, a, b, out, ARITH_MUL);
 }
 
-TML_REF_COLD void tml_ref_div_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b,
+TML_COLD void tml_ref_div_f32(const tml_bcast_f32_params_t *p, const float *a, const float *b,
     float *out) {
     arith_f32(p, a, b, out, ARITH_DIV);
 }

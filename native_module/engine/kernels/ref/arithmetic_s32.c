@@ -5,6 +5,7 @@
 #include "mul.h"
 #include "sub.h"
 #include "tml_quant.h"
+#include "tml_compiler.h"
 
 typedef enum { ARITH_ADD, ARITH_SUB, ARITH_MUL } arith_t;
 
@@ -26,7 +27,7 @@ static void arith_s32_row(const void *args, const void *a, int32_t sa, const voi
 }
 
 // Out of line: inlined, each of the three entry points would carry its own copy.
-__attribute__((noinline)) static void arith_s32(const tml_bcast_s32_params_t *p, const int32_t *a,
+TML_NOINLINE static void arith_s32(const tml_bcast_s32_params_t *p, const int32_t *a,
     const int32_t *b, int32_t *out, arith_t op) {
     arith_args_t args = {p, op};
     tml_bcast_each_row(&p->bc, sizeof(*out), &args, a, b, out, arith_s32_row);

@@ -1,7 +1,7 @@
 #include "broadcast.h"
-#include "kernels/ref/cold.h"
+#include "tml_compiler.h"
 
-TML_REF_COLD bool tml_bcast_init(tml_bcast_t *bc, const int32_t *a_dims, int a_rank,
+TML_COLD bool tml_bcast_init(tml_bcast_t *bc, const int32_t *a_dims, int a_rank,
     const int32_t *b_dims, int b_rank, const int32_t *out_dims, int out_rank) {
     int rank = out_rank;
     if (a_rank > rank) {

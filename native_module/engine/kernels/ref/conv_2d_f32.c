@@ -2,12 +2,12 @@
 // channel, then bias) is TFLite's, so results match to the last bit when the
 // compiler does not contract multiply-adds.
 #include "kernels/ref/conv_2d.h"
-#include "kernels/ref/cold.h"
+#include "tml_compiler.h"
 
 #include <stddef.h>
 
 #if TML_KERNELS_F32
-TML_REF_COLD void tml_ref_conv_2d_f32_strided(const tml_conv_2d_f32_params_t *p,
+TML_COLD void tml_ref_conv_2d_f32_strided(const tml_conv_2d_f32_params_t *p,
     const float *input, const float *filter, int32_t filter_stride, int32_t pixel_stride,
     const float *bias, float *output) {
     const tml_conv_2d_shape_t *s = &p->s;
@@ -51,7 +51,7 @@ TML_REF_COLD void tml_ref_conv_2d_f32_strided(const tml_conv_2d_f32_params_t *p,
     }
 }
 
-TML_REF_COLD void tml_ref_conv_2d_f32(const tml_conv_2d_f32_params_t *p, const float *input,
+TML_COLD void tml_ref_conv_2d_f32(const tml_conv_2d_f32_params_t *p, const float *input,
     const float *filter, const float *bias, float *output) {
     const tml_conv_2d_shape_t *s = &p->s;
     tml_ref_conv_2d_f32_strided(p, input, filter, s->filter_h * s->filter_w * s->filter_c,

@@ -4,10 +4,10 @@
 // column, then bias) as TFLite's depthwise reference.
 #include "kernels/ref/conv_2d.h"
 #include "kernels/ref/depthwise_conv_2d.h"
-#include "kernels/ref/cold.h"
+#include "tml_compiler.h"
 
 #if TML_KERNELS_F32
-TML_REF_COLD void tml_ref_depthwise_conv_2d_f32(const tml_depthwise_conv_2d_f32_params_t *p,
+TML_COLD void tml_ref_depthwise_conv_2d_f32(const tml_depthwise_conv_2d_f32_params_t *p,
     const float *input, const float *filter, const float *bias, float *output) {
     const tml_depthwise_conv_2d_shape_t *s = &p->s;
     const int32_t out_c = s->in_c * s->depth_multiplier;

@@ -2,10 +2,10 @@
 // pixel: conv_2d_f32.c's loop, whose summation order (along the row, then bias) is TFLite's.
 #include "kernels/ref/conv_2d.h"
 #include "kernels/ref/fully_connected.h"
-#include "kernels/ref/cold.h"
+#include "tml_compiler.h"
 
 #if TML_KERNELS_F32
-TML_REF_COLD void tml_ref_fully_connected_f32(const tml_fully_connected_f32_params_t *p,
+TML_COLD void tml_ref_fully_connected_f32(const tml_fully_connected_f32_params_t *p,
     const float *input, const float *filter, const float *bias, float *output) {
     const tml_fully_connected_shape_t *s = &p->s;
     const tml_conv_2d_f32_params_t conv = {

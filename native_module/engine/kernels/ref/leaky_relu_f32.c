@@ -1,8 +1,8 @@
 #include "leaky_relu.h"
-#include "kernels/ref/cold.h"
+#include "tml_compiler.h"
 
 #if TML_KERNELS_F32
-TML_REF_COLD void tml_ref_leaky_relu_f32(uint32_t size, float alpha, const float *input,
+TML_COLD void tml_ref_leaky_relu_f32(uint32_t size, float alpha, const float *input,
     float *output) {
     for (uint32_t i = 0; i < size; i++) {
         float x = input[i];

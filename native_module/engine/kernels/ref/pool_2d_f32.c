@@ -3,11 +3,11 @@
 // reference pooling does; then the activation's std::min(std::max(x, lo), hi), NaN included.
 #include "average_pool_2d.h"
 #include "max_pool_2d.h"
-#include "kernels/ref/cold.h"
+#include "tml_compiler.h"
 
 #if TML_KERNELS_F32
 // False when an average window falls wholly in the padding (TFLite divides by zero there).
-TML_REF_COLD static bool pool_2d_f32(const tml_pool_2d_f32_params_t *p, const float *input,
+TML_COLD static bool pool_2d_f32(const tml_pool_2d_f32_params_t *p, const float *input,
     float *output, bool average) {
     const tml_pool_2d_shape_t *s = &p->s;
     const int32_t c_n = s->channels;
@@ -39,12 +39,12 @@ TML_REF_COLD static bool pool_2d_f32(const tml_pool_2d_f32_params_t *p, const fl
     return true;
 }
 
-TML_REF_COLD bool tml_ref_average_pool_2d_f32(const tml_pool_2d_f32_params_t *p,
+TML_COLD bool tml_ref_average_pool_2d_f32(const tml_pool_2d_f32_params_t *p,
     const float *input, float *output) {
     return pool_2d_f32(p, input, output, true);
 }
 
-TML_REF_COLD void tml_ref_max_pool_2d_f32(const tml_pool_2d_f32_params_t *p, const float *input,
+TML_COLD void tml_ref_max_pool_2d_f32(const tml_pool_2d_f32_params_t *p, const float *input,
     float *output) {
     pool_2d_f32(p, input, output, false);
 }

@@ -1,5 +1,5 @@
 #include "quantize.h"
-#include "kernels/ref/cold.h"
+#include "tml_compiler.h"
 #include "tml_math.h"
 
 int32_t tml_quantize_value(float x, float scale, int32_t zero_point, int32_t lo, int32_t hi) {
@@ -20,7 +20,7 @@ int32_t tml_quantize_value(float x, float scale, int32_t zero_point, int32_t lo,
 
 #if TML_KERNELS_F32
 // uint8 and int16 outputs (rare: int8 is this engine's type), one loop storing either: cold.
-TML_REF_COLD __attribute__((noinline)) static void quantize_f32_wide(
+TML_COLD TML_NOINLINE static void quantize_f32_wide(
     const tml_quantize_f32_params_t *p, const float *input, void *output) {
     bool u8 = p->out_type == TML_UINT8;
     for (uint32_t i = 0; i < p->size; i++) {

@@ -1,9 +1,9 @@
 #include "softmax.h"
-#include "kernels/ref/cold.h"
+#include "tml_compiler.h"
 #include "tml_math.h"
 
 #if TML_KERNELS_F32
-TML_REF_COLD void tml_ref_softmax_f32(const tml_softmax_f32_params_t *p, const float *input,
+TML_COLD void tml_ref_softmax_f32(const tml_softmax_f32_params_t *p, const float *input,
     float *output) {
     for (int32_t i = 0; i < p->outer; i++) {
         const float *row = input + (size_t)i * p->depth;

@@ -1,9 +1,9 @@
 #include "softmax.h"
-#include "kernels/ref/cold.h"
+#include "tml_compiler.h"
 
 // The two helpers both quantized kernels share, out of line: a copy inlined in each
 // cost 1 KB of flash at -O2 for no measurable time (softmax runs once, on a few values).
-// The row set-up is cold (cold.h), compiled for size: 240 B less, and 50 instructions more
+// The row set-up is cold (TML_COLD), compiled for size: 240 B less, and 50 instructions more
 // in a KWS_SVDF or MNIST_LSTM invoke.
 
 // exp(beta * input_scale * diff) in Q0 for a difference diff >= diff_min.
@@ -18,7 +18,7 @@ int32_t tml_softmax_exp_q0(const tml_softmax_s8_params_t *p, int32_t diff) {
 // Row maximum, and the reciprocal of the row's sum of exponentials: 1/sum is
 // scale * 2^-exponent_base, scale in Q0; the output uses exponent_base plus
 // 31 minus the output bits.
-TML_REF_COLD int32_t tml_softmax_row_prepare(const tml_softmax_s8_params_t *p, const int8_t *row,
+TML_COLD int32_t tml_softmax_row_prepare(const tml_softmax_s8_params_t *p, const int8_t *row,
     int32_t *max_out, int *num_bits_over_unit) {
     int32_t max = INT8_MIN;
     for (int32_t c = 0; c < p->depth; c++) {

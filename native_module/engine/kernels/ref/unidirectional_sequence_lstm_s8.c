@@ -7,7 +7,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/ref/activation_s16.h"
-#include "kernels/ref/cold.h"
+#include "tml_compiler.h"
 #include "tml_quant.h"
 
 uint32_t tml_lstm_s8_scratch_size(const tml_lstm_shape_t *s) {
@@ -19,8 +19,8 @@ static int16_t sat16(int32_t v) {
 }
 
 // acc[u] = (W[u] + w_offset) . (x + x_offset) (+ bias[u]) for weights with a zero point, which
-// converters do not write: cold (cold.h).
-TML_REF_COLD __attribute__((noinline)) static void mat_vec_offset_weights(const int8_t *weights,
+// converters do not write: cold (TML_COLD).
+TML_COLD TML_NOINLINE static void mat_vec_offset_weights(const int8_t *weights,
     int32_t w_offset, const int8_t *x, int32_t x_offset, int32_t n, const int32_t *bias,
     int32_t units, int32_t *acc) {
     for (int32_t u = 0; u < units; u++) {
