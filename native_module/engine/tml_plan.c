@@ -291,7 +291,7 @@ static bool graph_io_uses(const tml_interp_t *it, const tml_plan_record_t *r, in
 // pixels backwards keeps the first input byte any later pixel still reads.
 // Byte offsets fit in 32 bits: a tensor of 2 GB or more plans nowhere (place_all), so such a
 // window is not counted.
-int64_t tml_plan_window_gap(const tml_window_shape_t *s) {
+TML_COLD int64_t tml_plan_window_gap(const tml_window_shape_t *s) {
     const int64_t pixels = (int64_t)s->batches * s->out_h * s->out_w;
     const int64_t in_bytes = (int64_t)s->batches * s->in_h * s->in_w * s->in_c;
     if (pixels <= 0 || pixels > (1 << 22) || in_bytes > INT32_MAX || s->out_c < 0
@@ -789,7 +789,7 @@ static uint32_t clamp32(size_t n) {
     return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
-size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *order, tml_patch_t *patch) {
+TML_COLD size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *order, tml_patch_t *patch) {
     const tml_patch_t none = { 1, 0, 0, 0, 0, 0, 0 };
     chain_t chain;
     chain.p = none;
@@ -821,18 +821,18 @@ size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *order, tml_pa
     return best == SIZE_MAX ? best : place_all(it, r, *order);
 }
 
-size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *r, int order, const tml_patch_t *patch) {
+TML_COLD size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *r, int order, const tml_patch_t *patch) {
     chain_t chain;
     chain_of(it, patch, &chain);
     prepare_records(it, r, &chain);
     return place_all(it, r, order >= 0 && order < PLAN_COUNT ? order : BY_SIZE);
 }
 
-uint32_t tml_plan_count(const tml_interp_t *it) {
+TML_COLD uint32_t tml_plan_count(const tml_interp_t *it) {
     return tml_plan_records(it);
 }
 
-bool tml_plan_buffer(const tml_interp_t *it, const void *work, uint32_t i, tml_plan_buffer_t *b) {
+TML_COLD bool tml_plan_buffer(const tml_interp_t *it, const void *work, uint32_t i, tml_plan_buffer_t *b) {
     if (work == NULL || i >= tml_plan_records(it)) {
         return false;
     }
