@@ -23,12 +23,9 @@ size_t tml_depthwise_conv_2d_s8_scratch_size(int32_t kernels, int32_t in_w, int3
 bool tml_depthwise_conv_2d_s8_fast(const tml_depthwise_conv_2d_s8_params_t *p, size_t scratch_bytes) {
     #if TML_KERNELS_OPT
     const tml_depthwise_conv_2d_shape_t *s = &p->s;
-    if (!tml_opt_depthwise_built(s->depth_multiplier, s->in_c)) {
-        return false;
-    }
     const size_t needed = tml_depthwise_conv_2d_s8_scratch_size(TML_KERNEL_SET, s->in_w, s->in_c, s->filter_h,
         s->filter_w, s->in_c * s->depth_multiplier);
-    return scratch_bytes >= needed;
+    return tml_opt_depthwise_built(s->depth_multiplier, s->in_c) && scratch_bytes >= needed;
     #else
     (void)p;
     (void)scratch_bytes;
