@@ -729,10 +729,9 @@ static PyObject *tinyml_op_supported(PyObject *module, PyObject *args) {
     if (!PyArg_ParseTuple(args, "s|i", &name, &version)) {
         return NULL;
     }
-    for (int32_t b = 0; b < 256; b++) {
-        if (strcmp(tml_builtin_name(b), name) == 0) {
-            return PyBool_FromLong(tml_builtin_supported(b, version));
-        }
+    int32_t b = tml_builtin_code(name, strlen(name));
+    if (b >= 0) {
+        return PyBool_FromLong(tml_builtin_supported(b, version));
     }
     // Not a builtin: a CUSTOM op's custom_code.
     return PyBool_FromLong(tml_custom_supported(name, version));
@@ -935,6 +934,12 @@ PyObject *tinyml_dsp_module(void);  // dsp.c
 
 // The engine's names of TFLite's builtin ops and tensor types, indexed by code: the host reads
 // models with them (tinyml/schema.py), so that no second table can drift from the engine's.
+// Every builtin's name, not only this build's ops' (tml_builtin_name).
+static const char *any_builtin_name(int32_t code) {
+    static char buf[TML_BUILTIN_NAME_LEN];
+    return tml_any_builtin_name(code, buf);
+}
+
 static PyObject *names_by_code(const char *(*name)(int32_t), int32_t count) {
     PyObject *t = PyTuple_New(count);
     for (int32_t i = 0; t != NULL && i < count; i++) {
@@ -962,7 +967,7 @@ PyMODINIT_FUNC PyInit__tinyml(void) {
         || PyModule_AddObject(m, "TARGET", Py_BuildValue("(is)", (int)tml_native_target().pointer_bytes,
             kernel_sets[tml_native_target().kernels])) < 0
         || PyModule_AddObject(m, "dsp", tinyml_dsp_module()) < 0
-        || PyModule_AddObject(m, "BUILTIN_NAMES", names_by_code(tml_builtin_name, TML_BUILTIN_COUNT)) < 0
+        || PyModule_AddObject(m, "BUILTIN_NAMES", names_by_code(any_builtin_name, TML_BUILTIN_COUNT)) < 0
         || PyModule_AddObject(m, "TYPE_NAMES", names_by_code(tml_type_name, TML_UINT4 + 1)) < 0) {
         Py_DECREF(&ModelType);
         Py_DECREF(m);

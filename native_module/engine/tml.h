@@ -252,8 +252,16 @@ tml_tensor_t *tml_output(tml_interp_t *it, uint32_t i);
 // Name of the op node i runs ("CONV_2D"), or NULL.
 const char *tml_node_name(const tml_interp_t *it, uint32_t i);
 
-// TFLite builtin operator name ("CONV_2D"), "UNKNOWN" when out of table.
+// Name of a TFLite builtin op this build runs ("CONV_2D"), "UNKNOWN" for any other.
 const char *tml_builtin_name(int32_t builtin);
+// Bytes of the longest TFLite builtin name with its NUL (PLACEHOLDER_FOR_GREATER_OP_CODES).
+#define TML_BUILTIN_NAME_LEN 33
+// Name of any TFLite builtin ("GATHER" also in a build without it), decoded into buf (or a
+// constant string); "UNKNOWN" out of the table. A build made with TML_BUILTIN_NAMES=0 has no
+// table: then it is tml_builtin_name.
+const char *tml_any_builtin_name(int32_t builtin, char buf[TML_BUILTIN_NAME_LEN]);
+// Code of the builtin named name[0..len) as tml_any_builtin_name names them, -1 when none.
+int32_t tml_builtin_code(const char *name, size_t len);
 
 // Whether this build runs the builtin at that version.
 bool tml_builtin_supported(int32_t builtin, int32_t version);

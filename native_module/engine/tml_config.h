@@ -61,8 +61,8 @@
 #error "TML_KERNEL_REFERENCE_CONV=0 needs the fast paths (TML_KERNELS_OPT=1)"
 #endif
 
-// 1: tml_builtin_name() knows every TFLite builtin (about 3 KB of names, used only in
-// messages); 0: only the names of this build's ops, others read "builtin <code>".
+// 1: tml_any_builtin_name() knows every TFLite builtin (1.4 KB of packed names, decoded only
+// for messages and tools); 0: only the names of this build's ops, others read "builtin <code>".
 #ifndef TML_BUILTIN_NAMES
 #define TML_BUILTIN_NAMES 1
 #endif

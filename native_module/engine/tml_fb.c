@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "tml_compiler.h"
 #include "tml_fb.h"
 
 bool tml_fb_field(const tml_fb_t *fb, uint32_t table, int field, uint32_t size, uint32_t *pos) {
@@ -108,6 +109,33 @@ bool tml_fb_f32(const tml_fb_t *fb, uint32_t table, int field, float def, float 
     } else {
         uint32_t u = tml_fb_u32(fb->buf + pos);
         memcpy(out, &u, sizeof(*out));
+    }
+    return true;
+}
+
+// Cold as the loading it serves (TML_COLD in tml_op.h).
+TML_COLD bool tml_fb_fields(const tml_fb_t *fb, uint32_t table, const uint8_t *spec, uint32_t n, uint32_t *out) {
+    for (; n > 0; n--, spec++) {
+        int field = *spec >> 3;
+        uint32_t kind = *spec & 7u, pos;
+        if (kind >= TML_FB_VEC1) {
+            if (!tml_fb_vector(fb, table, field, 1u << (kind - TML_FB_VEC1), out, out + 1)) {
+                return false;
+            }
+            out += 2;
+            continue;
+        }
+        if (!tml_fb_field(fb, table, field, kind == TML_FB_U8 ? 1 : 4, &pos)) {
+            return false;
+        }
+        if (kind == TML_FB_TABLE) {
+            if (pos != 0 && !tml_fb_deref(fb, pos, &pos)) {
+                return false;
+            }
+        } else if (pos != 0) {
+            pos = kind == TML_FB_U8 ? fb->buf[pos] : tml_fb_u32(fb->buf + pos);
+        }
+        *out++ = pos;
     }
     return true;
 }

@@ -44,4 +44,14 @@ bool tml_fb_i32(const tml_fb_t *fb, uint32_t table, int field, int32_t def, int3
 bool tml_fb_u8(const tml_fb_t *fb, uint32_t table, int field, uint8_t def, uint8_t *out);
 bool tml_fb_f32(const tml_fb_t *fb, uint32_t table, int field, float def, float *out);
 
+// What tml_fb_fields reads of a field: a 1- or 4-byte scalar (its value, 0 when absent), a
+// table (its position, 0 when absent), or a vector of 1-, 4- or 8-byte elements (two words: its
+// first element's position and its count, 0 and 0 when absent).
+enum { TML_FB_U8 = 0, TML_FB_I32 = 1, TML_FB_TABLE = 2, TML_FB_VEC1 = 3, TML_FB_VEC4 = 5, TML_FB_VEC8 = 6 };
+#define TML_FB_FIELD(field, kind) ((uint8_t)((field) << 3 | (kind)))
+
+// Reads the n fields spec[0..n) names (TML_FB_FIELD) from table into out, in order: one call
+// and one failure for the fields a reader needs together. false when any is corrupt.
+bool tml_fb_fields(const tml_fb_t *fb, uint32_t table, const uint8_t *spec, uint32_t n, uint32_t *out);
+
 #endif // TML_FB_H

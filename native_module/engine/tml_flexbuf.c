@@ -6,12 +6,13 @@
 // offsets to NUL-terminated, sorted key strings.
 #include <string.h>
 
+#include "tml_compiler.h"
 #include "tml_flexbuf.h"
 
-enum {
-    FX_INT = 1, FX_UINT = 2, FX_INDIRECT_INT = 6, FX_INDIRECT_UINT = 7, FX_MAP = 9,
-    FX_VECTOR_INT = 11, FX_VECTOR_UINT = 12, FX_BOOL = 26,
-};
+// Options are read once, while ops prepare: compiled for size in every build, as the engine's
+// other loading code is (TML_COLD, tml_compiler.h).
+
+enum { FX_INT = 1, FX_UINT = 2, FX_INDIRECT_INT = 6, FX_INDIRECT_UINT = 7, FX_MAP = 9, FX_BOOL = 26 };
 
 // Reads an unsigned value of `width` bytes at pos, checked.
 static bool rd_uint(const uint8_t *buf, uint32_t len, uint32_t pos, uint32_t width, uint64_t *out) {
@@ -43,7 +44,7 @@ static bool indirect(const uint8_t *buf, uint32_t len, uint32_t pos, uint32_t wi
     return true;
 }
 
-bool tml_flexbuf_map(tml_flexbuf_map_t *m, const uint8_t *buf, size_t len) {
+TML_COLD bool tml_flexbuf_map(tml_flexbuf_map_t *m, const uint8_t *buf, size_t len) {
     memset(m, 0, sizeof(*m));
     if (buf == NULL || len < 3 || len > 0x7fffffffu) {
         return false;
@@ -111,7 +112,7 @@ static bool find(const tml_flexbuf_map_t *m, const char *key, uint32_t *pos, uin
     return false;
 }
 
-bool tml_flexbuf_int(const tml_flexbuf_map_t *m, const char *key, int64_t *out) {
+TML_COLD bool tml_flexbuf_int(const tml_flexbuf_map_t *m, const char *key, int64_t *out) {
     uint32_t pos, target;
     uint8_t packed;
     uint64_t v;
@@ -145,7 +146,7 @@ bool tml_flexbuf_int(const tml_flexbuf_map_t *m, const char *key, int64_t *out) 
     }
 }
 
-int32_t tml_flexbuf_i32(const tml_flexbuf_map_t *m, const char *key, int32_t def) {
+TML_COLD int32_t tml_flexbuf_i32(const tml_flexbuf_map_t *m, const char *key, int32_t def) {
     int64_t v;
     if (!tml_flexbuf_int(m, key, &v)) {
         return def;
@@ -153,39 +154,7 @@ int32_t tml_flexbuf_i32(const tml_flexbuf_map_t *m, const char *key, int32_t def
     return v > INT32_MAX ? INT32_MAX : (v < INT32_MIN ? INT32_MIN : (int32_t)v);
 }
 
-bool tml_flexbuf_bool(const tml_flexbuf_map_t *m, const char *key, bool def) {
+TML_COLD bool tml_flexbuf_bool(const tml_flexbuf_map_t *m, const char *key, bool def) {
     int64_t v;
     return tml_flexbuf_int(m, key, &v) ? v != 0 : def;
-}
-
-bool tml_flexbuf_int_vec(const tml_flexbuf_map_t *m, const char *key, tml_flexbuf_vec_t *v) {
-    uint32_t pos, start;
-    uint8_t packed;
-    uint64_t count;
-    memset(v, 0, sizeof(*v));
-    if (!find(m, key, &pos, &packed)) {
-        return false;
-    }
-    uint32_t type = packed >> 2, width = 1u << (packed & 3);
-    if ((type != FX_VECTOR_INT && type != FX_VECTOR_UINT) || !indirect(m->buf, m->len, pos, m->width, &start)
-        || start < width || !rd_uint(m->buf, m->len, start - width, width, &count)
-        || count > (m->len - start) / width) {
-        return false;
-    }
-    v->data = m->buf + start;
-    v->count = (uint32_t)count;
-    v->width = (uint8_t)width;
-    v->is_signed = type == FX_VECTOR_INT;
-    return true;
-}
-
-int64_t tml_flexbuf_vec_at(const tml_flexbuf_vec_t *v, uint32_t i) {
-    if (i >= v->count) {
-        return 0;
-    }
-    uint64_t x = 0;
-    for (uint32_t b = 0; b < v->width; b++) {
-        x |= (uint64_t)v->data[i * v->width + b] << (8 * b);
-    }
-    return v->is_signed ? sign_extend(x, v->width) : (int64_t)x;
 }

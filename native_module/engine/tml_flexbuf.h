@@ -1,6 +1,6 @@
 // A small, bounds-checked reader for FlexBuffers maps: what the custom ops
 // need from their custom_options (TFLM writes those as a flexbuffer map of
-// scalar parameters). Ints, uints and bools by key, and typed int vectors.
+// scalar parameters). Ints, uints and bools by key.
 // Every position is checked against the buffer; corrupt data reads as absent.
 #ifndef TML_FLEXBUF_H
 #define TML_FLEXBUF_H
@@ -19,13 +19,6 @@ typedef struct {
     uint8_t key_width;
 } tml_flexbuf_map_t;
 
-typedef struct {
-    const uint8_t *data;  // first element (inside the buffer)
-    uint32_t count;
-    uint8_t width;        // bytes per element: 1, 2, 4 or 8
-    bool is_signed;
-} tml_flexbuf_vec_t;
-
 // Opens the root of buf as a map; false when it is not a (valid) map.
 bool tml_flexbuf_map(tml_flexbuf_map_t *m, const uint8_t *buf, size_t len);
 
@@ -36,9 +29,5 @@ bool tml_flexbuf_int(const tml_flexbuf_map_t *m, const char *key, int64_t *out);
 // Convenience: the value of `key` as int32 (saturated), or def when absent.
 int32_t tml_flexbuf_i32(const tml_flexbuf_map_t *m, const char *key, int32_t def);
 bool tml_flexbuf_bool(const tml_flexbuf_map_t *m, const char *key, bool def);
-
-// Typed int/uint vector under `key`; false when absent or another type.
-bool tml_flexbuf_int_vec(const tml_flexbuf_map_t *m, const char *key, tml_flexbuf_vec_t *v);
-int64_t tml_flexbuf_vec_at(const tml_flexbuf_vec_t *v, uint32_t i);
 
 #endif // TML_FLEXBUF_H

@@ -69,6 +69,10 @@ tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t);
 // Parses operator `index` into node (op looked up, arrays validated).
 tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node);
 
+// Entry i of `names`, a list of names each ended by its NUL and the list by an empty name
+// ("a\0b\0" as a C string literal); NULL past its end.
+const char *tml_nth_name(const char *names, uint32_t i);
+
 // Message building without snprintf.
 typedef struct {
     char *buf;
@@ -78,8 +82,11 @@ typedef struct {
 void tml_text_str(tml_text_t *t, const char *s);
 void tml_text_int(tml_text_t *t, int64_t v);
 
-// Records st with a formatted message; returns st. Prefixes "op N NAME: "
-// when it->err_node >= 0.
+// Records st with the message fmt formats (%s, %d, %zu and %lld: tml_status.c); returns st.
+// Prefixes "op N NAME: " when it->err_node names a node with its op.
+tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+// tml_failf(it, st, "%s %lld%s", a, n, b), or "%s%s" of a and b without n.
 tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b, bool with_n);
 
 // Arena planning (tml_plan.c). records[t] describes tensor t and
@@ -119,17 +126,11 @@ static inline uint32_t tml_plan_records(const tml_interp_t *it) {
 size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *records, int *order, tml_patch_t *patch);
 size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *records, int order, const tml_patch_t *patch);
 
-// The most chain nodes a patch runs, which bounds the invoke's stack.
+// The most chain nodes a patch runs, which bounds the planner's and the invoke's stack.
 #define TML_PATCH_MAX_OPS 12
-// Heights along a patched chain's node (tml_window_shape_t's, for its rows).
-typedef struct {
-    int32_t stride, dilation, filter, pad, in_h, out_h;
-} tml_patch_dims_t;
-// The dims of chain nodes [first, last] into dims; false when they are not a chain to patch.
-bool tml_patch_dims(const tml_interp_t *it, uint32_t first, uint32_t last, tml_patch_dims_t *dims);
-// Output rows [first[j], end[j]) of each of the `ops` chain nodes that output rows [row0, row0
-// + rows) of the last one read.
-void tml_patch_band(const tml_patch_dims_t *dims, uint32_t ops, int32_t row0, int32_t rows, int32_t *first,
+// Output rows [first[j], end[j]) of each of the `ops` chain nodes, of the windows given, that
+// output rows [row0, row0 + rows) of the last one read.
+void tml_patch_band(const tml_window_shape_t *windows, uint32_t ops, int32_t row0, int32_t rows, int32_t *first,
     int32_t *end);
 
 // How many bytes before its input a node's output must start when the two share memory: the

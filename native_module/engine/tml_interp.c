@@ -9,10 +9,6 @@
 
 #include "kernels/opt/opt.h"
 
-// Loading and planning run once a model: at -O2 these stay single out-of-line copies rather
-// than being inlined into each caller.
-#define TML_COLD __attribute__((noinline))
-
 static size_t align8(size_t n) {
     return (n + 7) & ~(size_t)7;
 }
@@ -80,7 +76,7 @@ static bool fc_after_its_decode(const tml_interp_t *it, const tml_op_t *decode_o
 // Linear in the graph: every such pair flags its weights, then one pass over every input and
 // graph output takes the flag back from weights read anywhere else. A build without DECODE or
 // FULLY_CONNECTED has nothing to defer.
-static void defer_decodes(tml_interp_t *it) {
+static TML_COLD void defer_decodes(tml_interp_t *it) {
     if (!TML_BUILT(decode) || !TML_BUILT(fully_connected)) {
         return;
     }
@@ -192,15 +188,10 @@ static TML_COLD tml_status_t measure(tml_interp_t *it, tml_target_t target, uint
     return TML_OK;
 }
 
-static tml_status_t arena_too_small(tml_interp_t *it, size_t needed, size_t got, bool at_least) {
-    char msg[TML_ERR_MSG_LEN];
-    tml_text_t text = { msg, 0, sizeof(msg) };
-    tml_text_str(&text, at_least ? "arena too small: needs at least " : "arena too small: needs ");
-    tml_text_int(&text, (int64_t)needed);
-    tml_text_str(&text, " bytes, got ");
-    tml_text_int(&text, (int64_t)got);
+static TML_COLD tml_status_t arena_too_small(tml_interp_t *it, size_t needed, size_t got, bool at_least) {
     it->err_node = -1;
-    return tml_fail_text(it, TML_ERR_ARENA, msg, 0, "", false);
+    return tml_failf(it, TML_ERR_ARENA, "arena too small: needs %s%zu bytes, got %zu", at_least ? "at least " : "",
+        needed, got);
 }
 
 // tml_arena_size, for a target tml_arena_size_for has checked: a build for a board calls only
@@ -237,7 +228,7 @@ tml_status_t tml_arena_size_for(tml_interp_t *it, tml_target_t target, void *wor
 // FNV-1a a 32-bit word at a time, with the high half folded down after each multiply: a
 // multiply carries differences only upwards, so without the fold two changes in the top bytes
 // of two words cancel one time in 256 (the fuzzer found such a pair).
-static uint32_t digest_words(uint32_t h, const int32_t *v, uint32_t n) {
+static TML_NOINLINE uint32_t digest_words(uint32_t h, const int32_t *v, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) {
         h = (h ^ (uint32_t)v[i]) * 16777619u;
         h ^= h >> 16;
@@ -247,7 +238,7 @@ static uint32_t digest_words(uint32_t h, const int32_t *v, uint32_t n) {
 
 // What eval and the faces read from the model buffer and prepare checked: every shape, every
 // tensor index, and the constants ops mark TML_TENSOR_INDEXES. Weights are left out.
-static TML_COLD uint32_t structure_digest(const tml_interp_t *it) {
+static TML_NOINLINE uint32_t structure_digest(const tml_interp_t *it) {
     uint32_t h = 2166136261u;
     h = digest_words(h, it->graph_inputs, it->n_inputs);
     h = digest_words(h, it->graph_outputs, it->n_outputs);
@@ -304,7 +295,7 @@ tml_status_t tml_reset_variables(tml_interp_t *it) {
     return TML_OK;
 }
 
-tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
+TML_COLD tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
     it->ready = false;
     it->err_node = -1;
     if (it->model == NULL) {
@@ -354,17 +345,15 @@ tml_status_t tml_init(tml_interp_t *it, void *arena, size_t arena_len) {
     if (tml_plan_in(it, records, it->plan_order, &it->plan_patch) == SIZE_MAX) {
         return tml_fail(it, TML_ERR_ARENA, "model needs more than 2 GB of arena");
     }
-    for (uint32_t t = 0; t < it->n_tensors; t++) {
-        if (records[t].size > 0) {
-            it->tensors[t].data = base + records[t].offset;
-        }
-    }
+    // A tensor's memory is its alias root's: planned, or (size 0) what loading gave the root.
     for (uint32_t t = 0; t < it->n_tensors; t++) {
         int32_t root = (int32_t)t;
         while (records[root].alias >= 0) {
             root = records[root].alias;
         }
-        if (root != (int32_t)t) {
+        if (records[root].size > 0) {
+            it->tensors[t].data = base + records[root].offset;
+        } else if (root != (int32_t)t) {
             it->tensors[t].data = it->tensors[root].data;
         }
     }
@@ -412,30 +401,38 @@ tml_status_t tml_check_unchanged(tml_interp_t *it) {
 // kept, moved to the buffer's start, not computed again: each row is computed once, as
 // unpatched. Each node's time adds up over the bands.
 static tml_status_t run_patch(tml_interp_t *it, const tml_patch_t *p) {
-    tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
-    int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS];
-    int32_t held_first[TML_PATCH_MAX_OPS], held_end[TML_PATCH_MAX_OPS];  // rows in each buffer
     const uint32_t ops = (uint32_t)(p->last - p->first) + 1;
     it->err_node = p->first;
-    if (!tml_patch_dims(it, p->first, p->last, dims)) {
+    if (ops > TML_PATCH_MAX_OPS || p->last >= it->n_nodes) {
         return tml_fail(it, TML_ERR_INTERNAL, "patched chain changed");
     }
+    // The nodes' windows, whose heights give each band's rows. The plan checked at tml_init
+    // that the nodes are a chain; the invoke keeps nothing of the plan but tml_patch_t, so the
+    // windows are read again, sized to the chain to keep the invoke's stack small.
+    tml_window_shape_t windows[ops];
+    int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS];
+    int32_t held_first[TML_PATCH_MAX_OPS], held_end[TML_PATCH_MAX_OPS];  // rows in each buffer
     const bool timed = it->ticks_us != NULL && it->node_us != NULL;
     for (uint32_t j = 0; j < ops; j++) {
+        tml_node_t *node = &it->nodes[p->first + j];
+        it->err_node = (int32_t)(p->first + j);
+        if (!node->op->window(it, node, &windows[j])) {
+            return tml_fail(it, TML_ERR_INTERNAL, "patched chain changed");
+        }
         held_first[j] = held_end[j] = 0;
         if (timed) {
             it->node_us[p->first + j] = 0;
         }
     }
-    const int32_t out_h = dims[ops - 1].out_h;
+    const int32_t out_h = windows[ops - 1].out_h;
     for (int32_t y = 0; y < out_h; y += p->rows) {
-        tml_patch_band(dims, ops, y, out_h - y < p->rows ? out_h - y : p->rows, first, end);
+        tml_patch_band(windows, ops, y, out_h - y < p->rows ? out_h - y : p->rows, first, end);
         for (uint32_t j = 0; j < ops; j++) {
             tml_node_t *node = &it->nodes[p->first + j];
             const tml_tensor_t *in = &it->tensors[node->inputs[0]];
             const tml_tensor_t *out = &it->tensors[node->outputs[0]];
-            const size_t row_bytes = out->bytes / (uint32_t)dims[j].out_h;
-            tml_rows_t band = { in->data, out->data, 0, dims[j].in_h, first[j], end[j] - first[j] };
+            const size_t row_bytes = out->bytes / (uint32_t)windows[j].out_h;
+            tml_rows_t band = { in->data, out->data, 0, windows[j].in_h, first[j], end[j] - first[j] };
             if (j > 0) {
                 band.in_row0 = held_first[j - 1];
                 band.in_rows = held_end[j - 1] - held_first[j - 1];

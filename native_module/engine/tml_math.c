@@ -4,8 +4,10 @@
 // frexp, ldexp, round, floor and fabsf are exact. The transcendental functions evaluate in double precision and are
 // accurate to about one double ulp, so the float versions are correctly
 // rounded except in rare double-rounding cases.
+#include <stdbool.h>
 #include <string.h>
 
+#include "tml_compiler.h"
 #include "tml_math.h"
 #include "tml_math_bits.h"
 
@@ -30,74 +32,50 @@ double tml_frexp(double x, int *e) {
     return dfrom((u & ~D_EXP_MASK) | ((uint64_t)1022 << 52));
 }
 
-double tml_ldexp(double x, int e) {
-    // Scale in steps that stay exact; the last multiplication rounds once.
-    if (e > 1023) {
+TML_NOINLINE double tml_ldexp(double x, int e) {
+    // Scale in steps that stay exact; the last multiplication rounds once. Below 2^-1022 the
+    // steps are 2^(-1022 + 53), so that no intermediate result is subnormal (which would round
+    // twice). Past two steps either way the result is inf or 0 whatever e is: e is clamped
+    // first so that the loops stop after two.
+    e = e > 3 * 1023 ? 3 * 1023 : (e < -1022 - 2 * 969 ? -1022 - 2 * 969 : e);
+    while (e > 1023) {
         x *= pow2i(1023);
         e -= 1023;
-        if (e > 1023) {
-            x *= pow2i(1023);
-            e -= 1023;
-            if (e > 1023) {
-                e = 1023;
-            }
-        }
-    } else if (e < -1022) {
-        // Step by 2^(-1022 + 53) so that an intermediate result never becomes
-        // subnormal (which would round twice).
+    }
+    while (e < -1022) {
         x *= pow2i(-1022 + 53);
         e += 1022 - 53;
-        if (e < -1022) {
-            x *= pow2i(-1022 + 53);
-            e += 1022 - 53;
-            if (e < -1022) {
-                e = -1022;
-            }
-        }
     }
     return x * pow2i(e);
 }
 
-double tml_floor(double x) {
+// x rounded to an integer, half away from zero (nearest) or towards -inf: the fraction bits
+// are cleared after adding to the magnitude what carries into the integer part (half a unit,
+// or for a negative x a unit less one ulp, which carries unless x is integral). One body for
+// floor and round: neither runs in a kernel's inner loop.
+static TML_NOINLINE double to_integer(double x, bool nearest) {
     uint64_t u = dbits(x);
+    uint64_t sign = u & D_SIGN;
     int e = dexp_field(u) - 1023;
     if (e >= 52) {
         return x;  // integral, inf or nan
     }
     if (e < 0) {
-        if ((u & ~D_SIGN) == 0) {
-            return x;  // +-0
-        }
-        return (u & D_SIGN) ? -1.0 : 0.0;
+        // |x| < 1: +-0, or +-1 when rounding 0.5 <= |x|, or -1 for the floor of a negative.
+        bool one = nearest ? e == -1 : (sign != 0 && (u & ~D_SIGN) != 0);
+        return dfrom(sign | (one ? (uint64_t)1023 << 52 : 0));
     }
     uint64_t frac = D_FRAC_MASK >> e;
-    if ((u & frac) == 0) {
-        return x;
-    }
-    if (u & D_SIGN) {
-        u += frac + 1;  // towards -inf: bump the magnitude (may carry into the exponent)
-    }
-    return dfrom(u & ~frac);
+    uint64_t add = nearest ? (frac + 1) >> 1 : (sign != 0 ? frac : 0);
+    return dfrom((u + add) & ~frac);
+}
+
+double tml_floor(double x) {
+    return to_integer(x, false);
 }
 
 double tml_round(double x) {
-    uint64_t u = dbits(x);
-    int e = dexp_field(u) - 1023;
-    if (e >= 52) {
-        return x;
-    }
-    if (e < -1) {
-        return dfrom(u & D_SIGN);  // |x| < 0.5
-    }
-    if (e == -1) {
-        return dfrom((u & D_SIGN) | ((uint64_t)1023 << 52));  // 0.5 <= |x| < 1
-    }
-    uint64_t frac = D_FRAC_MASK >> e;
-    if ((u & frac) == 0) {
-        return x;
-    }
-    u += (frac + 1) >> 1;  // add half a unit to the magnitude, then truncate
-    return dfrom(u & ~frac);
+    return to_integer(x, true);
 }
 
 float tml_roundf(float x) {
@@ -126,27 +104,26 @@ float tml_fabsf(float x) {
 
 // ---- exp in double precision ----------------------------------------------
 
+// The Taylor coefficients of exp(r) - 1 - r over r^2, highest first: 1/14! to 1/2!.
+static const double expm1_coefs[] = {
+    1.0 / 87178291200.0, 1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0,
+    1.0 / 362880.0, 1.0 / 40320.0, 1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5,
+};
+
 // exp(r) - 1 for |r| <= 0.35 by its Taylor series (terms to r^14/14!, whose
-// contribution there is below 2^-60).
-static double expm1_small(double r) {
-    double p = 1.0 / 87178291200.0;  // 1/14!
-    p = 1.0 / 6227020800.0 + r * p;
-    p = 1.0 / 479001600.0 + r * p;
-    p = 1.0 / 39916800.0 + r * p;
-    p = 1.0 / 3628800.0 + r * p;
-    p = 1.0 / 362880.0 + r * p;
-    p = 1.0 / 40320.0 + r * p;
-    p = 1.0 / 5040.0 + r * p;
-    p = 1.0 / 720.0 + r * p;
-    p = 1.0 / 120.0 + r * p;
-    p = 1.0 / 24.0 + r * p;
-    p = 1.0 / 6.0 + r * p;
-    p = 0.5 + r * p;
+// contribution there is below 2^-60), by Horner's rule.
+static TML_NOINLINE double expm1_small(double r) {
+    const double *c = expm1_coefs;
+    double p = *c++;
+    while (c < expm1_coefs + sizeof(expm1_coefs) / sizeof(expm1_coefs[0])) {
+        p = *c++ + r * p;
+    }
     // r + r^2 * p keeps the leading term exact.
     return r + (r * r) * p;
 }
 
-double tml_exp(double x) {
+// Out of line: at -O2 the float versions would each take a copy.
+TML_NOINLINE double tml_exp(double x) {
     if (d_isnan(x)) {
         return x;
     }
@@ -163,7 +140,7 @@ double tml_exp(double x) {
 }
 
 // exp(x) - 1, accurate relative to the result also near 0.
-static double expm1_d(double x) {
+static TML_NOINLINE double expm1_d(double x) {
     if (x > -0.34 && x < 0.34) {
         return expm1_small(x);
     }

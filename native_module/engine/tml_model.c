@@ -20,11 +20,11 @@ enum { METADATA_NAME = 0, METADATA_BUFFER = 1 };
 // How a message ends when this build left out what a model needs (tinyml firmware build).
 #define NOT_BUILT_IN " not built in; rebuild with --ops-from naming this model"
 
-static tml_status_t corrupt(tml_interp_t *it, const char *what) {
+static TML_COLD tml_status_t corrupt(tml_interp_t *it, const char *what) {
     return tml_fail_text(it, TML_ERR_MODEL, what, 0, "", false);
 }
 
-static tml_status_t corrupt_at(tml_interp_t *it, const char *what, uint32_t index, const char *tail) {
+static TML_COLD tml_status_t corrupt_at(tml_interp_t *it, const char *what, uint32_t index, const char *tail) {
     return tml_fail_text(it, TML_ERR_MODEL, what, index, tail, true);
 }
 
@@ -56,7 +56,7 @@ size_t tml_type_size(int32_t type) {
 
 // Data of buffer `index`: inline vector, or offset/size for models over 2 GB
 // layouts (offset counted from the start of the model).
-static bool buffer_data(const tml_interp_t *it, uint32_t index, const uint8_t **data, uint32_t *len) {
+static TML_COLD bool buffer_data(const tml_interp_t *it, uint32_t index, const uint8_t **data, uint32_t *len) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t table, start, count, pos;
     *data = NULL;
@@ -137,38 +137,32 @@ static tml_status_t check_quantization(tml_interp_t *it, uint32_t index, uint8_t
 
 // "tensor <index> is <what>: <needs> not built in; ...": what is the tensor's type name, needs
 // its kernels; or a variable, whose state only SVDF and the LSTM keep. Short enough for a
-// 5-digit index in TML_ERR_MSG_LEN. The message ends as unsupported_op's does, so the linker
-// stores that text once.
-static tml_status_t left_out(tml_interp_t *it, uint32_t index, const char *what, const char *needs) {
-    char msg[TML_ERR_MSG_LEN];
-    tml_text_t text = { msg, 0, sizeof(msg) };
-    tml_text_str(&text, "tensor ");
-    tml_text_int(&text, index);
-    tml_text_str(&text, " is ");
-    tml_text_str(&text, what);
-    tml_text_str(&text, needs);
-    tml_text_str(&text, NOT_BUILT_IN);
-    return tml_fail_text(it, TML_ERR_UNSUPPORTED, msg, 0, "", false);
+// 5-digit index in TML_ERR_MSG_LEN. The message ends as unsupported_op's does: NOT_BUILT_IN is
+// an argument, so that the linker stores its text once, inside unsupported_op's ":" NOT_BUILT_IN.
+static TML_COLD tml_status_t left_out(tml_interp_t *it, uint32_t index, const char *what, const char *needs) {
+    return tml_failf(it, TML_ERR_UNSUPPORTED, "tensor %d is %s%s%s", (int)index, what, needs, NOT_BUILT_IN);
 }
 
-tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) {
+TML_COLD tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) {
+    static const uint8_t fields[] = {
+        TML_FB_FIELD(TENSOR_SHAPE, TML_FB_VEC4), TML_FB_FIELD(TENSOR_TYPE, TML_FB_U8),
+        TML_FB_FIELD(TENSOR_BUFFER, TML_FB_I32), TML_FB_FIELD(TENSOR_IS_VARIABLE, TML_FB_U8),
+        TML_FB_FIELD(TENSOR_QUANT, TML_FB_TABLE), TML_FB_FIELD(TENSOR_SPARSITY, TML_FB_TABLE),
+    };
+    enum { SHAPE, NDIM, TYPE, BUFFER, IS_VARIABLE, QUANT, SPARSITY, VALUES };
     tml_fb_t fb = tml_fb_of(it);
-    uint32_t table, shape, ndim, quant, sparsity;
-    int32_t buffer;
-    uint8_t type, is_variable;
+    uint32_t table, v[VALUES];
     const char *why;
     memset(t, 0, sizeof(*t));
     if (index >= it->n_tensors || !tml_fb_vector_table(&fb, it->tensors_vec, index, &table)
-        || !tml_fb_vector(&fb, table, TENSOR_SHAPE, 4, &shape, &ndim)
-        || !tml_fb_u8(&fb, table, TENSOR_TYPE, 0, &type)
-        || !tml_fb_i32(&fb, table, TENSOR_BUFFER, 0, &buffer)
-        || !tml_fb_u8(&fb, table, TENSOR_IS_VARIABLE, 0, &is_variable)
-        || !tml_fb_table(&fb, table, TENSOR_QUANT, &quant)
-        || !tml_fb_table(&fb, table, TENSOR_SPARSITY, &sparsity)) {
+        || !tml_fb_fields(&fb, table, fields, sizeof(fields), v)) {
         why = " is corrupt";
         goto corrupt;
     }
-    if (sparsity != 0) {
+    const uint32_t shape = v[SHAPE], ndim = v[NDIM], quant = v[QUANT];
+    const uint8_t type = (uint8_t)v[TYPE];
+    const int32_t buffer = (int32_t)v[BUFFER];
+    if (v[SPARSITY] != 0) {
         why = " is sparse: sparse weights not supported";
         goto unsupported;
     }
@@ -230,6 +224,7 @@ tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) 
         t->data = (uint8_t *)(uintptr_t)data;
         t->flags |= TML_TENSOR_CONST;
     }
+    const bool is_variable = v[IS_VARIABLE] != 0;
     if (is_variable && !TML_BUILT_VARIABLES) {
         return left_out(it, index, "a variable", ": SVDF, LSTM");
     }
@@ -239,12 +234,15 @@ tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) 
         t->data = NULL;
     }
     if (quant != 0) {
-        uint32_t scales, n_scales, zps, n_zps;
-        if (!tml_fb_vector(&fb, quant, QUANT_SCALE, 4, &scales, &n_scales)
-            || !tml_fb_vector(&fb, quant, QUANT_ZERO_POINT, 8, &zps, &n_zps)) {
+        static const uint8_t quant_fields[] = {
+            TML_FB_FIELD(QUANT_SCALE, TML_FB_VEC4), TML_FB_FIELD(QUANT_ZERO_POINT, TML_FB_VEC8),
+        };
+        uint32_t q[4];
+        if (!tml_fb_fields(&fb, quant, quant_fields, sizeof(quant_fields), q)) {
             why = " quantization is corrupt";
             goto corrupt;
         }
+        const uint32_t scales = q[0], n_scales = q[1], zps = q[2], n_zps = q[3];
         if (n_scales > 0) {
             t->scale = tml_rd_f32(it->model + scales);
             t->quant_count = n_scales > 255 ? 255 : (uint8_t)n_scales;
@@ -262,16 +260,13 @@ unsupported:
     return tml_fail_text(it, TML_ERR_UNSUPPORTED, "tensor", index, why, true);
 }
 
-static bool int_vector(tml_interp_t *it, uint32_t table, int field, const int32_t **vec, uint32_t *count) {
-    tml_fb_t fb = tml_fb_of(it);
-    uint32_t start;
-    if (!tml_fb_vector(&fb, table, field, 4, &start, count) || *count > MAX_COUNT) {
+// The tensor indices of a vector tml_fb_fields read (start, count): at most MAX_COUNT, aligned.
+static TML_COLD bool int_vector(const tml_interp_t *it, const uint32_t *start_count, const int32_t **vec) {
+    uint32_t start = start_count[0], count = start_count[1];
+    if (count > MAX_COUNT || (count > 0 && ((uintptr_t)(it->model + start) & 3) != 0)) {
         return false;
     }
-    if (*count > 0 && ((uintptr_t)(it->model + start) & 3) != 0) {
-        return false;
-    }
-    *vec = *count > 0 ? (const int32_t *)(const void *)(it->model + start) : NULL;
+    *vec = count > 0 ? (const int32_t *)(const void *)(it->model + start) : NULL;
     return true;
 }
 
@@ -285,42 +280,40 @@ static bool valid_indices(const tml_interp_t *it, const int32_t *v, uint32_t n, 
 }
 
 // builtin: the op's code, or -1 for a custom op (`name` then says which).
-static tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, const char *name, int32_t builtin,
+static TML_COLD tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, const char *name, int32_t builtin,
     int32_t version) {
-    char msg[TML_ERR_MSG_LEN];
-    tml_text_t text = { msg, 0, sizeof(msg) };
-    tml_text_str(&text, "unsupported op ");
+    const char *tail = builtin >= 0 && tml_builtin_left_out(builtin) ? ":" NOT_BUILT_IN : "";
+    it->err_node = (int32_t)index;
     if (builtin >= 0 && strlen(name) == 7 && memcmp(name, "UNKNOWN", 7) == 0) {
         // A build without the name table (TML_BUILTIN_NAMES=0) knows only its own ops' names.
-        tml_text_str(&text, "builtin ");
-        tml_text_int(&text, builtin);
-    } else {
-        tml_text_str(&text, name);
+        return tml_failf(it, TML_ERR_UNSUPPORTED, "unsupported op builtin %d v%d%s", (int)builtin, (int)version, tail);
     }
-    tml_text_str(&text, " v");
-    tml_text_int(&text, version);
-    if (builtin >= 0 && tml_builtin_left_out(builtin)) {
-        tml_text_str(&text, ":" NOT_BUILT_IN);
-    }
-    it->err_node = (int32_t)index;
-    tml_status_t st = tml_fail_text(it, TML_ERR_UNSUPPORTED, msg, 0, "", false);
-    return st;
+    return tml_failf(it, TML_ERR_UNSUPPORTED, "unsupported op %s%s v%d%s", builtin < 0 ? "custom " : "", name,
+        (int)version, tail);
 }
 
-tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
+TML_COLD tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
+    // The options type is read to check it, not used: each op knows its options' table.
+    static const uint8_t fields[] = {
+        TML_FB_FIELD(OPERATOR_OPCODE, TML_FB_I32), TML_FB_FIELD(OPERATOR_INPUTS, TML_FB_VEC4),
+        TML_FB_FIELD(OPERATOR_OUTPUTS, TML_FB_VEC4), TML_FB_FIELD(OPERATOR_OPTIONS_TYPE, TML_FB_U8),
+        TML_FB_FIELD(OPERATOR_OPTIONS, TML_FB_TABLE),
+    };
+    static const uint8_t opcode_fields[] = {
+        TML_FB_FIELD(OPCODE_DEPRECATED_BUILTIN, TML_FB_U8), TML_FB_FIELD(OPCODE_BUILTIN, TML_FB_I32),
+    };
+    enum { OPCODE, INPUTS, N_INPUTS, OUTPUTS, N_OUTPUTS, OPTIONS_TYPE, OPTIONS, VALUES };
     tml_fb_t fb = tml_fb_of(it);
-    uint32_t table, opcode_table, inputs, outputs, name_start, name_len;
-    int32_t opcode, version, builtin;
-    uint8_t deprecated, options_type;
+    uint32_t table, opcode_table, name_start, name_len, v[VALUES], op_v[2];
+    int32_t version, builtin;
     memset(node, 0, sizeof(*node));
-    if (!tml_fb_vector_table(&fb, it->operators_vec, index, &table)
-        || !tml_fb_i32(&fb, table, OPERATOR_OPCODE, 0, &opcode)
-        || !int_vector(it, table, OPERATOR_INPUTS, &node->inputs, &inputs)
-        || !int_vector(it, table, OPERATOR_OUTPUTS, &node->outputs, &outputs)
-        || !tml_fb_u8(&fb, table, OPERATOR_OPTIONS_TYPE, 0, &options_type)
-        || !tml_fb_table(&fb, table, OPERATOR_OPTIONS, &node->options)) {
+    if (!tml_fb_vector_table(&fb, it->operators_vec, index, &table) || !tml_fb_fields(&fb, table, fields, sizeof(fields), v)
+        || !int_vector(it, &v[INPUTS], &node->inputs) || !int_vector(it, &v[OUTPUTS], &node->outputs)) {
         return corrupt_at(it, "operator", index, " is corrupt");
     }
+    node->options = v[OPTIONS];
+    const uint32_t inputs = v[N_INPUTS], outputs = v[N_OUTPUTS];
+    const int32_t opcode = (int32_t)v[OPCODE];
     if (!valid_indices(it, node->inputs, inputs, true) || !valid_indices(it, node->outputs, outputs, false)) {
         return corrupt_at(it, "operator", index, " refers to a missing tensor");
     }
@@ -328,14 +321,15 @@ tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
     node->n_outputs = (uint16_t)outputs;
     if (opcode < 0 || (uint32_t)opcode >= it->n_opcodes
         || !tml_fb_vector_table(&fb, it->opcodes_vec, (uint32_t)opcode, &opcode_table)
-        || !tml_fb_u8(&fb, opcode_table, OPCODE_DEPRECATED_BUILTIN, 0, &deprecated)
-        || !tml_fb_i32(&fb, opcode_table, OPCODE_VERSION, 1, &version)
-        || !tml_fb_i32(&fb, opcode_table, OPCODE_BUILTIN, 0, &builtin)) {
+        || !tml_fb_fields(&fb, opcode_table, opcode_fields, sizeof(opcode_fields), op_v)
+        || !tml_fb_i32(&fb, opcode_table, OPCODE_VERSION, 1, &version)) {
         return corrupt_at(it, "operator", index, " has a bad opcode");
     }
+    const int32_t deprecated = (int8_t)op_v[0];
+    builtin = (int32_t)op_v[1];
     // Old converters fill only the deprecated byte; new ones fill both.
-    if ((int32_t)(int8_t)deprecated > builtin) {
-        builtin = (int8_t)deprecated;
+    if (deprecated > builtin) {
+        builtin = deprecated;
     }
     if (builtin == TML_BUILTIN_CUSTOM) {
         char name[40] = "CUSTOM";
@@ -353,11 +347,7 @@ tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
             ? tml_find_custom_op((const char *)it->model + name_start, name_len)
             : NULL;
         if (!TML_BUILT_CUSTOM || op == NULL || version < 1 || version > op->max_version) {
-            char msg[64];
-            tml_text_t text = { msg, 0, sizeof(msg) };
-            tml_text_str(&text, "custom ");
-            tml_text_str(&text, name);
-            return unsupported_op(it, index, msg, -1, version);
+            return unsupported_op(it, index, name, -1, version);
         }
         // Custom ops have no builtin options; node->options holds their
         // custom_options vector (length word first) instead.
@@ -371,13 +361,28 @@ tml_status_t tml_read_node(tml_interp_t *it, uint32_t index, tml_node_t *node) {
     }
     const tml_op_t *op = tml_find_op(builtin);
     if (op == NULL || version < 1 || version > op->max_version) {
-        return unsupported_op(it, index, tml_builtin_name(builtin), builtin, version);
+        char name[TML_BUILTIN_NAME_LEN];
+        return unsupported_op(it, index, tml_any_builtin_name(builtin, name), builtin, version);
     }
     node->op = op;
     return TML_OK;
 }
 
-tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
+// Where subgraph_fields puts each vector's (start, count).
+enum { SG_TENSORS = 0, SG_OPERATORS = 2 };
+
+// The tensors and operators of a subgraph table: false when corrupt or with more than MAX_COUNT
+// tensors or operators.
+static TML_COLD bool subgraph_fields(const tml_interp_t *it, uint32_t table, uint32_t v[4]) {
+    static const uint8_t fields[] = {
+        TML_FB_FIELD(SUBGRAPH_TENSORS, TML_FB_VEC4), TML_FB_FIELD(SUBGRAPH_OPERATORS, TML_FB_VEC4),
+    };
+    tml_fb_t fb = tml_fb_of(it);
+    return tml_fb_fields(&fb, table, fields, sizeof(fields), v) && v[SG_TENSORS + 1] <= MAX_COUNT
+           && v[SG_OPERATORS + 1] <= MAX_COUNT;
+}
+
+TML_COLD tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
     memset(it, 0, sizeof(*it));
     it->target = tml_native_target();
     it->err_node = -1;
@@ -396,7 +401,7 @@ tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
     if (len > 0x7fffffffu) {
         return corrupt(it, "model larger than 2 GB");
     }
-    uint32_t root, subgraphs, n_subgraphs, start, count;
+    uint32_t root;
     int32_t version;
     if (!tml_fb_deref(&fb, 0, &root) || !tml_fb_i32(&fb, root, MODEL_VERSION, 0, &version)) {
         return corrupt(it, "model header is corrupt");
@@ -404,31 +409,40 @@ tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
     if (version != 3) {
         return tml_fail_text(it, TML_ERR_UNSUPPORTED, "model schema version", version, " not supported (expected 3)", true);
     }
-    if (!tml_fb_vector(&fb, root, MODEL_OPCODES, 4, &it->opcodes_vec, &it->n_opcodes)
-        || !tml_fb_vector(&fb, root, MODEL_SUBGRAPHS, 4, &subgraphs, &n_subgraphs)
-        || !tml_fb_vector(&fb, root, MODEL_BUFFERS, 4, &it->buffers_vec, &it->n_buffers)) {
+    static const uint8_t fields[] = {
+        TML_FB_FIELD(MODEL_OPCODES, TML_FB_VEC4), TML_FB_FIELD(MODEL_SUBGRAPHS, TML_FB_VEC4),
+        TML_FB_FIELD(MODEL_BUFFERS, TML_FB_VEC4),
+    };
+    uint32_t v[6];
+    if (!tml_fb_fields(&fb, root, fields, sizeof(fields), v)) {
         return corrupt(it, "model tables are corrupt");
     }
-    if (n_subgraphs == 0 || !tml_fb_vector_table(&fb, subgraphs, 0, &it->subgraph)) {
+    it->opcodes_vec = v[0];
+    it->n_opcodes = v[1];
+    it->buffers_vec = v[4];
+    it->n_buffers = v[5];
+    if (v[3] == 0 || !tml_fb_vector_table(&fb, v[2], 0, &it->subgraph)) {
         return corrupt(it, "model has no subgraph");
     }
-    const int32_t *vec;
-    if (!tml_fb_vector(&fb, it->subgraph, SUBGRAPH_TENSORS, 4, &it->tensors_vec, &it->n_tensors)
-        || !tml_fb_vector(&fb, it->subgraph, SUBGRAPH_OPERATORS, 4, &it->operators_vec, &it->n_nodes)
-        || it->n_tensors > MAX_COUNT || it->n_nodes > MAX_COUNT) {
+    uint32_t sg[4];
+    if (!subgraph_fields(it, it->subgraph, sg)) {
         return corrupt(it, "subgraph is corrupt");
     }
-    if (!int_vector(it, it->subgraph, SUBGRAPH_INPUTS, &vec, &count) || !valid_indices(it, vec, count, false)) {
+    it->tensors_vec = sg[SG_TENSORS];
+    it->n_tensors = sg[SG_TENSORS + 1];
+    it->operators_vec = sg[SG_OPERATORS];
+    it->n_nodes = sg[SG_OPERATORS + 1];
+    uint32_t io[2];
+    if (!tml_fb_vector(&fb, it->subgraph, SUBGRAPH_INPUTS, 4, &io[0], &io[1]) || !int_vector(it, io, &it->graph_inputs)
+        || !valid_indices(it, it->graph_inputs, io[1], false)) {
         return corrupt(it, "graph inputs are corrupt");
     }
-    it->graph_inputs = vec;
-    it->n_inputs = (uint16_t)count;
-    if (!int_vector(it, it->subgraph, SUBGRAPH_OUTPUTS, &vec, &count) || !valid_indices(it, vec, count, false)) {
+    it->n_inputs = (uint16_t)io[1];
+    if (!tml_fb_vector(&fb, it->subgraph, SUBGRAPH_OUTPUTS, 4, &io[0], &io[1]) || !int_vector(it, io, &it->graph_outputs)
+        || !valid_indices(it, it->graph_outputs, io[1], false)) {
         return corrupt(it, "graph outputs are corrupt");
     }
-    it->graph_outputs = vec;
-    it->n_outputs = (uint16_t)count;
-    (void)start;
+    it->n_outputs = (uint16_t)io[1];
     tml_tensor_t t;
     for (uint32_t i = 0; i < it->n_tensors; i++) {
         TML_TRY(tml_read_tensor(it, i, &t));
@@ -442,21 +456,18 @@ tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
 
 // Points the interpreter's tensor and operator vectors at subgraph sg for one read. The
 // model was validated at load, so only sg's own tables can be corrupt.
-static bool enter_subgraph(tml_interp_t *it, uint32_t sg, tml_interp_t *saved) {
+static TML_COLD bool enter_subgraph(tml_interp_t *it, uint32_t sg, tml_interp_t *saved) {
     tml_fb_t fb = tml_fb_of(it);
-    uint32_t root, subgraphs, n_subgraphs, table, tensors, n_tensors, ops, n_ops;
+    uint32_t root, subgraphs, n_subgraphs, table, v[4];
     if (!tml_fb_deref(&fb, 0, &root) || !tml_fb_vector(&fb, root, MODEL_SUBGRAPHS, 4, &subgraphs, &n_subgraphs)
-        || sg >= n_subgraphs || !tml_fb_vector_table(&fb, subgraphs, sg, &table)
-        || !tml_fb_vector(&fb, table, SUBGRAPH_TENSORS, 4, &tensors, &n_tensors)
-        || !tml_fb_vector(&fb, table, SUBGRAPH_OPERATORS, 4, &ops, &n_ops)
-        || n_tensors > MAX_COUNT || n_ops > MAX_COUNT) {
+        || sg >= n_subgraphs || !tml_fb_vector_table(&fb, subgraphs, sg, &table) || !subgraph_fields(it, table, v)) {
         return false;
     }
     *saved = *it;
-    it->tensors_vec = tensors;
-    it->n_tensors = n_tensors;
-    it->operators_vec = ops;
-    it->n_nodes = n_ops;
+    it->tensors_vec = v[SG_TENSORS];
+    it->n_tensors = v[SG_TENSORS + 1];
+    it->operators_vec = v[SG_OPERATORS];
+    it->n_nodes = v[SG_OPERATORS + 1];
     // The nodes in the arena are the main graph's: a message about operator i of sg must not
     // name (or read past) node i of the main graph.
     it->nodes = NULL;
@@ -502,7 +513,7 @@ tml_status_t tml_subgraph_tensor(tml_interp_t *it, uint32_t sg, uint32_t index, 
     return st;
 }
 
-bool tml_metadata(const tml_interp_t *it, const char *name, const uint8_t **data, size_t *len) {
+TML_COLD bool tml_metadata(const tml_interp_t *it, const char *name, const uint8_t **data, size_t *len) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t root, entries, count, table, name_start, name_len;
     int32_t buffer;

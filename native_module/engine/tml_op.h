@@ -14,6 +14,8 @@
 
 #include "tml.h"
 #include "tml_builtins.h"
+#include "tml_compiler.h"
+#include "kernels/ref/broadcast.h"
 
 // The shape of a windowed op whose kernels write output pixels in raster order (batch, row,
 // column), each only after reading its own input window, so the planner may start the output
@@ -92,6 +94,10 @@ enum {
     TML_OP_ABSENT_INPUTS = 4,
     // Output 0 has input 0's type: checked with the counts.
     TML_OP_SAME_TYPE = 8,
+    // Output 0 has as many elements as input 0: checked after the types.
+    TML_OP_SAME_SIZE = 16,
+    // A quantized (not float32) output 0 has a positive scale: checked last.
+    TML_OP_OUTPUT_SCALE = 32,
 };
 
 // tml_op_t.types: every type an op accepts is below 16.
@@ -108,9 +114,10 @@ enum {
 #define TML_MANY 255
 
 // The node has as many inputs and outputs as its op declares, the inputs it must have are
-// present and input 0 and output 0 have the types it declares; fails with "expected 2 inputs,
-// 1 output", "missing input 1", "int16 input not supported" or "input and output types
-// differ" otherwise. The interpreter runs it before each prepare.
+// present and input 0 and output 0 have the types, sizes and scale it declares; fails with
+// "expected 2 inputs, 1 output", "missing input 1", "int16 input not supported", "input and
+// output types differ", "output size differs from input" or "bad output scale" otherwise. The
+// interpreter runs it before each prepare.
 tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node);
 
 // ---- tensors of a node -----------------------------------------------------
@@ -219,16 +226,11 @@ tml_status_t tml_fail_model(tml_interp_t *it, const char *msg);
 // Input 0 and output 0 of a node tml_node_check passed (declared with one input and output).
 void tml_node_unary(const tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
     const tml_tensor_t **out);
-// tml_node_unary, then what every elementwise activation (LOGISTIC, TANH,
-// RELU, RELU6, LEAKY_RELU, HARD_SWISH, ELU) requires: an int8 or float32
-// input and an output of the same type and element count.
-tml_status_t tml_check_unary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
-    const tml_tensor_t **out);
 // Inputs 0 and 1 and output 0 of a node tml_node_check passed (declared with two inputs and
-// one output), checked to be of one type (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM); which types
-// is the caller's to check.
+// one output), checked to be of one type and to broadcast into the output, which *bc then
+// describes (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM); which types is the caller's to check.
 tml_status_t tml_node_binary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **a,
-    const tml_tensor_t **b, const tml_tensor_t **out);
+    const tml_tensor_t **b, const tml_tensor_t **out, tml_bcast_t *bc);
 
 // TFLite fused activation codes (ActivationFunctionType).
 enum {

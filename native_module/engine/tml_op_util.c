@@ -39,7 +39,7 @@ int32_t tml_dim(const tml_tensor_t *t, int i) {
     return t->dims[i];
 }
 
-bool tml_same_shape(const tml_tensor_t *a, const tml_tensor_t *b) {
+TML_COLD bool tml_same_shape(const tml_tensor_t *a, const tml_tensor_t *b) {
     if (a->ndim != b->ndim) {
         return false;
     }
@@ -51,7 +51,7 @@ bool tml_same_shape(const tml_tensor_t *a, const tml_tensor_t *b) {
     return true;
 }
 
-tml_status_t tml_tensor_quant(const tml_interp_t *it, int32_t index, tml_quant_t *q) {
+TML_COLD tml_status_t tml_tensor_quant(const tml_interp_t *it, int32_t index, tml_quant_t *q) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t table, quant, scales, zps;
     memset(q, 0, sizeof(*q));
@@ -75,11 +75,11 @@ tml_status_t tml_tensor_quant(const tml_interp_t *it, int32_t index, tml_quant_t
     return TML_OK;
 }
 
-float tml_quant_scale(const tml_quant_t *q, uint32_t i) {
+TML_COLD float tml_quant_scale(const tml_quant_t *q, uint32_t i) {
     return i < q->count ? tml_rd_f32(q->scales + 4 * i) : 0.0f;
 }
 
-int32_t tml_quant_zero_point(const tml_quant_t *q, uint32_t i) {
+TML_COLD int32_t tml_quant_zero_point(const tml_quant_t *q, uint32_t i) {
     // int64 in the schema; every zero point we run fits the low word.
     return i < q->zp_count ? tml_rd_i32(q->zero_points + 8 * i) : 0;
 }
@@ -88,7 +88,7 @@ static bool is_custom(const tml_node_t *node) {
     return node->op != NULL && node->op->custom_name != NULL;
 }
 
-static uint32_t options_field(const tml_interp_t *it, const tml_node_t *node, int field, uint32_t size) {
+static TML_COLD uint32_t options_field(const tml_interp_t *it, const tml_node_t *node, int field, uint32_t size) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t pos;
     if (node->options == 0 || is_custom(node) || !tml_fb_field(&fb, node->options, field, size, &pos)) {
@@ -97,27 +97,27 @@ static uint32_t options_field(const tml_interp_t *it, const tml_node_t *node, in
     return pos;
 }
 
-int32_t tml_opt_i32(const tml_interp_t *it, const tml_node_t *node, int field, int32_t def) {
+TML_COLD int32_t tml_opt_i32(const tml_interp_t *it, const tml_node_t *node, int field, int32_t def) {
     uint32_t pos = options_field(it, node, field, 4);
     return pos ? tml_rd_i32(it->model + pos) : def;
 }
 
-int32_t tml_opt_u8(const tml_interp_t *it, const tml_node_t *node, int field, uint8_t def) {
+TML_COLD int32_t tml_opt_u8(const tml_interp_t *it, const tml_node_t *node, int field, uint8_t def) {
     uint32_t pos = options_field(it, node, field, 1);
     return pos ? it->model[pos] : def;
 }
 
-float tml_opt_f32(const tml_interp_t *it, const tml_node_t *node, int field, float def) {
+TML_COLD float tml_opt_f32(const tml_interp_t *it, const tml_node_t *node, int field, float def) {
     uint32_t pos = options_field(it, node, field, 4);
     return pos ? tml_rd_f32(it->model + pos) : def;
 }
 
-bool tml_opt_bool(const tml_interp_t *it, const tml_node_t *node, int field, bool def) {
+TML_COLD bool tml_opt_bool(const tml_interp_t *it, const tml_node_t *node, int field, bool def) {
     uint32_t pos = options_field(it, node, field, 1);
     return pos ? it->model[pos] != 0 : def;
 }
 
-uint32_t tml_opt_vec_i32(const tml_interp_t *it, const tml_node_t *node, int field, const uint8_t **vec) {
+TML_COLD uint32_t tml_opt_vec_i32(const tml_interp_t *it, const tml_node_t *node, int field, const uint8_t **vec) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t start, count;
     *vec = NULL;
@@ -128,7 +128,7 @@ uint32_t tml_opt_vec_i32(const tml_interp_t *it, const tml_node_t *node, int fie
     return count;
 }
 
-uint32_t tml_opt_str(const tml_interp_t *it, const tml_node_t *node, int field, const char **str) {
+TML_COLD uint32_t tml_opt_str(const tml_interp_t *it, const tml_node_t *node, int field, const char **str) {
     tml_fb_t fb = tml_fb_of(it);
     uint32_t start, count;
     *str = NULL;
@@ -139,7 +139,7 @@ uint32_t tml_opt_str(const tml_interp_t *it, const tml_node_t *node, int field, 
     return count;
 }
 
-uint32_t tml_custom_options(const tml_interp_t *it, const tml_node_t *node, const uint8_t **data) {
+TML_COLD uint32_t tml_custom_options(const tml_interp_t *it, const tml_node_t *node, const uint8_t **data) {
     *data = NULL;
     // tml_read_node checked that the vector lies inside the model.
     if (!is_custom(node) || node->options == 0 || (size_t)node->options + 4 > it->model_len) {
@@ -162,7 +162,7 @@ const char *tml_op_name(const tml_op_t *op) {
 }
 
 // "1 input", "0 outputs", "2 or 3 inputs", "20 to 24 inputs", "1 or more outputs".
-static void text_count(tml_text_t *t, const uint8_t range[2], const char *what) {
+static TML_COLD void text_count(tml_text_t *t, const uint8_t range[2], const char *what) {
     tml_text_int(t, range[0]);
     if (range[1] != range[0]) {
         tml_text_str(t, range[1] == TML_MANY ? " or more" : (range[1] == range[0] + 1 ? " or " : " to "));
@@ -176,11 +176,11 @@ static void text_count(tml_text_t *t, const uint8_t range[2], const char *what) 
     }
 }
 
-static bool count_in_range(uint16_t n, const uint8_t range[2]) {
+static TML_COLD bool count_in_range(uint16_t n, const uint8_t range[2]) {
     return n >= range[0] && (range[1] == TML_MANY || n <= range[1]);
 }
 
-tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node) {
+TML_COLD tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node) {
     const tml_op_t *op = node->op;
     if ((op->inputs[1] | op->outputs[1]) == 0) {
         return TML_OK;
@@ -206,37 +206,36 @@ tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node) {
     if (op->types != 0 && (in->type >= 16 || !(op->types & TML_TYPE_BIT(in->type)))) {
         return tml_fail_type(it, in->type, "input");
     }
-    TML_CHECK(it, !(op->flags & TML_OP_SAME_TYPE) || tml_node_output(it, node, 0)->type == in->type, TML_ERR_MODEL,
+    const tml_tensor_t *out = tml_node_output(it, node, 0);
+    TML_CHECK(it, !(op->flags & TML_OP_SAME_TYPE) || out->type == in->type, TML_ERR_MODEL,
         "input and output types differ");
+    TML_CHECK(it, !(op->flags & TML_OP_SAME_SIZE) || tml_elements(in) == tml_elements(out), TML_ERR_MODEL,
+        "output size differs from input");
+    TML_CHECK(it, !(op->flags & TML_OP_OUTPUT_SCALE) || out->type == TML_FLOAT32 || out->scale > 0.0f,
+        TML_ERR_MODEL, "bad output scale");
     return TML_OK;
 }
 
-void tml_node_unary(const tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
+TML_COLD void tml_node_unary(const tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
     const tml_tensor_t **out) {
     *in = tml_node_input(it, node, 0);
     *out = tml_node_output(it, node, 0);
 }
 
-tml_status_t tml_check_unary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
-    const tml_tensor_t **out) {
-    tml_node_unary(it, node, in, out);
-    TML_CHECK(it, tml_elements(*in) == tml_elements(*out), TML_ERR_MODEL, "output size differs from input");
-    return TML_OK;
-}
-
-tml_status_t tml_node_binary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **a,
-    const tml_tensor_t **b, const tml_tensor_t **out) {
-    *a = tml_node_input(it, node, 0);
-    *b = tml_node_input(it, node, 1);
-    *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, (*b)->type == (*out)->type, TML_ERR_MODEL,
-        "input and output types differ");
+TML_COLD tml_status_t tml_node_binary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **a,
+    const tml_tensor_t **b, const tml_tensor_t **out, tml_bcast_t *bc) {
+    const tml_tensor_t *x = *a = tml_node_input(it, node, 0);
+    const tml_tensor_t *y = *b = tml_node_input(it, node, 1);
+    const tml_tensor_t *z = *out = tml_node_output(it, node, 0);
+    TML_CHECK(it, y->type == z->type, TML_ERR_MODEL, "input and output types differ");
+    TML_CHECK(it, tml_bcast_init(bc, x->dims, x->ndim, y->dims, y->ndim, z->dims, z->ndim), TML_ERR_MODEL,
+        "shapes do not broadcast");
     return TML_OK;
 }
 
 // zero_point + round(value / scale), saturated to the int32 range so a tiny
 // scale in a corrupt model cannot make the conversion undefined.
-static int32_t __attribute__((noinline)) quantize_limit(float value, float scale, int32_t zero_point) {
+static TML_COLD int32_t TML_NOINLINE quantize_limit(float value, float scale, int32_t zero_point) {
     float q = tml_roundf(value / scale) + (float)zero_point;
     if (q >= 2147483520.0f) {
         return INT32_MAX;
@@ -256,7 +255,7 @@ static const float act_real_range[][2] = {
     [TML_ACT_RELU6] = { 0.0f, 6.0f },
 };
 
-tml_status_t tml_act_range_quant(tml_interp_t *it, int32_t act, const tml_tensor_t *out, int32_t *min, int32_t *max) {
+TML_COLD tml_status_t tml_act_range_quant(tml_interp_t *it, int32_t act, const tml_tensor_t *out, int32_t *min, int32_t *max) {
     int32_t qmin, qmax;
     switch (out->type) {
         case TML_INT8:
@@ -292,7 +291,7 @@ tml_status_t tml_act_range_quant(tml_interp_t *it, int32_t act, const tml_tensor
     return TML_OK;
 }
 
-tml_status_t tml_act_range_float(tml_interp_t *it, int32_t act, float *min, float *max) {
+TML_COLD tml_status_t tml_act_range_float(tml_interp_t *it, int32_t act, float *min, float *max) {
     switch (act) {
         case TML_ACT_NONE:
             *min = -3.40282347e+38f;
@@ -315,12 +314,12 @@ tml_status_t tml_act_range_float(tml_interp_t *it, int32_t act, float *min, floa
     }
 }
 
-void tml_act_range_s32(int32_t act, int32_t *min, int32_t *max) {
+TML_COLD void tml_act_range_s32(int32_t act, int32_t *min, int32_t *max) {
     *min = act == TML_ACT_RELU || act == TML_ACT_RELU6 ? 0 : (act == TML_ACT_RELU_N1_TO_1 ? -1 : INT32_MIN);
     *max = act == TML_ACT_RELU6 ? 6 : (act == TML_ACT_RELU_N1_TO_1 ? 1 : INT32_MAX);
 }
 
-int32_t tml_out_size(int32_t padding, int32_t in, int32_t filter, int32_t stride, int32_t dilation) {
+TML_COLD int32_t tml_out_size(int32_t padding, int32_t in, int32_t filter, int32_t stride, int32_t dilation) {
     int32_t effective = (filter - 1) * dilation + 1;
     if (stride <= 0) {
         return 0;
@@ -334,7 +333,7 @@ int32_t tml_out_size(int32_t padding, int32_t in, int32_t filter, int32_t stride
     return 0;
 }
 
-int32_t tml_pad_before(int32_t in, int32_t filter, int32_t stride, int32_t dilation, int32_t out) {
+TML_COLD int32_t tml_pad_before(int32_t in, int32_t filter, int32_t stride, int32_t dilation, int32_t out) {
     int32_t effective = (filter - 1) * dilation + 1;
     int32_t total = (out - 1) * stride + effective - in;
     return total > 0 ? total / 2 : 0;

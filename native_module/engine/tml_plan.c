@@ -23,30 +23,57 @@ static uint32_t align_up(uint32_t n) {
     return (n + (TML_ARENA_ALIGN - 1)) & ~(uint32_t)(TML_ARENA_ALIGN - 1);
 }
 
-static int32_t root_of(const tml_plan_record_t *r, int32_t t) {
+// root_of, live_through and planned serve most of the planner's steps: TML_NOINLINE keeps one copy
+// of each at -O2, as -Os does, rather than one per call site.
+static TML_NOINLINE int32_t root_of(const tml_plan_record_t *r, int32_t t) {
     while (r[t].alias >= 0) {
         t = r[t].alias;
     }
     return t;
 }
 
-static void touch(tml_plan_record_t *r, int32_t t, int32_t when) {
-    if (r[t].first == TML_NO_NODE || when < r[t].first) {
-        r[t].first = (uint16_t)when;
+// Extends record t's lifetime over nodes [first, last] (first <= last).
+static TML_NOINLINE void live_through(tml_plan_record_t *r, int32_t t, uint32_t first, uint32_t last) {
+    if (first < r[t].first) {  // TML_NO_NODE, above every node, when nothing touched it yet
+        r[t].first = (uint16_t)first;
     }
-    if (r[t].last == TML_NO_NODE || when > r[t].last) {
-        r[t].last = (uint16_t)when;
+    if (r[t].last == TML_NO_NODE || last > r[t].last) {
+        r[t].last = (uint16_t)last;
     }
 }
 
-static bool planned(const tml_interp_t *it, int32_t t) {
+static TML_NOINLINE bool planned(const tml_interp_t *it, int32_t t) {
     return t >= 0 && (uint32_t)t < it->n_tensors
            && !(it->tensors[t].flags & (TML_TENSOR_CONST | TML_TENSOR_VARIABLE | TML_TENSOR_DEFERRED));
 }
 
+// The graph's inputs, then its outputs, as one list: i < n_inputs + n_outputs.
+static int32_t graph_io(const tml_interp_t *it, uint32_t i) {
+    return i < it->n_inputs ? it->graph_inputs[i] : it->graph_outputs[i - it->n_inputs];
+}
+
+// Input then output i of a node, as one list: i < n_inputs + n_outputs.
+static int32_t node_io(const tml_node_t *node, uint32_t i) {
+    return i < node->n_inputs ? node->inputs[i] : node->outputs[i - node->n_inputs];
+}
+
+// The memory (root record) of a node's input 0 when its output 0 may come to share it: both
+// planned and distinct, the output sharing nothing yet and not that memory already; else -1.
+static int32_t shareable_root(const tml_interp_t *it, const tml_plan_record_t *r, const tml_node_t *node) {
+    if (node->op == NULL || node->n_inputs < 1 || node->n_outputs < 1) {
+        return -1;
+    }
+    const int32_t in = node->inputs[0], out = node->outputs[0];
+    if (!planned(it, in) || !planned(it, out) || in == out || r[out].alias >= 0) {
+        return -1;
+    }
+    const int32_t root = root_of(r, in);
+    return root != out ? root : -1;
+}
+
 static void compute_lifetimes(const tml_interp_t *it, tml_plan_record_t *r) {
     uint32_t nt = it->n_tensors;
-    int32_t end = it->n_nodes > 0 ? (int32_t)it->n_nodes - 1 : 0;
+    uint32_t end = it->n_nodes > 0 ? it->n_nodes - 1 : 0;
     for (uint32_t i = 0; i < tml_plan_records(it); i++) {
         r[i].size = 0;
         r[i].offset = TML_UNPLACED;
@@ -54,40 +81,29 @@ static void compute_lifetimes(const tml_interp_t *it, tml_plan_record_t *r) {
         r[i].last = TML_NO_NODE;
         r[i].alias = -1;
     }
-    for (uint32_t i = 0; i < it->n_inputs; i++) {
-        if (planned(it, it->graph_inputs[i])) {
-            touch(r, it->graph_inputs[i], 0);
+    // Graph inputs live from the start, outputs to the end.
+    for (uint32_t i = 0; i < it->n_inputs + it->n_outputs; i++) {
+        const uint32_t when = i < it->n_inputs ? 0 : end;
+        if (planned(it, graph_io(it, i))) {
+            live_through(r, graph_io(it, i), when, when);
         }
     }
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         const tml_node_t *node = &it->nodes[n];
-        for (uint32_t i = 0; i < node->n_inputs; i++) {
-            if (planned(it, node->inputs[i])) {
-                touch(r, node->inputs[i], (int32_t)n);
+        for (uint32_t i = 0; i < (uint32_t)node->n_inputs + node->n_outputs; i++) {
+            if (planned(it, node_io(node, i))) {
+                live_through(r, node_io(node, i), n, n);
             }
         }
-        for (uint32_t i = 0; i < node->n_outputs; i++) {
-            if (planned(it, node->outputs[i])) {
-                touch(r, node->outputs[i], (int32_t)n);
-            }
-        }
-        if (node->op != NULL && (node->op->flags & TML_OP_ALIAS) && node->n_inputs >= 1
-            && node->n_outputs >= 1 && planned(it, node->inputs[0]) && planned(it, node->outputs[0])
-            && it->tensors[node->inputs[0]].bytes == it->tensors[node->outputs[0]].bytes
-            && node->inputs[0] != node->outputs[0]
-            && r[node->outputs[0]].alias < 0
-            && root_of(r, node->inputs[0]) != node->outputs[0]) {
-            r[node->outputs[0]].alias = root_of(r, node->inputs[0]);
+        const int32_t root = shareable_root(it, r, node);
+        if (root >= 0 && (node->op->flags & TML_OP_ALIAS)
+            && it->tensors[node->inputs[0]].bytes == it->tensors[node->outputs[0]].bytes) {
+            r[node->outputs[0]].alias = root;
         }
         if (node->scratch_bytes > 0) {
             r[nt + n].size = align_up(node->scratch_bytes);
             r[nt + n].first = (uint16_t)n;
             r[nt + n].last = (uint16_t)n;
-        }
-    }
-    for (uint32_t i = 0; i < it->n_outputs; i++) {
-        if (planned(it, it->graph_outputs[i])) {
-            touch(r, it->graph_outputs[i], end);
         }
     }
     for (uint32_t t = 0; t < nt; t++) {
@@ -96,9 +112,7 @@ static void compute_lifetimes(const tml_interp_t *it, tml_plan_record_t *r) {
         }
         if (r[t].alias >= 0) {
             // The shared memory must live as long as every tensor using it.
-            int32_t root = root_of(r, (int32_t)t);
-            touch(r, root, r[t].first);
-            touch(r, root, r[t].last);
+            live_through(r, root_of(r, (int32_t)t), r[t].first, r[t].last);
         } else {
             r[t].size = align_up(it->tensors[t].bytes);
             if (r[t].size == 0) {
@@ -107,7 +121,6 @@ static void compute_lifetimes(const tml_interp_t *it, tml_plan_record_t *r) {
         }
     }
 }
-
 
 // ---- patched chains ---------------------------------------------------------------------
 
@@ -141,176 +154,133 @@ static bool band_node(const tml_interp_t *it, const tml_node_t *node, tml_window
            && node->inputs[0] != node->outputs[0] && node->op->window(it, node, w) && w->batches == 1;
 }
 
-bool tml_patch_dims(const tml_interp_t *it, uint32_t first, uint32_t last, tml_patch_dims_t *dims) {
-    if (last < first || last >= it->n_nodes || last - first >= TML_PATCH_MAX_OPS) {
-        return false;
-    }
-    for (uint32_t n = first; n <= last; n++) {
-        const tml_node_t *node = &it->nodes[n];
-        tml_window_shape_t w;
-        if (!band_node(it, node, &w)) {
-            return false;
-        }
-        // Each tensor between two chain nodes: planned, written by one and read by the next
-        // only, as its input 0.
-        if (n > first) {
-            int32_t t = node->inputs[0];
-            if (t != it->nodes[n - 1].outputs[0] || !planned(it, t) || readers(it, t) != 1) {
-                return false;
+// A chain as the planner weighs it: its nodes' windows, whose heights give each band's rows;
+// then, for p.rows, the rows each band buffer holds and the multiply-accumulates the bands
+// compute beyond the layers' own.
+typedef struct {
+    tml_patch_t p;
+    uint32_t ops;  // p's nodes, whose windows are read, when they are a chain; else 0
+    tml_window_shape_t windows[TML_PATCH_MAX_OPS];
+    int32_t held[TML_PATCH_MAX_OPS];
+    uint64_t extra_macs;
+} chain_t;
+
+// How many nodes from `first` on, at most max_ops, form a chain, their windows into windows[]:
+// band nodes, each tensor between two of them planned, written by one and read by the next
+// only, as its input 0.
+static uint32_t chain_length(const tml_interp_t *it, uint32_t first, uint32_t max_ops,
+    tml_window_shape_t *windows) {
+    uint32_t ops = 0;
+    while (ops < max_ops && first + ops < it->n_nodes && band_node(it, &it->nodes[first + ops], &windows[ops])) {
+        if (ops > 0) {
+            int32_t t = it->nodes[first + ops].inputs[0];
+            if (t != it->nodes[first + ops - 1].outputs[0] || !planned(it, t) || readers(it, t) != 1) {
+                break;
             }
         }
-        tml_patch_dims_t *d = &dims[n - first];
-        d->stride = w.stride_h;
-        d->dilation = w.dilation_h;
-        d->filter = w.filter_h;
-        d->pad = w.pad_h;
-        d->in_h = w.in_h;
-        d->out_h = w.out_h;
+        ops++;
     }
-    return true;
+    return ops;
 }
 
-void tml_patch_band(const tml_patch_dims_t *dims, uint32_t ops, int32_t row0, int32_t rows, int32_t *first,
+void tml_patch_band(const tml_window_shape_t *windows, uint32_t ops, int32_t row0, int32_t rows, int32_t *first,
     int32_t *end) {
     first[ops - 1] = row0;
     end[ops - 1] = row0 + rows;
     for (uint32_t j = ops - 1; j > 0; j--) {
-        const tml_patch_dims_t *d = &dims[j];
-        tml_window_rows(first[j], end[j] - first[j], d->stride, d->dilation, d->filter, d->pad, d->in_h,
+        const tml_window_shape_t *w = &windows[j];
+        tml_window_rows(first[j], end[j] - first[j], w->stride_h, w->dilation_h, w->filter_h, w->pad_h, w->in_h,
             &first[j - 1], &end[j - 1]);
     }
 }
 
-// Bytes of one output row of chain node n.
-static uint64_t row_bytes(const tml_interp_t *it, uint32_t n, const tml_patch_dims_t *d) {
-    return (uint64_t)it->tensors[it->nodes[n].outputs[0]].bytes / (uint32_t)d->out_h;
+// Bytes of the rows the band buffer of chain node j (< ops - 1) holds: whole rows of the
+// node's output.
+static uint64_t band_bytes(const tml_interp_t *it, const chain_t *c, uint32_t j) {
+    const uint32_t row_bytes = it->tensors[it->nodes[c->p.first + j].outputs[0]].bytes / (uint32_t)c->windows[j].out_h;
+    return (uint64_t)c->held[j] * row_bytes;
 }
 
-// The rows each band buffer holds (the most any band needs) into held[], and the
-// multiply-accumulates the bands compute beyond the layers' own: none, as each band keeps the
-// rows it shares with the last (tml_interp.c), unless a band reads rows the last did not hold.
-static uint64_t patch_rows(const tml_interp_t *it, const tml_patch_t *p, const tml_patch_dims_t *dims,
-    int32_t *held) {
-    const uint32_t ops = (uint32_t)(p->last - p->first) + 1;
+// Fills c->held (the most rows any band needs) and c->extra_macs for c->p.rows: none, as each
+// band keeps the rows it shares with the last (tml_interp.c), unless a band reads rows the last
+// did not hold.
+static void size_bands(const tml_interp_t *it, chain_t *c) {
+    const uint32_t ops = c->ops;
+    const int32_t out_h = c->windows[ops - 1].out_h;
     int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS], last_end[TML_PATCH_MAX_OPS];
     uint64_t computed[TML_PATCH_MAX_OPS];
     for (uint32_t j = 0; j < ops; j++) {
-        held[j] = 0;
+        c->held[j] = 0;
         computed[j] = 0;
         last_end[j] = 0;
     }
-    for (int32_t y = 0; y < dims[ops - 1].out_h; y += p->rows) {
-        const int32_t rows = dims[ops - 1].out_h - y < p->rows ? dims[ops - 1].out_h - y : p->rows;
-        tml_patch_band(dims, ops, y, rows, first, end);
+    for (int32_t y = 0; y < out_h; y += c->p.rows) {
+        tml_patch_band(c->windows, ops, y, out_h - y < c->p.rows ? out_h - y : c->p.rows, first, end);
         for (uint32_t j = 0; j < ops; j++) {
-            held[j] = end[j] - first[j] > held[j] ? end[j] - first[j] : held[j];
+            c->held[j] = end[j] - first[j] > c->held[j] ? end[j] - first[j] : c->held[j];
             const int32_t from = last_end[j] > first[j] ? last_end[j] : first[j];
             computed[j] += end[j] > from ? (uint64_t)(end[j] - from) : 0;
             last_end[j] = end[j];
         }
     }
-    uint64_t extra = 0;
+    c->extra_macs = 0;
     for (uint32_t j = 0; j < ops; j++) {
-        const tml_node_t *node = &it->nodes[p->first + j];
+        const tml_node_t *node = &it->nodes[c->p.first + j];
         const tml_tensor_t *out = &it->tensors[node->outputs[0]];
         // MACs per output pixel: the filter's elements (OHWI or 1HWO, int8 so one byte each).
         const tml_tensor_t *f = node->n_inputs > 1 && node->inputs[1] >= 0 ? &it->tensors[node->inputs[1]] : NULL;
-        if (computed[j] > (uint64_t)dims[j].out_h) {
-            extra += (computed[j] - (uint64_t)dims[j].out_h) * (uint32_t)out->dims[2] * (f != NULL ? f->bytes : 0);
+        if (computed[j] > (uint64_t)c->windows[j].out_h) {
+            c->extra_macs += (computed[j] - (uint64_t)c->windows[j].out_h) * (uint32_t)out->dims[2]
+                * (f != NULL ? f->bytes : 0);
         }
     }
-    return extra;
 }
 
 // The records of a patched chain: the tensors between its nodes become band buffers of the
 // rows a band needs, and every buffer the chain touches lives through the whole chain (its
 // nodes run in turn, band after band); scratch stays per node, each call filling its own.
-static void apply_patch(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p) {
-    tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
-    int32_t held[TML_PATCH_MAX_OPS];
-    if (no_patch(p) || !tml_patch_dims(it, p->first, p->last, dims)) {
-        return;
-    }
-    patch_rows(it, p, dims, held);
+static void apply_patch(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c) {
+    const tml_patch_t *p = &c->p;
     for (uint32_t n = p->first; n <= p->last; n++) {
         const tml_node_t *node = &it->nodes[n];
         for (uint32_t i = 0; i < node->n_inputs; i++) {
             if (planned(it, node->inputs[i])) {
-                int32_t root = root_of(r, node->inputs[i]);
-                touch(r, root, p->first);
-                touch(r, root, p->last);
+                live_through(r, root_of(r, node->inputs[i]), p->first, p->last);
             }
         }
         int32_t out = node->outputs[0];
         if (n < p->last) {
-            uint64_t bytes = (uint64_t)held[n - p->first] * row_bytes(it, n, &dims[n - p->first]);
+            const uint64_t bytes = band_bytes(it, c, n - p->first);
             r[out].size = align_up((uint32_t)(bytes > 0 ? bytes : 1));
-            r[out].first = (uint16_t)p->first;
-            r[out].last = (uint16_t)p->last;
+            r[out].first = p->first;
+            r[out].last = p->last;
         } else if (planned(it, out)) {
-            touch(r, root_of(r, out), p->first);
+            live_through(r, root_of(r, out), p->first, p->first);
         }
     }
 }
 
-// The leading chain: from the first node that can run bands, as long as the next node reads
-// this one's output alone. Returns its length (0 when it has fewer than two nodes).
-static uint32_t leading_chain(const tml_interp_t *it, uint32_t *first) {
-    tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
-    for (uint32_t s = 0; s < it->n_nodes; s++) {
-        tml_window_shape_t w;
-        if (!band_node(it, &it->nodes[s], &w)) {
-            continue;
-        }
-        uint32_t ops = 1;
-        while (s + ops < it->n_nodes && ops < TML_PATCH_MAX_OPS && tml_patch_dims(it, s, s + ops, dims)) {
-            ops++;
-        }
-        *first = s;
-        return ops >= 2 ? ops : 0;
+// The chain patch p runs, sized for its rows; c->ops is 0 when p is none or its nodes are not
+// a chain (then nothing is patched).
+static void chain_of(const tml_interp_t *it, const tml_patch_t *p, chain_t *c) {
+    const uint32_t ops = no_patch(p) ? 0 : (uint32_t)(p->last - p->first) + 1;
+    c->p = *p;
+    c->ops = 0;
+    if (ops > 0 && ops <= TML_PATCH_MAX_OPS && chain_length(it, p->first, ops, c->windows) == ops) {
+        c->ops = ops;
+        size_bands(it, c);
     }
-    return 0;
 }
 
-static bool is_graph_io(const tml_interp_t *it, const tml_plan_record_t *r, int32_t root) {
-    for (uint32_t i = 0; i < it->n_inputs; i++) {
-        if (planned(it, it->graph_inputs[i]) && root_of(r, it->graph_inputs[i]) == root) {
-            return true;
-        }
-    }
-    for (uint32_t i = 0; i < it->n_outputs; i++) {
-        if (planned(it, it->graph_outputs[i]) && root_of(r, it->graph_outputs[i]) == root) {
+// Whether a graph input or output uses the memory of record a or of record b.
+static bool graph_io_uses(const tml_interp_t *it, const tml_plan_record_t *r, int32_t a, int32_t b) {
+    for (uint32_t i = 0; i < it->n_inputs + it->n_outputs; i++) {
+        const int32_t t = graph_io(it, i);
+        if (planned(it, t) && (root_of(r, t) == a || root_of(r, t) == b)) {
             return true;
         }
     }
     return false;
-}
-
-// Where an op may write over its input (TML_OP_INPLACE) and is that memory's last reader,
-// its output takes the input's memory: the two never need to exist side by side. Graph
-// inputs and outputs keep their own memory (the caller reads and writes them).
-static void share_in_place(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p) {
-    for (uint32_t n = 0; n < it->n_nodes; n++) {
-        const tml_node_t *node = &it->nodes[n];
-        if (in_patch(p, n) || node->op == NULL || !(node->op->flags & TML_OP_INPLACE) || node->n_inputs < 1
-            || node->n_outputs < 1) {
-            continue;
-        }
-        int32_t in = node->inputs[0], out = node->outputs[0];
-        if (!planned(it, in) || !planned(it, out) || in == out || r[out].alias >= 0
-            || r[out].first != n || it->tensors[in].bytes != it->tensors[out].bytes
-            || it->tensors[in].type != it->tensors[out].type) {
-            continue;
-        }
-        int32_t root = root_of(r, in);
-        if (root == out || r[root].last != n || is_graph_io(it, r, root) || is_graph_io(it, r, out)) {
-            continue;
-        }
-        r[out].alias = root;
-        r[out].size = 0;
-        touch(r, root, r[out].first);
-        touch(r, root, r[out].last);
-    }
 }
 
 // Output pixels in raster order, two at a time (the pairs of kernels/opt/'s GEMM, which reads
@@ -319,38 +289,42 @@ static void share_in_place(const tml_interp_t *it, tml_plan_record_t *r, const t
 // both are covered by the pairs' bound, as a pair's bound holds for each of its pixels and the
 // first pixel of every output row reads from the column its row copy starts at). Walking the
 // pixels backwards keeps the first input byte any later pixel still reads.
+// Byte offsets fit in 32 bits: a tensor of 2 GB or more plans nowhere (place_all), so such a
+// window is not counted.
 int64_t tml_plan_window_gap(const tml_window_shape_t *s) {
     const int64_t pixels = (int64_t)s->batches * s->out_h * s->out_w;
-    if (pixels <= 0 || pixels > (1 << 22)) {
+    const int64_t in_bytes = (int64_t)s->batches * s->in_h * s->in_w * s->in_c;
+    if (pixels <= 0 || pixels > (1 << 22) || in_bytes > INT32_MAX || s->out_c < 0
+        || pixels * s->out_c > INT32_MAX) {
         return -1;
     }
-    int64_t needed = (int64_t)s->batches * s->in_h * s->in_w * s->in_c;  // nothing: past the end
-    int64_t needed_later = needed;  // by the pixels after the current pair
-    int64_t gap = 0;
-    int64_t i = pixels;
-    for (int64_t b = s->batches - 1; b >= 0; b--) {
+    int32_t needed = (int32_t)in_bytes;  // nothing: past the end
+    int32_t needed_later = needed;        // by the pixels after the current pair
+    int32_t gap = 0;
+    int32_t i = (int32_t)pixels;
+    for (int32_t b = s->batches - 1; b >= 0; b--) {
         for (int32_t oy = s->out_h - 1; oy >= 0; oy--) {
             // The window's first row inside the image (none: reads nothing), then its first
             // column: the lowest byte it reads.
             const int32_t iy0 = oy * s->stride_h - s->pad_h;
             const int32_t ky = iy0 >= 0 ? 0 : (-iy0 + s->dilation_h - 1) / s->dilation_h;
-            const int64_t iy = iy0 + (int64_t)ky * s->dilation_h;
+            const int32_t iy = iy0 + ky * s->dilation_h;
             const bool row_inside = ky < s->filter_h && iy < s->in_h;
             for (int32_t ox = s->out_w - 1; ox >= 0; ox--) {
                 i--;
                 const int32_t ix0 = ox * s->stride_w - s->pad_w;
                 const int32_t kx = ix0 >= 0 ? 0 : (-ix0 + s->dilation_w - 1) / s->dilation_w;
-                const int64_t ix = ix0 + (int64_t)kx * s->dilation_w;
+                const int32_t ix = ix0 + kx * s->dilation_w;
                 if (row_inside && kx < s->filter_w && ix < s->in_w) {
-                    const int64_t first = ((b * s->in_h + iy) * s->in_w + ix) * s->in_c;
+                    const int32_t first = ((b * s->in_h + iy) * s->in_w + ix) * s->in_c;
                     needed = first < needed ? first : needed;
                 }
                 if (i % 2 == 0) {
                     // Every kernel writes a pair's last output byte after its last read of the
                     // pair: that byte need only miss what later pairs read, the others the
                     // pair's input too.
-                    const int64_t written = (i + 2 < pixels ? i + 2 : pixels) * s->out_c;
-                    const int64_t pair = written - 1 - needed, later = written - needed_later;
+                    const int32_t written = (i + 2 < pixels ? i + 2 : (int32_t)pixels) * s->out_c;
+                    const int32_t pair = written - 1 - needed, later = written - needed_later;
                     gap = pair > gap ? pair : gap;
                     gap = later > gap ? later : gap;
                     needed_later = needed;
@@ -371,42 +345,45 @@ static bool read_elsewhere(const tml_interp_t *it, const tml_plan_record_t *r, c
     return false;
 }
 
-// Where an op's kernels write in raster order (tml_op_t.window) and the node is the last
-// reader of its input's memory, the output may lie over that memory if it starts far enough
-// before it (tml_plan_window_gap): the placement allows that one overlap and no other.
-static void share_by_window(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p) {
+// Where a node is the last reader of its input's memory, its output may use that memory. An op
+// that may write over its input (TML_OP_INPLACE) takes it whole: the two never need to exist
+// side by side. An op whose kernels write in raster order (tml_op_t.window) may start its
+// output far enough before its input (tml_plan_window_gap): the placement allows that one
+// overlap and no other. Graph inputs and outputs keep their own memory (the caller reads and
+// writes them); the nodes of a patched chain, their band buffers.
+static void share_inputs(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p) {
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         const tml_node_t *node = &it->nodes[n];
+        const int32_t root = in_patch(p, n) ? -1 : shareable_root(it, r, node);
+        if (root < 0 || r[node->outputs[0]].first != n || r[root].last != n
+            || graph_io_uses(it, r, root, node->outputs[0])) {
+            continue;
+        }
+        const int32_t in = node->inputs[0], out = node->outputs[0];
+        const tml_tensor_t *tin = &it->tensors[in], *tout = &it->tensors[out];
         tml_window_shape_t s;
-        if (in_patch(p, n) || node->op == NULL || node->op->window == NULL || node->n_inputs < 1 || node->n_outputs != 1) {
-            continue;
+        if ((node->op->flags & TML_OP_INPLACE) && tin->bytes == tout->bytes && tin->type == tout->type) {
+            r[out].alias = root;
+            r[out].size = 0;
+            live_through(r, root, r[out].first, r[out].last);
+        } else if (node->op->window != NULL && node->n_outputs == 1 && node->op->window(it, node, &s)
+                   && !read_elsewhere(it, r, node, root)
+                   && tin->bytes == (uint64_t)s.batches * s.in_h * s.in_w * s.in_c
+                   && tout->bytes == (uint64_t)s.batches * s.out_h * s.out_w * s.out_c) {
+            int64_t gap = tml_plan_window_gap(&s);
+            if (gap >= 0 && gap < (int64_t)r[out].size) {
+                r[out].alias = TML_PLAN_WITH_GAP(align_up((uint32_t)gap));
+            }
         }
-        int32_t in = node->inputs[0], out = node->outputs[0];
-        if (!planned(it, in) || !planned(it, out) || in == out || r[out].alias >= 0
-            || r[out].first != n || !node->op->window(it, node, &s)) {
-            continue;
-        }
-        int32_t root = root_of(r, in);
-        if (root == out || r[root].last != n || is_graph_io(it, r, root) || is_graph_io(it, r, out)
-            || read_elsewhere(it, r, node, root)
-            || it->tensors[in].bytes != (uint64_t)s.batches * s.in_h * s.in_w * s.in_c
-            || it->tensors[out].bytes != (uint64_t)s.batches * s.out_h * s.out_w * s.out_c) {
-            continue;
-        }
-        int64_t gap = tml_plan_window_gap(&s);
-        if (gap < 0 || gap >= (int64_t)r[out].size) {
-            continue;
-        }
-        r[out].alias = TML_PLAN_WITH_GAP(align_up((uint32_t)gap));
     }
 }
 
-// The tensor whose memory tensor record t may lie over (see share_by_window), or -1.
+// The tensor whose memory tensor record t may lie over (see share_inputs), or -1.
 static int32_t lies_over(const tml_interp_t *it, const tml_plan_record_t *r, int32_t t) {
     if ((uint32_t)t >= it->n_tensors || r[t].alias >= -1 || r[t].first >= it->n_nodes) {
         return -1;
     }
-    return root_of(r, it->nodes[r[t].first].inputs[0]);  // checked by share_by_window
+    return root_of(r, it->nodes[r[t].first].inputs[0]);  // checked by share_inputs
 }
 
 static bool overlap_in_time(const tml_plan_record_t *a, const tml_plan_record_t *b) {
@@ -431,7 +408,7 @@ typedef struct {
     bool leave_small_gaps;
 } placed_t;
 
-// The output that may lie over input record `self` (see share_by_window), or -1.
+// The output that may lie over input record `self` (see share_inputs), or -1.
 static int32_t lying_over(const placed_t *pl, int32_t self) {
     const tml_plan_record_t *rec = &pl->r[self];
     // A graph output's last node is the graph's last, which a model without nodes lacks.
@@ -446,14 +423,19 @@ static int32_t lying_over(const placed_t *pl, int32_t self) {
     return lies_over(pl->it, pl->r, out) == self ? out : -1;
 }
 
+// The highest offset record rec may start at: it must end below 2 GB.
+static uint32_t highest_start(const tml_plan_record_t *rec) {
+    return INT32_MAX - rec->size;
+}
+
 static bool small_gap(const tml_plan_record_t *out) {
-    return (uint64_t)TML_PLAN_GAP(out->alias) * 8 <= out->size;
+    return TML_PLAN_GAP(out->alias) <= out->size / 8;
 }
 
 // Where small gaps are kept room for, the spot waiting for an unplaced partner of placed record i
 // across a small gap (its output just below it, or its input just above), so that others keep
 // out of it: the partner's index, and its offset in *at; -1 when none.
-static int32_t waiting_partner(const placed_t *pl, int32_t i, uint64_t *at) {
+static int32_t waiting_partner(const placed_t *pl, int32_t i, uint32_t *at) {
     const tml_plan_record_t *r = pl->r, *p = &r[i];
     if (!pl->leave_small_gaps) {
         return -1;
@@ -466,7 +448,7 @@ static int32_t waiting_partner(const placed_t *pl, int32_t i, uint64_t *at) {
     }
     int32_t in = lies_over(pl->it, r, i);
     if (in >= 0 && r[in].offset == TML_UNPLACED && small_gap(p)) {
-        *at = (uint64_t)p->offset + TML_PLAN_GAP(p->alias);
+        *at = p->offset + TML_PLAN_GAP(p->alias);
         return in;
     }
     return -1;
@@ -475,18 +457,23 @@ static int32_t waiting_partner(const placed_t *pl, int32_t i, uint64_t *at) {
 // Moves *candidate past every record of the list from `i` that clashes with record `self`:
 // past its end, or for the output lying over `self` (an input), to the output's start plus
 // the gap. An output may lie over its input when it starts at least the gap before it.
-static bool push_past(const placed_t *pl, int32_t i, int32_t self, uint64_t *candidate) {
+// Offsets stay in 32 bits: every record is below 2 GB (place_all), a placed one ends below
+// 2 GB, and a candidate past highest_start() returns at once, as it can only grow.
+static bool push_past(const placed_t *pl, int32_t i, int32_t self, uint32_t *candidate) {
     const tml_plan_record_t *r = pl->r, *rec = &r[self];
     const int32_t self_over = lies_over(pl->it, r, self);
     bool moved = false;
     for (; i >= 0; i = r[i].next) {
         const tml_plan_record_t *p = &r[i];
-        uint64_t at;
+        uint32_t at;
         int32_t w = waiting_partner(pl, i, &at);
         if (w >= 0 && w != self && overlap_in_time(&r[w], rec) && *candidate < at + r[w].size
             && at < *candidate + rec->size) {
             *candidate = at + r[w].size;
             moved = true;
+            if (*candidate > highest_start(rec)) {
+                return true;
+            }
         }
         if (!overlap_in_time(p, rec) || *candidate >= p->offset + p->size
             || p->offset >= *candidate + rec->size) {
@@ -496,13 +483,13 @@ static bool push_past(const placed_t *pl, int32_t i, int32_t self, uint64_t *can
             continue;
         }
         if (lies_over(pl->it, r, i) == self) {
-            const uint64_t gap = TML_PLAN_GAP(p->alias);
-            if (*candidate >= (uint64_t)p->offset + gap) {
+            const uint32_t gap = TML_PLAN_GAP(p->alias);
+            if (*candidate >= p->offset + gap) {
                 continue;
             }
-            *candidate = (uint64_t)p->offset + gap;
+            *candidate = p->offset + gap;
         } else {
-            *candidate = (uint64_t)p->offset + p->size;
+            *candidate = p->offset + p->size;
         }
         moved = true;
     }
@@ -513,26 +500,29 @@ static bool push_past(const placed_t *pl, int32_t i, int32_t self, uint64_t *can
 // Micro's planner), or TML_UNPLACED past 2 GB (a corrupt or absurd model).
 static uint32_t lowest_free_offset(const placed_t *pl, int32_t self) {
     const tml_plan_record_t *rec = &pl->r[self];
-    uint64_t candidate = 0;
+    uint32_t candidate = 0;
     // Room for the chain of unplaced outputs, each lying below the last across a small gap.
     for (int32_t t = pl->leave_small_gaps ? lying_over(pl, self) : -1, steps = 0;
          t >= 0 && pl->r[t].offset == TML_UNPLACED && small_gap(&pl->r[t]) && steps < SHORT_LIFE;
          t = lying_over(pl, t), steps++) {
         candidate += TML_PLAN_GAP(pl->r[t].alias);
+        if (candidate > highest_start(rec)) {
+            return TML_UNPLACED;
+        }
     }
     int32_t from = rec->first - SHORT_LIFE > 0 ? rec->first - SHORT_LIFE : 0;
     int32_t to = rec->last < pl->n_nodes - 1 ? rec->last : pl->n_nodes - 1;
     bool moved = true;
     while (moved) {
         moved = push_past(pl, pl->long_lived, self, &candidate);
-        for (int32_t n = from; n <= to; n++) {
+        for (int32_t n = from; n <= to && candidate <= highest_start(rec); n++) {
             moved |= push_past(pl, pl->r[pl->n_tensors + (uint32_t)n].alias, self, &candidate);
         }
-        if (candidate + rec->size > INT32_MAX) {
+        if (candidate > highest_start(rec)) {
             return TML_UNPLACED;
         }
     }
-    return (uint32_t)candidate;
+    return candidate;
 }
 
 static void add_placed(placed_t *pl, int32_t i) {
@@ -627,6 +617,9 @@ static size_t place_all(const tml_interp_t *it, tml_plan_record_t *r, int order)
         if (i >= it->n_tensors) {
             r[i].alias = -1;
         }
+        if (r[i].size > INT32_MAX) {
+            return SIZE_MAX;  // it would end past 2 GB wherever it went
+        }
         if (r[i].size > 0) {
             r[i].next = head;
             head = (int32_t)i;
@@ -650,17 +643,20 @@ static size_t place_all(const tml_interp_t *it, tml_plan_record_t *r, int order)
     return total;
 }
 
-static void prepare_records(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p) {
+// The records for chain c (NULL: none): lifetimes, the chain's band buffers, then the memory
+// outputs share with their inputs.
+static TML_NOINLINE void prepare_records(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c) {
     compute_lifetimes(it, r);
-    apply_patch(it, r, p);
-    share_in_place(it, r, p);
-    share_by_window(it, r, p);
+    if (c != NULL && c->ops > 0) {
+        apply_patch(it, r, c);
+    }
+    share_inputs(it, r, c != NULL ? &c->p : NULL);
 }
 
-// The smallest plan over the placement orders, with chain p patched (NULL: none); the records
+// The smallest plan over the placement orders, with chain c patched (NULL: none); the records
 // hold the last order's offsets.
-static size_t plan_orders(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p, int *order) {
-    prepare_records(it, r, p);
+static TML_NOINLINE size_t plan_orders(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c, int *order) {
+    prepare_records(it, r, c);
     size_t best = SIZE_MAX;
     int best_order = 0;
     for (int o = 0; o < PLAN_COUNT; o++) {
@@ -689,119 +685,146 @@ static uint64_t window_macs(const tml_interp_t *it) {
     return macs;
 }
 
-// Whether patching chain p, planned at `total` bytes, pays: smaller than the unpatched plan,
+// Whether patching a chain, planned at `total` bytes, pays: smaller than the unpatched plan,
 // by at least the share of its bytes that the recomputed MACs are of the model's (in integers;
 // each factor is below 2^32 and 2^40).
 static bool pays(size_t unpatched, size_t total, uint64_t extra, uint64_t macs) {
     return total < unpatched && (uint64_t)(unpatched - total) * (macs >> 8) >= (extra >> 8) * unpatched;
 }
 
-// A lower bound of chain p's plan: its input, its output and its band buffers are all live
+// A lower bound of chain c's plan: its input, its output and its band buffers are all live
 // while it runs, none over another; without planning, so the search skips what cannot win.
-static size_t chain_floor(const tml_interp_t *it, const tml_patch_t *p, const tml_patch_dims_t *dims,
-    const int32_t *held) {
-    uint64_t bytes = align_up(it->tensors[it->nodes[p->first].inputs[0]].bytes)
-        + (uint64_t)align_up(it->tensors[it->nodes[p->last].outputs[0]].bytes);
-    for (uint32_t n = p->first; n < p->last; n++) {
-        bytes += align_up((uint32_t)((uint64_t)held[n - p->first] * row_bytes(it, n, &dims[n - p->first])));
+static size_t chain_floor(const tml_interp_t *it, const chain_t *c) {
+    uint64_t bytes = align_up(it->tensors[it->nodes[c->p.first].inputs[0]].bytes)
+        + (uint64_t)align_up(it->tensors[it->nodes[c->p.last].outputs[0]].bytes);
+    for (uint32_t j = 0; j + 1 < c->ops; j++) {
+        bytes += align_up((uint32_t)band_bytes(it, c, j));
     }
     return (size_t)bytes;
 }
 
-// The plan of records prepared for chain p in one placement order: what the search compares.
-static size_t plan_one(const tml_interp_t *it, tml_plan_record_t *r, const tml_patch_t *p, int order) {
-    prepare_records(it, r, p);
+// The plan of records prepared for chain c in one placement order: what the search compares.
+static size_t plan_one(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c, int order) {
+    prepare_records(it, r, c);
     return place_all(it, r, order);
 }
 
-// The choice, deterministic. The chain may end after any of its nodes that shrinks its map
-// (a stride, fewer channels: where the big early tensors end); each such end is tried with
-// one-row bands (the least band memory), then, for the best end, the highest band whose plan
-// is as small, by bisection (a band of more rows never holds less), ties to fewer recomputed
-// MACs. The search places in one order, the unpatched plan's best (a load on a board runs
-// it: a plan per candidate, not one per order); tml_plan then plans the choice in every order.
-// Patched only when that pays (above): patching is automatic, so it must pay for any time it
-// costs in memory. The bands keep the rows they share (tml_interp.c), so on the models here
-// it recomputes nothing and costs a call per node and band and a copy of the kept rows.
+// The leading chain: from the first node that can run bands, as long as the next node reads
+// this one's output alone, its windows into windows[]. Returns its length (0 when it has
+// fewer than two nodes).
+static uint32_t leading_chain(const tml_interp_t *it, uint32_t *first, tml_window_shape_t *windows) {
+    for (uint32_t s = 0; s < it->n_nodes; s++) {
+        uint32_t ops = chain_length(it, s, TML_PATCH_MAX_OPS, windows);
+        if (ops > 0) {
+            *first = s;
+            return ops >= 2 ? ops : 0;
+        }
+    }
+    return 0;
+}
+
+// The choice, deterministic, into *c (unchanged when none pays). The chain may end after any
+// of its nodes that shrinks its map (a stride, fewer channels: where the big early tensors
+// end); each such end is tried with one-row bands (the least band memory), then, for the best
+// end, the highest band whose plan is as small, by bisection (a band of more rows never holds
+// less), ties to fewer recomputed MACs. The search places in one order, the unpatched plan's
+// best (a load on a board runs it: a plan per candidate, not one per order); tml_plan then
+// plans the choice in every order. Patched only when that pays (above): patching is automatic,
+// so it must pay for any time it costs in memory. The bands keep the rows they share
+// (tml_interp.c), so on the models here it recomputes nothing and costs a call per node and
+// band and a copy of the kept rows. Every end's windows are a prefix of the leading chain's.
 static void choose_patch(const tml_interp_t *it, tml_plan_record_t *r, size_t unpatched, int order,
-    uint64_t macs, tml_patch_t *best) {
-    tml_patch_dims_t dims[TML_PATCH_MAX_OPS];
-    int32_t held[TML_PATCH_MAX_OPS];
-    uint32_t first = 0, ops = leading_chain(it, &first);
+    uint64_t macs, chain_t *c) {
+    uint32_t first = 0, ops = leading_chain(it, &first, c->windows);
+    tml_patch_t best = c->p;
+    uint32_t best_ops = 0;
     size_t best_total = unpatched;
     uint64_t best_extra = UINT64_MAX;
     for (uint32_t k = 1; k < ops; k++) {
         const tml_node_t *node = &it->nodes[first + k];
+        if (it->tensors[node->outputs[0]].bytes >= it->tensors[node->inputs[0]].bytes) {
+            continue;
+        }
         tml_patch_t p = { (uint16_t)first, (uint16_t)(first + k), 1, 0, 0, 0, 0 };
-        if (it->tensors[node->outputs[0]].bytes >= it->tensors[node->inputs[0]].bytes
-            || !tml_patch_dims(it, first, first + k, dims)) {
+        c->p = p;
+        c->ops = k + 1;
+        size_bands(it, c);
+        const size_t lower_bound = chain_floor(it, c);
+        if (!pays(unpatched, lower_bound, c->extra_macs, macs) || lower_bound > best_total) {
             continue;
         }
-        uint64_t extra = patch_rows(it, &p, dims, held);
-        if (!pays(unpatched, chain_floor(it, &p, dims, held), extra, macs)
-            || chain_floor(it, &p, dims, held) > best_total) {
-            continue;
-        }
-        size_t total = plan_one(it, r, &p, order);
+        size_t total = plan_one(it, r, c, order);
         // A tie with the unpatched plan (best_extra still UINT64_MAX) stays unpatched.
-        if (pays(unpatched, total, extra, macs)
-            && (total < best_total || (total == best_total && extra < best_extra))) {
+        if (pays(unpatched, total, c->extra_macs, macs)
+            && (total < best_total || (total == best_total && c->extra_macs < best_extra))) {
             best_total = total;
-            best_extra = extra;
-            *best = p;
+            best_extra = c->extra_macs;
+            best = c->p;
+            best_ops = c->ops;
         }
     }
-    if (no_patch(best) || !tml_patch_dims(it, best->first, best->last, dims)) {
+    c->p = best;
+    c->ops = best_ops;
+    if (best_ops == 0) {
         return;
     }
-    const uint32_t last = (uint32_t)(best->last - best->first);
-    int32_t lo = 1, hi = dims[last].out_h;  // lo is as small; find the highest such
+    const int32_t out_h = c->windows[best_ops - 1].out_h;
+    int32_t lo = 1, hi = out_h;  // lo is as small; find the highest such
     while (lo < hi) {
-        tml_patch_t p = *best;
-        p.rows = (uint16_t)(lo + (hi - lo + 1) / 2);
-        patch_rows(it, &p, dims, held);
-        if (chain_floor(it, &p, dims, held) <= best_total && plan_one(it, r, &p, order) <= best_total) {
-            lo = p.rows;
+        c->p.rows = (uint16_t)(lo + (hi - lo + 1) / 2);
+        size_bands(it, c);
+        if (chain_floor(it, c) <= best_total && plan_one(it, r, c, order) <= best_total) {
+            lo = c->p.rows;
         } else {
-            hi = p.rows - 1;
+            hi = c->p.rows - 1;
         }
     }
-    best->rows = (uint16_t)lo;
-    best->bands = (uint16_t)((dims[last].out_h + lo - 1) / lo);
-    const uint64_t extra = patch_rows(it, best, dims, held);
-    best->extra_macs = extra > UINT32_MAX ? UINT32_MAX : (uint32_t)extra;
+    c->p.rows = (uint16_t)lo;
+    c->p.bands = (uint16_t)((out_h + lo - 1) / lo);
+    size_bands(it, c);
+    c->p.extra_macs = c->extra_macs > UINT32_MAX ? UINT32_MAX : (uint32_t)c->extra_macs;
+}
+
+static uint32_t clamp32(size_t n) {
+    return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
 size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *order, tml_patch_t *patch) {
-    tml_patch_t none = { 1, 0, 0, 0, 0, 0, 0 };
-    *patch = none;
-    size_t best = plan_orders(it, r, NULL, order);
+    const tml_patch_t none = { 1, 0, 0, 0, 0, 0, 0 };
+    chain_t chain;
+    chain.p = none;
+    chain.ops = 0;
+    const size_t unpatched = plan_orders(it, r, NULL, order);
     const int unpatched_order = *order;
     const uint64_t macs = window_macs(it);
-    if (best != SIZE_MAX) {
-        choose_patch(it, r, best, unpatched_order, macs, patch);
+    size_t best = unpatched;
+    if (unpatched != SIZE_MAX) {
+        choose_patch(it, r, unpatched, unpatched_order, macs, &chain);
     }
-    patch->peak_before = best > UINT32_MAX ? UINT32_MAX : (uint32_t)best;
-    if (!no_patch(patch)) {
-        size_t patched = plan_orders(it, r, patch, order);
-        if (pays(best, patched, patch->extra_macs, macs)) {
+    if (chain.ops > 0) {
+        size_t patched = plan_orders(it, r, &chain, order);
+        if (pays(unpatched, patched, chain.p.extra_macs, macs)) {
             best = patched;
         } else {
-            *patch = none;
-            patch->peak_before = best > UINT32_MAX ? UINT32_MAX : (uint32_t)best;
+            chain.p = none;
+            chain.ops = 0;
         }
     }
-    if (no_patch(patch)) {
+    if (chain.ops == 0) {
         *order = unpatched_order;
         prepare_records(it, r, NULL);
     }
-    patch->peak_after = best > UINT32_MAX ? UINT32_MAX : (uint32_t)best;
+    *patch = chain.p;
+    patch->peak_before = clamp32(unpatched);
+    patch->peak_after = clamp32(best);
     // The records hold another order's offsets: place the winner again.
     return best == SIZE_MAX ? best : place_all(it, r, *order);
 }
 
 size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *r, int order, const tml_patch_t *patch) {
-    prepare_records(it, r, patch);
+    chain_t chain;
+    chain_of(it, patch, &chain);
+    prepare_records(it, r, &chain);
     return place_all(it, r, order >= 0 && order < PLAN_COUNT ? order : BY_SIZE);
 }
 

@@ -1,82 +1,88 @@
 // Status names, type names and error recording.
+#include <stdarg.h>
+
 #include "tml_internal.h"
 
-static const char *const status_names[TML_STATUS_COUNT] = {
-    [TML_OK] = "ok",
-    [TML_ERR_ARG] = "bad argument",
-    [TML_ERR_MODEL] = "bad model",
-    [TML_ERR_UNSUPPORTED] = "unsupported",
-    [TML_ERR_ARENA] = "arena too small",
-    [TML_ERR_INTERNAL] = "internal error",
-};
+// Entry i of a list of names each ended by its NUL, the list by an empty name; NULL past its
+// end. No table of pointers beside the text: only messages and tools look names up.
+const char *tml_nth_name(const char *names, uint32_t i) {
+    for (; *names != '\0'; names += strlen(names) + 1) {
+        if (i-- == 0) {
+            return names;
+        }
+    }
+    return NULL;
+}
+
+// In tml_status_t order.
+static const char status_names[] = "ok\0bad argument\0bad model\0unsupported\0arena too small\0internal error\0";
 
 const char *tml_status_str(tml_status_t st) {
-    if ((unsigned)st >= TML_STATUS_COUNT) {
-        return "unknown status";
-    }
-    return status_names[st];
+    const char *name = tml_nth_name(status_names, (uint32_t)st);
+    return name != NULL ? name : "unknown status";
 }
 
-static const char *const type_names[] = {
-    [TML_FLOAT32] = "float32",
-    [TML_FLOAT16] = "float16",
-    [TML_INT32] = "int32",
-    [TML_UINT8] = "uint8",
-    [TML_INT64] = "int64",
-    [TML_STRING] = "string",
-    [TML_BOOL] = "bool",
-    [TML_INT16] = "int16",
-    [TML_COMPLEX64] = "complex64",
-    [TML_INT8] = "int8",
-    [TML_FLOAT64] = "float64",
-    [TML_COMPLEX128] = "complex128",
-    [TML_UINT64] = "uint64",
-    [TML_RESOURCE] = "resource",
-    [TML_VARIANT] = "variant",
-    [TML_UINT32] = "uint32",
-    [TML_UINT16] = "uint16",
-    [TML_INT4] = "int4",
-    [TML_BFLOAT16] = "bfloat16",
-    [TML_INT2] = "int2",
-    [TML_UINT4] = "uint4",
-};
+// In tml_type_t order.
+static const char type_names[] =
+    "float32\0float16\0int32\0uint8\0int64\0string\0bool\0int16\0complex64\0int8\0float64\0"
+    "complex128\0uint64\0resource\0variant\0uint32\0uint16\0int4\0bfloat16\0int2\0uint4\0";
 
 const char *tml_type_name(int32_t type) {
-    if (type < 0 || (size_t)type >= sizeof(type_names) / sizeof(type_names[0]) || type_names[type] == NULL) {
-        return "unknown type";
-    }
-    return type_names[type];
+    const char *name = tml_nth_name(type_names, (uint32_t)type);
+    return name != NULL ? name : "unknown type";
 }
 
-// Out of line (noinline) like tml_text_int: messages are cold, and at -O2 the compiler would
-// otherwise copy this loop into each of the dozens of places that build one.
-__attribute__((noinline)) void tml_text_str(tml_text_t *t, const char *s) {
+// Out of line like the rest of this file's messages: at -O2 the compiler would otherwise copy
+// this loop into each of the dozens of places that build one.
+TML_COLD void tml_text_str(tml_text_t *t, const char *s) {
     while (*s != '\0' && t->len + 1 < t->cap) {
         t->buf[t->len++] = *s++;
     }
     t->buf[t->len] = '\0';
 }
 
-__attribute__((noinline)) void tml_text_int(tml_text_t *t, int64_t v) {
-    char digits[24];
-    int n = 0;
+TML_COLD void tml_text_int(tml_text_t *t, int64_t v) {
+    char digits[21];  // "-9223372036854775808" and its NUL
+    char *p = digits + sizeof(digits) - 1;
+    *p = '\0';
     uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     do {
-        digits[n++] = (char)('0' + u % 10);
+        *--p = (char)('0' + u % 10);
         u /= 10;
     } while (u != 0);
     if (v < 0) {
-        digits[n++] = '-';
+        *--p = '-';
     }
-    char out[24];
-    for (int i = 0; i < n; i++) {
-        out[i] = digits[n - 1 - i];
-    }
-    out[n] = '\0';
-    tml_text_str(t, out);
+    tml_text_str(t, p);
 }
 
-tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b, bool with_n) {
+// Appends fmt to t, its conversions taking the arguments in turn: %s a string, %d an int, %zu a
+// size_t, %lld a long long; no other conversion, flag or width.
+static TML_COLD void text_vformat(tml_text_t *t, const char *fmt, va_list ap) {
+    for (; *fmt != '\0'; fmt++) {
+        if (*fmt != '%') {
+            if (t->len + 1 < t->cap) {
+                t->buf[t->len++] = *fmt;
+                t->buf[t->len] = '\0';
+            }
+            continue;
+        }
+        char c = *++fmt;
+        if (c == 's') {
+            tml_text_str(t, va_arg(ap, const char *));
+        } else if (c == 'd') {
+            tml_text_int(t, va_arg(ap, int));
+        } else if (c == 'z') {
+            fmt++;  // %zu
+            tml_text_int(t, (int64_t)va_arg(ap, size_t));
+        } else {
+            fmt += 2;  // %lld
+            tml_text_int(t, va_arg(ap, long long));
+        }
+    }
+}
+
+TML_COLD tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *fmt, ...) {
     tml_text_t text = { it->err_msg, 0, sizeof(it->err_msg) };
     it->err_msg[0] = '\0';
     if (it->nodes != NULL && it->err_node >= 0 && (uint32_t)it->err_node < it->n_nodes
@@ -87,41 +93,30 @@ tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int
         tml_text_str(&text, tml_op_name(it->nodes[it->err_node].op));
         tml_text_str(&text, ": ");
     }
-    tml_text_str(&text, a);
-    if (with_n) {
-        tml_text_str(&text, " ");
-        tml_text_int(&text, n);
-    }
-    tml_text_str(&text, b);
+    va_list ap;
+    va_start(ap, fmt);
+    text_vformat(&text, fmt, ap);
+    va_end(ap);
     it->err_len = (uint8_t)text.len;
     return st;
 }
 
-tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *msg) {
-    return tml_fail_text(it, st, msg, 0, "", false);
+TML_COLD tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b, bool with_n) {
+    return with_n ? tml_failf(it, st, "%s %lld%s", a, (long long)n, b) : tml_failf(it, st, "%s%s", a, b);
 }
 
-tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail) {
-    return tml_fail_text(it, st, msg, value, tail, true);
+TML_COLD tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *msg) {
+    return tml_failf(it, st, "%s", msg);
 }
 
-tml_status_t tml_fail_mismatch(tml_interp_t *it, tml_status_t st, const char *msg, int32_t expected, int32_t got) {
-    char buf[TML_ERR_MSG_LEN];
-    tml_text_t text = { buf, 0, sizeof(buf) };
-    tml_text_str(&text, msg);
-    tml_text_str(&text, ": expected ");
-    tml_text_int(&text, expected);
-    tml_text_str(&text, ", got ");
-    tml_text_int(&text, got);
-    return tml_fail_text(it, st, buf, 0, "", false);
+TML_COLD tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail) {
+    return tml_failf(it, st, "%s %d%s", msg, (int)value, tail);
 }
 
-tml_status_t tml_fail_type(tml_interp_t *it, int32_t type, const char *what) {
-    char buf[TML_ERR_MSG_LEN];
-    tml_text_t text = { buf, 0, sizeof(buf) };
-    tml_text_str(&text, tml_type_name(type));
-    tml_text_str(&text, " ");
-    tml_text_str(&text, what);
-    tml_text_str(&text, " not supported");
-    return tml_fail_text(it, TML_ERR_UNSUPPORTED, buf, 0, "", false);
+TML_COLD tml_status_t tml_fail_mismatch(tml_interp_t *it, tml_status_t st, const char *msg, int32_t expected, int32_t got) {
+    return tml_failf(it, st, "%s: expected %d, got %d", msg, (int)expected, (int)got);
+}
+
+TML_COLD tml_status_t tml_fail_type(tml_interp_t *it, int32_t type, const char *what) {
+    return tml_failf(it, TML_ERR_UNSUPPORTED, "%s %s not supported", tml_type_name(type), what);
 }

@@ -897,13 +897,8 @@ static mp_obj_t tinyml_op_supported(size_t n_args, const mp_obj_t *args) {
     size_t len;
     const char *name = (const char *)mp_obj_str_get_data(args[0], &len);
     mp_int_t version = n_args > 1 ? mp_obj_get_int(args[1]) : 1;
-    for (int32_t b = 0; b < 256; b++) {
-        const char *s = tml_builtin_name(b);
-        if (strlen(s) == len && memcmp(s, name, len) == 0) {
-            return mp_obj_new_bool(tml_builtin_supported(b, version));
-        }
-    }
-    return mp_const_false;
+    int32_t b = tml_builtin_code(name, len);
+    return mp_obj_new_bool(b >= 0 && tml_builtin_supported(b, version));
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(tinyml_op_supported_obj, 1, 2, tinyml_op_supported);
 

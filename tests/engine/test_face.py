@@ -166,3 +166,26 @@ def test_strided_numpy_input_and_read_only_out():
     assert bytes(m.predict(x[::2])) == bytes(m.predict(np.ascontiguousarray(x[::2])))
     with pytest.raises(TypeError, match=r"out must be an array\('f'\)"):
         m.predict(x[::2], out=bytes(4 * 640))
+
+
+def test_builtin_names_are_the_headers_and_the_packed_table_is_fresh():
+    """BUILTIN_NAMES (every builtin's name, decoded from tml_builtins.c's packed table) names
+    each code as tml_builtins.h does, and the table is what scripts/gen_builtin_names.py
+    writes from that header; op_supported finds an op by that name."""
+    import subprocess
+    import sys
+
+    from tinyml import _tinyml
+
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    script = os.path.join(root, "scripts", "gen_builtin_names.py")
+    subprocess.run([sys.executable, script, "--check"], check=True)
+    sys.path.insert(0, os.path.dirname(script))
+    try:
+        import gen_builtin_names
+    finally:
+        sys.path.pop(0)
+    assert list(_tinyml.BUILTIN_NAMES) == gen_builtin_names.names()
+    assert _tinyml.op_supported("CONV_2D") and _tinyml.op_supported("SignalRfft")
+    assert not _tinyml.op_supported("GATHER") and not _tinyml.op_supported("UNKNOWN")
+    assert not _tinyml.op_supported("CONV_2D", 99)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "tml.h"
+#include "tml_builtins.h"
 #include "tml_test.h"
 
 // ---- a forward-only flatbuffer builder -----------------------------------------------------
@@ -677,13 +678,32 @@ TEST(status_and_type_names) {
     TEST_EQ_STR(tml_type_name(TML_INT8), "int8");
     TEST_EQ_STR(tml_type_name(-1), "unknown type");
     TEST_EQ_STR(tml_type_name(1000), "unknown type");
+    // tml_builtin_name knows this build's ops (every op of tml_ops_list.h here), in its order.
     TEST_EQ_STR(tml_builtin_name(3), "CONV_2D");
     TEST_EQ_STR(tml_builtin_name(-5), "UNKNOWN");
-    // The names are walked in code order: the last one checks that none is missing.
     TEST_EQ_STR(tml_builtin_name(0), "ADD");
     TEST_EQ_STR(tml_builtin_name(44), "UNIDIRECTIONAL_SEQUENCE_LSTM");
-    TEST_EQ_STR(tml_builtin_name(209), "STABLEHLO_CASE");
-    TEST_EQ_STR(tml_builtin_name(210), "UNKNOWN");
+    TEST_EQ_STR(tml_builtin_name(129), "CALL_ONCE");
+    TEST_EQ_STR(tml_builtin_name(36), "UNKNOWN");  // GATHER: not an op of the engine
+    // tml_any_builtin_name decodes any builtin's: the names are decoded in code order, so the
+    // last one checks that none is missing; digits, the longest name and both pieces.
+    char buf[TML_BUILTIN_NAME_LEN];
+    TEST_EQ_STR(tml_any_builtin_name(0, buf), "ADD");
+    TEST_EQ_STR(tml_any_builtin_name(20, buf), "RELU_N1_TO_1");
+    TEST_EQ_STR(tml_any_builtin_name(36, buf), "GATHER");
+    TEST_EQ_STR(tml_any_builtin_name(52, buf), "BIDIRECTIONAL_SEQUENCE_LSTM");
+    TEST_EQ_STR(tml_any_builtin_name(127, buf), "PLACEHOLDER_FOR_GREATER_OP_CODES");
+    TEST_EQ_STR(tml_any_builtin_name(121, buf), "NON_MAX_SUPPRESSION_V5");
+    TEST_EQ_STR(tml_any_builtin_name(141, buf), "CONV_3D_TRANSPOSE");
+    TEST_EQ_STR(tml_any_builtin_name(209, buf), "STABLEHLO_CASE");
+    TEST_EQ_STR(tml_any_builtin_name(210, buf), "UNKNOWN");
+    TEST_EQ_STR(tml_any_builtin_name(-5, buf), "UNKNOWN");
+    for (int32_t code = 0; code < TML_BUILTIN_COUNT; code++) {
+        const char *name = tml_any_builtin_name(code, buf);
+        TEST_EQ_INT(tml_builtin_code(name, strlen(name)), code);
+    }
+    TEST_EQ_INT(tml_builtin_code("CONV_2", 6), -1);
+    TEST_EQ_INT(tml_builtin_code("UNKNOWN", 7), -1);
     TEST_EQ_INT(tml_type_size(TML_INT16), 2);
     TEST_EQ_INT(tml_type_size(TML_STRING), 0);
 }

@@ -285,6 +285,26 @@ TEST(plans_past_2gb_fail) {
     TEST_CHECK(plan(&g) == SIZE_MAX);
 }
 
+// Offsets are 32-bit: a plan may end at 2 GB - 16 but not at 2 GB, and a buffer of 3 GB
+// fails rather than wrapping.
+TEST(plans_end_below_2gb) {
+    graph_t g;
+    graph_init(&g, 3, (const uint32_t[]){ 0x7ffffe00u, 0x100, 0xf0 });
+    node(&g, &plain_op, IN(0, 1), OUT(2));
+    g.graph_in[0] = 0;
+    g.graph_in[1] = 1;
+    g.graph_out[0] = 2;
+    g.it.n_inputs = 2;
+    g.it.n_outputs = 1;
+    TEST_EQ_INT(plan(&g), 0x7ffffff0);
+    CHECK_REC(&g, 2, 0xf0, 0x7fffff00, 0, 0);
+    g.tensors[2].bytes = 0x100;
+    TEST_CHECK(plan(&g) == SIZE_MAX);
+    g.tensors[0].bytes = 0xc0000000u;
+    g.tensors[2].bytes = 0xf0;
+    TEST_CHECK(plan(&g) == SIZE_MAX);
+}
+
 // No nodes: graph inputs that are also outputs still get memory.
 TEST(empty_graph_keeps_io_buffers) {
     graph_t g;
@@ -398,6 +418,7 @@ int main(void) {
     RUN_TEST(graph_outputs_live_to_the_end);
     RUN_TEST(equal_sizes_place_in_model_order);
     RUN_TEST(plans_past_2gb_fail);
+    RUN_TEST(plans_end_below_2gb);
     RUN_TEST(empty_graph_keeps_io_buffers);
     RUN_TEST(several_orders_keep_the_smallest);
     RUN_TEST(in_place_output_takes_its_dying_input);

@@ -4,7 +4,7 @@
 #include "tml_op.h"
 #include "kernels/ref/cast.h"
 
-static tml_status_t cast_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t cast_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);
     if (!tml_ref_cast_type_ok(in->type)) {
@@ -13,7 +13,6 @@ static tml_status_t cast_prepare(tml_interp_t *it, tml_node_t *node) {
     if (!tml_ref_cast_type_ok(out->type)) {
         return tml_fail_type(it, out->type, "output");
     }
-    TML_CHECK(it, tml_elements(in) == tml_elements(out), TML_ERR_MODEL, "output size differs from input");
     return TML_OK;
 }
 
@@ -29,6 +28,7 @@ const tml_op_t tml_op_cast = {
     .max_version = 7,
     .inputs = {1, 1},
     .outputs = {1, 1},
+    .flags = TML_OP_SAME_SIZE,
     .prepare = cast_prepare,
     .eval = cast_eval,
 };

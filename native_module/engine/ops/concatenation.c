@@ -9,7 +9,7 @@ typedef struct {
     int32_t axis;
 } concatenation_data_t;
 
-static tml_status_t concatenation_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t concatenation_prepare(tml_interp_t *it, tml_node_t *node) {
     concatenation_data_t *d = node->data;
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     TML_CHECK(it, tml_opt_u8(it, node, 1, TML_ACT_NONE) == TML_ACT_NONE, TML_ERR_UNSUPPORTED,

@@ -5,11 +5,11 @@
 // Option fields that Conv2DOptions and DepthwiseConv2DOptions share.
 enum { OPT_PADDING, OPT_STRIDE_W, OPT_STRIDE_H };
 
-int32_t tml_conv_channel_count(int32_t n) {
+TML_COLD int32_t tml_conv_channel_count(int32_t n) {
     return n > 0 && n <= TML_CONV_MAX_CHANNELS ? n : 0;
 }
 
-int32_t tml_conv_filter_channels(const tml_interp_t *it, const tml_node_t *node, int axis) {
+TML_COLD int32_t tml_conv_filter_channels(const tml_interp_t *it, const tml_node_t *node, int axis) {
     const tml_tensor_t *f = tml_node_input(it, node, 1);
     if (f == NULL || f->dims == NULL || f->ndim != 4) {
         return 0;
@@ -17,7 +17,7 @@ int32_t tml_conv_filter_channels(const tml_interp_t *it, const tml_node_t *node,
     return tml_conv_channel_count(f->dims[axis]);
 }
 
-tml_status_t tml_conv_tensors(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in_p,
+TML_COLD tml_status_t tml_conv_tensors(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in_p,
     const tml_tensor_t **f_p, const tml_tensor_t **bias_p, const tml_tensor_t **out_p) {
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *f = tml_node_input(it, node, 1);
@@ -44,7 +44,7 @@ tml_status_t tml_conv_tensors(tml_interp_t *it, const tml_node_t *node, const tm
     return TML_OK;
 }
 
-tml_status_t tml_conv_check_4d(tml_interp_t *it, const tml_tensor_t *in, const tml_tensor_t *f,
+TML_COLD tml_status_t tml_conv_check_4d(tml_interp_t *it, const tml_tensor_t *in, const tml_tensor_t *f,
     const tml_tensor_t *out) {
     TML_CHECK(it, in->ndim == 4 && f->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "tensors must be 4-d");
     for (int i = 0; i < 4; i++) {
@@ -55,7 +55,7 @@ tml_status_t tml_conv_check_4d(tml_interp_t *it, const tml_tensor_t *in, const t
     return TML_OK;
 }
 
-tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
+TML_COLD tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
     const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, const char *mismatch,
     int32_t *mult, int8_t *shift) {
     tml_quant_t q;
@@ -78,7 +78,7 @@ tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *node, cons
     return TML_OK;
 }
 
-tml_status_t tml_conv_channel_quant(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
+TML_COLD tml_status_t tml_conv_channel_quant(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
     const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, int32_t act, int32_t *arrays,
     tml_channel_quant_t *q) {
     q->input_offset = -in->zero_point;
@@ -102,7 +102,7 @@ static const char *const window_errors[] = {
 
 // The one reading and checking of a window that prepare (tml_conv_window, which reports the
 // problem) and the planner (tml_conv_window_shape, which does not) share.
-static int read_window(const tml_interp_t *it, const tml_node_t *node, int dilation_field,
+static TML_COLD int read_window(const tml_interp_t *it, const tml_node_t *node, int dilation_field,
     int32_t in_h, int32_t in_w, int32_t filter_h, int32_t filter_w, int32_t out_h, int32_t out_w,
     tml_conv_window_t *w) {
     int32_t padding = tml_opt_u8(it, node, OPT_PADDING, TML_PAD_SAME);
@@ -133,14 +133,14 @@ static int read_window(const tml_interp_t *it, const tml_node_t *node, int dilat
     return WINDOW_OK;
 }
 
-tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilation_field,
+TML_COLD tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilation_field,
     int32_t in_h, int32_t in_w, int32_t filter_h, int32_t filter_w, int32_t out_h, int32_t out_w,
     tml_conv_window_t *w) {
     int bad = read_window(it, node, dilation_field, in_h, in_w, filter_h, filter_w, out_h, out_w, w);
     return bad == WINDOW_OK ? TML_OK : tml_fail_model(it, window_errors[bad]);
 }
 
-static bool usable_4d(const tml_tensor_t *t) {
+static TML_COLD bool usable_4d(const tml_tensor_t *t) {
     if (t == NULL || t->ndim != 4 || t->dims == NULL) {
         return false;
     }
@@ -152,7 +152,7 @@ static bool usable_4d(const tml_tensor_t *t) {
     return true;
 }
 
-bool tml_conv_window_shape(const tml_interp_t *it, const tml_node_t *node, int dilation_field,
+TML_COLD bool tml_conv_window_shape(const tml_interp_t *it, const tml_node_t *node, int dilation_field,
     tml_window_shape_t *s) {
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *f = tml_node_input(it, node, 1);
@@ -185,7 +185,7 @@ bool tml_conv_window_shape(const tml_interp_t *it, const tml_node_t *node, int d
 }
 
 #if !TML_KERNEL_REFERENCE_CONV
-tml_status_t tml_conv_reference_left_out(tml_interp_t *it) {
+TML_COLD tml_status_t tml_conv_reference_left_out(tml_interp_t *it) {
     // "op <n> <OP>: " comes first: the words fit TML_ERR_MSG_LEN with a 3-digit op index. The
     // end is tml_model.c's for every left-out part of a build.
     return tml_fail(it, TML_ERR_UNSUPPORTED, "this shape not built in; rebuild with --ops-from naming this model");

@@ -203,7 +203,7 @@ bool tml_lut_decode(const tml_lut_t *lut, uint32_t first, uint32_t count, uint8_
     return decode_lut(lut, first, count, out);
 }
 
-static tml_status_t decode_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t decode_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_CHECK(it, node->n_outputs >= 1 && node->n_inputs == 2 * node->n_outputs, TML_ERR_MODEL,
         "expected an encoded and an ancillary input per output");
     for (int i = 0; i < node->n_outputs; i++) {

@@ -2,14 +2,13 @@
 #include "tml_op.h"
 #include "kernels/ref/dequantize.h"
 
-static tml_status_t dequantize_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t dequantize_prepare(tml_interp_t *it, tml_node_t *node) {
     tml_dequantize_params_t *p = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);
     if (out->type != TML_FLOAT32) {
         return tml_fail_type(it, out->type, "output");
     }
-    TML_CHECK(it, tml_elements(in) == tml_elements(out), TML_ERR_MODEL, "output size differs from input");
     TML_CHECK(it, in->quant_count == 1, TML_ERR_UNSUPPORTED, "input needs per-tensor quantization");
     p->size = tml_elements(in);
     p->in_type = in->type;
@@ -31,6 +30,7 @@ const tml_op_t tml_op_dequantize = {
     .max_version = 5,
     .inputs = {1, 1},
     .outputs = {1, 1},
+    .flags = TML_OP_SAME_SIZE,
     .types = TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_UINT8) | TML_TYPE_BIT(TML_INT16),
     .data_size = sizeof(tml_dequantize_params_t),
     .prepare = dequantize_prepare,

@@ -8,20 +8,16 @@ typedef union {
     tml_bcast_s32_params_t s32;
 } div_data_t;
 
-static tml_status_t div_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t div_prepare(tml_interp_t *it, tml_node_t *node) {
     div_data_t *d = node->data;
     const tml_tensor_t *a, *b, *out;
-    TML_TRY(tml_node_binary(it, node, &a, &b, &out));
-    tml_bcast_t bc;
-    TML_CHECK(it, tml_bcast_init(&bc, a->dims, a->ndim, b->dims, b->ndim, out->dims, out->ndim),
-        TML_ERR_MODEL, "shapes do not broadcast");
+    // bc leads every member of the union (their common initial sequence): one write serves all.
+    TML_TRY(tml_node_binary(it, node, &a, &b, &out, &d->f32.bc));
     int32_t act = tml_opt_u8(it, node, 0, TML_ACT_NONE);  // DivOptions.fused_activation_function
     if (TML_IS_F32(out->type)) {
-        d->f32.bc = bc;
         return tml_act_range_float(it, act, &d->f32.act_min, &d->f32.act_max);
     }
     // int32.
-    d->s32.bc = bc;
     tml_act_range_s32(act, &d->s32.act_min, &d->s32.act_max);
     return TML_OK;
 }

@@ -9,14 +9,13 @@ typedef struct {
     uint8_t type;
 } elu_data_t;
 
-static tml_status_t elu_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t elu_prepare(tml_interp_t *it, tml_node_t *node) {
     elu_data_t *d = node->data;
     const tml_tensor_t *in, *out;
-    TML_TRY(tml_check_unary(it, node, &in, &out));
+    tml_node_unary(it, node, &in, &out);
     d->type = in->type;
     d->size = tml_elements(in);
     if (in->type == TML_INT8) {
-        TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");
         tml_ref_elu_table_s8(in->scale, in->zero_point, out->scale, out->zero_point, d->table);
     }
     return TML_OK;
@@ -43,5 +42,5 @@ const tml_op_t tml_op_elu = {
     .data_size = sizeof(elu_data_t),
     .prepare = elu_prepare,
     .eval = elu_eval,
-    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE,
+    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE | TML_OP_SAME_SIZE | TML_OP_OUTPUT_SCALE,
 };

@@ -27,7 +27,7 @@ typedef struct {
 // Rows of per-channel weights (one scale each), 0 for per-tensor or unusable
 // weights. Sizes the per-channel arrays, so it must be safe on an unvalidated
 // model.
-static int32_t per_channel_rows(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD int32_t per_channel_rows(const tml_interp_t *it, const tml_node_t *node) {
     const tml_tensor_t *f = tml_node_input(it, node, 1);
     if (f == NULL || f->dims == NULL || f->ndim < 2 || f->quant_count <= 1) {
         return 0;
@@ -45,7 +45,7 @@ static int32_t block_rows(int32_t depth, int32_t units) {
     return rows < units ? rows : units;
 }
 
-static size_t fully_connected_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t fully_connected_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
     const tml_tensor_t *f = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     if (f == NULL || !(f->flags & TML_TENSOR_DEFERRED) || f->ndim < 2 || out == NULL || out->ndim < 1) {
@@ -55,11 +55,11 @@ static size_t fully_connected_scratch_size(const tml_interp_t *it, const tml_nod
     return (size_t)block_rows(depth, out->dims[out->ndim - 1]) * (size_t)depth;
 }
 
-static size_t fully_connected_extra_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t fully_connected_extra_size(const tml_interp_t *it, const tml_node_t *node) {
     return TML_CONV_CHANNEL_BYTES(per_channel_rows(it, node));
 }
 
-static tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, const tml_tensor_t *in,
+static TML_COLD tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, const tml_tensor_t *in,
     const tml_tensor_t *f, const tml_tensor_t *out, tml_fully_connected_s8_params_t *p) {
     fully_connected_data_t *d = node->data;
     p->input_offset = -in->zero_point;
@@ -91,7 +91,7 @@ static tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, const tml_t
     return TML_OK;
 }
 
-static tml_status_t fully_connected_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t fully_connected_prepare(tml_interp_t *it, tml_node_t *node) {
     fully_connected_data_t *d = node->data;
     const tml_tensor_t *in, *f, *bias, *out;
     TML_TRY(tml_conv_tensors(it, node, &in, &f, &bias, &out));
@@ -99,31 +99,29 @@ static tml_status_t fully_connected_prepare(tml_interp_t *it, tml_node_t *node) 
         "shuffled weights not supported");
 
     TML_CHECK(it, f->ndim >= 2 && out->ndim >= 1, TML_ERR_MODEL, "bad weights or output rank");
-    tml_fully_connected_shape_t s;
-    s.accum_depth = f->dims[f->ndim - 1];
-    s.out_depth = out->dims[out->ndim - 1];
-    TML_CHECK(it, s.accum_depth > 0 && s.out_depth > 0, TML_ERR_MODEL, "empty weights or output");
-    TML_CHECK(it, s.out_depth <= f->dims[f->ndim - 2], TML_ERR_MODEL, "more outputs than weight rows");
+    tml_fully_connected_shape_t *s = &d->p.s8.s;  // both union members start with it
+    s->accum_depth = f->dims[f->ndim - 1];
+    s->out_depth = out->dims[out->ndim - 1];
+    TML_CHECK(it, s->accum_depth > 0 && s->out_depth > 0, TML_ERR_MODEL, "empty weights or output");
+    TML_CHECK(it, s->out_depth <= f->dims[f->ndim - 2], TML_ERR_MODEL, "more outputs than weight rows");
     uint32_t out_n = tml_elements(out);
-    s.batches = (int32_t)(out_n / (uint32_t)s.out_depth);
+    s->batches = (int32_t)(out_n / (uint32_t)s->out_depth);
     // The input is flattened to [batches, accum_depth] as TFLite does for
     // rank > 2 inputs; the element counts must agree.
-    TML_CHECK(it, tml_elements(in) == (uint64_t)s.batches * (uint64_t)s.accum_depth,
+    TML_CHECK(it, tml_elements(in) == (uint64_t)s->batches * (uint64_t)s->accum_depth,
         TML_ERR_MODEL, "input size does not match weights and output");
     // A zero-sized leading dimension would leave the weights empty.
-    TML_CHECK(it, tml_elements(f) >= (uint64_t)s.out_depth * (uint64_t)s.accum_depth,
+    TML_CHECK(it, tml_elements(f) >= (uint64_t)s->out_depth * (uint64_t)s->accum_depth,
         TML_ERR_MODEL, "weights too small");
     if (bias != NULL) {
-        TML_CHECK(it, tml_elements(bias) >= (uint32_t)s.out_depth, TML_ERR_MODEL, "bias too short");
+        TML_CHECK(it, tml_elements(bias) >= (uint32_t)s->out_depth, TML_ERR_MODEL, "bias too short");
     }
 
     int32_t act = tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_NONE);
     if (TML_IS_F32(in->type)) {
-        d->p.f32.s = s;
         return tml_act_range_float(it, act, &d->p.f32.act_min, &d->p.f32.act_max);
     }
     tml_fully_connected_s8_params_t *p = &d->p.s8;
-    p->s = s;
     TML_TRY(quant_params(it, node, in, f, out, p));
     int32_t act_min, act_max;
     TML_TRY(tml_act_range_quant(it, act, out, &act_min, &act_max));

@@ -10,23 +10,22 @@ typedef struct {
 } hard_swish_data_t;
 
 // TFLite's DownScaleInt32ToInt16Multiplier: round a Q31 multiplier to Q15.
-static int16_t q31_to_q15(int32_t m) {
+static TML_COLD int16_t q31_to_q15(int32_t m) {
     if (m >= INT32_MAX - (1 << 15)) {
         return INT16_MAX;
     }
     return (int16_t)((m + (1 << 15)) >> 16);
 }
 
-static tml_status_t hard_swish_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t hard_swish_prepare(tml_interp_t *it, tml_node_t *node) {
     hard_swish_data_t *d = node->data;
     const tml_tensor_t *in, *out;
-    TML_TRY(tml_check_unary(it, node, &in, &out));
+    tml_node_unary(it, node, &in, &out);
     d->type = in->type;
     d->s8.size = tml_elements(in);
     if (TML_IS_F32(in->type)) {
         return TML_OK;
     }
-    TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");
     const float hires_input_scale = (1.0f / 128.0f) * in->scale;
     const float reluish_scale = 3.0f / 32768.0f;
     int32_t m;
@@ -64,5 +63,5 @@ const tml_op_t tml_op_hard_swish = {
     .data_size = sizeof(hard_swish_data_t),
     .prepare = hard_swish_prepare,
     .eval = hard_swish_eval,
-    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE,
+    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE | TML_OP_SAME_SIZE | TML_OP_OUTPUT_SCALE,
 };

@@ -11,17 +11,16 @@ typedef struct {
     uint8_t type;
 } leaky_relu_data_t;
 
-static tml_status_t leaky_relu_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t leaky_relu_prepare(tml_interp_t *it, tml_node_t *node) {
     leaky_relu_data_t *d = node->data;
     const tml_tensor_t *in, *out;
-    TML_TRY(tml_check_unary(it, node, &in, &out));
+    tml_node_unary(it, node, &in, &out);
     d->type = in->type;
     d->s8.size = tml_elements(in);
     d->alpha = tml_opt_f32(it, node, 0, 0.0f);  // LeakyReluOptions.alpha
     if (TML_IS_F32(in->type)) {
         return TML_OK;
     }
-    TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");
     int shift;
     float alpha_m = in->scale * d->alpha / out->scale;
     tml_quantize_multiplier((double)alpha_m, &d->s8.multiplier_alpha, &shift);
@@ -56,5 +55,5 @@ const tml_op_t tml_op_leaky_relu = {
     .data_size = sizeof(leaky_relu_data_t),
     .prepare = leaky_relu_prepare,
     .eval = leaky_relu_eval,
-    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE,
+    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE | TML_OP_SAME_SIZE | TML_OP_OUTPUT_SCALE,
 };

@@ -4,13 +4,10 @@
 #include "tml_op.h"
 #include "kernels/ref/maximum_minimum.h"
 
-static tml_status_t maximum_minimum_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t maximum_minimum_prepare(tml_interp_t *it, tml_node_t *node) {
     tml_bcast_t *bc = node->data;
     const tml_tensor_t *a, *b, *out;
-    TML_TRY(tml_node_binary(it, node, &a, &b, &out));
-    TML_CHECK(it, tml_bcast_init(bc, a->dims, a->ndim, b->dims, b->ndim, out->dims, out->ndim),
-        TML_ERR_MODEL, "shapes do not broadcast");
-    return TML_OK;
+    return tml_node_binary(it, node, &a, &b, &out, bc);
 }
 
 static tml_status_t maximum_minimum_eval(tml_interp_t *it, tml_node_t *node) {

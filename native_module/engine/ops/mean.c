@@ -10,7 +10,7 @@ typedef struct {
     uint8_t type;
 } mean_data_t;
 
-static size_t mean_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t mean_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     // Runs on an unvalidated model: no dims, no size.
@@ -20,7 +20,7 @@ static size_t mean_scratch_size(const tml_interp_t *it, const tml_node_t *node) 
     return (size_t)tml_elements(out) * sizeof(int32_t);
 }
 
-static tml_status_t mean_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t mean_prepare(tml_interp_t *it, tml_node_t *node) {
     mean_data_t *d = node->data;
     tml_mean_shape_t *s = &d->s8.s;
     const tml_tensor_t *in = tml_node_input(it, node, 0);

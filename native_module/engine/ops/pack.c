@@ -8,7 +8,7 @@ typedef struct {
     uint32_t inner_bytes;  // bytes of one input row (dimensions from the axis on)
 } pack_data_t;
 
-static tml_status_t pack_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t pack_prepare(tml_interp_t *it, tml_node_t *node) {
     pack_data_t *d = node->data;
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     const tml_tensor_t *in0 = tml_node_input(it, node, 0);

@@ -19,7 +19,7 @@ static bool read_index(const tml_tensor_t *t, uint32_t i, int32_t *v) {
     return hi == (lo < 0 ? -1 : 0);
 }
 
-static tml_status_t pad_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t pad_prepare(tml_interp_t *it, tml_node_t *node) {
     pad_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *pads = tml_node_input(it, node, 1);

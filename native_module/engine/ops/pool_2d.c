@@ -19,41 +19,39 @@ typedef struct {
     uint8_t type;
 } pool_2d_data_t;
 
-static tml_status_t pool_2d_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t pool_2d_prepare(tml_interp_t *it, tml_node_t *node) {
     pool_2d_data_t *d = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);
     TML_CHECK(it, in->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "tensors must be 4-d");
 
-    tml_pool_2d_shape_t s;
-    s.batches = in->dims[0];
-    s.in_h = in->dims[1];
-    s.in_w = in->dims[2];
-    s.channels = in->dims[3];
-    s.out_h = out->dims[1];
-    s.out_w = out->dims[2];
-    TML_CHECK(it, out->dims[0] == s.batches && out->dims[3] == s.channels, TML_ERR_MODEL, "output shape mismatch");
-    s.filter_w = tml_opt_i32(it, node, OPT_FILTER_W, 0);
-    s.filter_h = tml_opt_i32(it, node, OPT_FILTER_H, 0);
+    tml_pool_2d_shape_t *s = &d->p.s8.s;  // both union members start with it
+    s->batches = in->dims[0];
+    s->in_h = in->dims[1];
+    s->in_w = in->dims[2];
+    s->channels = in->dims[3];
+    s->out_h = out->dims[1];
+    s->out_w = out->dims[2];
+    TML_CHECK(it, out->dims[0] == s->batches && out->dims[3] == s->channels, TML_ERR_MODEL, "output shape mismatch");
+    s->filter_w = tml_opt_i32(it, node, OPT_FILTER_W, 0);
+    s->filter_h = tml_opt_i32(it, node, OPT_FILTER_H, 0);
     int32_t act = tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_NONE);
-    TML_CHECK(it, s.filter_w > 0 && s.filter_h > 0, TML_ERR_MODEL, "bad filter size");
+    TML_CHECK(it, s->filter_w > 0 && s->filter_h > 0, TML_ERR_MODEL, "bad filter size");
     // Padding and strides are the first fields of Pool2DOptions as of Conv2DOptions.
     tml_conv_window_t w;
-    TML_TRY(tml_conv_window(it, node, 0, s.in_h, s.in_w, s.filter_h, s.filter_w, s.out_h, s.out_w, &w));
-    s.stride_h = w.stride_h;
-    s.stride_w = w.stride_w;
-    s.pad_h = w.pad_h;
-    s.pad_w = w.pad_w;
+    TML_TRY(tml_conv_window(it, node, 0, s->in_h, s->in_w, s->filter_h, s->filter_w, s->out_h, s->out_w, &w));
+    s->stride_h = w.stride_h;
+    s->stride_w = w.stride_w;
+    s->pad_h = w.pad_h;
+    s->pad_w = w.pad_w;
 
     d->type = in->type;
     if (TML_IS_F32(in->type)) {
-        d->p.f32.s = s;
         return tml_act_range_float(it, act, &d->p.f32.act_min, &d->p.f32.act_max);
     }
     float scale_diff = in->scale - out->scale;
     TML_CHECK(it, scale_diff <= 1.0e-6f && scale_diff >= -1.0e-6f && in->zero_point == out->zero_point,
         TML_ERR_UNSUPPORTED, "input and output quantization differ");
-    d->p.s8.s = s;
     return tml_act_range_quant(it, act, out, &d->p.s8.act_min, &d->p.s8.act_max);
 }
 

@@ -9,7 +9,7 @@ typedef struct {
     uint8_t type;
 } prelu_data_t;
 
-static tml_status_t prelu_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t prelu_prepare(tml_interp_t *it, tml_node_t *node) {
     prelu_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *alpha = tml_node_input(it, node, 1);

@@ -14,7 +14,7 @@ typedef struct {
     uint8_t in_type;
 } quantize_data_t;
 
-static bool requantize_supported(int32_t in, int32_t out) {
+static TML_COLD bool requantize_supported(int32_t in, int32_t out) {
     switch (in) {
         case TML_INT8:
             return out == TML_INT8 || out == TML_UINT8 || out == TML_INT16 || out == TML_INT32;
@@ -29,11 +29,10 @@ static bool requantize_supported(int32_t in, int32_t out) {
     }
 }
 
-static tml_status_t quantize_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t quantize_prepare(tml_interp_t *it, tml_node_t *node) {
     quantize_data_t *d = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);
-    TML_CHECK(it, tml_elements(in) == tml_elements(out), TML_ERR_MODEL, "output size differs from input");
     TML_CHECK(it, out->quant_count == 1, TML_ERR_UNSUPPORTED, "output needs per-tensor quantization");
     TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");
     d->in_type = in->type;
@@ -82,6 +81,7 @@ const tml_op_t tml_op_quantize = {
     .max_version = 3,
     .inputs = {1, 1},
     .outputs = {1, 1},
+    .flags = TML_OP_SAME_SIZE,
     .data_size = sizeof(quantize_data_t),
     .prepare = quantize_prepare,
     .eval = quantize_eval,

@@ -10,16 +10,15 @@ typedef struct {
     uint8_t type;
 } relu_data_t;
 
-static tml_status_t relu_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t relu_prepare(tml_interp_t *it, tml_node_t *node) {
     relu_data_t *d = node->data;
     const tml_tensor_t *in, *out;
-    TML_TRY(tml_check_unary(it, node, &in, &out));
+    tml_node_unary(it, node, &in, &out);
     d->type = in->type;
     d->s8.size = tml_elements(in);
     if (TML_IS_F32(in->type)) {
         return TML_OK;
     }
-    TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");
     int shift;
     tml_quantize_multiplier((double)in->scale / (double)out->scale, &d->s8.multiplier, &shift);
     d->s8.shift = shift;
@@ -52,5 +51,5 @@ const tml_op_t tml_op_relu = {
     .data_size = sizeof(relu_data_t),
     .prepare = relu_prepare,
     .eval = relu_eval,
-    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE,
+    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE | TML_OP_SAME_SIZE | TML_OP_OUTPUT_SCALE,
 };

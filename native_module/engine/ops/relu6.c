@@ -13,10 +13,10 @@ typedef struct {
     uint8_t type;
 } relu6_data_t;
 
-static tml_status_t relu6_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t relu6_prepare(tml_interp_t *it, tml_node_t *node) {
     relu6_data_t *d = node->data;
     const tml_tensor_t *in, *out;
-    TML_TRY(tml_check_unary(it, node, &in, &out));
+    tml_node_unary(it, node, &in, &out);
     d->type = in->type;
     d->size = tml_elements(in);
     if (TML_IS_F32(in->type)) {
@@ -52,5 +52,5 @@ const tml_op_t tml_op_relu6 = {
     .data_size = sizeof(relu6_data_t),
     .prepare = relu6_prepare,
     .eval = relu6_eval,
-    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE,
+    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE | TML_OP_SAME_SIZE,
 };

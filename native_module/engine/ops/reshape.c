@@ -5,7 +5,7 @@
 // (the shape/axis input is not read: the output's static shape is used).
 #include "tml_op.h"
 
-static tml_status_t alias_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t alias_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     TML_CHECK(it, tml_type_size(in->type) != 0, TML_ERR_UNSUPPORTED, "type not supported");

@@ -11,7 +11,7 @@ typedef struct {
     uint8_t type;
 } resize_bilinear_data_t;
 
-static tml_status_t resize_bilinear_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t resize_bilinear_prepare(tml_interp_t *it, tml_node_t *node) {
     resize_bilinear_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *size = tml_node_input(it, node, 1);

@@ -3,7 +3,7 @@
 #include "tml_op.h"
 #include "kernels/ref/resize_nearest_neighbor.h"
 
-static tml_status_t resize_nearest_neighbor_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t resize_nearest_neighbor_prepare(tml_interp_t *it, tml_node_t *node) {
     tml_resize_nearest_neighbor_params_t *p = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *size = tml_node_input(it, node, 1);

@@ -31,12 +31,12 @@ typedef struct variable {
 
 extern const tml_op_t tml_op_var_handle;
 
-static bool same_string(const char *a, uint32_t a_len, const char *b, uint32_t b_len) {
+static TML_COLD bool same_string(const char *a, uint32_t a_len, const char *b, uint32_t b_len) {
     return a_len == b_len && (a_len == 0 || memcmp(a, b, a_len) == 0);
 }
 
 // Whether two VAR_HANDLE nodes (of any subgraph) name the same variable.
-static bool same_variable(const tml_interp_t *it, const tml_node_t *a, const tml_node_t *b) {
+static TML_COLD bool same_variable(const tml_interp_t *it, const tml_node_t *a, const tml_node_t *b) {
     const char *sa, *sb;
     uint32_t la = tml_opt_str(it, a, OPT_SHARED_NAME, &sa);
     uint32_t lb = tml_opt_str(it, b, OPT_SHARED_NAME, &sb);
@@ -50,7 +50,7 @@ static bool same_variable(const tml_interp_t *it, const tml_node_t *a, const tml
 
 // The VAR_HANDLE node before node `before` of the main graph whose output is tensor t, or
 // NULL: the handle a READ_VARIABLE or ASSIGN_VARIABLE input must come from.
-static tml_node_t *handle_of(const tml_interp_t *it, uint32_t before, int32_t t) {
+static TML_COLD tml_node_t *handle_of(const tml_interp_t *it, uint32_t before, int32_t t) {
     for (uint32_t n = 0; n < before && n < it->n_nodes; n++) {
         tml_node_t *h = &it->nodes[n];
         if (h->op == &tml_op_var_handle && h->n_outputs == 1 && h->outputs[0] == t) {
@@ -60,13 +60,13 @@ static tml_node_t *handle_of(const tml_interp_t *it, uint32_t before, int32_t t)
     return NULL;
 }
 
-static uint32_t node_index(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD uint32_t node_index(const tml_interp_t *it, const tml_node_t *node) {
     return (uint32_t)(node - it->nodes);
 }
 
 // The first VAR_HANDLE of the main graph with the variable of `handle` (itself when none
 // comes before it).
-static tml_node_t *owner_of(const tml_interp_t *it, const tml_node_t *handle) {
+static TML_COLD tml_node_t *owner_of(const tml_interp_t *it, const tml_node_t *handle) {
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         tml_node_t *h = &it->nodes[n];
         if (h->op == &tml_op_var_handle && (h == handle || same_variable(it, h, handle))) {
@@ -78,7 +78,7 @@ static tml_node_t *owner_of(const tml_interp_t *it, const tml_node_t *handle) {
 
 // The tensor that sizes the variable of `owner`: the value of the main graph's first
 // ASSIGN_VARIABLE to it, else the output of its first READ_VARIABLE; NULL when unused.
-static const tml_tensor_t *sizing_tensor(const tml_interp_t *it, const tml_node_t *owner) {
+static TML_COLD const tml_tensor_t *sizing_tensor(const tml_interp_t *it, const tml_node_t *owner) {
     const tml_tensor_t *read = NULL;
     for (uint32_t n = 0; n < it->n_nodes; n++) {
         const tml_node_t *node = &it->nodes[n];
@@ -102,7 +102,7 @@ static const tml_tensor_t *sizing_tensor(const tml_interp_t *it, const tml_node_
 
 // ---- VAR_HANDLE ------------------------------------------------------------------------
 
-static size_t var_handle_extra(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t var_handle_extra(const tml_interp_t *it, const tml_node_t *node) {
     if (owner_of(it, node) != node) {
         return 0;
     }
@@ -110,7 +110,7 @@ static size_t var_handle_extra(const tml_interp_t *it, const tml_node_t *node) {
     return VALUE_OFFSET - sizeof(variable_t) + (t != NULL ? t->bytes : 0);
 }
 
-static void var_handle_reset(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD void var_handle_reset(tml_interp_t *it, tml_node_t *node) {
     (void)it;
     variable_t *v = node->data;
     if (v->owner == v) {
@@ -118,7 +118,7 @@ static void var_handle_reset(tml_interp_t *it, tml_node_t *node) {
     }
 }
 
-static tml_status_t var_handle_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t var_handle_prepare(tml_interp_t *it, tml_node_t *node) {
     tml_tensor_t *out = tml_node_output(it, node, 0);
     TML_CHECK(it, out->type == TML_RESOURCE || out->type == TML_INT32, TML_ERR_MODEL,
         "output must be a resource tensor");
@@ -169,7 +169,7 @@ static variable_t *variable_of(tml_interp_t *it, const tml_node_t *node) {
     return h != NULL ? ((variable_t *)h->data)->owner : NULL;
 }
 
-static tml_status_t read_variable_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t read_variable_prepare(tml_interp_t *it, tml_node_t *node) {
     variable_t *v = variable_of(it, node);
     TML_CHECK(it, v != NULL, TML_ERR_MODEL, "input is not the output of a VAR_HANDLE");
     *(variable_t **)node->data = v;
@@ -198,7 +198,7 @@ const tml_op_t tml_op_read_variable = {
     .eval = read_variable_eval,
 };
 
-static tml_status_t assign_variable_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t assign_variable_prepare(tml_interp_t *it, tml_node_t *node) {
     variable_t *v = variable_of(it, node);
     TML_CHECK(it, v != NULL, TML_ERR_MODEL, "input 0 is not the output of a VAR_HANDLE");
     *(variable_t **)node->data = v;
@@ -240,7 +240,7 @@ typedef struct {
 // Micro's copy of it is never read). Prepare walks it to check, the first eval to apply:
 // the model may not have changed in between (tml_check_unchanged), but walking validates
 // every read again anyway.
-static tml_status_t run_initialiser(tml_interp_t *it, uint32_t sg, bool apply) {
+static TML_COLD tml_status_t run_initialiser(tml_interp_t *it, uint32_t sg, bool apply) {
     uint32_t count = tml_subgraph_nodes(it, sg);
     for (uint32_t i = 0; i < count; i++) {
         tml_node_t op;
@@ -286,7 +286,7 @@ static tml_status_t run_initialiser(tml_interp_t *it, uint32_t sg, bool apply) {
     return TML_OK;
 }
 
-static tml_status_t call_once_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t call_once_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_CHECK(it, node->n_inputs == 0 && node->n_outputs == 0, TML_ERR_MODEL, "expected no inputs or outputs");
     int32_t sg = tml_opt_i32(it, node, OPT_INIT_SUBGRAPH, 0);
     TML_CHECK(it, sg > 0 && tml_subgraph_nodes(it, (uint32_t)sg) > 0, TML_ERR_MODEL,

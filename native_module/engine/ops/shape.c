@@ -1,7 +1,7 @@
 // SHAPE: writes the input's static shape as int32 or int64.
 #include "tml_op.h"
 
-static tml_status_t shape_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t shape_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);
     if (out->type != TML_INT32 && out->type != TML_INT64) {

@@ -11,7 +11,7 @@ typedef struct {
     int32_t size;  // output elements
 } signal_energy_data_t;
 
-static tml_status_t signal_energy_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t signal_energy_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_energy_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);

@@ -10,7 +10,7 @@ typedef struct {
     tml_signal_filter_bank_t fb;
 } signal_filter_bank_data_t;
 
-static int32_t num_channels(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD int32_t num_channels(const tml_interp_t *it, const tml_node_t *node) {
     const uint8_t *opts;
     uint32_t len = tml_custom_options(it, node, &opts);
     tml_flexbuf_map_t m;
@@ -21,11 +21,11 @@ static int32_t num_channels(const tml_interp_t *it, const tml_node_t *node) {
     return n > 0 && n < 65536 ? n : 0;
 }
 
-static size_t signal_filter_bank_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t signal_filter_bank_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
     return (size_t)(num_channels(it, node) + 1) * sizeof(uint64_t);
 }
 
-static const int16_t *table(tml_interp_t *it, const tml_node_t *node, int i, uint32_t min_count) {
+static TML_COLD const int16_t *table(tml_interp_t *it, const tml_node_t *node, int i, uint32_t min_count) {
     tml_tensor_t *t = tml_node_input(it, node, i);
     // Only constants: prepare checks their ranges once, and eval trusts them.
     if (t == NULL || t->type != TML_INT16 || !(t->flags & TML_TENSOR_CONST) || t->data == NULL
@@ -36,7 +36,7 @@ static const int16_t *table(tml_interp_t *it, const tml_node_t *node, int i, uin
     return (const int16_t *)(const void *)t->data;
 }
 
-static tml_status_t signal_filter_bank_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t signal_filter_bank_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_filter_bank_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);

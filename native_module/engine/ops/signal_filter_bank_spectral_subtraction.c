@@ -12,13 +12,13 @@ typedef struct {
     int32_t num_channels;
 } signal_spectral_sub_data_t;
 
-static bool read_options(const tml_interp_t *it, const tml_node_t *node, tml_flexbuf_map_t *m) {
+static TML_COLD bool read_options(const tml_interp_t *it, const tml_node_t *node, tml_flexbuf_map_t *m) {
     const uint8_t *opts;
     uint32_t len = tml_custom_options(it, node, &opts);
     return tml_flexbuf_map(m, opts, len);
 }
 
-static size_t signal_spectral_sub_extra_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t signal_spectral_sub_extra_size(const tml_interp_t *it, const tml_node_t *node) {
     tml_flexbuf_map_t m;
     if (!read_options(it, node, &m)) {
         return 0;
@@ -27,7 +27,7 @@ static size_t signal_spectral_sub_extra_size(const tml_interp_t *it, const tml_n
     return n > 0 && n < 65536 ? (size_t)n * sizeof(uint32_t) : 0;
 }
 
-static tml_status_t signal_spectral_sub_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t signal_spectral_sub_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_spectral_sub_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);

@@ -14,7 +14,7 @@ typedef struct {
 } signal_rfft_data_t;
 
 // fft_length from the options, 0 when missing or not a length we run.
-static int32_t fft_length(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD int32_t fft_length(const tml_interp_t *it, const tml_node_t *node) {
     const uint8_t *opts;
     uint32_t len = tml_custom_options(it, node, &opts);
     tml_flexbuf_map_t m;
@@ -25,17 +25,17 @@ static int32_t fft_length(const tml_interp_t *it, const tml_node_t *node) {
     return tml_signal_rfft_length_ok(n) ? n : 0;
 }
 
-static size_t signal_rfft_extra_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t signal_rfft_extra_size(const tml_interp_t *it, const tml_node_t *node) {
     return tml_signal_rfft_state_size(fft_length(it, node));
 }
 
-static size_t signal_rfft_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t signal_rfft_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
     int32_t n = fft_length(it, node);
     // zero-padded frame, then the complex FFT's output
     return (size_t)n * sizeof(int16_t) + (size_t)(n / 2) * sizeof(tml_cpx16_t);
 }
 
-static tml_status_t signal_rfft_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t signal_rfft_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_rfft_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);

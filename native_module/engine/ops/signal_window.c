@@ -11,7 +11,7 @@ typedef struct {
     int32_t window_size;
 } signal_window_data_t;
 
-static tml_status_t signal_window_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t signal_window_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_window_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *w = tml_node_input(it, node, 1);

@@ -9,7 +9,7 @@
 // TFLite's QuantizeMultiplier for 1 < m < 2^31, where the shift may reach 31
 // (tml_quantize_multiplier saturates shifts above 30 as the single-rounding
 // build does; TFLite Micro's default build keeps them).
-static void multiplier_gt1(double m, int32_t *q, int *shift) {
+static TML_COLD void multiplier_gt1(double m, int32_t *q, int *shift) {
     double mantissa = tml_frexp(m, shift);
     int64_t fixed = (int64_t)tml_round(mantissa * 2147483648.0);
     if (fixed == ((int64_t)1 << 31)) {
@@ -28,12 +28,11 @@ typedef struct {
     uint8_t out_type;
 } softmax_data_t;
 
-static tml_status_t softmax_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t softmax_prepare(tml_interp_t *it, tml_node_t *node) {
     softmax_data_t *d = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);
     TML_CHECK(it, in->ndim >= 1, TML_ERR_MODEL, "input must have at least 1 dimension");
-    TML_CHECK(it, tml_elements(in) == tml_elements(out), TML_ERR_MODEL, "output size differs from input");
     int32_t depth = in->dims[in->ndim - 1];
     int32_t outer = depth > 0 ? (int32_t)(tml_elements(in) / (uint32_t)depth) : 0;
     float beta = tml_opt_f32(it, node, 0, 0.0f);
@@ -95,6 +94,7 @@ const tml_op_t tml_op_softmax = {
     .max_version = 3,
     .inputs = {1, 1},
     .outputs = {1, 1},
+    .flags = TML_OP_SAME_SIZE,
     .data_size = sizeof(softmax_data_t),
     .prepare = softmax_prepare,
     .eval = softmax_eval,

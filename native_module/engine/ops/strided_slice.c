@@ -6,7 +6,7 @@
 #include "tml_op.h"
 #include "kernels/ref/strided_slice.h"
 
-static bool const_i32_vec(const tml_tensor_t *t) {
+static TML_COLD bool const_i32_vec(const tml_tensor_t *t) {
     return t != NULL && (t->flags & TML_TENSOR_CONST) && t->data != NULL && t->type == TML_INT32 && t->ndim == 1;
 }
 
@@ -14,7 +14,7 @@ static int32_t clamp(int32_t v, int32_t lo, int32_t hi) {
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
-static tml_status_t strided_slice_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t strided_slice_prepare(tml_interp_t *it, tml_node_t *node) {
     tml_strided_slice_params_t *p = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *begin = tml_node_input(it, node, 1);

@@ -20,7 +20,7 @@ typedef struct {
 
 // Shape from the tensors, without validating them (sizing runs on an unchecked model):
 // false when something needed is missing.
-static bool read_shape(const tml_interp_t *it, const tml_node_t *node, tml_svdf_shape_t *s) {
+static TML_COLD bool read_shape(const tml_interp_t *it, const tml_node_t *node, tml_svdf_shape_t *s) {
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     const tml_tensor_t *wf = tml_node_input(it, node, IN_WEIGHTS_FEATURE);
     const tml_tensor_t *wt = tml_node_input(it, node, IN_WEIGHTS_TIME);
@@ -42,7 +42,7 @@ static bool read_shape(const tml_interp_t *it, const tml_node_t *node, tml_svdf_
     return true;
 }
 
-static size_t svdf_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t svdf_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
     tml_svdf_shape_t s;
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     if (!read_shape(it, node, &s)) {
@@ -54,7 +54,7 @@ static size_t svdf_scratch_size(const tml_interp_t *it, const tml_node_t *node) 
     return bytes > 0x7fffffffu ? (size_t)0x80000000u : (size_t)bytes;
 }
 
-static tml_status_t check_shapes(tml_interp_t *it, const tml_node_t *node, tml_svdf_shape_t *s) {
+static TML_COLD tml_status_t check_shapes(tml_interp_t *it, const tml_node_t *node, tml_svdf_shape_t *s) {
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     const tml_tensor_t *wf = tml_node_input(it, node, IN_WEIGHTS_FEATURE);
     const tml_tensor_t *wt = tml_node_input(it, node, IN_WEIGHTS_TIME);
@@ -81,7 +81,7 @@ static tml_status_t check_shapes(tml_interp_t *it, const tml_node_t *node, tml_s
     return TML_OK;
 }
 
-static tml_status_t prepare_s8(tml_interp_t *it, const tml_node_t *node, tml_svdf_s8_params_t *p) {
+static TML_COLD tml_status_t prepare_s8(tml_interp_t *it, const tml_node_t *node, tml_svdf_s8_params_t *p) {
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     const tml_tensor_t *wf = tml_node_input(it, node, IN_WEIGHTS_FEATURE);
     const tml_tensor_t *wt = tml_node_input(it, node, IN_WEIGHTS_TIME);
@@ -124,16 +124,14 @@ static tml_status_t prepare_s8(tml_interp_t *it, const tml_node_t *node, tml_svd
     return TML_OK;
 }
 
-static tml_status_t svdf_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t svdf_prepare(tml_interp_t *it, tml_node_t *node) {
     svdf_data_t *d = node->data;
-    tml_svdf_shape_t s;
-    TML_TRY(check_shapes(it, node, &s));
+    TML_TRY(check_shapes(it, node, &d->p.s8.s));  // both union members start with it
     TML_CHECK(it, !tml_opt_bool(it, node, OPT_ASYMMETRIC_QUANTIZE_INPUTS, false), TML_ERR_UNSUPPORTED,
         "hybrid (asymmetric_quantize_inputs) not supported");
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     d->type = in->type;
     if (in->type == TML_INT8) {
-        d->p.s8.s = s;
         return prepare_s8(it, node, &d->p.s8);
     }
     if (!TML_IS_F32(in->type)) {
@@ -145,7 +143,6 @@ static tml_status_t svdf_prepare(tml_interp_t *it, tml_node_t *node) {
             "float32 input needs float32 weights, bias and state");
     }
     TML_CHECK(it, tml_node_output(it, node, 0)->type == TML_FLOAT32, TML_ERR_MODEL, "input and output types differ");
-    d->p.f32.s = s;
     int32_t act = tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_NONE);
     return tml_act_range_float(it, act, &d->p.f32.act_min, &d->p.f32.act_max);
 }

@@ -9,10 +9,10 @@ typedef struct {
     uint8_t type;
 } tanh_data_t;
 
-static tml_status_t tanh_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t tanh_prepare(tml_interp_t *it, tml_node_t *node) {
     tanh_data_t *d = node->data;
     const tml_tensor_t *in, *out;
-    TML_TRY(tml_check_unary(it, node, &in, &out));
+    tml_node_unary(it, node, &in, &out);
     d->type = in->type;
     d->s8.size = tml_elements(in);
     if (TML_IS_F32(in->type)) {
@@ -47,5 +47,5 @@ const tml_op_t tml_op_tanh = {
     .data_size = sizeof(tanh_data_t),
     .prepare = tanh_prepare,
     .eval = tanh_eval,
-    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE,
+    .flags = TML_OP_INPLACE | TML_OP_SAME_TYPE | TML_OP_SAME_SIZE,
 };

@@ -34,7 +34,7 @@ typedef struct {
 } lstm_data_t;
 
 // Shape from the tensors, without validating them (sizing runs on an unchecked model).
-static bool read_shape(const tml_interp_t *it, const tml_node_t *node, tml_lstm_shape_t *s) {
+static TML_COLD bool read_shape(const tml_interp_t *it, const tml_node_t *node, tml_lstm_shape_t *s) {
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     if (in == NULL || out == NULL || in->ndim != 3 || out->ndim != 3 || in->dims == NULL || out->dims == NULL) {
@@ -49,7 +49,7 @@ static bool read_shape(const tml_interp_t *it, const tml_node_t *node, tml_lstm_
            && s->units <= (1 << 20) && s->input_size <= (1 << 24);
 }
 
-static size_t lstm_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
+static TML_COLD size_t lstm_scratch_size(const tml_interp_t *it, const tml_node_t *node) {
     tml_lstm_shape_t s;
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     if (!read_shape(it, node, &s)) {
@@ -58,7 +58,7 @@ static size_t lstm_scratch_size(const tml_interp_t *it, const tml_node_t *node) 
     return TML_IS_F32(in->type) ? tml_lstm_f32_scratch_size(&s) : tml_lstm_s8_scratch_size(&s);
 }
 
-static tml_status_t check_weights(tml_interp_t *it, const tml_node_t *node, int first, int32_t type,
+static TML_COLD tml_status_t check_weights(tml_interp_t *it, const tml_node_t *node, int first, int32_t type,
     int32_t rows, int32_t cols, const char *msg) {
     for (int i = first; i < first + TML_LSTM_GATES; i++) {
         const tml_tensor_t *t = tml_node_input(it, node, i);
@@ -74,7 +74,7 @@ static tml_status_t check_weights(tml_interp_t *it, const tml_node_t *node, int 
     return TML_OK;
 }
 
-static tml_status_t check_absent(tml_interp_t *it, const tml_node_t *node, int first, int count,
+static TML_COLD tml_status_t check_absent(tml_interp_t *it, const tml_node_t *node, int first, int count,
     const char *msg) {
     for (int i = first; i < first + count; i++) {
         TML_CHECK(it, tml_node_input(it, node, i) == NULL, TML_ERR_UNSUPPORTED, msg);
@@ -82,7 +82,7 @@ static tml_status_t check_absent(tml_interp_t *it, const tml_node_t *node, int f
     return TML_OK;
 }
 
-static tml_lstm_scale_t requantize(double real) {
+static TML_COLD tml_lstm_scale_t requantize(double real) {
     tml_lstm_scale_t r;
     int shift;
     tml_quantize_multiplier(real, &r.multiplier, &shift);
@@ -92,7 +92,7 @@ static tml_lstm_scale_t requantize(double real) {
 
 // round(log2(x)) of a positive normal float, from its bits (TFLite's CheckedLog2 rounds the
 // same way: the mantissa in [1, 2) rounds up from sqrt(2)).
-static int32_t log2_rounded(float x) {
+static TML_COLD int32_t log2_rounded(float x) {
     uint32_t u;
     memcpy(&u, &x, sizeof(u));
     int32_t e = (int32_t)((u >> 23) & 0xff) - 127;
@@ -100,18 +100,17 @@ static int32_t log2_rounded(float x) {
     return mantissa >= 0x3504f3u ? e + 1 : e;  // 0x3504f3: sqrt(2)'s mantissa bits
 }
 
-static tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     lstm_data_t *d = node->data;
     tml_lstm_s8_params_t *p = &d->p.s8;
-    tml_lstm_shape_t shape;
     const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     const tml_tensor_t *hidden = tml_node_input(it, node, IN_HIDDEN);
     const tml_tensor_t *cell = tml_node_input(it, node, IN_CELL);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     TML_CHECK(it, in != NULL && hidden != NULL && cell != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
     TML_CHECK(it, in->ndim == 3 && out->ndim == 3, TML_ERR_MODEL, "input and output must be 3-d");
-    TML_CHECK(it, read_shape(it, node, &shape), TML_ERR_MODEL, "empty input or output");
-    const tml_lstm_shape_t *s = &shape;
+    const tml_lstm_shape_t *s = &p->s;  // both union members start with it
+    TML_CHECK(it, read_shape(it, node, &p->s), TML_ERR_MODEL, "empty input or output");
     TML_CHECK(it, out->dims[0] == in->dims[0] && out->dims[1] == in->dims[1], TML_ERR_MODEL,
         "output steps and batches differ from input");
     TML_CHECK(it, (hidden->flags & TML_TENSOR_VARIABLE) && (cell->flags & TML_TENSOR_VARIABLE),
@@ -151,14 +150,12 @@ static tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     float clip = tml_opt_f32(it, node, OPT_CELL_CLIP, 0.0f);
     TML_CHECK(it, clip >= 0.0f, TML_ERR_MODEL, "negative cell clip");
     if (f32) {
-        d->p.f32.s = *s;
         d->p.f32.cell_clip = clip;
         return TML_OK;
     }
     TML_CHECK(it, in->scale > 0.0f && hidden->scale > 0.0f && cell->scale > 0.0f, TML_ERR_MODEL,
         "missing quantization scale");
 
-    p->s = shape;
     // Gate products land in Q3.12 (int16, scale 2^-12); gate outputs are Q0.15.
     const double gate_in = 1.0 / 4096.0;
     const double gate_out = 1.0 / 32768.0;

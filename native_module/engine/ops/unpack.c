@@ -8,7 +8,7 @@ typedef struct {
     uint32_t inner_bytes;  // bytes of one output row (dimensions after the axis)
 } unpack_data_t;
 
-static tml_status_t unpack_prepare(tml_interp_t *it, tml_node_t *node) {
+static TML_COLD tml_status_t unpack_prepare(tml_interp_t *it, tml_node_t *node) {
     unpack_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     int32_t t = in->type;

@@ -1,18 +1,13 @@
 #include "add.h"
+#include "sub.h"
 #include "tml_quant.h"
 
-static inline int8_t add_one(const tml_add_s8_params_t *p, int32_t a, int32_t b) {
-    // (a + offset) fits in 9 bits, so << 20 cannot overflow.
-    int32_t x1 = (p->input1_offset + a) * (1 << p->left_shift);
-    int32_t x2 = (p->input2_offset + b) * (1 << p->left_shift);
-    int32_t s1 = tml_mul_by_quantized_multiplier_lt1(x1, p->input1_multiplier, p->input1_shift);
-    int32_t s2 = tml_mul_by_quantized_multiplier_lt1(x2, p->input2_multiplier, p->input2_shift);
-    int32_t out = tml_mul_by_quantized_multiplier_lt1(s1 + s2, p->output_multiplier, p->output_shift)
-        + p->output_offset;
-    return (int8_t)tml_clamp_i32(out, p->act_min, p->act_max);
-}
-
-void tml_ref_add_s8(const tml_add_s8_params_t *p, const int8_t *a, const int8_t *b, int8_t *out) {
+// ADD and SUB differ only in the sign of the rescaled second input: TFLite Micro's SUB
+// subtracts the same rescaled value its ADD adds. Negating the multiplier instead would round
+// differently (the doubling high multiply rounds half up, not away from zero), so the sign
+// multiplies the rescaled value: one multiply-accumulate where ADD had an add.
+static void add_or_sub_s8(const tml_add_s8_params_t *p, const int8_t *a, const int8_t *b,
+    int8_t *out, int32_t sign) {
     const tml_bcast_t *bc = &p->bc;
     tml_bcast_pos_t pos = {{0}, 0, 0};
     uint32_t rows = tml_bcast_rows(bc);
@@ -23,9 +18,24 @@ void tml_ref_add_s8(const tml_add_s8_params_t *p, const int8_t *a, const int8_t 
         const int8_t *ra = a + pos.a;
         const int8_t *rb = b + pos.b;
         for (int32_t i = 0; i < n; i++) {
-            out[i] = add_one(p, ra[i * sa], rb[i * sb]);
+            // (a + offset) fits in 9 bits, so << 20 cannot overflow.
+            int32_t x1 = (p->input1_offset + ra[i * sa]) * (1 << p->left_shift);
+            int32_t x2 = (p->input2_offset + rb[i * sb]) * (1 << p->left_shift);
+            int32_t s1 = tml_mul_by_quantized_multiplier_lt1(x1, p->input1_multiplier, p->input1_shift);
+            int32_t s2 = tml_mul_by_quantized_multiplier_lt1(x2, p->input2_multiplier, p->input2_shift);
+            int32_t v = tml_mul_by_quantized_multiplier_lt1(s1 + sign * s2, p->output_multiplier,
+                p->output_shift) + p->output_offset;
+            out[i] = (int8_t)tml_clamp_i32(v, p->act_min, p->act_max);
         }
         out += n;
         tml_bcast_next_row(bc, &pos);
     }
+}
+
+void tml_ref_add_s8(const tml_add_s8_params_t *p, const int8_t *a, const int8_t *b, int8_t *out) {
+    add_or_sub_s8(p, a, b, out, 1);
+}
+
+void tml_ref_sub_s8(const tml_sub_s8_params_t *p, const int8_t *a, const int8_t *b, int8_t *out) {
+    add_or_sub_s8(p, a, b, out, -1);
 }

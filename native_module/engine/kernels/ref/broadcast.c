@@ -1,6 +1,7 @@
 #include "broadcast.h"
+#include "tml_compiler.h"
 
-bool tml_bcast_init(tml_bcast_t *bc, const int32_t *a_dims, int a_rank,
+TML_COLD bool tml_bcast_init(tml_bcast_t *bc, const int32_t *a_dims, int a_rank,
     const int32_t *b_dims, int b_rank, const int32_t *out_dims, int out_rank) {
     int rank = out_rank;
     if (a_rank > rank) {
@@ -53,6 +54,19 @@ bool tml_bcast_init(tml_bcast_t *bc, const int32_t *a_dims, int a_rank,
         bc->b_stride[k] = d < n ? sb[d] : 0;
     }
     return true;
+}
+
+void tml_bcast_next_row(const tml_bcast_t *bc, tml_bcast_pos_t *pos) {
+    for (int d = TML_BCAST_DIMS - 2; d >= 0; d--) {
+        pos->a += bc->a_stride[d];
+        pos->b += bc->b_stride[d];
+        if (++pos->idx[d] < bc->shape[d]) {
+            return;
+        }
+        pos->a -= bc->a_stride[d] * bc->shape[d];
+        pos->b -= bc->b_stride[d] * bc->shape[d];
+        pos->idx[d] = 0;
+    }
 }
 
 void tml_bcast_each_row(const tml_bcast_t *bc, size_t elem, const void *args, const void *a,

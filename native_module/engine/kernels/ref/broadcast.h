@@ -54,19 +54,9 @@ static inline uint32_t tml_bcast_rows(const tml_bcast_t *bc) {
     return rows;
 }
 
-// Advances pos to the next row (odometer over loops 0..4).
-static inline void tml_bcast_next_row(const tml_bcast_t *bc, tml_bcast_pos_t *pos) {
-    for (int d = TML_BCAST_DIMS - 2; d >= 0; d--) {
-        pos->a += bc->a_stride[d];
-        pos->b += bc->b_stride[d];
-        if (++pos->idx[d] < bc->shape[d]) {
-            return;
-        }
-        pos->a -= bc->a_stride[d] * bc->shape[d];
-        pos->b -= bc->b_stride[d] * bc->shape[d];
-        pos->idx[d] = 0;
-    }
-}
+// Advances pos to the next row (odometer over loops 0..4). Out of line: it runs once per row,
+// and a copy inlined in each kernel cost more flash than the call costs time.
+void tml_bcast_next_row(const tml_bcast_t *bc, tml_bcast_pos_t *pos);
 
 // One output row of an element-wise op: out[i] = f(a[i * sa], b[i * sb]) for
 // i < n, with the op's parameters in args.

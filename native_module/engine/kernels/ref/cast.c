@@ -1,6 +1,7 @@
 #include <string.h>
 
 #include "cast.h"
+#include "tml_compiler.h"
 #include "tml.h"
 
 bool tml_ref_cast_type_ok(int32_t type) {
@@ -79,7 +80,7 @@ static int64_t float_to_int(float f) {
     return (int64_t)f;
 }
 
-void tml_ref_cast(const void *in, int32_t in_type, void *out, int32_t out_type, uint32_t n) {
+TML_COLD void tml_ref_cast(const void *in, int32_t in_type, void *out, int32_t out_type, uint32_t n) {
     for (uint32_t i = 0; i < n; i++) {
         if (in_type == TML_FLOAT32) {
             float f = ((const float *)in)[i];

@@ -41,6 +41,12 @@ void tml_ref_conv_2d_s8(const tml_conv_2d_s8_params_t *p, const int8_t *input,
 #if TML_KERNELS_F32
 void tml_ref_conv_2d_f32(const tml_conv_2d_f32_params_t *p, const float *input,
     const float *filter, const float *bias, float *output);
+// The same with the filter's layout given: output channel oc's weight for input channel ic at
+// filter pixel (fy, fx) is filter[oc * filter_stride + (fy * filter_w + fx) * pixel_stride + ic].
+// DEPTHWISE_CONV_2D's float kernel is this one with groups of one input channel.
+void tml_ref_conv_2d_f32_strided(const tml_conv_2d_f32_params_t *p, const float *input,
+    const float *filter, int32_t filter_stride, int32_t pixel_stride, const float *bias,
+    float *output);
 #else  // left out (tml_config.h): the calls compile to nothing
 static inline void tml_ref_conv_2d_f32(const tml_conv_2d_f32_params_t *p, const float *input,
     const float *filter, const float *bias, float *output) {

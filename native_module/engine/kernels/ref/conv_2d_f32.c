@@ -2,15 +2,16 @@
 // channel, then bias) is TFLite's, so results match to the last bit when the
 // compiler does not contract multiply-adds.
 #include "kernels/ref/conv_2d.h"
+#include "tml_compiler.h"
 
 #include <stddef.h>
 
 #if TML_KERNELS_F32
-void tml_ref_conv_2d_f32(const tml_conv_2d_f32_params_t *p, const float *input,
-    const float *filter, const float *bias, float *output) {
+TML_COLD void tml_ref_conv_2d_f32_strided(const tml_conv_2d_f32_params_t *p,
+    const float *input, const float *filter, int32_t filter_stride, int32_t pixel_stride,
+    const float *bias, float *output) {
     const tml_conv_2d_shape_t *s = &p->s;
     const int32_t filters_per_group = s->out_c / (s->in_c / s->filter_c);
-    const int32_t filter_stride = s->filter_h * s->filter_w * s->filter_c;
     for (int32_t b = 0; b < s->batches; b++) {
         const float *in_b = input + (size_t)b * s->in_h * s->in_w * s->in_c;
         for (int32_t oy = 0; oy < s->out_h; oy++) {
@@ -33,7 +34,8 @@ void tml_ref_conv_2d_f32(const tml_conv_2d_f32_params_t *p, const float *input,
                             }
                             const float *in_px = in_b + ((size_t)iy * s->in_w + ix) * s->in_c
                                 + (size_t)group * s->filter_c;
-                            const float *f_px = f_oc + ((size_t)fy * s->filter_w + fx) * s->filter_c;
+                            const float *f_px =
+                                f_oc + ((size_t)fy * s->filter_w + fx) * pixel_stride;
                             for (int32_t ic = 0; ic < s->filter_c; ic++) {
                                 total += in_px[ic] * f_px[ic];
                             }
@@ -47,6 +49,13 @@ void tml_ref_conv_2d_f32(const tml_conv_2d_f32_params_t *p, const float *input,
             }
         }
     }
+}
+
+TML_COLD void tml_ref_conv_2d_f32(const tml_conv_2d_f32_params_t *p, const float *input,
+    const float *filter, const float *bias, float *output) {
+    const tml_conv_2d_shape_t *s = &p->s;
+    tml_ref_conv_2d_f32_strided(p, input, filter, s->filter_h * s->filter_w * s->filter_c,
+        s->filter_c, bias, output);
 }
 
 #endif // TML_KERNELS_F32

@@ -1,7 +1,9 @@
 #include "dequantize.h"
+#include "tml_compiler.h"
 
 #if TML_KERNELS_F32
-void tml_ref_dequantize_f32(const tml_dequantize_params_t *p, const void *input, float *output) {
+TML_COLD void tml_ref_dequantize_f32(const tml_dequantize_params_t *p, const void *input,
+    float *output) {
     const float scale = p->scale;
     const int32_t zp = p->zero_point;
     switch (p->in_type) {

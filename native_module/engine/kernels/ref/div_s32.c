@@ -1,6 +1,7 @@
 #include "div.h"
+#include "tml_compiler.h"
 
-bool tml_ref_div_s32(const tml_bcast_s32_params_t *p, const int32_t *a, const int32_t *b, int32_t *out) {
+TML_COLD bool tml_ref_div_s32(const tml_bcast_s32_params_t *p, const int32_t *a, const int32_t *b, int32_t *out) {
     const tml_bcast_t *bc = &p->bc;
     tml_bcast_pos_t pos = {{0}, 0, 0};
     uint32_t rows = tml_bcast_rows(bc);

@@ -1,7 +1,8 @@
 #include "elu.h"
+#include "tml_compiler.h"
 #include "tml_math.h"
 
-void tml_ref_elu_table_s8(float input_scale, int32_t input_zero_point, float output_scale,
+TML_COLD void tml_ref_elu_table_s8(float input_scale, int32_t input_zero_point, float output_scale,
     int32_t output_zero_point, int8_t table[256]) {
     const float inverse_scale = 1.0f / output_scale;
     for (int32_t q = INT8_MIN; q <= INT8_MAX; q++) {

@@ -1,8 +1,9 @@
 #include "logistic.h"
+#include "tml_compiler.h"
 #include "tml_math.h"
 
 #if TML_KERNELS_F32
-void tml_ref_logistic_f32(uint32_t size, const float *input, float *output) {
+TML_COLD void tml_ref_logistic_f32(uint32_t size, const float *input, float *output) {
     // Beyond these the result is 1 (or exp(x)) to float precision.
     const float cutoff_upper = 16.619047164916992188f;
     const float cutoff_lower = -9.0f;

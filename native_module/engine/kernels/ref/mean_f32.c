@@ -1,7 +1,8 @@
 #include "mean.h"
+#include "tml_compiler.h"
 
 #if TML_KERNELS_F32
-void tml_ref_mean_f32(const tml_mean_shape_t *s, const float *input, float *output) {
+TML_COLD void tml_ref_mean_f32(const tml_mean_shape_t *s, const float *input, float *output) {
     uint32_t n_in = tml_mean_in_size(s);
     for (uint32_t o = 0; o < s->out_size; o++) {
         output[o] = 0.0f;

@@ -1,7 +1,9 @@
 #include "prelu.h"
+#include "tml_compiler.h"
 
 #if TML_KERNELS_F32
-void tml_ref_prelu_f32(const tml_bcast_t *bc, const float *input, const float *alpha, float *output) {
+TML_COLD void tml_ref_prelu_f32(const tml_bcast_t *bc, const float *input, const float *alpha,
+    float *output) {
     tml_bcast_pos_t pos = {{0}, 0, 0};
     uint32_t rows = tml_bcast_rows(bc);
     int32_t n = bc->shape[TML_BCAST_DIMS - 1];

@@ -13,13 +13,14 @@ void tml_ref_prelu_s8(const tml_prelu_s8_params_t *p, const int8_t *input, const
         const int8_t *rb = alpha + pos.b;
         for (int32_t i = 0; i < n; i++) {
             int32_t x = p->input_offset + ra[i * sa];
-            int32_t v;
-            if (x >= 0) {
-                v = tml_mul_by_quantized_multiplier(x, p->multiplier_pos, p->shift_pos);
-            } else {
-                int32_t a = p->alpha_offset + rb[i * sb];
-                v = tml_mul_by_quantized_multiplier(x * a, p->multiplier_neg, p->shift_neg);
+            // One rescale with the side's multiplier (a copy per side cost 200 B of flash).
+            int32_t multiplier = p->multiplier_pos, shift = p->shift_pos;
+            if (x < 0) {
+                x *= p->alpha_offset + rb[i * sb];
+                multiplier = p->multiplier_neg;
+                shift = p->shift_neg;
             }
+            int32_t v = tml_mul_by_quantized_multiplier(x, multiplier, shift);
             output[i] = (int8_t)tml_clamp_i32(v + p->output_offset, INT8_MIN, INT8_MAX);
         }
         output += n;

@@ -1,4 +1,5 @@
 #include "quantize.h"
+#include "tml_compiler.h"
 #include "tml_math.h"
 
 int32_t tml_quantize_value(float x, float scale, int32_t zero_point, int32_t lo, int32_t hi) {
@@ -18,32 +19,30 @@ int32_t tml_quantize_value(float x, float scale, int32_t zero_point, int32_t lo,
 }
 
 #if TML_KERNELS_F32
-void tml_ref_quantize_f32(const tml_quantize_f32_params_t *p, const float *input, void *output) {
-    switch (p->out_type) {
-        case TML_INT8: {
-            int8_t *out = output;
-            for (uint32_t i = 0; i < p->size; i++) {
-                out[i] = (int8_t)tml_quantize_value(input[i], p->scale, p->zero_point, INT8_MIN, INT8_MAX);
-            }
-            break;
+// uint8 and int16 outputs (rare: int8 is this engine's type), one loop storing either: cold.
+TML_COLD TML_NOINLINE static void quantize_f32_wide(
+    const tml_quantize_f32_params_t *p, const float *input, void *output) {
+    bool u8 = p->out_type == TML_UINT8;
+    for (uint32_t i = 0; i < p->size; i++) {
+        int32_t q = tml_quantize_value(input[i], p->scale, p->zero_point, u8 ? 0 : INT16_MIN,
+            u8 ? UINT8_MAX : INT16_MAX);
+        if (u8) {
+            ((uint8_t *)output)[i] = (uint8_t)q;
+        } else {
+            ((int16_t *)output)[i] = (int16_t)q;
         }
-        case TML_UINT8: {
-            uint8_t *out = output;
-            for (uint32_t i = 0; i < p->size; i++) {
-                out[i] = (uint8_t)tml_quantize_value(input[i], p->scale, p->zero_point, 0, UINT8_MAX);
-            }
-            break;
-        }
-        case TML_INT16: {
-            int16_t *out = output;
-            for (uint32_t i = 0; i < p->size; i++) {
-                out[i] = (int16_t)tml_quantize_value(input[i], p->scale, p->zero_point, INT16_MIN, INT16_MAX);
-            }
-            break;
-        }
-        default:
-            break;  // rejected by the op's prepare
     }
+}
+
+void tml_ref_quantize_f32(const tml_quantize_f32_params_t *p, const float *input, void *output) {
+    if (p->out_type == TML_INT8) {
+        int8_t *out = output;
+        for (uint32_t i = 0; i < p->size; i++) {
+            out[i] = (int8_t)tml_quantize_value(input[i], p->scale, p->zero_point, INT8_MIN, INT8_MAX);
+        }
+    } else if (p->out_type == TML_UINT8 || p->out_type == TML_INT16) {
+        quantize_f32_wide(p, input, output);
+    }  // anything else is rejected by the op's prepare
 }
 
 #endif // TML_KERNELS_F32

@@ -1,4 +1,5 @@
 #include "kernels/ref/resize_bilinear.h"
+#include "tml_compiler.h"
 #include "tml_math.h"
 
 #if TML_KERNELS_F32
@@ -18,7 +19,8 @@ static float scale_of(int32_t in, int32_t out, bool align_corners) {
     return (float)in / (float)out;
 }
 
-void tml_ref_resize_bilinear_f32(const tml_resize_bilinear_params_t *p, const float *in, float *out) {
+TML_COLD void tml_ref_resize_bilinear_f32(const tml_resize_bilinear_params_t *p,
+    const float *in, float *out) {
     float sy = scale_of(p->in_h, p->out_h, p->align_corners);
     float sx = scale_of(p->in_w, p->out_w, p->align_corners);
     int32_t row = p->in_w * p->depth;

@@ -26,21 +26,23 @@ void tml_ref_resize_bilinear_s8(const tml_resize_bilinear_params_t *p, const int
         for (int32_t y = 0; y < p->out_h; y++) {
             int32_t iy, y0, y1;
             source_position(y, sy, p->half_pixel_centers, p->in_h, &iy, &y0, &y1);
-            int64_t wy1 = iy - (1 << 10) * y0;
-            int64_t wy0 = (1 << 10) - wy1;
+            int32_t wy1 = iy - (1 << 10) * y0;
+            int32_t wy0 = (1 << 10) - wy1;
             for (int32_t x = 0; x < p->out_w; x++) {
                 int32_t ix, x0, x1;
                 source_position(x, sx, p->half_pixel_centers, p->in_w, &ix, &x0, &x1);
-                int64_t wx1 = ix - (1 << 10) * x0;
-                int64_t wx0 = (1 << 10) - wx1;
+                int32_t wx1 = ix - (1 << 10) * x0;
+                int32_t wx0 = (1 << 10) - wx1;
                 const int8_t *p00 = image + y0 * row + x0 * p->depth;
                 const int8_t *p10 = image + y1 * row + x0 * p->depth;
                 const int8_t *p01 = image + y0 * row + x1 * p->depth;
                 const int8_t *p11 = image + y1 * row + x1 * p->depth;
                 for (int32_t c = 0; c < p->depth; c++) {
-                    int64_t sum = p00[c] * wy0 * wx0 + p10[c] * wy1 * wx0 + p01[c] * wy0 * wx1
+                    // TFLite sums in int64; int32 holds it: the weights lie in (-512, 1536] with
+                    // |w0| + |w1| <= 2048 per axis, so |sum| <= 128 * 2048 * 2048 = 2^29.
+                    int32_t sum = p00[c] * wy0 * wx0 + p10[c] * wy1 * wx0 + p01[c] * wy0 * wx1
                         + p11[c] * wy1 * wx1;
-                    int64_t round = sum > 0 ? (1 << 19) : -(1 << 19);
+                    int32_t round = sum > 0 ? (1 << 19) : -(1 << 19);
                     *out++ = (int8_t)((sum + round) / (1 << 20));
                 }
             }

@@ -4,6 +4,7 @@
 // products round as kissfft's S_MUL: (a * b + 2^14) >> 15 kept in int16.
 // Twiddles are floor(0.5 + 32767 * cos/sin(phase)) from double precision.
 #include "signal.h"
+#include "tml_compiler.h"
 
 // ---- double sin/cos without libm (only for the twiddle tables) ------------
 
@@ -84,7 +85,7 @@ uint32_t tml_signal_rfft_state_size(int32_t fft_length) {
     return (uint32_t)(ncfft + ncfft / 2) * sizeof(tml_cpx16_t);
 }
 
-void tml_signal_rfft_init(tml_signal_rfft_t *st, int32_t fft_length, void *tables) {
+TML_COLD void tml_signal_rfft_init(tml_signal_rfft_t *st, int32_t fft_length, void *tables) {
     const double pi = 3.14159265358979323846264338327950288;
     int32_t n = fft_length / 2;
     st->nfft = fft_length;

@@ -1,8 +1,10 @@
 #include "softmax.h"
+#include "tml_compiler.h"
 #include "tml_math.h"
 
 #if TML_KERNELS_F32
-void tml_ref_softmax_f32(const tml_softmax_f32_params_t *p, const float *input, float *output) {
+TML_COLD void tml_ref_softmax_f32(const tml_softmax_f32_params_t *p, const float *input,
+    float *output) {
     for (int32_t i = 0; i < p->outer; i++) {
         const float *row = input + (size_t)i * p->depth;
         float *out = output + (size_t)i * p->depth;

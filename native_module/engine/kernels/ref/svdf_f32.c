@@ -1,5 +1,6 @@
 // float32 SVDF; see svdf.h.
 #include "kernels/ref/svdf.h"
+#include "tml_compiler.h"
 
 #include <stddef.h>
 
@@ -8,7 +9,7 @@ uint32_t tml_svdf_f32_scratch_size(const tml_svdf_shape_t *s) {
 }
 
 #if TML_KERNELS_F32
-void tml_ref_svdf_f32(const tml_svdf_f32_params_t *p, const float *input,
+TML_COLD void tml_ref_svdf_f32(const tml_svdf_f32_params_t *p, const float *input,
     const float *weights_feature, const float *weights_time, const float *bias, float *state,
     float *scratch, float *output) {
     const tml_svdf_shape_t *s = &p->s;

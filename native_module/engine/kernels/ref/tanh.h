@@ -10,15 +10,11 @@
 
 #include <stdint.h>
 
+#include "logistic.h"
 #include "tml_config.h"
 
-typedef struct {
-    uint32_t size;
-    int32_t input_zero_point;
-    int32_t input_range_radius;
-    int32_t input_multiplier;
-    int32_t input_left_shift;
-} tml_tanh_s8_params_t;
+// The same input rescaling as LOGISTIC's (ops/logistic.c, ops/tanh.c); one kernel serves both.
+typedef tml_logistic_s8_params_t tml_tanh_s8_params_t;
 
 void tml_ref_tanh_s8(const tml_tanh_s8_params_t *p, const int8_t *input, int8_t *output);
 #if TML_KERNELS_F32

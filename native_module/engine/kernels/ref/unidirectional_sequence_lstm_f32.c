@@ -1,5 +1,6 @@
 // float32 UNIDIRECTIONAL_SEQUENCE_LSTM; see unidirectional_sequence_lstm.h.
 #include "kernels/ref/unidirectional_sequence_lstm.h"
+#include "tml_compiler.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -68,7 +69,7 @@ static void step(const tml_lstm_f32_params_t *p, const tml_lstm_f32_weights_t *w
     memcpy(out, h, (size_t)units * sizeof(float));
 }
 
-void tml_ref_unidirectional_sequence_lstm_f32(const tml_lstm_f32_params_t *p,
+TML_COLD void tml_ref_unidirectional_sequence_lstm_f32(const tml_lstm_f32_params_t *p,
     const tml_lstm_f32_weights_t *w, const float *input, float *hidden, float *cell,
     float *scratch, float *output) {
     const tml_lstm_shape_t *s = &p->s;

@@ -7,6 +7,7 @@
 
 #include "kernels/kernels.h"
 #include "kernels/ref/activation_s16.h"
+#include "tml_compiler.h"
 #include "tml_quant.h"
 
 uint32_t tml_lstm_s8_scratch_size(const tml_lstm_shape_t *s) {
@@ -15,6 +16,21 @@ uint32_t tml_lstm_s8_scratch_size(const tml_lstm_shape_t *s) {
 
 static int16_t sat16(int32_t v) {
     return (int16_t)tml_clamp_i32(v, INT16_MIN, INT16_MAX);
+}
+
+// acc[u] = (W[u] + w_offset) . (x + x_offset) (+ bias[u]) for weights with a zero point, which
+// converters do not write: cold (TML_COLD).
+TML_COLD TML_NOINLINE static void mat_vec_offset_weights(const int8_t *weights,
+    int32_t w_offset, const int8_t *x, int32_t x_offset, int32_t n, const int32_t *bias,
+    int32_t units, int32_t *acc) {
+    for (int32_t u = 0; u < units; u++) {
+        const int8_t *row = weights + (size_t)u * (size_t)n;
+        int32_t sum = bias != NULL ? bias[u] : 0;
+        for (int32_t k = 0; k < n; k++) {
+            sum += ((int32_t)row[k] + w_offset) * ((int32_t)x[k] + x_offset);
+        }
+        acc[u] = sum;
+    }
 }
 
 // out[u] = requantized (W[u] + w_offset) . (x + x_offset) (+ bias[u]) as int16: TFLite's
@@ -26,21 +42,11 @@ static void matvec(const int8_t *weights, int32_t w_offset, const int8_t *x, int
     int32_t *acc) {
     if (w_offset == 0) {
         tml_mat_vec_s8_s32(x, x_offset, weights, n, units, bias, acc);
-        for (int32_t u = 0; u < units; u++) {
-            out[u] = sat16(tml_mul_by_quantized_multiplier(acc[u], scale.multiplier, scale.shift));
-        }
-        return;
+    } else {
+        mat_vec_offset_weights(weights, w_offset, x, x_offset, n, bias, units, acc);
     }
     for (int32_t u = 0; u < units; u++) {
-        const int8_t *row = weights + (size_t)u * (size_t)n;
-        int32_t acc = 0;
-        for (int32_t k = 0; k < n; k++) {
-            acc += ((int32_t)row[k] + w_offset) * ((int32_t)x[k] + x_offset);
-        }
-        if (bias != NULL) {
-            acc += bias[u];
-        }
-        out[u] = sat16(tml_mul_by_quantized_multiplier(acc, scale.multiplier, scale.shift));
+        out[u] = sat16(tml_mul_by_quantized_multiplier(acc[u], scale.multiplier, scale.shift));
     }
 }
 
