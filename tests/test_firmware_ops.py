@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from tinyml.device import Device
 from tinyml.emulator import Emulator
 from tinyml.errors import DeviceError
 from tinyml.paths import Paths
+
+sys.path.insert(0, str(Path(__file__).parent / "engine"))
 
 PERSON_OPS = ["CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "RESHAPE", "SOFTMAX"]
 
@@ -33,6 +36,26 @@ def person_only(models: Path, tmp_path_factory) -> Iterator[Device]:
     yield device
     device.close()
     emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def depthwise_models(tmp_path_factory) -> dict[str, Path]:
+    """Single DEPTHWISE_CONV_2D layers converted by TensorFlow (test_depthwise_conv_2d's cases):
+    a depth multiplier of 2, which no fast path takes (int8, and float32), and 7 channels, which
+    take the depthwise tail only."""
+    from test_depthwise_conv_2d import CASES, depthwise_model
+
+    out = tmp_path_factory.mktemp("depthwise")
+    models = {}
+    for name, case, mode in (
+        ("multiplier2", "k3_valid_s2_dm2", "int8"),
+        ("multiplier2_f32", "k3_valid_s2_dm2", "f32"),
+        ("channels7", "k3_no_bias", "int8"),
+    ):
+        shape, kwargs, batch = CASES[case]
+        models[name] = out / f"{name}.tflite"
+        models[name].write_bytes(depthwise_model(shape, kwargs, mode, batch))
+    return models
 
 
 def test_header_lists_the_models_ops(models: Path, paths: Paths) -> None:
@@ -75,26 +98,52 @@ def test_kernel_variants_follow_the_models_layers(models: Path, paths: Paths) ->
         "TML_KERNEL_DW_BROADCAST": True,
         "TML_KERNEL_DW_TAIL": False,
         "TML_KERNEL_CONV_IM2COL": False,
+        "TML_KERNEL_REFERENCE_CONV": False,
     }
     assert firmware.kernel_variant_switches([kws]) == {
         "TML_KERNEL_DW_BROADCAST": False,
         "TML_KERNEL_DW_TAIL": False,
         "TML_KERNEL_CONV_IM2COL": True,
+        "TML_KERNEL_REFERENCE_CONV": False,
     }
     assert firmware.kernel_variant_switches([person, kws]) == {
         "TML_KERNEL_DW_BROADCAST": True,
         "TML_KERNEL_DW_TAIL": False,
         "TML_KERNEL_CONV_IM2COL": True,
+        "TML_KERNEL_REFERENCE_CONV": False,
     }
     cmd = firmware.make_command("qemu-m7", paths, 1, ops_from=[person])
     assert "TINYML_KERNEL_CONV_IM2COL=0" in cmd and "TINYML_KERNEL_DW_TAIL=0" in cmd
+    assert "TINYML_KERNEL_REFERENCE_CONV=0" in cmd
     assert not [c for c in cmd if c.startswith("TINYML_KERNEL_DW_BROADCAST")]
 
 
+def test_reference_kernels_follow_the_models_layers(
+    models: Path, paths: Paths, depthwise_models: dict[str, Path]
+) -> None:
+    """Every int8 convolution of person_detect takes a fast path, so its build leaves the
+    reference kernels out; a depthwise layer with a depth multiplier of 2 takes none, so a build
+    naming it keeps them, but not for float32 (its kernels are TML_KERNELS_F32's); 7 channels
+    take the depthwise tail, which then stays in."""
+    person = models / "tflite-micro" / "person_detect.tflite"
+    switch = "TML_KERNEL_REFERENCE_CONV"
+    assert firmware.kernel_variants([depthwise_models["multiplier2"]]) == set()
+    assert firmware.kernel_variant_switches([depthwise_models["multiplier2"]])[switch]
+    assert firmware.kernel_variant_switches([person, depthwise_models["multiplier2"]])[switch]
+    assert not firmware.kernel_variant_switches([depthwise_models["multiplier2_f32"]])[switch]
+    seven = firmware.kernel_variant_switches([depthwise_models["channels7"]])
+    assert seven["TML_KERNEL_DW_TAIL"] and not seven[switch]
+    cmd = firmware.make_command(
+        "qemu-m7", paths, 1, ops_from=[person, depthwise_models["multiplier2"]]
+    )
+    assert not [c for c in cmd if c.startswith("TINYML_KERNEL_REFERENCE_CONV")]
+
+
 def test_left_out_variant_is_absent(person_only: Device, paths: Paths) -> None:
-    """The person_detect firmware's CONV_2D dispatcher has no im2col: it calls the GEMM and the
-    reference kernel but neither memcpy nor memset, which unrolling a window into the scratch
-    calls (as the same dispatcher built with im2col does)."""
+    """The person_detect firmware's CONV_2D dispatcher has no im2col: it calls the GEMM but
+    neither memcpy nor memset, which unrolling a window into the scratch calls (as the same
+    dispatcher built with im2col does); and no reference kernel: the firmware has neither int8
+    convolution reference (a build with them links both, 1.3 KB on the M7)."""
     elf = firmware.firmware_path("qemu-m7", paths, ops_only=True)
     disasm = subprocess.run(
         ["arm-none-eabi-objdump", "-d", "--disassemble=tml_conv_2d_s8", str(elf)],
@@ -103,8 +152,14 @@ def test_left_out_variant_is_absent(person_only: Device, paths: Paths) -> None:
         check=True,
     ).stdout
     calls = set(re.findall(r"\sb(?:l|\.w)?\s+[0-9a-f]+ <(\w+)>", disasm))
-    assert {"tml_opt_mat_mult_s8", "tml_ref_conv_2d_s8"} <= calls, disasm
-    assert not calls & {"memcpy", "memset"}, calls
+    assert "tml_opt_mat_mult_s8" in calls, disasm
+    assert not calls & {"memcpy", "memset", "tml_ref_conv_2d_s8"}, calls
+    symbols = subprocess.run(
+        ["arm-none-eabi-nm", str(elf)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert "tml_conv_2d_s8" in symbols and "tml_depthwise_conv_2d_s8" in symbols
+    assert "tml_ref_conv_2d_s8" not in symbols
+    assert "tml_ref_depthwise_conv_2d_s8" not in symbols
 
 
 def test_person_detect_runs_bit_exact(person_only: Device) -> None:
@@ -153,3 +208,22 @@ def test_left_out_variable_tensors_are_named(person_only: Device, models: Path) 
         )
     assert "tensor 4 is a variable: SVDF, LSTM not built in" in str(e.value)
     assert "not built in; rebuild with --ops-from naming this model" in str(e.value)
+
+
+@pytest.mark.parametrize("name", ["multiplier2", "channels7"])
+def test_left_out_reference_kernel_is_named(
+    person_only: Device, depthwise_models: dict[str, Path], name: str
+) -> None:
+    """The build has no int8 convolution reference kernel: a depthwise layer with a depth
+    multiplier of 2 (which no fast path takes), or on 7 channels (whose tail this build left
+    out), is refused when it loads, naming the op and how to build it in, instead of running."""
+    with pytest.raises(DeviceError) as e:
+        run_on_device(
+            person_only,
+            "import tinyml\ntinyml.Model('dw.tflite')",
+            {"dw.tflite": depthwise_models[name]},
+        )
+    assert (
+        "op 0 DEPTHWISE_CONV_2D: this shape not built in; rebuild with --ops-from naming this model"
+        in str(e.value)
+    )

@@ -211,18 +211,23 @@ KERNEL_VARIANT_SWITCHES = {
 }
 
 
-def kernel_variants(models: list[Path]) -> set[tuple[str, str]]:
-    """{(op, variant)}: the fast paths the dispatchers take for some layer of ``models``, asked of
-    the engine's own rule (its CPython face's ``*_variant``). A depthwise layer's depth multiplier
-    is its output channels over its input channels, as the engine reads it; a convolution is
-    asked with no padding, which is exact: a 1x1 filter pads by 0 with SAME as with VALID, and
-    padding decides nothing else."""
+# The switch that keeps the int8 CONV_2D and DEPTHWISE_CONV_2D reference kernels (tml_config.h).
+KERNEL_REFERENCE_SWITCH = "TML_KERNEL_REFERENCE_CONV"
+
+
+def _conv_layers(models: list[Path]) -> list[tuple[str, str | None, str]] | None:
+    """(op, variant, input type) of every convolution of ``models``: the fast path the engine's
+    dispatcher takes for it, asked of the engine's own rule (its CPython face's ``*_variant``),
+    or None for the reference kernel; None when the host's reader cannot see every layer. A
+    depthwise layer's depth multiplier is its output channels over its input channels, as the
+    engine reads it; a convolution is asked with no padding, which is exact: a 1x1 filter pads by
+    0 with SAME as with VALID, and padding decides nothing else."""
     from .inspect import engine
 
     read = _read_models(models)
     if read is None:
-        return set(KERNEL_VARIANT_SWITCHES.values())
-    variants: set[tuple[str, str]] = set()
+        return None
+    layers = []
     for model in read:
         for op in model.operators:
             if op.name not in ("CONV_2D", "DEPTHWISE_CONV_2D") or len(op.inputs) < 2:
@@ -240,15 +245,35 @@ def kernel_variants(models: list[Path]) -> set[tuple[str, str]]:
                 )
                 _, fh, fw, fc = f.shape
                 variant = engine().conv_2d_variant(fh, fw, 0, 0, fc, x.shape[-1], zp)
-            if variant is not None:
-                variants.add((op.name, variant))
-    return variants
+            layers.append((op.name, variant, x.dtype))
+    return layers
+
+
+def kernel_variants(models: list[Path]) -> set[tuple[str, str]]:
+    """{(op, variant)}: the fast paths the dispatchers take for some layer of ``models``."""
+    layers = _conv_layers(models)
+    if layers is None:
+        return set(KERNEL_VARIANT_SWITCHES.values())
+    return {(op, variant) for op, variant, _ in layers if variant is not None}
 
 
 def kernel_variant_switches(models: list[Path]) -> dict[str, bool]:
-    """{switch of tml_config.h: whether some layer of ``models`` takes that fast path}."""
-    used = kernel_variants(models)
-    return {switch: variant in used for switch, variant in KERNEL_VARIANT_SWITCHES.items()}
+    """{switch of tml_config.h: whether some layer of ``models`` takes that fast path}, and
+    KERNEL_REFERENCE_SWITCH: whether some int8 layer needs the reference kernel, because no fast
+    path takes it or because its variant is switched off here (as the dispatcher then runs it)."""
+    layers = _conv_layers(models)
+    if layers is None:
+        return dict.fromkeys([*KERNEL_VARIANT_SWITCHES, KERNEL_REFERENCE_SWITCH], True)
+    used = {(op, variant) for op, variant, _ in layers if variant is not None}
+    switches = {switch: variant in used for switch, variant in KERNEL_VARIANT_SWITCHES.items()}
+    left_out = {
+        variant for switch, variant in KERNEL_VARIANT_SWITCHES.items() if not switches[switch]
+    }
+    switches[KERNEL_REFERENCE_SWITCH] = any(
+        dtype == "int8" and (variant is None or (op, variant) in left_out)
+        for op, variant, dtype in layers
+    )
+    return switches
 
 
 def ops_header(models: list[Path], paths: Paths) -> str:
@@ -273,7 +298,8 @@ def make_command(
     """The make invocation that builds ``name`` (MICROPY_DIR's tree is only read); with
     ``ops_from``, only those models' ops (the header ``build`` writes into the output folder)
     and only the kernels of their tensor types (``kernel_type_switches``) and the fast-path
-    variants their layers take (``kernel_variant_switches``);
+    variants their layers take, with the convolutions' reference kernels only if a layer needs
+    them (``kernel_variant_switches``);
     without ``op_names``, without the table of op names used in messages."""
     b = board(name, paths)
     mp = paths.micropython

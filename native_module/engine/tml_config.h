@@ -48,6 +48,19 @@
 #define TML_KERNEL_CONV_IM2COL 1
 #endif
 
+// 1: the int8 CONV_2D and DEPTHWISE_CONV_2D reference kernels are built in, for the layers no
+// fast path of this build takes (grouped filters, depth multipliers other than 1 and 4k, and
+// the layers of a variant switched off above); 0: they are left out and prepare refuses such a
+// layer (--ops-from sets 0 when every int8 convolution of its models takes a fast path, as
+// person_detect's do). The dispatchers' one rule decides (tml_conv_2d_s8_fast and
+// tml_depthwise_conv_2d_s8_fast in kernels.h). The float32 kernels are TML_KERNELS_F32's.
+#ifndef TML_KERNEL_REFERENCE_CONV
+#define TML_KERNEL_REFERENCE_CONV 1
+#endif
+#if !TML_KERNEL_REFERENCE_CONV && !TML_KERNELS_OPT
+#error "TML_KERNEL_REFERENCE_CONV=0 needs the fast paths (TML_KERNELS_OPT=1)"
+#endif
+
 // 1: tml_any_builtin_name() knows every TFLite builtin (1.4 KB of packed names, decoded only
 // for messages and tools); 0: only the names of this build's ops, others read "builtin <code>".
 #ifndef TML_BUILTIN_NAMES

@@ -42,6 +42,11 @@ endif
 ifneq ($(TINYML_KERNEL_CONV_IM2COL),)
 CFLAGS_USERMOD += -DTML_KERNEL_CONV_IM2COL=$(TINYML_KERNEL_CONV_IM2COL)
 endif
+# TINYML_KERNEL_REFERENCE_CONV=0: no int8 CONV_2D / DEPTHWISE_CONV_2D reference kernels
+# (tml_config.h); --ops-from sets it when every such layer of its models takes a fast path.
+ifneq ($(TINYML_KERNEL_REFERENCE_CONV),)
+CFLAGS_USERMOD += -DTML_KERNEL_REFERENCE_CONV=$(TINYML_KERNEL_REFERENCE_CONV)
+endif
 # The kernels (the hot loops) at -O2 inside -Os firmware: about twice as fast as -Os on the
 # inner loops, for about 9 KB more flash on ARMv7E-M (benchmarks/README.md). The rest of the
 # engine (loading, planning, prepare) stays at the port's -Os. The objects are named as

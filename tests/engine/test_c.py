@@ -44,6 +44,18 @@ TESTS = {
             "-DTML_KERNEL_CONV_IM2COL=0",
         ),
     ),
+    # And without the reference kernels, as a firmware whose layers all take fast paths.
+    "test_kernels_opt.c[reference-off]": (
+        "test_kernels_opt.c",
+        engine_sources,
+        (
+            "-DTML_KERNELS_OPT=1",
+            "-DTML_KERNEL_DW_BROADCAST=0",
+            "-DTML_KERNEL_DW_TAIL=0",
+            "-DTML_KERNEL_CONV_IM2COL=0",
+            "-DTML_KERNEL_REFERENCE_CONV=0",
+        ),
+    ),
     # TFLite Micro's golden bytes (data/kernel_cases.h), through the fast paths and without.
     "test_kernel_cases.c": ("test_kernel_cases.c", engine_sources, ("-DTML_KERNELS_OPT=1",)),
     "test_kernel_cases.c[ref]": ("test_kernel_cases.c", engine_sources, ("-DTML_KERNELS_OPT=0",)),

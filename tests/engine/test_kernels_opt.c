@@ -4,7 +4,9 @@
 // layers, odd channel counts, groups, depthwise 3x3 and general, batches; and on one image,
 // the same layers a band of output rows at a time, as a patched chain runs them),
 // random requantization including saturating values, and misaligned buffers.
-// test_c.py builds this file with TML_KERNELS_OPT=1 and again with 0.
+// test_c.py builds this file with TML_KERNELS_OPT=1 and again with 0, without the variants
+// --ops-from can leave out, and without them and the reference kernels as well: the layers no
+// fast path then takes are the ones prepare refuses, checked by their rule (fast_paths_rule).
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -92,6 +94,15 @@ static void depthwise_rows(const void *p, int32_t row0, int32_t rows, int32_t in
         scratch_bytes);
 }
 
+// Stands in for a dispatcher whose layer prepare refuses (TML_KERNEL_REFERENCE_CONV=0): the
+// bands still draw their random sizes, so the later cases are the other builds' cases.
+static void refused_rows(const void *p, int32_t row0, int32_t rows, int32_t in_row0, int32_t in_rows,
+    const int8_t *input, const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch,
+    size_t scratch_bytes) {
+    (void)p, (void)row0, (void)rows, (void)in_row0, (void)in_rows, (void)input, (void)filter;
+    (void)bias, (void)output, (void)scratch, (void)scratch_bytes;
+}
+
 // Returns false when a band's bytes differ from the whole layer's (want).
 static bool bands_equal(rows_fn_t fn, const void *p, int32_t in_h, int32_t in_w, int32_t in_c, int32_t out_h,
     int32_t out_w, int32_t out_c, int32_t fh, int32_t stride, int32_t dilation, int32_t pad, const int8_t *in,
@@ -151,14 +162,18 @@ static void check_conv(int32_t batches, int32_t in_h, int32_t in_w, int32_t in_c
     fill_s8(f, n_f);
     const int32_t *bias = (rnd() & 3) ? q.bias : NULL;
     tml_ref_conv_2d_s8(&p, in, f, bias, want);
-    tml_conv_2d_s8(&p, in, f, bias, got, scratch, n_scratch);
-    if (memcmp(got, want, n_out) != 0) {
+    // Without the reference kernel, prepare refuses the layers no fast path takes (fast_paths_rule).
+    const bool runs = TML_KERNEL_REFERENCE_CONV || tml_conv_2d_s8_fast(&p, n_scratch);
+    if (runs) {
+        tml_conv_2d_s8(&p, in, f, bias, got, scratch, n_scratch);
+    }
+    if (runs && memcmp(got, want, n_out) != 0) {
         TEST_FAIL_AT_("conv %dx%dx%dx%d groups %d out_c %d filter %dx%d stride %d dilation %d pad %d differs",
             (int)batches, (int)in_h, (int)in_w, (int)in_c, (int)groups, (int)out_c, (int)fh, (int)fw,
             (int)stride, (int)dilation, (int)pad);
     }
-    if (batches == 1 && !bands_equal(conv_rows, &p, in_h, in_w, in_c, s->out_h, s->out_w, out_c, fh, stride,
-        dilation, pad, in, f, bias, want, scratch, n_scratch)) {
+    if (batches == 1 && !bands_equal(runs ? conv_rows : refused_rows, &p, in_h, in_w, in_c, s->out_h, s->out_w,
+        out_c, fh, stride, dilation, pad, in, f, bias, want, scratch, n_scratch) && runs) {
         TEST_FAIL_AT_("conv %dx%dx%d out_c %d filter %dx%d stride %d dilation %d pad %d: a band differs",
             (int)in_h, (int)in_w, (int)in_c, (int)out_c, (int)fh, (int)fw, (int)stride, (int)dilation, (int)pad);
     }
@@ -200,14 +215,17 @@ static void check_depthwise(int32_t batches, int32_t in_h, int32_t in_w, int32_t
     fill_s8(f, n_f);
     const int32_t *bias = (rnd() & 3) ? q.bias : NULL;
     tml_ref_depthwise_conv_2d_s8(&p, in, f, bias, want);
-    tml_depthwise_conv_2d_s8(&p, in, f, bias, got, scratch, n_scratch);
-    if (memcmp(got, want, n_out) != 0) {
+    const bool runs = TML_KERNEL_REFERENCE_CONV || tml_depthwise_conv_2d_s8_fast(&p, n_scratch);
+    if (runs) {
+        tml_depthwise_conv_2d_s8(&p, in, f, bias, got, scratch, n_scratch);
+    }
+    if (runs && memcmp(got, want, n_out) != 0) {
         TEST_FAIL_AT_("depthwise %dx%dx%dx%d multiplier %d filter %dx%d stride %d dilation %d pad %d differs",
             (int)batches, (int)in_h, (int)in_w, (int)in_c, (int)mult, (int)fh, (int)fw, (int)stride,
             (int)dilation, (int)pad);
     }
-    if (batches == 1 && !bands_equal(depthwise_rows, &p, in_h, in_w, in_c, s->out_h, s->out_w, out_c, fh,
-        stride, dilation, pad, in, f, bias, want, scratch, n_scratch)) {
+    if (batches == 1 && !bands_equal(runs ? depthwise_rows : refused_rows, &p, in_h, in_w, in_c, s->out_h,
+        s->out_w, out_c, fh, stride, dilation, pad, in, f, bias, want, scratch, n_scratch) && runs) {
         TEST_FAIL_AT_("depthwise %dx%dx%d multiplier %d filter %dx%d stride %d dilation %d pad %d: a band differs",
             (int)in_h, (int)in_w, (int)in_c, (int)mult, (int)fh, (int)fw, (int)stride, (int)dilation, (int)pad);
     }
@@ -342,6 +360,44 @@ TEST(depthwise_equals_reference) {
     check_depthwise(1, 3, 3, 4, 1, 5, 5, 1, 1, 2);    // filter larger than the image
 }
 
+// Which layers the dispatchers take a fast path for, in this build: the one rule that prepare
+// asks when the reference kernels are left out (TML_KERNEL_REFERENCE_CONV=0).
+static bool conv_fast(int32_t in_c, int32_t groups, int32_t fh, int32_t fw, int32_t pad, size_t scratch) {
+    tml_conv_2d_s8_params_t p = {0};
+    p.s.in_c = in_c;
+    p.s.filter_c = in_c / groups;
+    p.s.filter_h = fh;
+    p.s.filter_w = fw;
+    p.s.pad_h = p.s.pad_w = pad;
+    p.q.input_offset = 5;
+    return tml_conv_2d_s8_fast(&p, scratch);
+}
+
+static bool depthwise_fast(int32_t in_w, int32_t in_c, int32_t mult) {
+    tml_depthwise_conv_2d_s8_params_t p = {0};
+    p.s.in_w = in_w;
+    p.s.in_c = in_c;
+    p.s.filter_h = p.s.filter_w = 3;
+    p.s.depth_multiplier = mult;
+    const size_t scratch = tml_depthwise_conv_2d_s8_scratch_size(TML_KERNEL_SET, in_w, in_c, 3, 3, in_c * mult);
+    return tml_depthwise_conv_2d_s8_fast(&p, scratch);
+}
+
+TEST(fast_paths_rule) {
+    const bool opt = TML_KERNELS_OPT;
+    TEST_CHECK(conv_fast(16, 1, 1, 1, 0, 0) == opt);  // 1x1: no scratch needed
+    TEST_CHECK(conv_fast(8, 1, 3, 3, 1, 2 * 3 * 3 * 8) == (opt && TML_KERNEL_CONV_IM2COL));
+    TEST_CHECK(!conv_fast(8, 1, 3, 3, 1, 2 * 3 * 3 * 8 - 1));  // scratch too small
+    TEST_CHECK(!conv_fast(8, 2, 3, 3, 1, 2 * 3 * 3 * 4));      // grouped
+    TEST_CHECK(!conv_fast(6, 3, 1, 1, 0, 0));
+    TEST_CHECK(depthwise_fast(9, 16, 1) == opt);
+    TEST_CHECK(depthwise_fast(9, 13, 1) == (opt && TML_KERNEL_DW_TAIL));
+    TEST_CHECK(depthwise_fast(12, 1, 8) == (opt && TML_KERNEL_DW_BROADCAST));
+    TEST_CHECK(depthwise_fast(7, 3, 4) == (opt && TML_KERNEL_DW_BROADCAST));
+    TEST_CHECK(!depthwise_fast(6, 3, 2));
+    TEST_CHECK(!depthwise_fast(6, 3, 3));
+}
+
 TEST(fully_connected_equals_reference) {
     check_fully_connected(1, 250, 64, false, 0);
     check_fully_connected(1, 7, 3, true, 0);
@@ -372,6 +428,7 @@ int main(void) {
     RUN_TEST(conv_first_layers_equal_reference);
     RUN_TEST(conv_groups_equal_reference);
     RUN_TEST(depthwise_equals_reference);
+    RUN_TEST(fast_paths_rule);
     RUN_TEST(fully_connected_equals_reference);
     RUN_TEST(random_shapes_equal_reference);
     RUN_TEST(mat_vec_equals_definition);

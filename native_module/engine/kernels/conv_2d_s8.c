@@ -1,7 +1,9 @@
 // int8 CONV_2D dispatcher: 1x1 filters read their rows straight from the
 // input, other filters are unrolled two output pixels at a time into the
 // scratch (im2col, left out without TML_KERNEL_CONV_IM2COL); both then run the
-// GEMM of kernels/opt/. tml_opt_conv_2d_variant (opt.h) is the rule.
+// GEMM of kernels/opt/. tml_opt_conv_2d_variant (opt.h) is the rule, conv_path
+// applies it to this build; other layers run the reference kernel (left out
+// without TML_KERNEL_REFERENCE_CONV, prepare then refusing them).
 #include "kernels/kernels.h"
 
 #include <string.h>
@@ -111,13 +113,34 @@ size_t tml_conv_2d_s8_scratch_size(int32_t kernels, int32_t filter_h, int32_t fi
     return 0;
 }
 
+// The path tml_conv_2d_s8 takes: tml_opt_conv_2d_variant's, where this build has it and the
+// scratch holds two im2col columns; TML_CONV_VARIANT_NONE: the reference kernel.
+static tml_conv_variant_t conv_path(const tml_conv_2d_s8_params_t *p, size_t scratch_bytes) {
+    #if TML_KERNELS_OPT
+    const tml_conv_2d_shape_t *s = &p->s;
+    const tml_conv_variant_t variant = tml_opt_conv_2d_variant(s->filter_h, s->filter_w, s->pad_h, s->pad_w,
+        s->filter_c, s->in_c, -p->q.input_offset);
+    if (variant == TML_CONV_VARIANT_IM2COL
+        && (!TML_KERNEL_CONV_IM2COL || scratch_bytes < 2 * (size_t)s->filter_h * s->filter_w * s->filter_c)) {
+        return TML_CONV_VARIANT_NONE;
+    }
+    return variant;
+    #else
+    (void)p;
+    (void)scratch_bytes;
+    return TML_CONV_VARIANT_NONE;
+    #endif
+}
+
+bool tml_conv_2d_s8_fast(const tml_conv_2d_s8_params_t *p, size_t scratch_bytes) {
+    return conv_path(p, scratch_bytes) != TML_CONV_VARIANT_NONE;
+}
+
 void tml_conv_2d_s8(const tml_conv_2d_s8_params_t *p, const int8_t *input, const int8_t *filter,
     const int32_t *bias, int8_t *output, void *scratch, size_t scratch_bytes) {
     #if TML_KERNELS_OPT
     const tml_conv_2d_shape_t *s = &p->s;
-    const int32_t zp = -p->q.input_offset;
-    const tml_conv_variant_t variant = tml_opt_conv_2d_variant(s->filter_h, s->filter_w, s->pad_h, s->pad_w,
-        s->filter_c, s->in_c, zp);
+    const tml_conv_variant_t variant = conv_path(p, scratch_bytes);
     if (variant != TML_CONV_VARIANT_NONE) {
         tml_opt_mat_mult_s8_params_t m;
         gemm_params(p, &m);
@@ -138,31 +161,35 @@ void tml_conv_2d_s8(const tml_conv_2d_s8_params_t *p, const int8_t *input, const
             return;
         }
         #if TML_KERNEL_CONV_IM2COL
+        // im2col, with its two columns in the scratch (conv_path checked).
+        const int8_t zp = (int8_t)-p->q.input_offset;
         const size_t col_bytes = (size_t)m.depth;
-        if (scratch_bytes >= 2 * col_bytes) {
-            int8_t *col = scratch;
-            pixel_t px = {0, 0, 0};
-            int8_t *out = output;
-            for (int32_t i = 0; i < pixels; i += 2, out += 2 * s->out_c) {
-                const int32_t rows = i + 1 < pixels ? 2 : 1;
-                for (int32_t r = 0; r < rows; r++) {
-                    im2col(s, input, &px, (int8_t)zp, col + r * col_bytes);
-                    next_pixel(s, &px);
-                }
-                tml_opt_mat_mult_s8(&m, col, (int32_t)col_bytes, rows, filter, bias, out);
+        int8_t *col = scratch;
+        pixel_t px = {0, 0, 0};
+        int8_t *out = output;
+        for (int32_t i = 0; i < pixels; i += 2, out += 2 * s->out_c) {
+            const int32_t rows = i + 1 < pixels ? 2 : 1;
+            for (int32_t r = 0; r < rows; r++) {
+                im2col(s, input, &px, zp, col + r * col_bytes);
+                next_pixel(s, &px);
             }
-            return;
+            tml_opt_mat_mult_s8(&m, col, (int32_t)col_bytes, rows, filter, bias, out);
         }
-        #else
-        (void)scratch;
-        (void)scratch_bytes;
+        return;
         #endif
     }
-    #else
+    #endif
     (void)scratch;
     (void)scratch_bytes;
-    #endif
+    #if TML_KERNEL_REFERENCE_CONV
     tml_ref_conv_2d_s8(p, input, filter, bias, output);
+    #else
+    // Not reached: prepare refused every layer tml_conv_2d_s8_fast says no to.
+    (void)input;
+    (void)filter;
+    (void)bias;
+    (void)output;
+    #endif
 }
 
 void tml_conv_2d_s8_rows(const tml_conv_2d_s8_params_t *p, int32_t row0, int32_t rows, int32_t in_row0,

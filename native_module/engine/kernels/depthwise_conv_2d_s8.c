@@ -1,7 +1,9 @@
 // int8 DEPTHWISE_CONV_2D dispatcher: depth multipliers of 1 (every
 // depthwise layer of the MobileNets and DS-CNNs) and multiples of 4 (first
 // layers on one input channel) take kernels/opt/, with the scratch sized by
-// tml_depthwise_conv_2d_s8_scratch_size.
+// tml_depthwise_conv_2d_s8_scratch_size (tml_depthwise_conv_2d_s8_fast is the
+// rule); others run the reference kernel (left out without
+// TML_KERNEL_REFERENCE_CONV, prepare then refusing them).
 #include "kernels/kernels.h"
 
 #include "kernels/opt/opt.h"
@@ -18,21 +20,38 @@ size_t tml_depthwise_conv_2d_s8_scratch_size(int32_t kernels, int32_t in_w, int3
     return 0;
 }
 
+bool tml_depthwise_conv_2d_s8_fast(const tml_depthwise_conv_2d_s8_params_t *p, size_t scratch_bytes) {
+    #if TML_KERNELS_OPT
+    const tml_depthwise_conv_2d_shape_t *s = &p->s;
+    const size_t needed = tml_depthwise_conv_2d_s8_scratch_size(TML_KERNEL_SET, s->in_w, s->in_c, s->filter_h,
+        s->filter_w, s->in_c * s->depth_multiplier);
+    return tml_opt_depthwise_built(s->depth_multiplier, s->in_c) && scratch_bytes >= needed;
+    #else
+    (void)p;
+    (void)scratch_bytes;
+    return false;
+    #endif
+}
+
 void tml_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, const int8_t *input,
     const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch, size_t scratch_bytes) {
     #if TML_KERNELS_OPT
-    const tml_depthwise_conv_2d_shape_t *s = &p->s;
-    if (tml_opt_depthwise_built(s->depth_multiplier, s->in_c)
-        && scratch_bytes >= tml_depthwise_conv_2d_s8_scratch_size(TML_KERNEL_SET, s->in_w, s->in_c,
-            s->filter_h, s->filter_w, s->in_c * s->depth_multiplier)) {
+    if (tml_depthwise_conv_2d_s8_fast(p, scratch_bytes)) {
         tml_opt_depthwise_conv_2d_s8(p, input, filter, bias, output, scratch);
         return;
     }
-    #else
+    #endif
     (void)scratch;
     (void)scratch_bytes;
-    #endif
+    #if TML_KERNEL_REFERENCE_CONV
     tml_ref_depthwise_conv_2d_s8(p, input, filter, bias, output);
+    #else
+    // Not reached: prepare refused every layer tml_depthwise_conv_2d_s8_fast says no to.
+    (void)input;
+    (void)filter;
+    (void)bias;
+    (void)output;
+    #endif
 }
 
 void tml_depthwise_conv_2d_s8_rows(const tml_depthwise_conv_2d_s8_params_t *p, int32_t row0, int32_t rows,

@@ -11,6 +11,7 @@
 #ifndef TML_KERNELS_H
 #define TML_KERNELS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,10 @@
 size_t tml_conv_2d_s8_scratch_size(int32_t kernels, int32_t filter_h, int32_t filter_w, int32_t filter_c, int32_t in_c);
 void tml_conv_2d_s8(const tml_conv_2d_s8_params_t *p, const int8_t *input, const int8_t *filter,
     const int32_t *bias, int8_t *output, void *scratch, size_t scratch_bytes);
+// True when tml_conv_2d_s8 (and each band of tml_conv_2d_s8_rows) takes a fast path of this
+// build for p with scratch_bytes of scratch; false: the reference kernel, which a build with
+// TML_KERNEL_REFERENCE_CONV=0 lacks, so that its prepare refuses the layer.
+bool tml_conv_2d_s8_fast(const tml_conv_2d_s8_params_t *p, size_t scratch_bytes);
 
 // Scratch of tml_depthwise_conv_2d_s8 built with kernel set `kernels` for an input in_w
 // wide with in_c channels and a filter_h x filter_w filter with out_c output channels; 0
@@ -33,6 +38,8 @@ size_t tml_depthwise_conv_2d_s8_scratch_size(int32_t kernels, int32_t in_w, int3
     int32_t filter_w, int32_t out_c);
 void tml_depthwise_conv_2d_s8(const tml_depthwise_conv_2d_s8_params_t *p, const int8_t *input,
     const int8_t *filter, const int32_t *bias, int8_t *output, void *scratch, size_t scratch_bytes);
+// As tml_conv_2d_s8_fast, for tml_depthwise_conv_2d_s8.
+bool tml_depthwise_conv_2d_s8_fast(const tml_depthwise_conv_2d_s8_params_t *p, size_t scratch_bytes);
 
 // Output rows [row0, row0 + rows) of a one-image convolution (batches 1), from an input of
 // which only image rows [in_row0, in_row0 + in_rows) are at `input`, into rows x out_w x out_c

@@ -183,3 +183,11 @@ TML_COLD bool tml_conv_window_shape(const tml_interp_t *it, const tml_node_t *no
     s->pad_w = w.pad_w;
     return true;
 }
+
+#if !TML_KERNEL_REFERENCE_CONV
+TML_COLD tml_status_t tml_conv_reference_left_out(tml_interp_t *it) {
+    // "op <n> <OP>: " comes first: the words fit TML_ERR_MSG_LEN with a 3-digit op index. The
+    // end is tml_model.c's for every left-out part of a build.
+    return tml_fail(it, TML_ERR_UNSUPPORTED, "this shape not built in; rebuild with --ops-from naming this model");
+}
+#endif

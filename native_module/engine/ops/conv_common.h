@@ -78,4 +78,14 @@ tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilat
 bool tml_conv_window_shape(const tml_interp_t *it, const tml_node_t *node, int dilation_field,
     tml_window_shape_t *s);
 
+// The end of an int8 CONV_2D or DEPTHWISE_CONV_2D prepare: TML_OK, or, in a build without the
+// reference kernels (TML_KERNEL_REFERENCE_CONV=0), the error for a layer whose dispatcher takes
+// no fast path (fast: its tml_*_s8_fast). A macro, so that a build with them asks nothing.
+#if TML_KERNEL_REFERENCE_CONV
+#define TML_CONV_KERNEL_BUILT(it, fast) TML_OK
+#else
+#define TML_CONV_KERNEL_BUILT(it, fast) ((fast) ? TML_OK : tml_conv_reference_left_out(it))
+tml_status_t tml_conv_reference_left_out(tml_interp_t *it);
+#endif
+
 #endif // TML_OPS_CONV_COMMON_H

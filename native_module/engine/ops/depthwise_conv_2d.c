@@ -81,7 +81,8 @@ static TML_COLD tml_status_t depthwise_conv_2d_prepare(tml_interp_t *it, tml_nod
     if (TML_IS_F32(in->type)) {
         return tml_act_range_float(it, act, &d->p.f32.act_min, &d->p.f32.act_max);
     }
-    return tml_conv_channel_quant(it, node, in, f, out, out_c, act, (int32_t *)(d + 1), &d->p.s8.q);
+    TML_TRY(tml_conv_channel_quant(it, node, in, f, out, out_c, act, (int32_t *)(d + 1), &d->p.s8.q));
+    return TML_CONV_KERNEL_BUILT(it, tml_depthwise_conv_2d_s8_fast(&d->p.s8, node->scratch_bytes));
 }
 
 static tml_status_t depthwise_conv_2d_eval(tml_interp_t *it, tml_node_t *node) {
