@@ -396,6 +396,8 @@ TEST(fast_paths_rule) {
     TEST_CHECK(depthwise_fast(7, 3, 4) == (opt && TML_KERNEL_DW_BROADCAST));
     TEST_CHECK(!depthwise_fast(6, 3, 2));
     TEST_CHECK(!depthwise_fast(6, 3, 3));
+    // Past scratch_size's bounds (a corrupt model): no scratch planned, so no ARMv7E-M path.
+    TEST_CHECK(depthwise_fast(9, 70000, 1) == (opt && TML_KERNEL_SET != TML_KERNELS_ARMV7EM));
 }
 
 TEST(fully_connected_equals_reference) {

@@ -25,7 +25,9 @@ bool tml_depthwise_conv_2d_s8_fast(const tml_depthwise_conv_2d_s8_params_t *p, s
     const tml_depthwise_conv_2d_shape_t *s = &p->s;
     const size_t needed = tml_depthwise_conv_2d_s8_scratch_size(TML_KERNEL_SET, s->in_w, s->in_c, s->filter_h,
         s->filter_w, s->in_c * s->depth_multiplier);
-    return tml_opt_depthwise_built(s->depth_multiplier, s->in_c) && scratch_bytes >= needed;
+    // A corrupt shape past scratch_size's bounds gets no scratch, so no ARMv7E-M fast path.
+    const bool sized = TML_KERNEL_SET != TML_KERNELS_ARMV7EM || needed > 0;
+    return sized && tml_opt_depthwise_built(s->depth_multiplier, s->in_c) && scratch_bytes >= needed;
     #else
     (void)p;
     (void)scratch_bytes;
