@@ -61,7 +61,7 @@ static TML_COLD size_t lstm_scratch_size(const tml_interp_t *it, const tml_node_
 
 // The twelve gate tensors (inputs 1-4 input weights, 5-8 recurrent weights, 12-15 biases, each
 // in the gate order input, forget, cell, output), one message naming the input and its role:
-// "input 6 (recurrent weights) is not units x units".
+// "input 6 (recurrent weights) is not units x units", "input 13 (bias) int8, expected int32".
 static TML_COLD tml_status_t check_gates(tml_interp_t *it, const tml_node_t *node, bool f32,
     const tml_lstm_shape_t *s) {
     for (int i = IN_INPUT_WEIGHTS; i < IN_BIAS + TML_LSTM_GATES; i = i + 1 == IN_PEEPHOLE ? IN_BIAS : i + 1) {
@@ -70,13 +70,14 @@ static TML_COLD tml_status_t check_gates(tml_interp_t *it, const tml_node_t *nod
         const tml_tensor_t *t = tml_node_input(it, node, i);
         int32_t type = f32 ? TML_FLOAT32 : kind == 2 ? TML_INT32 : TML_INT8;
         int32_t cols = kind == 0 ? s->input_size : s->units;
-        const char *problem = NULL, *tail = "";
+        const char *problem = NULL, *expected = "", *want = "";
         tml_status_t st = TML_ERR_UNSUPPORTED;
         if (t == NULL) {
-            problem = "absent (CIFG, or no bias): not supported";
+            problem = "absent: not supported";  // CIFG, or a gate without bias
         } else if (t->type != type) {
             problem = tml_type_name(t->type);
-            tail = f32 ? " not supported with float32 input" : " not supported with int8 input";
+            expected = ", expected ";
+            want = tml_type_name(type);
         } else if (t->data == NULL) {
             problem = "must be constant";
         } else if (kind == 2 ? tml_elements(t) != (uint32_t)s->units
@@ -89,7 +90,7 @@ static TML_COLD tml_status_t check_gates(tml_interp_t *it, const tml_node_t *nod
             problem = "needs one quantization scale";
         }
         if (problem != NULL) {
-            return tml_failf(it, st, "input %d (%s) %s%s", i, kinds[kind], problem, tail);
+            return tml_failf(it, st, "input %d (%s) %s%s%s", i, kinds[kind], problem, expected, want);
         }
     }
     return TML_OK;
