@@ -43,11 +43,9 @@ static void fill_lut(const tml_tensor_t *enc, const tml_tensor_t *anc, const tml
 
 static TML_COLD tml_status_t check_lut(tml_interp_t *it, const tml_tensor_t *enc, const tml_tensor_t *anc,
     const tml_tensor_t *out) {
-    TML_CHECK(it, enc != NULL && anc != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    TML_CHECK(it, (enc->flags & TML_TENSOR_CONST) && (anc->flags & TML_TENSOR_CONST) && enc->data != NULL
-        && anc->data != NULL, TML_ERR_MODEL, "encoded and ancillary inputs must be constant");
-    TML_CHECK(it, enc->type == TML_UINT8 && anc->type == TML_UINT8, TML_ERR_MODEL,
-        "encoded and ancillary inputs must be uint8");
+    TML_CHECK(it, enc != NULL && anc != NULL && out != NULL && (enc->flags & TML_TENSOR_CONST)
+        && (anc->flags & TML_TENSOR_CONST) && enc->data != NULL && anc->data != NULL && enc->type == TML_UINT8
+        && anc->type == TML_UINT8, TML_ERR_MODEL, "encoded and ancillary inputs must be uint8 constants");
     TML_CHECK(it, !(out->flags & (TML_TENSOR_CONST | TML_TENSOR_VARIABLE)), TML_ERR_MODEL,
         "output must be a plain tensor");
     TML_CHECK(it, anc->bytes >= DCM_BYTES, TML_ERR_MODEL, "ancillary data shorter than its header");

@@ -126,11 +126,10 @@ static TML_COLD tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_CHECK(it, read_shape(it, node, &p->s), TML_ERR_MODEL, "input and output must be 3-d, not empty");
     TML_CHECK(it, out->dims[0] == in->dims[0] && out->dims[1] == in->dims[1], TML_ERR_MODEL,
         "output steps and batches differ from input");
-    TML_CHECK(it, (hidden->flags & TML_TENSOR_VARIABLE) && (cell->flags & TML_TENSOR_VARIABLE),
-        TML_ERR_MODEL, "hidden and cell state must be variable tensors");
     uint64_t state_n = (uint64_t)s->batches * (uint64_t)s->units;
-    TML_CHECK(it, tml_elements(hidden) == state_n && tml_elements(cell) == state_n, TML_ERR_MODEL,
-        "state size is not batches x units");
+    TML_CHECK(it, (hidden->flags & TML_TENSOR_VARIABLE) && (cell->flags & TML_TENSOR_VARIABLE)
+        && tml_elements(hidden) == state_n && tml_elements(cell) == state_n, TML_ERR_MODEL,
+        "hidden, cell state must be variables of batches x units");
     TML_CHECK(it, !tml_opt_bool(it, node, OPT_ASYMMETRIC_QUANTIZE_INPUTS, false), TML_ERR_UNSUPPORTED,
         "hybrid (asymmetric_quantize_inputs) not supported");
     TML_CHECK(it, tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_TANH) == TML_ACT_TANH, TML_ERR_UNSUPPORTED,
