@@ -59,6 +59,9 @@ static TML_COLD size_t lstm_scratch_size(const tml_interp_t *it, const tml_node_
     return TML_IS_F32(in->type) ? tml_lstm_f32_scratch_size(&s) : tml_lstm_s8_scratch_size(&s);
 }
 
+static const char *const gate_kinds[] = {"input weights", "recurrent weights", "bias"};
+static const char *const gate_shapes[] = {"is not units x input", "is not units x units", "is not units values"};
+
 // The twelve gate tensors (inputs 1-4 input weights, 5-8 recurrent weights, 12-15 biases, each
 // in the gate order input, forget, cell, output), one message naming the input and its role:
 // "input 6 (recurrent weights) is not units x units", "input 13 (bias) int8, expected int32".
@@ -66,7 +69,6 @@ static TML_COLD tml_status_t check_gates(tml_interp_t *it, const tml_node_t *nod
     const tml_lstm_shape_t *s) {
     for (int i = IN_INPUT_WEIGHTS; i < IN_BIAS + TML_LSTM_GATES; i = i + 1 == IN_PEEPHOLE ? IN_BIAS : i + 1) {
         int kind = i < IN_RECURRENT_WEIGHTS ? 0 : i < IN_PEEPHOLE ? 1 : 2;  // input, recurrent, bias
-        static const char *const kinds[] = {"input weights", "recurrent weights", "bias"};
         const tml_tensor_t *t = tml_node_input(it, node, i);
         int32_t type = f32 ? TML_FLOAT32 : kind == 2 ? TML_INT32 : TML_INT8;
         int32_t cols = kind == 0 ? s->input_size : s->units;
@@ -82,15 +84,13 @@ static TML_COLD tml_status_t check_gates(tml_interp_t *it, const tml_node_t *nod
             problem = "must be constant";
         } else if (kind == 2 ? tml_elements(t) != (uint32_t)s->units
                              : t->ndim != 2 || t->dims[0] != s->units || t->dims[1] != cols) {
-            static const char *const shapes[] = {"is not units x input", "is not units x units",
-                "is not units values"};
-            problem = shapes[kind];
+            problem = gate_shapes[kind];
             st = TML_ERR_MODEL;
         } else if (!f32 && kind != 2 && !(t->quant_count == 1 && t->scale > 0.0f)) {
             problem = "needs one quantization scale";
         }
         if (problem != NULL) {
-            return tml_failf(it, st, "input %d (%s) %s%s%s", i, kinds[kind], problem, expected, want);
+            return tml_failf(it, st, "input %d (%s) %s%s%s", i, gate_kinds[kind], problem, expected, want);
         }
     }
     return TML_OK;
