@@ -138,7 +138,9 @@ def test_read_of_a_plain_tensor_is_refused():
     x = reference.Tensor("x", [1, 4], "float32")
     y = reference.Tensor("y", [1, 4], "float32")
     model = reference.one_op_model("READ_VARIABLE", "ReadVariableOptions", {}, [x], [y])
-    with pytest.raises(ValueError, match="READ_VARIABLE: input is not the output of a VAR_HANDLE"):
+    with pytest.raises(
+        ValueError, match="READ_VARIABLE: input 0 is not the output of a VAR_HANDLE"
+    ):
         _tinyml.Model(model)
 
 

@@ -171,3 +171,23 @@ def test_state_must_be_a_variable_tensor():
     )
     with pytest.raises(ValueError, match="state is not a variable tensor"):
         _tinyml.Model(model)
+
+
+@pytest.mark.parametrize("rank, state_dims", [(3, [1, 6]), (0, [1, 6]), (1, [6])])
+def test_bad_rank_or_state_rank_is_refused(rank, state_dims):
+    """Filters (2) not a multiple of the rank, a rank of 0 or a 1-d state: refused with the
+    shapes SVDF needs."""
+    from reference import Tensor as T
+
+    x = T("x", [1, 4], "float32")
+    wf = T("wf", [2, 4], "float32", data=np.ones((2, 4)))
+    wt = T("wt", [2, 3], "float32", data=np.ones((2, 3)))
+    state = T("state", state_dims, "float32", variable=True)
+    out = T("y", [1, 2], "float32")
+    model = reference.one_op_model(
+        "SVDF", "SVDFOptions", {"rank": rank}, [x, wf, wt, None, state], [out]
+    )
+    with pytest.raises(
+        ValueError, match="tensors must be 2-d, not empty, with filters a multiple of rank > 0"
+    ):
+        _tinyml.Model(model)

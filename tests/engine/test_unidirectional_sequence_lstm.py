@@ -156,19 +156,42 @@ def test_float32_lstm_stream_matches_tflm(case):
     assert want[0] != want[1]
 
 
-def test_peephole_lstm_is_refused():
-    """An LSTM with peephole weights is refused by name."""
-    model = lstm_model()
+def _rewired(model: bytes, **inputs: int) -> bytes:
+    """The model with the LSTM's inputs at the given positions (in{i}=tensor) replaced."""
+    import flatbuffers
+
     s = reference.tflite_schema()
     m = s.ModelT.InitFromPackedBuf(bytearray(model), 0)
     op = m.subgraphs[0].operators[0]
-    op.inputs[9] = op.inputs[12]  # any tensor where the peephole weights go
-    import flatbuffers
-
+    for key, tensor in inputs.items():
+        op.inputs[int(key[2:])] = op.inputs[tensor] if tensor >= 0 else -1
     b = flatbuffers.Builder(0)
     b.Finish(m.Pack(b), file_identifier=b"TFL3")
-    with pytest.raises(NotImplementedError, match="peephole LSTM not supported"):
-        _tinyml.Model(bytes(b.Output()))
+    return bytes(b.Output())
+
+
+@pytest.mark.parametrize(
+    "inputs, error, message",
+    [
+        # any tensor where the peephole / projection / layer norm weights go
+        ({"in9": 12}, NotImplementedError, r"peephole LSTM not supported \(input 9\)"),
+        ({"in16": 12}, NotImplementedError, r"projection LSTM not supported \(input 16\)"),
+        ({"in21": 12}, NotImplementedError, r"layer norm LSTM not supported \(input 21\)"),
+        # CIFG: no input gate
+        ({"in1": -1}, NotImplementedError, r"input 1 \(input weights\) absent: not supported$"),
+        ({"in14": -1}, NotImplementedError, r"input 14 \(bias\) absent: not supported$"),
+        # the forget gate's recurrent weights (5 x 5) where its input weights (5 x 3) go
+        ({"in2": 6}, ValueError, r"input 2 \(input weights\) is not units x input$"),
+        ({"in7": 2}, ValueError, r"input 7 \(recurrent weights\) is not units x units$"),
+        # int8 weights where an int32 bias goes, int32 bias where int8 weights go
+        ({"in13": 2}, NotImplementedError, r"input 13 \(bias\) int8, expected int32$"),
+        ({"in6": 13}, NotImplementedError, r"input 6 \(recurrent weights\) int32, expected int8$"),
+    ],
+)
+def test_unsupported_or_bad_gate_tensors_are_refused_by_input(inputs, error, message):
+    """Each refused tensor is named by its input position and role."""
+    with pytest.raises(error, match=message):
+        _tinyml.Model(_rewired(lstm_model(), **inputs))
 
 
 def test_sigmoid_table_is_up_to_date_and_tflms():

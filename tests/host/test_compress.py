@@ -217,6 +217,26 @@ def test_index_outside_table_fails_at_invoke() -> None:
         m.predict(bytes(int(np.prod(m.input_shape))))
 
 
+def test_header_changed_after_loading_is_refused_at_invoke() -> None:
+    """DECODE checks its headers once, at load, and reads them unchecked at each invoke: a
+    header changed in a bytearray model after loading (its table axis or stride; in AD, read by
+    the FULLY_CONNECTED that decodes a block at a time) is refused before it is read; restored,
+    the model runs as before."""
+    for model, per in ((KWS, "tensor"), (AD, "channel")):
+        data = bytearray(cz.compress(need(model), cz.Spec(bits=4, per=per)).data)
+        m = _tinyml.Model(data)
+        x = bytes(int(np.prod(m.input_shape)))
+        expected = bytes(m.predict(x))
+        for pos in _ancillary_offsets(bytes(data)):
+            for offset, flip in ((5, 0xF0), (6, 0x01)):  # axis per-tensor <-> 0; table stride
+                kept = data[pos + offset]
+                data[pos + offset] = kept ^ flip
+                with pytest.raises(ValueError, match="model buffer changed after loading"):
+                    m.predict(x)
+                data[pos + offset] = kept
+        assert bytes(m.predict(x)) == expected
+
+
 def test_every_header_byte_flip_is_survived(kws: cz.CompressResult) -> None:
     """Every value of every header byte of one ancillary tensor loads and runs or fails with
     ValueError/NotImplementedError (the process surviving is the check)."""

@@ -20,13 +20,32 @@
 #define DECODE_TYPE_LUT 0
 #define PER_TENSOR_AXIS 15
 
-static tml_status_t read_lut(tml_interp_t *it, const tml_tensor_t *enc, const tml_tensor_t *anc,
-    const tml_tensor_t *out, tml_lut_t *lut) {
-    TML_CHECK(it, enc != NULL && anc != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    TML_CHECK(it, (enc->flags & TML_TENSOR_CONST) && (anc->flags & TML_TENSOR_CONST) && enc->data != NULL
-        && anc->data != NULL, TML_ERR_MODEL, "encoded and ancillary inputs must be constant");
-    TML_CHECK(it, enc->type == TML_UINT8 && anc->type == TML_UINT8, TML_ERR_MODEL,
-        "encoded and ancillary inputs must be uint8");
+// The tables of one output from a header decode_prepare checked (check_lut): eval and the
+// deferring FULLY_CONNECTED read them on every invoke without checking again, since
+// tml_check_unchanged refuses a model whose header (TML_TENSOR_INDEXES) or shapes changed.
+static void fill_lut(const tml_tensor_t *enc, const tml_tensor_t *anc, const tml_tensor_t *out, tml_lut_t *lut) {
+    const uint8_t *h = anc->data;
+    uint32_t axis = h[5] >> 4;
+    lut->elem = (uint32_t)tml_type_size(out->type);
+    lut->bit_width = h[5] & 7u;
+    lut->stride = h[6];
+    lut->channels = 1;
+    lut->inner = 1;
+    lut->axis_last = false;
+    if (axis != PER_TENSOR_AXIS) {
+        lut->channels = (uint32_t)out->dims[axis];
+        lut->axis_last = axis == (uint32_t)out->ndim - 1;
+        lut->inner = lut->axis_last ? 1 : tml_elements(out) / lut->channels;
+    }
+    lut->indices = enc->data;
+    lut->tables = h + DCM_BYTES;
+}
+
+static TML_COLD tml_status_t check_lut(tml_interp_t *it, const tml_tensor_t *enc, const tml_tensor_t *anc,
+    const tml_tensor_t *out) {
+    TML_CHECK(it, enc != NULL && anc != NULL && out != NULL && (enc->flags & TML_TENSOR_CONST)
+        && (anc->flags & TML_TENSOR_CONST) && enc->data != NULL && anc->data != NULL && enc->type == TML_UINT8
+        && anc->type == TML_UINT8, TML_ERR_MODEL, "encoded and ancillary inputs must be uint8 constants");
     TML_CHECK(it, !(out->flags & (TML_TENSOR_CONST | TML_TENSOR_VARIABLE)), TML_ERR_MODEL,
         "output must be a plain tensor");
     TML_CHECK(it, anc->bytes >= DCM_BYTES, TML_ERR_MODEL, "ancillary data shorter than its header");
@@ -42,42 +61,36 @@ static tml_status_t read_lut(tml_interp_t *it, const tml_tensor_t *enc, const tm
     uint32_t elem = (uint32_t)tml_type_size(out->type);
     TML_CHECK(it, elem == 1 || elem == 2 || elem == 4 || elem == 8, TML_ERR_UNSUPPORTED,
         "output type cannot be decoded");
-    lut->elem = elem;
-    lut->bit_width = h[5] & 7u;
+    uint32_t bit_width = h[5] & 7u;
     uint32_t axis = h[5] >> 4;
-    lut->stride = h[6];
-    TML_CHECK(it, lut->bit_width >= 1, TML_ERR_MODEL, "index bit width must be 1 to 7");
-    TML_CHECK(it, lut->stride >= 1 && lut->stride <= (1u << lut->bit_width), TML_ERR_MODEL,
+    uint32_t stride = h[6];
+    TML_CHECK(it, bit_width >= 1, TML_ERR_MODEL, "index bit width must be 1 to 7");
+    TML_CHECK(it, stride >= 1 && stride <= (1u << bit_width), TML_ERR_MODEL,
         "value table longer than its indices can reach");
     uint32_t count = tml_elements(out);
-    lut->channels = 1;
-    lut->inner = 1;
-    lut->axis_last = false;
+    uint32_t channels = 1;
     if (axis != PER_TENSOR_AXIS) {
         TML_CHECK(it, out->ndim >= 1 && (axis == 0 || axis == (uint32_t)out->ndim - 1), TML_ERR_MODEL,
             "value table axis must be the first or last of the output");
         TML_CHECK(it, out->dims[axis] >= 1 && count >= (uint32_t)out->dims[axis], TML_ERR_MODEL,
             "empty output");
-        lut->channels = (uint32_t)out->dims[axis];
-        lut->axis_last = axis == (uint32_t)out->ndim - 1;
-        lut->inner = lut->axis_last ? 1 : count / lut->channels;
+        channels = (uint32_t)out->dims[axis];
     }
     // Every product below is of numbers bounded by the tensor limits (2^28 bytes), in 64 bits.
-    uint64_t table_bytes = (uint64_t)lut->channels * lut->stride * elem;
+    uint64_t table_bytes = (uint64_t)channels * stride * elem;
     TML_CHECK(it, DCM_BYTES + table_bytes <= anc->bytes, TML_ERR_MODEL, "value tables truncated");
-    TML_CHECK(it, ((uint64_t)count * lut->bit_width + 7) / 8 <= enc->bytes, TML_ERR_MODEL,
+    TML_CHECK(it, ((uint64_t)count * bit_width + 7) / 8 <= enc->bytes, TML_ERR_MODEL,
         "encoded indices truncated");
     TML_CHECK(it, elem <= 4 || ((uintptr_t)(h + DCM_BYTES) & 3) == 0, TML_ERR_MODEL, "value tables misaligned");
-    lut->indices = enc->data;
-    lut->tables = h + DCM_BYTES;
     return TML_OK;
 }
 
 tml_status_t tml_lut_read(tml_interp_t *it, const tml_node_t *decode, int32_t output, tml_lut_t *lut) {
     for (int i = 0; i < decode->n_outputs; i++) {
         if (decode->outputs[i] == output) {
-            return read_lut(it, tml_node_input(it, decode, 2 * i), tml_node_input(it, decode, 2 * i + 1),
+            fill_lut(tml_node_input(it, decode, 2 * i), tml_node_input(it, decode, 2 * i + 1),
                 tml_node_output(it, decode, i), lut);
+            return TML_OK;
         }
     }
     return tml_fail(it, TML_ERR_MODEL, "tensor is not an output of its DECODE");
@@ -207,9 +220,8 @@ static TML_COLD tml_status_t decode_prepare(tml_interp_t *it, tml_node_t *node) 
     TML_CHECK(it, node->n_outputs >= 1 && node->n_inputs == 2 * node->n_outputs, TML_ERR_MODEL,
         "expected an encoded and an ancillary input per output");
     for (int i = 0; i < node->n_outputs; i++) {
-        tml_lut_t lut;
         tml_tensor_t *anc = tml_node_input(it, node, 2 * i + 1);
-        TML_TRY(read_lut(it, tml_node_input(it, node, 2 * i), anc, tml_node_output(it, node, i), &lut));
+        TML_TRY(check_lut(it, tml_node_input(it, node, 2 * i), anc, tml_node_output(it, node, i)));
         // eval trusts the header: tml_check_unchanged refuses a model whose header changed.
         anc->flags |= TML_TENSOR_INDEXES;
     }
@@ -223,7 +235,7 @@ static tml_status_t decode_eval(tml_interp_t *it, tml_node_t *node) {
         if (out->flags & TML_TENSOR_DEFERRED) {
             continue;  // its reader decodes it, a block at a time
         }
-        TML_TRY(read_lut(it, tml_node_input(it, node, 2 * i), tml_node_input(it, node, 2 * i + 1), out, &lut));
+        fill_lut(tml_node_input(it, node, 2 * i), tml_node_input(it, node, 2 * i + 1), out, &lut);
         if (!tml_lut_decode(&lut, 0, tml_elements(out), out->data)) {
             return tml_fail(it, TML_ERR_MODEL, "encoded index outside its value table");
         }

@@ -6,7 +6,8 @@
 
 #include "tml_op.h"
 
-// A LUT header read and checked against its encoded tensor and output.
+// A LUT header, read from an ancillary tensor that DECODE's prepare checked against its
+// encoded tensor and output.
 typedef struct {
     const uint8_t *indices;
     const uint8_t *tables;  // channels * stride values of elem bytes

@@ -120,10 +120,8 @@ static TML_COLD void var_handle_reset(tml_interp_t *it, tml_node_t *node) {
 
 static TML_COLD tml_status_t var_handle_prepare(tml_interp_t *it, tml_node_t *node) {
     tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, out->type == TML_RESOURCE || out->type == TML_INT32, TML_ERR_MODEL,
-        "output must be a resource tensor");
-    TML_CHECK(it, out->bytes == 0 && !(out->flags & (TML_TENSOR_CONST | TML_TENSOR_VARIABLE)), TML_ERR_MODEL,
-        "output must be a resource tensor");
+    TML_CHECK(it, (out->type == TML_RESOURCE || out->type == TML_INT32) && out->bytes == 0
+        && !(out->flags & (TML_TENSOR_CONST | TML_TENSOR_VARIABLE)), TML_ERR_MODEL, "output must be a resource tensor");
     variable_t *v = node->data;
     tml_node_t *owner = owner_of(it, node);
     if (owner == node) {
@@ -162,29 +160,33 @@ const tml_op_t tml_op_var_handle = {
 
 // ---- READ_VARIABLE, ASSIGN_VARIABLE ------------------------------------------------------
 
-// The variable behind input 0, which must be the output of an earlier VAR_HANDLE; prepare
-// keeps it in node->data for eval.
-static variable_t *variable_of(tml_interp_t *it, const tml_node_t *node) {
-    tml_node_t *h = node->n_inputs >= 1 ? handle_of(it, node_index(it, node), node->inputs[0]) : NULL;
-    return h != NULL ? ((variable_t *)h->data)->owner : NULL;
-}
-
-static TML_COLD tml_status_t read_variable_prepare(tml_interp_t *it, tml_node_t *node) {
-    variable_t *v = variable_of(it, node);
-    TML_CHECK(it, v != NULL, TML_ERR_MODEL, "input is not the output of a VAR_HANDLE");
+// READ_VARIABLE copies the variable into output 0, ASSIGN_VARIABLE input 1 into the variable:
+// one prepare and one eval for both. The variable is the one behind input 0, which must be the
+// output of an earlier VAR_HANDLE; prepare keeps it in node->data for eval.
+static TML_COLD tml_status_t access_prepare(tml_interp_t *it, tml_node_t *node) {
+    tml_node_t *h = handle_of(it, node_index(it, node), node->inputs[0]);
+    TML_CHECK(it, h != NULL, TML_ERR_MODEL, "input 0 is not the output of a VAR_HANDLE");
+    variable_t *v = ((variable_t *)h->data)->owner;
     *(variable_t **)node->data = v;
-    const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, !(out->flags & (TML_TENSOR_CONST | TML_TENSOR_VARIABLE)), TML_ERR_MODEL, "output is not an activation");
-    if (out->bytes != v->size) {
-        return tml_fail_mismatch(it, TML_ERR_MODEL, "output bytes differ from the variable's", (int32_t)v->size,
-            (int32_t)out->bytes);
+    bool read = node->op->builtin == TML_BUILTIN_READ_VARIABLE;
+    const tml_tensor_t *t = read ? tml_node_output(it, node, 0) : tml_node_input(it, node, 1);
+    TML_CHECK(it, read ? !(t->flags & (TML_TENSOR_CONST | TML_TENSOR_VARIABLE)) : t->data != NULL, TML_ERR_MODEL,
+        read ? "output is not an activation" : "missing value");
+    if (t->bytes != v->size) {
+        return tml_fail_mismatch(it, TML_ERR_MODEL,
+            read ? "output bytes differ from the variable's" : "value bytes differ from the variable's",
+            (int32_t)v->size, (int32_t)t->bytes);
     }
     return TML_OK;
 }
 
-static tml_status_t read_variable_eval(tml_interp_t *it, tml_node_t *node) {
-    const variable_t *v = *(variable_t **)node->data;
-    memcpy(tml_node_output(it, node, 0)->data, v->value, v->size);
+static tml_status_t access_eval(tml_interp_t *it, tml_node_t *node) {
+    variable_t *v = *(variable_t **)node->data;
+    if (node->op->builtin == TML_BUILTIN_READ_VARIABLE) {
+        memcpy(tml_node_output(it, node, 0)->data, v->value, v->size);
+    } else {
+        memcpy(v->value, tml_node_input(it, node, 1)->data, v->size);
+    }
     return TML_OK;
 }
 
@@ -194,28 +196,9 @@ const tml_op_t tml_op_read_variable = {
     .inputs = {1, 1},
     .outputs = {1, 1},
     .data_size = sizeof(variable_t *),
-    .prepare = read_variable_prepare,
-    .eval = read_variable_eval,
+    .prepare = access_prepare,
+    .eval = access_eval,
 };
-
-static TML_COLD tml_status_t assign_variable_prepare(tml_interp_t *it, tml_node_t *node) {
-    variable_t *v = variable_of(it, node);
-    TML_CHECK(it, v != NULL, TML_ERR_MODEL, "input 0 is not the output of a VAR_HANDLE");
-    *(variable_t **)node->data = v;
-    const tml_tensor_t *value = tml_node_input(it, node, 1);
-    TML_CHECK(it, value->data != NULL, TML_ERR_MODEL, "missing value");
-    if (value->bytes != v->size) {
-        return tml_fail_mismatch(it, TML_ERR_MODEL, "value bytes differ from the variable's", (int32_t)v->size,
-            (int32_t)value->bytes);
-    }
-    return TML_OK;
-}
-
-static tml_status_t assign_variable_eval(tml_interp_t *it, tml_node_t *node) {
-    variable_t *v = *(variable_t **)node->data;
-    memcpy(v->value, tml_node_input(it, node, 1)->data, v->size);
-    return TML_OK;
-}
 
 const tml_op_t tml_op_assign_variable = {
     .builtin = TML_BUILTIN_ASSIGN_VARIABLE,
@@ -223,8 +206,8 @@ const tml_op_t tml_op_assign_variable = {
     .inputs = {2, 2},
     .outputs = {0, 0},
     .data_size = sizeof(variable_t *),
-    .prepare = assign_variable_prepare,
-    .eval = assign_variable_eval,
+    .prepare = access_prepare,
+    .eval = access_eval,
 };
 
 // ---- CALL_ONCE ---------------------------------------------------------------------------
@@ -252,16 +235,14 @@ static TML_COLD tml_status_t run_initialiser(tml_interp_t *it, uint32_t sg, bool
             return tml_fail(it, TML_ERR_UNSUPPORTED,
                 "initialiser subgraph runs ops other than VAR_HANDLE and ASSIGN_VARIABLE");
         }
-        TML_CHECK(it, op.n_inputs == 2 && op.inputs[0] >= 0 && op.inputs[1] >= 0, TML_ERR_MODEL,
-            "initialiser ASSIGN_VARIABLE needs 2 inputs");
         // The handle: an earlier VAR_HANDLE of the subgraph.
         tml_node_t handle;
         bool found = false;
-        for (uint32_t k = 0; k < i && !found; k++) {
+        for (uint32_t k = 0; k < i && !found && op.n_inputs == 2 && op.inputs[0] >= 0 && op.inputs[1] >= 0; k++) {
             TML_TRY(tml_subgraph_node(it, sg, k, &handle));
             found = handle.op == &tml_op_var_handle && handle.n_outputs == 1 && handle.outputs[0] == op.inputs[0];
         }
-        TML_CHECK(it, found, TML_ERR_MODEL, "initialiser ASSIGN_VARIABLE input 0 is not a VAR_HANDLE");
+        TML_CHECK(it, found, TML_ERR_MODEL, "initialiser ASSIGN_VARIABLE needs 2 inputs, input 0 from a VAR_HANDLE");
         tml_tensor_t value;
         TML_TRY(tml_subgraph_tensor(it, sg, (uint32_t)op.inputs[1], &value));
         TML_CHECK(it, value.flags & TML_TENSOR_CONST, TML_ERR_UNSUPPORTED, "initialiser value is not a constant");

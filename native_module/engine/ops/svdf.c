@@ -55,24 +55,18 @@ static TML_COLD size_t svdf_scratch_size(const tml_interp_t *it, const tml_node_
 }
 
 static TML_COLD tml_status_t check_shapes(tml_interp_t *it, const tml_node_t *node, tml_svdf_shape_t *s) {
-    const tml_tensor_t *in = tml_node_input(it, node, IN_INPUT);
     const tml_tensor_t *wf = tml_node_input(it, node, IN_WEIGHTS_FEATURE);
     const tml_tensor_t *wt = tml_node_input(it, node, IN_WEIGHTS_TIME);
     const tml_tensor_t *bias = tml_node_input(it, node, IN_BIAS);
     const tml_tensor_t *state = tml_node_input(it, node, IN_STATE);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && wf != NULL && wt != NULL && state != NULL && out != NULL,
-        TML_ERR_MODEL, "missing tensor");
-    TML_CHECK(it, in->ndim == 2 && wf->ndim == 2 && wt->ndim == 2 && state->ndim == 2 && out->ndim == 2,
-        TML_ERR_MODEL, "input, weights, state and output must be 2-d");
-    TML_CHECK(it, tml_opt_i32(it, node, OPT_RANK, 0) > 0, TML_ERR_MODEL, "rank must be positive");
-    TML_CHECK(it, read_shape(it, node, s), TML_ERR_MODEL, "filters not a multiple of rank, or empty tensor");
-    TML_CHECK(it, wf->dims[1] == s->input_size, TML_ERR_MODEL, "feature weights do not match input");
-    TML_CHECK(it, wt->dims[0] == s->filters, TML_ERR_MODEL, "time weights do not match filters");
-    TML_CHECK(it, out->dims[0] == s->batches && out->dims[1] == s->units, TML_ERR_MODEL,
-        "output shape is not batches x units");
-    TML_CHECK(it, state->dims[0] == s->batches && (int64_t)state->dims[1] == (int64_t)s->memory * s->filters,
-        TML_ERR_MODEL, "state shape is not batches x memory * filters");
+    TML_CHECK(it, state != NULL && state->ndim == 2 && out->ndim == 2 && read_shape(it, node, s), TML_ERR_MODEL,
+        "tensors must be 2-d, not empty, with filters a multiple of rank > 0");
+    TML_CHECK(it, wf->dims[1] == s->input_size && wt->dims[0] == s->filters, TML_ERR_MODEL,
+        "weights must be filters x input (feature), filters x memory (time)");
+    TML_CHECK(it, out->dims[0] == s->batches && out->dims[1] == s->units && state->dims[0] == s->batches
+        && (int64_t)state->dims[1] == (int64_t)s->memory * s->filters, TML_ERR_MODEL,
+        "output must be batches x units, state batches x memory * filters");
     TML_CHECK(it, state->flags & TML_TENSOR_VARIABLE, TML_ERR_MODEL, "state is not a variable tensor");
     if (bias != NULL) {
         TML_CHECK(it, bias->ndim >= 1 && tml_elements(bias) == (uint32_t)s->units, TML_ERR_MODEL,

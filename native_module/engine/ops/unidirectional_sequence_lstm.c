@@ -5,6 +5,7 @@
 // follows TFLite Micro's UnidirectionalSequenceLstmPrepare and PrepareGateParametersInteger
 // (kernels/unidirectional_sequence_lstm.cc, lstm_eval_common.cc).
 #include "tml_op.h"
+#include "tml_internal.h"  // tml_failf: one message naming any gate tensor
 #include "tml_quant.h"
 #include "kernels/ref/unidirectional_sequence_lstm.h"
 
@@ -58,26 +59,39 @@ static TML_COLD size_t lstm_scratch_size(const tml_interp_t *it, const tml_node_
     return TML_IS_F32(in->type) ? tml_lstm_f32_scratch_size(&s) : tml_lstm_s8_scratch_size(&s);
 }
 
-static TML_COLD tml_status_t check_weights(tml_interp_t *it, const tml_node_t *node, int first, int32_t type,
-    int32_t rows, int32_t cols, const char *msg) {
-    for (int i = first; i < first + TML_LSTM_GATES; i++) {
-        const tml_tensor_t *t = tml_node_input(it, node, i);
-        TML_CHECK(it, t != NULL, TML_ERR_UNSUPPORTED, "gate weights missing (CIFG) not supported");
-        if (t->type != type) {
-            return tml_fail_type(it, t->type, type == TML_INT8 ? "weights with int8 input" : "weights with float32 input");
-        }
-        TML_CHECK(it, t->data != NULL, TML_ERR_UNSUPPORTED, "weights must be constant");
-        TML_CHECK(it, t->ndim == 2 && t->dims[0] == rows && t->dims[1] == cols, TML_ERR_MODEL, msg);
-        TML_CHECK(it, type != TML_INT8 || (t->quant_count == 1 && t->scale > 0.0f), TML_ERR_UNSUPPORTED,
-            "weights need one quantization scale");
-    }
-    return TML_OK;
-}
+static const char *const gate_kinds[] = {"input weights", "recurrent weights", "bias"};
+static const char *const gate_shapes[] = {"is not units x input", "is not units x units", "is not units values"};
 
-static TML_COLD tml_status_t check_absent(tml_interp_t *it, const tml_node_t *node, int first, int count,
-    const char *msg) {
-    for (int i = first; i < first + count; i++) {
-        TML_CHECK(it, tml_node_input(it, node, i) == NULL, TML_ERR_UNSUPPORTED, msg);
+// The twelve gate tensors (inputs 1-4 input weights, 5-8 recurrent weights, 12-15 biases, each
+// in the gate order input, forget, cell, output), one message naming the input and its role:
+// "input 6 (recurrent weights) is not units x units", "input 13 (bias) int8, expected int32".
+static TML_COLD tml_status_t check_gates(tml_interp_t *it, const tml_node_t *node, bool f32,
+    const tml_lstm_shape_t *s) {
+    for (int i = IN_INPUT_WEIGHTS; i < IN_BIAS + TML_LSTM_GATES; i = i + 1 == IN_PEEPHOLE ? IN_BIAS : i + 1) {
+        int kind = i < IN_RECURRENT_WEIGHTS ? 0 : i < IN_PEEPHOLE ? 1 : 2;  // input, recurrent, bias
+        const tml_tensor_t *t = tml_node_input(it, node, i);
+        int32_t type = f32 ? TML_FLOAT32 : kind == 2 ? TML_INT32 : TML_INT8;
+        int32_t cols = kind == 0 ? s->input_size : s->units;
+        const char *problem = NULL, *expected = "", *want = "";
+        tml_status_t st = TML_ERR_UNSUPPORTED;
+        if (t == NULL) {
+            problem = "absent: not supported";  // CIFG, or a gate without bias
+        } else if (t->type != type) {
+            problem = tml_type_name(t->type);
+            expected = ", expected ";
+            want = tml_type_name(type);
+        } else if (t->data == NULL) {
+            problem = "must be constant";
+        } else if (kind == 2 ? tml_elements(t) != (uint32_t)s->units
+                             : t->ndim != 2 || t->dims[0] != s->units || t->dims[1] != cols) {
+            problem = gate_shapes[kind];
+            st = TML_ERR_MODEL;
+        } else if (!f32 && kind != 2 && !(t->quant_count == 1 && t->scale > 0.0f)) {
+            problem = "needs one quantization scale";
+        }
+        if (problem != NULL) {
+            return tml_failf(it, st, "input %d (%s) %s%s%s", i, gate_kinds[kind], problem, expected, want);
+        }
     }
     return TML_OK;
 }
@@ -107,24 +121,26 @@ static TML_COLD tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *hidden = tml_node_input(it, node, IN_HIDDEN);
     const tml_tensor_t *cell = tml_node_input(it, node, IN_CELL);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, in != NULL && hidden != NULL && cell != NULL && out != NULL, TML_ERR_MODEL, "missing tensor");
-    TML_CHECK(it, in->ndim == 3 && out->ndim == 3, TML_ERR_MODEL, "input and output must be 3-d");
+    TML_CHECK(it, hidden != NULL && cell != NULL, TML_ERR_MODEL, "missing hidden or cell state");
     const tml_lstm_shape_t *s = &p->s;  // both union members start with it
-    TML_CHECK(it, read_shape(it, node, &p->s), TML_ERR_MODEL, "empty input or output");
+    TML_CHECK(it, read_shape(it, node, &p->s), TML_ERR_MODEL, "input and output must be 3-d, not empty");
     TML_CHECK(it, out->dims[0] == in->dims[0] && out->dims[1] == in->dims[1], TML_ERR_MODEL,
         "output steps and batches differ from input");
-    TML_CHECK(it, (hidden->flags & TML_TENSOR_VARIABLE) && (cell->flags & TML_TENSOR_VARIABLE),
-        TML_ERR_MODEL, "hidden and cell state must be variable tensors");
     uint64_t state_n = (uint64_t)s->batches * (uint64_t)s->units;
-    TML_CHECK(it, tml_elements(hidden) == state_n && tml_elements(cell) == state_n, TML_ERR_MODEL,
-        "state size is not batches x units");
+    TML_CHECK(it, (hidden->flags & TML_TENSOR_VARIABLE) && (cell->flags & TML_TENSOR_VARIABLE)
+        && tml_elements(hidden) == state_n && tml_elements(cell) == state_n, TML_ERR_MODEL,
+        "hidden, cell state must be variables of batches x units");
     TML_CHECK(it, !tml_opt_bool(it, node, OPT_ASYMMETRIC_QUANTIZE_INPUTS, false), TML_ERR_UNSUPPORTED,
         "hybrid (asymmetric_quantize_inputs) not supported");
     TML_CHECK(it, tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_TANH) == TML_ACT_TANH, TML_ERR_UNSUPPORTED,
         "cell activation other than tanh not supported");
-    TML_TRY(check_absent(it, node, IN_PEEPHOLE, 3, "peephole LSTM not supported"));
-    TML_TRY(check_absent(it, node, IN_PROJECTION, 2, "projection LSTM not supported"));
-    TML_TRY(check_absent(it, node, IN_LAYER_NORM, IN_COUNT - IN_LAYER_NORM, "layer norm LSTM not supported"));
+    for (int i = IN_PEEPHOLE; i < IN_COUNT; i++) {
+        bool unused = (i < IN_BIAS || i >= IN_PROJECTION) && i != IN_HIDDEN && i != IN_CELL;
+        if (unused && tml_node_input(it, node, i) != NULL) {
+            return tml_failf(it, TML_ERR_UNSUPPORTED, "%s LSTM not supported (input %d)",
+                i < IN_BIAS ? "peephole" : i < IN_HIDDEN ? "projection" : "layer norm", i);
+        }
+    }
 
     bool f32 = TML_IS_F32(in->type);
     d->type = in->type;
@@ -133,20 +149,7 @@ static TML_COLD tml_status_t lstm_prepare(tml_interp_t *it, tml_node_t *node) {
     if (cell->type != (f32 ? TML_FLOAT32 : TML_INT16)) {
         return tml_fail_type(it, cell->type, f32 ? "cell state with float32 input" : "cell state with int8 input");
     }
-    int32_t weight_type = f32 ? TML_FLOAT32 : TML_INT8;
-    TML_TRY(check_weights(it, node, IN_INPUT_WEIGHTS, weight_type, s->units, s->input_size,
-        "input weights are not units x input"));
-    TML_TRY(check_weights(it, node, IN_RECURRENT_WEIGHTS, weight_type, s->units, s->units,
-        "recurrent weights are not units x units"));
-    for (int g = 0; g < TML_LSTM_GATES; g++) {
-        const tml_tensor_t *b = tml_node_input(it, node, IN_BIAS + g);
-        TML_CHECK(it, b != NULL, TML_ERR_UNSUPPORTED, "gate without bias not supported");
-        if (b->type != (f32 ? TML_FLOAT32 : TML_INT32)) {
-            return tml_fail_type(it, b->type, "bias");
-        }
-        TML_CHECK(it, b->data != NULL && tml_elements(b) == (uint32_t)s->units, TML_ERR_MODEL,
-            "bias must be a constant of units values");
-    }
+    TML_TRY(check_gates(it, node, f32, s));
     float clip = tml_opt_f32(it, node, OPT_CELL_CLIP, 0.0f);
     TML_CHECK(it, clip >= 0.0f, TML_ERR_MODEL, "negative cell clip");
     if (f32) {
@@ -191,30 +194,22 @@ static tml_status_t lstm_eval(tml_interp_t *it, tml_node_t *node) {
     tml_tensor_t *hidden = tml_node_input(it, node, IN_HIDDEN);
     tml_tensor_t *cell = tml_node_input(it, node, IN_CELL);
     tml_tensor_t *out = tml_node_output(it, node, 0);
-    const void *wi[TML_LSTM_GATES], *wr[TML_LSTM_GATES], *bias[TML_LSTM_GATES];
+    tml_lstm_s8_weights_t w;
     for (int g = 0; g < TML_LSTM_GATES; g++) {
-        wi[g] = tml_node_input(it, node, IN_INPUT_WEIGHTS + g)->data;
-        wr[g] = tml_node_input(it, node, IN_RECURRENT_WEIGHTS + g)->data;
-        bias[g] = tml_node_input(it, node, IN_BIAS + g)->data;
+        w.input_weights[g] = (const int8_t *)tml_node_input(it, node, IN_INPUT_WEIGHTS + g)->data;
+        w.recurrent_weights[g] = (const int8_t *)tml_node_input(it, node, IN_RECURRENT_WEIGHTS + g)->data;
+        w.bias[g] = (const int32_t *)(const void *)tml_node_input(it, node, IN_BIAS + g)->data;
     }
     if (d->type == TML_INT8) {
-        tml_lstm_s8_weights_t w;
-        for (int g = 0; g < TML_LSTM_GATES; g++) {
-            w.input_weights[g] = wi[g];
-            w.recurrent_weights[g] = wr[g];
-            w.bias[g] = bias[g];
-        }
         tml_ref_unidirectional_sequence_lstm_s8(&d->p.s8, &w, (const int8_t *)in->data,
             (int8_t *)hidden->data, (int16_t *)(void *)cell->data, (int16_t *)tml_node_scratch(it, node),
             (int8_t *)out->data);
     } else {
-        tml_lstm_f32_weights_t w;
-        for (int g = 0; g < TML_LSTM_GATES; g++) {
-            w.input_weights[g] = wi[g];
-            w.recurrent_weights[g] = wr[g];
-            w.bias[g] = bias[g];
-        }
-        tml_ref_unidirectional_sequence_lstm_f32(&d->p.f32, &w, (const float *)(const void *)in->data,
+        // The same twelve pointers, as float32 ones (both structs are arrays of pointers).
+        tml_lstm_f32_weights_t wf;
+        _Static_assert(sizeof(wf) == sizeof(w), "both weight structs hold twelve pointers");
+        memcpy(&wf, &w, sizeof(wf));
+        tml_ref_unidirectional_sequence_lstm_f32(&d->p.f32, &wf, (const float *)(const void *)in->data,
             (float *)(void *)hidden->data, (float *)(void *)cell->data, (float *)tml_node_scratch(it, node),
             (float *)(void *)out->data);
     }
