@@ -116,7 +116,7 @@ enum {
 // The node has as many inputs and outputs as its op declares, the inputs it must have are
 // present and input 0 and output 0 have the types, sizes and scale it declares; fails with
 // "expected 2 inputs, 1 output", "missing input 1", "int16 input not supported", "input and
-// output types differ", "output size differs from input" or "bad output scale" otherwise. The
+// output types differ", "output size differs from input" or "output scale must be positive" otherwise. The
 // interpreter runs it before each prepare.
 tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node);
 
@@ -202,6 +202,10 @@ static inline float tml_rd_f32(const uint8_t *p) {
 // prepared/evaluated and a message "op 12 CONV_2D: <msg>" in it->err_msg.
 
 tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *msg);
+// Records st with the message fmt formats (%s, %d, %zu and %lld: tml_status.c); returns st.
+// One format shared by several messages that differ in a word or a number stores their
+// common text once.
+tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 // "<msg> <value><tail>", e.g. tml_fail_int(it, TML_ERR_MODEL, "bad axis", axis, "")
 tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail);
 // "<msg>: expected <expected>, got <got>"

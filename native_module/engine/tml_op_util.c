@@ -212,7 +212,7 @@ TML_COLD tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node) {
     TML_CHECK(it, !(op->flags & TML_OP_SAME_SIZE) || tml_elements(in) == tml_elements(out), TML_ERR_MODEL,
         "output size differs from input");
     TML_CHECK(it, !(op->flags & TML_OP_OUTPUT_SCALE) || out->type == TML_FLOAT32 || out->scale > 0.0f,
-        TML_ERR_MODEL, "bad output scale");
+        TML_ERR_MODEL, "output scale must be positive");
     return TML_OK;
 }
 

@@ -27,7 +27,7 @@ static TML_COLD tml_status_t add_sub_prepare(tml_interp_t *it, tml_node_t *node)
         p->output_offset = out->zero_point;
         p->left_shift = 20;
         TML_CHECK(it, a->scale > 0.0f && b->scale > 0.0f && out->scale > 0.0f, TML_ERR_MODEL,
-            "int8 tensor without scale");
+            "scales must be positive");
         // TFLite Micro's CalculateOpDataAdd works in double, its CalculateOpDataSub in float,
         // and the multipliers differ in their last bits: SUB rounds every step to float.
         double twice_max = 2.0 * (double)(a->scale > b->scale ? a->scale : b->scale);

@@ -70,8 +70,7 @@ static TML_COLD tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, co
     // quant_count and the model's scale count agree up to 255, so the choice
     // below is the one the model's scales make.
     if (f->quant_count <= 1) {
-        TML_TRY(tml_conv_multipliers(it, node, in, f, out, 1, "weight scales do not match units",
-            &p->tensor_multiplier, &p->tensor_shift));
+        TML_TRY(tml_conv_multipliers(it, node, in, f, out, 1, &p->tensor_multiplier, &p->tensor_shift));
         p->multiplier = &p->tensor_multiplier;
         p->shift = &p->tensor_shift;
         p->per_channel = 0;
@@ -83,7 +82,7 @@ static TML_COLD tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, co
     int32_t rows = per_channel_rows(it, node);
     int32_t *mult = (int32_t *)(d + 1);
     int8_t *shift = (int8_t *)(mult + rows);
-    TML_TRY(tml_conv_multipliers(it, node, in, f, out, rows, "weight scales do not match units", mult, shift));
+    TML_TRY(tml_conv_multipliers(it, node, in, f, out, rows, mult, shift));
     p->multiplier = mult;
     p->shift = shift;
     p->per_channel = 1;

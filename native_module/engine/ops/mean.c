@@ -58,7 +58,7 @@ static TML_COLD tml_status_t mean_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_CHECK(it, tml_elements(out) == s->out_size, TML_ERR_MODEL, "output shape mismatch");
     d->type = in->type;
     if (in->type == TML_INT8) {
-        TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");
+        TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "output scale must be positive");
         TML_CHECK(it, node->scratch_bytes >= tml_ref_mean_s8_scratch_size(s), TML_ERR_INTERNAL, "scratch too small");
         int shift;
         tml_quantize_multiplier((double)in->scale / (double)out->scale, &d->s8.multiplier, &shift);
