@@ -51,6 +51,9 @@ typedef struct tml_op {
     // The types input 0 may have (TML_TYPE_BIT of each), checked with the counts; 0: prepare
     // checks them.
     uint16_t types;
+    // The types output 0 may have (TML_TYPE_BIT of each), checked after input 0's: a bad model
+    // otherwise ("output must be int16"); 0: prepare checks them.
+    uint16_t out_types;
     // Extra node->data bytes beyond data_size (per-channel arrays); NULL = none.
     size_t (*extra_size)(const tml_interp_t *it, const tml_node_t *node);
     // Scratch bytes needed during eval (node->scratch); NULL = none.
@@ -115,8 +118,8 @@ enum {
 
 // The node has as many inputs and outputs as its op declares, the inputs it must have are
 // present and input 0 and output 0 have the types, sizes and scale it declares; fails with
-// "expected 2 inputs, 1 output", "missing input 1", "int16 input not supported", "input and
-// output types differ", "output size differs from input" or "output scale must be positive" otherwise. The
+// "expected 2 inputs, 1 output", "missing input 1", "int16 input not supported", "output must
+// be uint32", "input and output types differ", "output size differs from input" or "output scale must be positive" otherwise. The
 // interpreter runs it before each prepare.
 tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node);
 
