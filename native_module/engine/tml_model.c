@@ -163,7 +163,7 @@ TML_COLD tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tens
     const uint8_t type = (uint8_t)v[TYPE];
     const int32_t buffer = (int32_t)v[BUFFER];
     if (v[SPARSITY] != 0) {
-        why = " is sparse: sparse weights not supported";
+        why = " is sparse: not supported";
         goto unsupported;
     }
     // A build without these kernels (tml_config.h) refuses the model here, before an op could

@@ -233,6 +233,9 @@ tml_status_t tml_fail_model(tml_interp_t *it, const char *msg);
 // Input 0 and output 0 of a node tml_node_check passed (declared with one input and output).
 void tml_node_unary(const tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
     const tml_tensor_t **out);
+// OK when t is a constant of the model (its data read at prepare: PAD's paddings, RESIZE_*'s
+// size); else unsupported, "<what> must be constant".
+tml_status_t tml_check_const(tml_interp_t *it, const tml_tensor_t *t, const char *what);
 // Inputs 0 and 1 and output 0 of a node tml_node_check passed (declared with two inputs and
 // one output), checked to be of one type and to broadcast into the output, which *bc then
 // describes (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM); which types is the caller's to check.

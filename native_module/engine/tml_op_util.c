@@ -235,6 +235,13 @@ TML_COLD void tml_node_unary(const tml_interp_t *it, const tml_node_t *node, con
     *out = tml_node_output(it, node, 0);
 }
 
+TML_COLD tml_status_t tml_check_const(tml_interp_t *it, const tml_tensor_t *t, const char *what) {
+    if ((t->flags & TML_TENSOR_CONST) && t->data != NULL) {
+        return TML_OK;
+    }
+    return tml_failf(it, TML_ERR_UNSUPPORTED, "%s must be constant", what);
+}
+
 TML_COLD tml_status_t tml_node_binary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **a,
     const tml_tensor_t **b, const tml_tensor_t **out, tml_bcast_t *bc) {
     const tml_tensor_t *x = *a = tml_node_input(it, node, 0);

@@ -44,7 +44,7 @@ static TML_COLD tml_status_t add_sub_prepare(tml_interp_t *it, tml_node_t *node)
         tml_quantize_multiplier(r1, &p->input1_multiplier, &s1);
         tml_quantize_multiplier(r2, &p->input2_multiplier, &s2);
         tml_quantize_multiplier(ro, &p->output_multiplier, &so);
-        TML_CHECK(it, s1 <= 0 && s2 <= 0 && so <= 0, TML_ERR_UNSUPPORTED, "output scale too small");
+        TML_CHECK(it, s1 <= 0 && s2 <= 0 && so <= 0, TML_ERR_UNSUPPORTED, "output scale too small for input scale");
         p->input1_shift = s1;
         p->input2_shift = s2;
         p->output_shift = so;

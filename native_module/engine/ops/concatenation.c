@@ -12,8 +12,10 @@ typedef struct {
 static TML_COLD tml_status_t concatenation_prepare(tml_interp_t *it, tml_node_t *node) {
     concatenation_data_t *d = node->data;
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, tml_opt_u8(it, node, 1, TML_ACT_NONE) == TML_ACT_NONE, TML_ERR_UNSUPPORTED,
-        "fused activation not supported");
+    int32_t act = tml_opt_u8(it, node, 1, TML_ACT_NONE);
+    if (act != TML_ACT_NONE) {
+        return tml_fail_int(it, TML_ERR_UNSUPPORTED, "fused activation", act, " not supported");
+    }
     int32_t axis = tml_opt_i32(it, node, 0, 0);
     if (axis < 0) {
         axis += out->ndim;

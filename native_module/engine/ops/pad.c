@@ -25,8 +25,7 @@ static TML_COLD tml_status_t pad_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *pads = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     int32_t t = out->type;
-    TML_CHECK(it, (pads->flags & TML_TENSOR_CONST) && pads->data != NULL, TML_ERR_UNSUPPORTED,
-        "paddings must be constant");
+    TML_TRY(tml_check_const(it, pads, "paddings"));
     if (pads->type != TML_INT32 && pads->type != TML_INT64) {
         return tml_fail_type(it, pads->type, "paddings");
     }

@@ -9,8 +9,7 @@ static TML_COLD tml_status_t transpose_prepare(tml_interp_t *it, tml_node_t *nod
     const tml_tensor_t *perm = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     int32_t t = out->type;
-    TML_CHECK(it, (perm->flags & TML_TENSOR_CONST) && perm->data != NULL, TML_ERR_UNSUPPORTED,
-        "permutation must be constant");
+    TML_TRY(tml_check_const(it, perm, "permutation"));
     if (perm->type != TML_INT32) {
         return tml_fail_type(it, perm->type, "permutation");
     }
