@@ -51,9 +51,9 @@ typedef struct tml_op {
     // The types input 0 may have (TML_TYPE_BIT of each), checked with the counts; 0: prepare
     // checks them.
     uint16_t types;
-    // The types output 0 may have (TML_TYPE_BIT of each), checked after input 0's: a bad model
-    // otherwise ("output must be int16"); 0: prepare checks them.
-    uint16_t out_types;
+    // TML_OUTPUT_TYPE(type), the one type output 0 may have, checked after input 0's: a bad
+    // model otherwise ("output must be int16"); 0: prepare checks it.
+    uint8_t output_type;
     // Extra node->data bytes beyond data_size (per-channel arrays); NULL = none.
     size_t (*extra_size)(const tml_interp_t *it, const tml_node_t *node);
     // Scratch bytes needed during eval (node->scratch); NULL = none.
@@ -106,6 +106,8 @@ enum {
 // tml_op_t.types: every type an op accepts is below 16.
 #define TML_TYPE_BIT(type) (1u << (type))
 #define TML_TYPES_S8_F32 (TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_FLOAT32))
+// tml_op_t.output_type: type + 1, so that 0 (float32 otherwise) can mean "not declared".
+#define TML_OUTPUT_TYPE(type) ((type) + 1)
 
 // Whether a tensor type is float32 (int16) in a build with kernels for it. A build without
 // them (TML_KERNELS_F32 / TML_KERNELS_S16 = 0, tml_config.h) refuses such tensors at load, so

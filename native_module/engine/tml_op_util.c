@@ -207,18 +207,8 @@ TML_COLD tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node) {
         return tml_fail_type(it, in->type, "input");
     }
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    if (op->out_types != 0 && (out->type >= 16 || !(op->out_types & TML_TYPE_BIT(out->type)))) {
-        char buf[TML_ERR_MSG_LEN];
-        tml_text_t text = { buf, 0, sizeof(buf) };
-        tml_text_str(&text, "output must be ");
-        for (uint32_t t = 0, first = 1; t < 16; t++) {
-            if (op->out_types & TML_TYPE_BIT(t)) {
-                tml_text_str(&text, first ? "" : " or ");
-                tml_text_str(&text, tml_type_name((int32_t)t));
-                first = 0;
-            }
-        }
-        return tml_fail(it, TML_ERR_MODEL, buf);
+    if (op->output_type != 0 && out->type + 1 != op->output_type) {
+        return tml_failf(it, TML_ERR_MODEL, "output must be %s", tml_type_name(op->output_type - 1));
     }
     TML_CHECK(it, !(op->flags & TML_OP_SAME_TYPE) || out->type == in->type, TML_ERR_MODEL,
         "input and output types differ");
