@@ -28,7 +28,7 @@ static TML_COLD tml_status_t concatenation_prepare(tml_interp_t *it, tml_node_t 
         const tml_tensor_t *in = tml_node_input(it, node, i);
         TML_CHECK(it, in != NULL, TML_ERR_MODEL, "missing input");
         TML_CHECK(it, in->type == out->type, TML_ERR_MODEL, "input and output types differ");
-        TML_CHECK(it, in->ndim == out->ndim, TML_ERR_MODEL, "inputs differ in rank");
+        TML_CHECK(it, in->ndim == out->ndim, TML_ERR_MODEL, "input and output ranks differ");
         for (int k = 0; k < out->ndim; k++) {
             TML_CHECK(it, k == axis || in->dims[k] == out->dims[k], TML_ERR_MODEL, "input shapes differ");
         }

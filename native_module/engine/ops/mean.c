@@ -29,7 +29,9 @@ static TML_COLD tml_status_t mean_prepare(tml_interp_t *it, tml_node_t *node) {
     if (axis->type != TML_INT32) {
         return tml_fail_type(it, axis->type, "axis");
     }
-    TML_CHECK(it, axis->data != NULL, TML_ERR_UNSUPPORTED, "axis must be a constant");
+    if (axis->data == NULL) {
+        return tml_failf(it, TML_ERR_UNSUPPORTED, "%s must be constant", "axis");
+    }
     TML_CHECK(it, in->ndim <= TML_MAX_DIMS, TML_ERR_UNSUPPORTED, "too many dimensions");
 
     s->ndim = in->ndim;
