@@ -82,10 +82,6 @@ typedef struct {
 void tml_text_str(tml_text_t *t, const char *s);
 void tml_text_int(tml_text_t *t, int64_t v);
 
-// Records st with the message fmt formats (%s, %d, %zu and %lld: tml_status.c); returns st.
-// Prefixes "op N NAME: " when it->err_node names a node with its op.
-tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
 // tml_failf(it, st, "%s %lld%s", a, n, b), or "%s%s" of a and b without n.
 tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b, bool with_n);
 

@@ -163,7 +163,7 @@ TML_COLD tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tens
     const uint8_t type = (uint8_t)v[TYPE];
     const int32_t buffer = (int32_t)v[BUFFER];
     if (v[SPARSITY] != 0) {
-        why = " is sparse: sparse weights not supported";
+        why = " is sparse: not supported";
         goto unsupported;
     }
     // A build without these kernels (tml_config.h) refuses the model here, before an op could
@@ -390,10 +390,10 @@ TML_COLD tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) 
     it->model_len = len;
     tml_fb_t fb = tml_fb_of(it);
     if (model == NULL || len < 8) {
-        return corrupt(it, "model is too short to be a .tflite file");
+        return corrupt(it, "model too short for a .tflite file");
     }
     if (memcmp(it->model + 4, "TFL3", 4) != 0) {
-        return corrupt(it, "not a .tflite model (bad identifier, expected TFL3)");
+        return corrupt(it, "not a .tflite model (no TFL3 identifier)");
     }
     if (((uintptr_t)model & 3) != 0) {
         return tml_fail_text(it, TML_ERR_ARG, "model buffer must be 4-byte aligned", 0, "", false);

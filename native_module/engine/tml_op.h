@@ -51,6 +51,9 @@ typedef struct tml_op {
     // The types input 0 may have (TML_TYPE_BIT of each), checked with the counts; 0: prepare
     // checks them.
     uint16_t types;
+    // TML_OUTPUT_TYPE(type), the one type output 0 may have, checked after input 0's: a bad
+    // model otherwise ("output must be int16"); 0: prepare checks it.
+    uint8_t output_type;
     // Extra node->data bytes beyond data_size (per-channel arrays); NULL = none.
     size_t (*extra_size)(const tml_interp_t *it, const tml_node_t *node);
     // Scratch bytes needed during eval (node->scratch); NULL = none.
@@ -103,6 +106,8 @@ enum {
 // tml_op_t.types: every type an op accepts is below 16.
 #define TML_TYPE_BIT(type) (1u << (type))
 #define TML_TYPES_S8_F32 (TML_TYPE_BIT(TML_INT8) | TML_TYPE_BIT(TML_FLOAT32))
+// tml_op_t.output_type: type + 1, so that 0 (float32 otherwise) can mean "not declared".
+#define TML_OUTPUT_TYPE(type) ((type) + 1)
 
 // Whether a tensor type is float32 (int16) in a build with kernels for it. A build without
 // them (TML_KERNELS_F32 / TML_KERNELS_S16 = 0, tml_config.h) refuses such tensors at load, so
@@ -115,8 +120,8 @@ enum {
 
 // The node has as many inputs and outputs as its op declares, the inputs it must have are
 // present and input 0 and output 0 have the types, sizes and scale it declares; fails with
-// "expected 2 inputs, 1 output", "missing input 1", "int16 input not supported", "input and
-// output types differ", "output size differs from input" or "bad output scale" otherwise. The
+// "expected 2 inputs, 1 output", "missing input 1", "int16 input not supported", "output must
+// be uint32", "input and output types differ", "output size differs from input" or "output scale must be positive" otherwise. The
 // interpreter runs it before each prepare.
 tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node);
 
@@ -202,6 +207,10 @@ static inline float tml_rd_f32(const uint8_t *p) {
 // prepared/evaluated and a message "op 12 CONV_2D: <msg>" in it->err_msg.
 
 tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *msg);
+// Records st with the message fmt formats (%s, %d, %zu and %lld: tml_status.c); returns st.
+// One format shared by several messages that differ in a word or a number stores their
+// common text once.
+tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 // "<msg> <value><tail>", e.g. tml_fail_int(it, TML_ERR_MODEL, "bad axis", axis, "")
 tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail);
 // "<msg>: expected <expected>, got <got>"
@@ -226,6 +235,9 @@ tml_status_t tml_fail_model(tml_interp_t *it, const char *msg);
 // Input 0 and output 0 of a node tml_node_check passed (declared with one input and output).
 void tml_node_unary(const tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
     const tml_tensor_t **out);
+// OK when t is a constant of the model (its data read at prepare: PAD's paddings, RESIZE_*'s
+// size); else unsupported, "<what> must be constant".
+tml_status_t tml_check_const(tml_interp_t *it, const tml_tensor_t *t, const char *what);
 // Inputs 0 and 1 and output 0 of a node tml_node_check passed (declared with two inputs and
 // one output), checked to be of one type and to broadcast into the output, which *bc then
 // describes (ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM); which types is the caller's to check.

@@ -207,12 +207,15 @@ TML_COLD tml_status_t tml_node_check(tml_interp_t *it, const tml_node_t *node) {
         return tml_fail_type(it, in->type, "input");
     }
     const tml_tensor_t *out = tml_node_output(it, node, 0);
+    if (op->output_type != 0 && out->type + 1 != op->output_type) {
+        return tml_failf(it, TML_ERR_MODEL, "output must be %s", tml_type_name(op->output_type - 1));
+    }
     TML_CHECK(it, !(op->flags & TML_OP_SAME_TYPE) || out->type == in->type, TML_ERR_MODEL,
         "input and output types differ");
     TML_CHECK(it, !(op->flags & TML_OP_SAME_SIZE) || tml_elements(in) == tml_elements(out), TML_ERR_MODEL,
         "output size differs from input");
     TML_CHECK(it, !(op->flags & TML_OP_OUTPUT_SCALE) || out->type == TML_FLOAT32 || out->scale > 0.0f,
-        TML_ERR_MODEL, "bad output scale");
+        TML_ERR_MODEL, "output scale must be positive");
     return TML_OK;
 }
 
@@ -220,6 +223,13 @@ TML_COLD void tml_node_unary(const tml_interp_t *it, const tml_node_t *node, con
     const tml_tensor_t **out) {
     *in = tml_node_input(it, node, 0);
     *out = tml_node_output(it, node, 0);
+}
+
+TML_COLD tml_status_t tml_check_const(tml_interp_t *it, const tml_tensor_t *t, const char *what) {
+    if ((t->flags & TML_TENSOR_CONST) && t->data != NULL) {
+        return TML_OK;
+    }
+    return tml_failf(it, TML_ERR_UNSUPPORTED, "%s must be constant", what);
 }
 
 TML_COLD tml_status_t tml_node_binary(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **a,

@@ -136,7 +136,7 @@ def test_fully_connected_sparse_weights_are_unsupported():
         sp.traversalOrder = [0, 1]
         sg.tensors[op.inputs[1]].sparsity = sp
 
-    assert_unsupported(edit_model(int8_dense(), edit), "is sparse", "sparse weights not supported")
+    assert_unsupported(edit_model(int8_dense(), edit), "is sparse: not supported")
 
 
 def test_fully_connected_converted_sparse_model_is_unsupported():

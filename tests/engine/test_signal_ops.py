@@ -148,3 +148,25 @@ def test_single_window_clips(clip):
     ref = front.ref_frame(audio)
     assert front.ours_frame(audio) == ref
     assert len(ref) == 40
+
+
+@pytest.mark.parametrize(
+    ("custom", "message"),
+    [
+        ("SignalRfft", "SignalRfft: output must be int16"),
+        ("SignalEnergy", "SignalEnergy: output must be uint32"),
+        ("SignalFilterBank", "SignalFilterBank: output must be uint64"),
+    ],
+)
+def test_output_of_another_type_is_a_bad_model(custom, message):
+    """An op's output retyped to one its kernel does not write (float32) is refused at load,
+    naming the type the op writes."""
+    from tensorflow.lite.tools import flatbuffer_utils
+
+    m = flatbuffer_utils.convert_bytearray_to_object(read_model("audio_preprocessor_int8"))
+    sg = m.subgraphs[0]
+    codes = [c.customCode for c in m.operatorCodes]
+    op = next(o for o in sg.operators if codes[o.opcodeIndex] in (custom, custom.encode()))
+    sg.tensors[op.outputs[0]].type = 0  # FLOAT32
+    with pytest.raises(ValueError, match=message):
+        _tinyml.Model(bytes(flatbuffer_utils.convert_object_to_bytearray(m)))

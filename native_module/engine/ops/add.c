@@ -27,7 +27,7 @@ static TML_COLD tml_status_t add_sub_prepare(tml_interp_t *it, tml_node_t *node)
         p->output_offset = out->zero_point;
         p->left_shift = 20;
         TML_CHECK(it, a->scale > 0.0f && b->scale > 0.0f && out->scale > 0.0f, TML_ERR_MODEL,
-            "int8 tensor without scale");
+            "scales must be positive");
         // TFLite Micro's CalculateOpDataAdd works in double, its CalculateOpDataSub in float,
         // and the multipliers differ in their last bits: SUB rounds every step to float.
         double twice_max = 2.0 * (double)(a->scale > b->scale ? a->scale : b->scale);
@@ -44,7 +44,7 @@ static TML_COLD tml_status_t add_sub_prepare(tml_interp_t *it, tml_node_t *node)
         tml_quantize_multiplier(r1, &p->input1_multiplier, &s1);
         tml_quantize_multiplier(r2, &p->input2_multiplier, &s2);
         tml_quantize_multiplier(ro, &p->output_multiplier, &so);
-        TML_CHECK(it, s1 <= 0 && s2 <= 0 && so <= 0, TML_ERR_UNSUPPORTED, "output scale too small");
+        TML_CHECK(it, s1 <= 0 && s2 <= 0 && so <= 0, TML_ERR_UNSUPPORTED, "output scale too small for input scale");
         p->input1_shift = s1;
         p->input2_shift = s2;
         p->output_shift = so;

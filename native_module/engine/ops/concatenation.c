@@ -12,8 +12,10 @@ typedef struct {
 static TML_COLD tml_status_t concatenation_prepare(tml_interp_t *it, tml_node_t *node) {
     concatenation_data_t *d = node->data;
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, tml_opt_u8(it, node, 1, TML_ACT_NONE) == TML_ACT_NONE, TML_ERR_UNSUPPORTED,
-        "fused activation not supported");
+    int32_t act = tml_opt_u8(it, node, 1, TML_ACT_NONE);
+    if (act != TML_ACT_NONE) {
+        return tml_fail_int(it, TML_ERR_UNSUPPORTED, "fused activation", act, " not supported");
+    }
     int32_t axis = tml_opt_i32(it, node, 0, 0);
     if (axis < 0) {
         axis += out->ndim;
@@ -26,7 +28,7 @@ static TML_COLD tml_status_t concatenation_prepare(tml_interp_t *it, tml_node_t 
         const tml_tensor_t *in = tml_node_input(it, node, i);
         TML_CHECK(it, in != NULL, TML_ERR_MODEL, "missing input");
         TML_CHECK(it, in->type == out->type, TML_ERR_MODEL, "input and output types differ");
-        TML_CHECK(it, in->ndim == out->ndim, TML_ERR_MODEL, "inputs differ in rank");
+        TML_CHECK(it, in->ndim == out->ndim, TML_ERR_MODEL, "input and output ranks differ");
         for (int k = 0; k < out->ndim; k++) {
             TML_CHECK(it, k == axis || in->dims[k] == out->dims[k], TML_ERR_MODEL, "input shapes differ");
         }

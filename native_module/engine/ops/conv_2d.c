@@ -55,12 +55,12 @@ static TML_COLD tml_status_t conv_2d_prepare(tml_interp_t *it, tml_node_t *node)
     s->filter_c = f->dims[3];
     s->out_h = out->dims[1];
     s->out_w = out->dims[2];
-    TML_CHECK(it, s->out_c == filter_channels(it, node), TML_ERR_MODEL, "bad filter shape");
+    TML_CHECK(it, s->out_c == filter_channels(it, node) && s->filter_h > 0 && s->filter_w > 0, TML_ERR_MODEL,
+        "bad filter shape");
     TML_CHECK(it, out->dims[0] == s->batches && out->dims[3] == s->out_c, TML_ERR_MODEL, "output shape mismatch");
     TML_CHECK(it, s->filter_c > 0 && s->in_c >= s->filter_c && s->in_c % s->filter_c == 0
         && s->out_c % (s->in_c / s->filter_c) == 0,
         TML_ERR_MODEL, "filter depth does not divide input depth");
-    TML_CHECK(it, s->filter_h > 0 && s->filter_w > 0, TML_ERR_MODEL, "bad filter shape");
     if (bias != NULL) {
         TML_CHECK(it, tml_elements(bias) >= (uint32_t)s->out_c, TML_ERR_MODEL, "bias too short");
     }

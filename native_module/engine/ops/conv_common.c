@@ -46,7 +46,7 @@ TML_COLD tml_status_t tml_conv_tensors(tml_interp_t *it, const tml_node_t *node,
 
 TML_COLD tml_status_t tml_conv_check_4d(tml_interp_t *it, const tml_tensor_t *in, const tml_tensor_t *f,
     const tml_tensor_t *out) {
-    TML_CHECK(it, in->ndim == 4 && f->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "tensors must be 4-d");
+    TML_CHECK(it, in->ndim == 4 && f->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "tensors must be 4-D");
     for (int i = 0; i < 4; i++) {
         // A zero-sized dimension lets the others be anything; keep them sane.
         TML_CHECK(it, in->dims[i] <= TML_CONV_MAX_SPAN && f->dims[i] <= TML_CONV_MAX_SPAN
@@ -56,18 +56,19 @@ TML_COLD tml_status_t tml_conv_check_4d(tml_interp_t *it, const tml_tensor_t *in
 }
 
 TML_COLD tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
-    const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, const char *mismatch,
-    int32_t *mult, int8_t *shift) {
+    const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, int32_t *mult, int8_t *shift) {
     tml_quant_t q;
     TML_TRY(tml_tensor_quant(it, tml_node_input_index(node, 1), &q));
     TML_CHECK(it, q.count >= 1, TML_ERR_MODEL, "weights not quantized");
     if (q.count > 1) {
-        TML_CHECK(it, q.count == (uint32_t)channels, TML_ERR_MODEL, mismatch);
+        if (q.count != (uint32_t)channels) {
+            return tml_fail_mismatch(it, TML_ERR_MODEL, "weight scales", channels, (int32_t)q.count);
+        }
         TML_CHECK(it, q.quantized_dimension >= 0 && q.quantized_dimension < f->ndim
             && f->dims[q.quantized_dimension] == channels, TML_ERR_MODEL, "bad weights quantized dimension");
     }
     TML_CHECK(it, in->quant_count >= 1 && out->quant_count >= 1, TML_ERR_MODEL, "input or output not quantized");
-    TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");
+    TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "output scale must be positive");
     for (int32_t c = 0; c < channels; c++) {
         double fs = (double)tml_quant_scale(&q, q.count > 1 ? (uint32_t)c : 0);
         double m = (double)in->scale * fs / (double)out->scale;
@@ -86,8 +87,7 @@ TML_COLD tml_status_t tml_conv_channel_quant(tml_interp_t *it, const tml_node_t 
     int8_t *shift = (int8_t *)(arrays + channels);
     q->multiplier = arrays;
     q->shift = shift;
-    TML_TRY(tml_conv_multipliers(it, node, in, f, out, channels, "weight scales do not match channels",
-        arrays, shift));
+    TML_TRY(tml_conv_multipliers(it, node, in, f, out, channels, arrays, shift));
     return tml_act_range_quant(it, act, out, &q->act_min, &q->act_max);
 }
 

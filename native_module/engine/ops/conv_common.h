@@ -41,8 +41,7 @@ tml_status_t tml_conv_check_4d(tml_interp_t *it, const tml_tensor_t *in, const t
 // scales whose count is neither 1 nor channels. A shift is an int8 (TFLite's
 // exponents lie within +-31): 5 bytes of arena a channel instead of 8.
 tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
-    const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, const char *mismatch,
-    int32_t *mult, int8_t *shift);
+    const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, int32_t *mult, int8_t *shift);
 
 // Bytes of the per-channel arrays for `channels` output channels: the
 // multipliers, then the shifts.

@@ -58,11 +58,11 @@ static TML_COLD tml_status_t depthwise_conv_2d_prepare(tml_interp_t *it, tml_nod
     s->out_h = out->dims[1];
     s->out_w = out->dims[2];
     int32_t out_c = f->dims[3];
-    TML_CHECK(it, out_c == filter_channels(it, node), TML_ERR_MODEL, "bad filter shape");
+    TML_CHECK(it, out_c == filter_channels(it, node) && s->filter_h > 0 && s->filter_w > 0, TML_ERR_MODEL,
+        "bad filter shape");
     TML_CHECK(it, out->dims[0] == s->batches && out->dims[3] == out_c, TML_ERR_MODEL, "output shape mismatch");
     TML_CHECK(it, s->in_c > 0 && out_c % s->in_c == 0, TML_ERR_MODEL, "output depth not a multiple of input depth");
     s->depth_multiplier = out_c / s->in_c;
-    TML_CHECK(it, s->filter_h > 0 && s->filter_w > 0, TML_ERR_MODEL, "bad filter shape");
     if (bias != NULL) {
         TML_CHECK(it, tml_elements(bias) >= (uint32_t)out_c, TML_ERR_MODEL, "bias too short");
     }

@@ -9,7 +9,9 @@ static TML_COLD tml_status_t dequantize_prepare(tml_interp_t *it, tml_node_t *no
     if (out->type != TML_FLOAT32) {
         return tml_fail_type(it, out->type, "output");
     }
-    TML_CHECK(it, in->quant_count == 1, TML_ERR_UNSUPPORTED, "input needs per-tensor quantization");
+    if (in->quant_count != 1) {
+        return tml_failf(it, TML_ERR_UNSUPPORTED, "%s needs per-tensor quantization", "input");
+    }
     p->size = tml_elements(in);
     p->in_type = in->type;
     p->scale = in->scale;

@@ -70,8 +70,7 @@ static TML_COLD tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, co
     // quant_count and the model's scale count agree up to 255, so the choice
     // below is the one the model's scales make.
     if (f->quant_count <= 1) {
-        TML_TRY(tml_conv_multipliers(it, node, in, f, out, 1, "weight scales do not match units",
-            &p->tensor_multiplier, &p->tensor_shift));
+        TML_TRY(tml_conv_multipliers(it, node, in, f, out, 1, &p->tensor_multiplier, &p->tensor_shift));
         p->multiplier = &p->tensor_multiplier;
         p->shift = &p->tensor_shift;
         p->per_channel = 0;
@@ -83,7 +82,7 @@ static TML_COLD tml_status_t quant_params(tml_interp_t *it, tml_node_t *node, co
     int32_t rows = per_channel_rows(it, node);
     int32_t *mult = (int32_t *)(d + 1);
     int8_t *shift = (int8_t *)(mult + rows);
-    TML_TRY(tml_conv_multipliers(it, node, in, f, out, rows, "weight scales do not match units", mult, shift));
+    TML_TRY(tml_conv_multipliers(it, node, in, f, out, rows, mult, shift));
     p->multiplier = mult;
     p->shift = shift;
     p->per_channel = 1;
@@ -98,11 +97,11 @@ static TML_COLD tml_status_t fully_connected_prepare(tml_interp_t *it, tml_node_
     TML_CHECK(it, tml_opt_u8(it, node, OPT_WEIGHTS_FORMAT, 0) == 0, TML_ERR_UNSUPPORTED,
         "shuffled weights not supported");
 
-    TML_CHECK(it, f->ndim >= 2 && out->ndim >= 1, TML_ERR_MODEL, "bad weights or output rank");
+    TML_CHECK(it, f->ndim >= 2 && out->ndim >= 1, TML_ERR_MODEL, "bad weights or output shape");
     tml_fully_connected_shape_t *s = &d->p.s8.s;  // both union members start with it
     s->accum_depth = f->dims[f->ndim - 1];
     s->out_depth = out->dims[out->ndim - 1];
-    TML_CHECK(it, s->accum_depth > 0 && s->out_depth > 0, TML_ERR_MODEL, "empty weights or output");
+    TML_CHECK(it, s->accum_depth > 0 && s->out_depth > 0, TML_ERR_MODEL, "bad weights or output shape");
     TML_CHECK(it, s->out_depth <= f->dims[f->ndim - 2], TML_ERR_MODEL, "more outputs than weight rows");
     uint32_t out_n = tml_elements(out);
     s->batches = (int32_t)(out_n / (uint32_t)s->out_depth);

@@ -29,8 +29,10 @@ static TML_COLD tml_status_t mean_prepare(tml_interp_t *it, tml_node_t *node) {
     if (axis->type != TML_INT32) {
         return tml_fail_type(it, axis->type, "axis");
     }
-    TML_CHECK(it, axis->data != NULL, TML_ERR_UNSUPPORTED, "axis must be a constant");
-    TML_CHECK(it, in->ndim <= TML_MAX_DIMS, TML_ERR_UNSUPPORTED, "too many dimensions");
+    if (axis->data == NULL) {
+        return tml_failf(it, TML_ERR_UNSUPPORTED, "%s must be constant", "axis");
+    }
+    // Loading refused any tensor of more than TML_MAX_DIMS dimensions, the kernel's bound.
 
     s->ndim = in->ndim;
     s->reduce_mask = 0;
@@ -58,7 +60,7 @@ static TML_COLD tml_status_t mean_prepare(tml_interp_t *it, tml_node_t *node) {
     TML_CHECK(it, tml_elements(out) == s->out_size, TML_ERR_MODEL, "output shape mismatch");
     d->type = in->type;
     if (in->type == TML_INT8) {
-        TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");
+        TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "output scale must be positive");
         TML_CHECK(it, node->scratch_bytes >= tml_ref_mean_s8_scratch_size(s), TML_ERR_INTERNAL, "scratch too small");
         int shift;
         tml_quantize_multiplier((double)in->scale / (double)out->scale, &d->s8.multiplier, &shift);

@@ -21,7 +21,7 @@ static TML_COLD tml_status_t mul_prepare(tml_interp_t *it, tml_node_t *node) {
         p->input1_offset = -a->zero_point;
         p->input2_offset = -b->zero_point;
         p->output_offset = out->zero_point;
-        TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "int8 output without scale");
+        TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "output scale must be positive");
         int shift;
         tml_quantize_multiplier((double)a->scale * (double)b->scale / (double)out->scale,
             &p->output_multiplier, &shift);

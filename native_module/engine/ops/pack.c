@@ -13,7 +13,9 @@ static TML_COLD tml_status_t pack_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     const tml_tensor_t *in0 = tml_node_input(it, node, 0);
     int32_t t = out->type;
-    TML_CHECK(it, out->ndim == in0->ndim + 1, TML_ERR_MODEL, "output rank must be input rank + 1");
+    if (out->ndim != in0->ndim + 1) {
+        return tml_fail_mismatch(it, TML_ERR_MODEL, "output rank", in0->ndim + 1, out->ndim);
+    }
     int32_t axis = tml_opt_i32(it, node, 1, 0);
     if (axis < 0) {
         axis += out->ndim;

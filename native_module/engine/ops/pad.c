@@ -25,13 +25,16 @@ static TML_COLD tml_status_t pad_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *pads = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     int32_t t = out->type;
-    TML_CHECK(it, (pads->flags & TML_TENSOR_CONST) && pads->data != NULL, TML_ERR_UNSUPPORTED,
-        "paddings must be constant");
+    TML_TRY(tml_check_const(it, pads, "paddings"));
     if (pads->type != TML_INT32 && pads->type != TML_INT64) {
         return tml_fail_type(it, pads->type, "paddings");
     }
     int rank = in->ndim;
+    // Loading refused any tensor of more than TML_MAX_DIMS dimensions: only a build that raised
+    // that bound above the kernel's can get here with more.
+#if TML_MAX_DIMS > TML_PAD_DIMS
     TML_CHECK(it, rank <= TML_PAD_DIMS, TML_ERR_UNSUPPORTED, "more than 6 dimensions");
+#endif
     TML_CHECK(it, out->ndim == rank, TML_ERR_MODEL, "input and output ranks differ");
     TML_CHECK(it, pads->ndim == 2 && pads->dims[0] == rank && pads->dims[1] == 2, TML_ERR_MODEL,
         "paddings must be [rank, 2]");

@@ -23,7 +23,7 @@ static TML_COLD tml_status_t pool_2d_prepare(tml_interp_t *it, tml_node_t *node)
     pool_2d_data_t *d = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);
-    TML_CHECK(it, in->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "tensors must be 4-d");
+    TML_CHECK(it, in->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "tensors must be 4-D");
 
     tml_pool_2d_shape_t *s = &d->p.s8.s;  // both union members start with it
     s->batches = in->dims[0];

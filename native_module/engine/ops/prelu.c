@@ -23,7 +23,7 @@ static TML_COLD tml_status_t prelu_prepare(tml_interp_t *it, tml_node_t *node) {
     if (TML_IS_F32(in->type)) {
         return TML_OK;
     }
-    TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");
+    TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "output scale must be positive");
     int shift;
     tml_quantize_multiplier((double)in->scale / (double)out->scale, &d->s8.multiplier_pos, &shift);
     d->s8.shift_pos = shift;

@@ -33,8 +33,10 @@ static TML_COLD tml_status_t quantize_prepare(tml_interp_t *it, tml_node_t *node
     quantize_data_t *d = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);
-    TML_CHECK(it, out->quant_count == 1, TML_ERR_UNSUPPORTED, "output needs per-tensor quantization");
-    TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "bad output scale");
+    if (out->quant_count != 1) {
+        return tml_failf(it, TML_ERR_UNSUPPORTED, "%s needs per-tensor quantization", "output");
+    }
+    TML_CHECK(it, out->scale > 0.0f, TML_ERR_MODEL, "output scale must be positive");
     d->in_type = in->type;
     if (TML_IS_F32(in->type)) {
         if (out->type != TML_INT8 && out->type != TML_UINT8 && out->type != TML_INT16) {

@@ -8,7 +8,9 @@
 static TML_COLD tml_status_t alias_prepare(tml_interp_t *it, tml_node_t *node) {
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, tml_type_size(in->type) != 0, TML_ERR_UNSUPPORTED, "type not supported");
+    if (tml_type_size(in->type) == 0) {
+        return tml_fail_type(it, in->type, "input");
+    }
     if (tml_elements(in) != tml_elements(out)) {
         return tml_fail_mismatch(it, TML_ERR_MODEL, "element count", (int32_t)tml_elements(in),
             (int32_t)tml_elements(out));

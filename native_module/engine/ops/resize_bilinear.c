@@ -19,8 +19,7 @@ static TML_COLD tml_status_t resize_bilinear_prepare(tml_interp_t *it, tml_node_
     TML_CHECK(it, in->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "input and output must be 4-D");
     TML_CHECK(it, size->type == TML_INT32 && size->ndim == 1 && size->dims[0] == 2, TML_ERR_MODEL,
         "size must be int32 [2]");
-    TML_CHECK(it, (size->flags & TML_TENSOR_CONST) && size->data != NULL, TML_ERR_UNSUPPORTED,
-        "size must be constant");
+    TML_TRY(tml_check_const(it, size, "size"));
     TML_CHECK(it, out->dims[0] == in->dims[0] && out->dims[3] == in->dims[3]
         && out->dims[1] == tml_rd_i32(size->data) && out->dims[2] == tml_rd_i32(size->data + 4),
         TML_ERR_MODEL, "output shape mismatch");

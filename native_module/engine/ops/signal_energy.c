@@ -15,7 +15,6 @@ static TML_COLD tml_status_t signal_energy_prepare(tml_interp_t *it, tml_node_t 
     signal_energy_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, out->type == TML_UINT32, TML_ERR_MODEL, "output must be uint32");
     d->size = (int32_t)tml_elements(out);
     TML_CHECK(it, tml_elements(in) >= 2 * (uint32_t)d->size, TML_ERR_MODEL, "input smaller than 2 x output");
     const uint8_t *opts;
@@ -45,6 +44,7 @@ const tml_op_t tml_op_signal_energy = {
     .inputs = {1, 1},
     .outputs = {1, 1},
     .types = TML_TYPE_BIT(TML_INT16),
+    .output_type = TML_OUTPUT_TYPE(TML_UINT32),
     .data_size = sizeof(signal_energy_data_t),
     .prepare = signal_energy_prepare,
     .eval = signal_energy_eval,

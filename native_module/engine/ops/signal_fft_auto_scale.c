@@ -11,9 +11,7 @@ typedef struct {
 static TML_COLD tml_status_t signal_fft_auto_scale_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_fft_auto_scale_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
-    const tml_tensor_t *out = tml_node_output(it, node, 0);
     const tml_tensor_t *bits = tml_node_output(it, node, 1);
-    TML_CHECK(it, out->type == TML_INT16, TML_ERR_MODEL, "output must be int16");
     TML_CHECK(it, bits->type == TML_INT32 && tml_elements(bits) == 1, TML_ERR_MODEL, "scale must be an int32 scalar");
     d->size = (int32_t)tml_elements(in);
     return TML_OK;
@@ -36,6 +34,7 @@ const tml_op_t tml_op_signal_fft_auto_scale = {
     .outputs = {2, 2},
     .flags = TML_OP_SAME_SIZE,
     .types = TML_TYPE_BIT(TML_INT16),
+    .output_type = TML_OUTPUT_TYPE(TML_INT16),
     .data_size = sizeof(signal_fft_auto_scale_data_t),
     .prepare = signal_fft_auto_scale_prepare,
     .eval = signal_fft_auto_scale_eval,

@@ -40,7 +40,6 @@ static TML_COLD tml_status_t signal_filter_bank_prepare(tml_interp_t *it, tml_no
     signal_filter_bank_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, out->type == TML_UINT64, TML_ERR_MODEL, "output must be uint64");
     int32_t c = num_channels(it, node);
     TML_CHECK(it, c > 0 && tml_elements(out) == (uint32_t)c, TML_ERR_MODEL, "num_channels differs from output");
     tml_signal_filter_bank_t *fb = &d->fb;
@@ -79,6 +78,7 @@ const tml_op_t tml_op_signal_filter_bank = {
     .inputs = {6, 6},
     .outputs = {1, 1},
     .types = TML_TYPE_BIT(TML_UINT32),
+    .output_type = TML_OUTPUT_TYPE(TML_UINT64),
     .data_size = sizeof(signal_filter_bank_data_t),
     .data_size_ilp32 = TML_ILP32_SIZE(signal_filter_bank_data_t, 24),
     .scratch_size = signal_filter_bank_scratch_size,

@@ -13,8 +13,6 @@ typedef struct {
 static TML_COLD tml_status_t signal_filter_bank_log_prepare(tml_interp_t *it, tml_node_t *node) {
     signal_filter_bank_log_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
-    const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, out->type == TML_INT16, TML_ERR_MODEL, "output must be int16");
     d->size = (int32_t)tml_elements(in);
     const uint8_t *opts;
     uint32_t len = tml_custom_options(it, node, &opts);
@@ -42,6 +40,7 @@ const tml_op_t tml_op_signal_filter_bank_log = {
     .outputs = {1, 1},
     .flags = TML_OP_SAME_SIZE,
     .types = TML_TYPE_BIT(TML_UINT32),
+    .output_type = TML_OUTPUT_TYPE(TML_INT16),
     .data_size = sizeof(signal_filter_bank_log_data_t),
     .prepare = signal_filter_bank_log_prepare,
     .eval = signal_filter_bank_log_eval,

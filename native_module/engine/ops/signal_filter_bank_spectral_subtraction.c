@@ -32,7 +32,7 @@ static TML_COLD tml_status_t signal_spectral_sub_prepare(tml_interp_t *it, tml_n
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     const tml_tensor_t *noise = tml_node_output(it, node, 1);
-    TML_CHECK(it, out->type == TML_UINT32 && noise->type == TML_UINT32, TML_ERR_MODEL, "outputs must be uint32");
+    TML_CHECK(it, noise->type == TML_UINT32, TML_ERR_MODEL, "noise estimate must be uint32");
     tml_flexbuf_map_t m;
     TML_CHECK(it, read_options(it, node, &m), TML_ERR_MODEL, "bad custom options");
     int32_t n = tml_flexbuf_i32(&m, "num_channels", 0);
@@ -73,6 +73,7 @@ const tml_op_t tml_op_signal_filter_bank_spectral_subtraction = {
     .inputs = {1, 1},
     .outputs = {2, 2},
     .types = TML_TYPE_BIT(TML_UINT32),
+    .output_type = TML_OUTPUT_TYPE(TML_UINT32),
     .data_size = sizeof(signal_spectral_sub_data_t),
     .extra_size = signal_spectral_sub_extra_size,
     .prepare = signal_spectral_sub_prepare,

@@ -12,9 +12,7 @@ static TML_COLD tml_status_t signal_filter_bank_square_root_prepare(tml_interp_t
     signal_filter_bank_square_root_data_t *d = node->data;
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *bits = tml_node_input(it, node, 1);
-    const tml_tensor_t *out = tml_node_output(it, node, 0);
     TML_CHECK(it, bits->type == TML_INT32 && tml_elements(bits) == 1, TML_ERR_MODEL, "scale must be an int32 scalar");
-    TML_CHECK(it, out->type == TML_UINT32, TML_ERR_MODEL, "output must be uint32");
     d->size = (int32_t)tml_elements(in);
     return TML_OK;
 }
@@ -37,6 +35,7 @@ const tml_op_t tml_op_signal_filter_bank_square_root = {
     .outputs = {1, 1},
     .flags = TML_OP_SAME_SIZE,
     .types = TML_TYPE_BIT(TML_UINT64),
+    .output_type = TML_OUTPUT_TYPE(TML_UINT32),
     .data_size = sizeof(signal_filter_bank_square_root_data_t),
     .prepare = signal_filter_bank_square_root_prepare,
     .eval = signal_filter_bank_square_root_eval,

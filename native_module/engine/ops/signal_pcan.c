@@ -18,8 +18,7 @@ static TML_COLD tml_status_t signal_pcan_prepare(tml_interp_t *it, tml_node_t *n
     const tml_tensor_t *noise = tml_node_input(it, node, 1);
     const tml_tensor_t *lut = tml_node_input(it, node, 2);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, noise->type == TML_UINT32 && out->type == TML_UINT32, TML_ERR_MODEL,
-        "noise estimate and output must be uint32");
+    TML_CHECK(it, noise->type == TML_UINT32, TML_ERR_MODEL, "noise estimate must be uint32");
     TML_CHECK(it, lut->type == TML_INT16 && tml_elements(lut) >= PCAN_LUT_SIZE, TML_ERR_MODEL,
         "gain lut must be 125 int16");
     d->size = (int32_t)tml_elements(in);
@@ -52,6 +51,7 @@ const tml_op_t tml_op_signal_pcan = {
     .inputs = {3, 3},
     .outputs = {1, 1},
     .types = TML_TYPE_BIT(TML_UINT32),
+    .output_type = TML_OUTPUT_TYPE(TML_UINT32),
     .data_size = sizeof(signal_pcan_data_t),
     .prepare = signal_pcan_prepare,
     .eval = signal_pcan_eval,

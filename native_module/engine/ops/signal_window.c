@@ -16,8 +16,7 @@ static TML_COLD tml_status_t signal_window_prepare(tml_interp_t *it, tml_node_t 
     const tml_tensor_t *in = tml_node_input(it, node, 0);
     const tml_tensor_t *w = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
-    TML_CHECK(it, w->type == TML_INT16 && out->type == TML_INT16, TML_ERR_MODEL, "window and output must be int16");
-    TML_CHECK(it, w->ndim == 1 && w->dims[0] > 0, TML_ERR_MODEL, "window must be 1-D");
+    TML_CHECK(it, w->type == TML_INT16 && w->ndim == 1 && w->dims[0] > 0, TML_ERR_MODEL, "window must be 1-D int16");
     d->size = (int32_t)tml_elements(in);
     d->window_size = w->dims[0];
     TML_CHECK(it, d->size % d->window_size == 0, TML_ERR_MODEL, "input is not whole windows");
@@ -49,6 +48,7 @@ const tml_op_t tml_op_signal_window = {
     .inputs = {2, 2},
     .outputs = {1, 1},
     .types = TML_TYPE_BIT(TML_INT16),
+    .output_type = TML_OUTPUT_TYPE(TML_INT16),
     .data_size = sizeof(signal_window_data_t),
     .prepare = signal_window_prepare,
     .eval = signal_window_eval,

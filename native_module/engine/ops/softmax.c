@@ -28,11 +28,19 @@ typedef struct {
     uint8_t out_type;
 } softmax_data_t;
 
+// "int8 output needs scale 1/256, zero point -128": the one output quantization the kernels
+// of a type produce.
+static TML_COLD tml_status_t output_range_unsupported(tml_interp_t *it, int32_t type, int32_t inv_scale,
+    int32_t zero_point) {
+    return tml_failf(it, TML_ERR_UNSUPPORTED, "%s output needs scale 1/%d, zero point %d", tml_type_name(type),
+        (int)inv_scale, (int)zero_point);
+}
+
 static TML_COLD tml_status_t softmax_prepare(tml_interp_t *it, tml_node_t *node) {
     softmax_data_t *d = node->data;
     const tml_tensor_t *in, *out;
     tml_node_unary(it, node, &in, &out);
-    TML_CHECK(it, in->ndim >= 1, TML_ERR_MODEL, "input must have at least 1 dimension");
+    TML_CHECK(it, in->ndim >= 1, TML_ERR_MODEL, "input must not be a scalar");
     int32_t depth = in->dims[in->ndim - 1];
     int32_t outer = depth > 0 ? (int32_t)(tml_elements(in) / (uint32_t)depth) : 0;
     float beta = tml_opt_f32(it, node, 0, 0.0f);
@@ -50,12 +58,14 @@ static TML_COLD tml_status_t softmax_prepare(tml_interp_t *it, tml_node_t *node)
         return tml_fail_type(it, in->type, "input");
     }
     if (out->type == TML_INT8) {
-        TML_CHECK(it, out->zero_point == -128 && out->scale == 1.0f / 256,
-            TML_ERR_UNSUPPORTED, "int8 output needs scale 1/256, zero point -128");
+        if (!(out->zero_point == -128 && out->scale == 1.0f / 256)) {
+            return output_range_unsupported(it, out->type, 256, -128);
+        }
     } else if (TML_IS_S16(out->type)) {
         float err = out->scale - 1.0f / 65536;
-        TML_CHECK(it, out->zero_point == -32768 && err <= 0.001f / 65536 && err >= -0.001f / 65536,
-            TML_ERR_UNSUPPORTED, "int16 output needs scale 1/65536, zero point -32768");
+        if (!(out->zero_point == -32768 && err <= 0.001f / 65536 && err >= -0.001f / 65536)) {
+            return output_range_unsupported(it, out->type, 65536, -32768);
+        }
     } else {
         return tml_fail_type(it, out->type, "output");
     }
@@ -63,7 +73,7 @@ static TML_COLD tml_status_t softmax_prepare(tml_interp_t *it, tml_node_t *node)
     // PreprocessSoftmaxScaling with 5 integer bits).
     double m = (double)beta * (double)in->scale * (double)(1 << 26);
     m = m < 2147483647.0 ? m : 2147483647.0;
-    TML_CHECK(it, m > 1.0, TML_ERR_UNSUPPORTED, "beta * input scale too small");
+    TML_CHECK(it, m > 1.0, TML_ERR_UNSUPPORTED, "beta * input scale out of range");
     tml_softmax_s8_params_t *p = &d->p.s8;
     int shift;
     multiplier_gt1(m, &p->input_multiplier, &shift);

@@ -25,7 +25,11 @@ static TML_COLD tml_status_t strided_slice_prepare(tml_interp_t *it, tml_node_t 
     TML_CHECK(it, const_i32_vec(begin) && const_i32_vec(end) && const_i32_vec(strides), TML_ERR_UNSUPPORTED,
         "begin, end and strides must be constant int32");
     int rank = in->ndim;
+    // Loading refused any tensor of more than TML_MAX_DIMS dimensions: only a build that raised
+    // that bound above the kernel's can get here with more.
+#if TML_MAX_DIMS > TML_STRIDED_SLICE_DIMS
     TML_CHECK(it, rank <= TML_STRIDED_SLICE_DIMS, TML_ERR_UNSUPPORTED, "more than 6 dimensions");
+#endif
     uint32_t n = tml_elements(begin);
     TML_CHECK(it, n <= (uint32_t)rank && tml_elements(end) == n && tml_elements(strides) == n, TML_ERR_MODEL,
         "begin, end and strides sizes differ");

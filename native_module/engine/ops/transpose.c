@@ -9,13 +9,16 @@ static TML_COLD tml_status_t transpose_prepare(tml_interp_t *it, tml_node_t *nod
     const tml_tensor_t *perm = tml_node_input(it, node, 1);
     const tml_tensor_t *out = tml_node_output(it, node, 0);
     int32_t t = out->type;
-    TML_CHECK(it, (perm->flags & TML_TENSOR_CONST) && perm->data != NULL, TML_ERR_UNSUPPORTED,
-        "permutation must be constant");
+    TML_TRY(tml_check_const(it, perm, "permutation"));
     if (perm->type != TML_INT32) {
         return tml_fail_type(it, perm->type, "permutation");
     }
     int rank = in->ndim;
+    // Loading refused any tensor of more than TML_MAX_DIMS dimensions: only a build that raised
+    // that bound above the kernel's can get here with more.
+#if TML_MAX_DIMS > TML_TRANSPOSE_DIMS
     TML_CHECK(it, rank <= TML_TRANSPOSE_DIMS, TML_ERR_UNSUPPORTED, "more than 6 dimensions");
+#endif
     TML_CHECK(it, out->ndim == rank && tml_elements(perm) == (uint32_t)rank, TML_ERR_MODEL,
         "permutation size must equal rank");
     int off = TML_TRANSPOSE_DIMS - rank;

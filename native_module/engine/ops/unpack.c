@@ -33,7 +33,9 @@ static TML_COLD tml_status_t unpack_prepare(tml_interp_t *it, tml_node_t *node) 
     for (int i = 0; i < node->n_outputs; i++) {
         const tml_tensor_t *out = tml_node_output(it, node, i);
         TML_CHECK(it, out->type == t, TML_ERR_MODEL, "input and output types differ");
-        TML_CHECK(it, out->ndim + 1 == in->ndim, TML_ERR_MODEL, "output rank must be input rank - 1");
+        if (out->ndim + 1 != in->ndim) {
+            return tml_fail_mismatch(it, TML_ERR_MODEL, "output rank", in->ndim - 1, out->ndim);
+        }
         for (int k = 0; k < out->ndim; k++) {
             TML_CHECK(it, out->dims[k] == in->dims[k < axis ? k : k + 1], TML_ERR_MODEL, "output shape mismatch");
         }
