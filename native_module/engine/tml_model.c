@@ -18,7 +18,6 @@ enum { METADATA_NAME = 0, METADATA_BUFFER = 1 };
 #define MAX_TENSOR_BYTES 0x10000000u
 #define MAX_COUNT 0xffffu
 // How a message ends when this build left out what a model needs (tinyml firmware build).
-#define NOT_BUILT_IN " not built in; rebuild with --ops-from naming this model"
 
 static TML_COLD tml_status_t corrupt(tml_interp_t *it, const char *what) {
     return tml_fail_text(it, TML_ERR_MODEL, what, 0, "", false);
@@ -137,10 +136,10 @@ static tml_status_t check_quantization(tml_interp_t *it, uint32_t index, uint8_t
 
 // "tensor <index> is <what>: <needs> not built in; ...": what is the tensor's type name, needs
 // its kernels; or a variable, whose state only SVDF and the LSTM keep. Short enough for a
-// 5-digit index in TML_ERR_MSG_LEN. The message ends as unsupported_op's does: NOT_BUILT_IN is
-// an argument, so that the linker stores its text once, inside unsupported_op's ":" NOT_BUILT_IN.
+// 5-digit index in TML_ERR_MSG_LEN. The message ends as unsupported_op's does: TML_NOT_BUILT_IN is
+// an argument, so that the linker stores its text once, inside unsupported_op's ":" TML_NOT_BUILT_IN.
 static TML_COLD tml_status_t left_out(tml_interp_t *it, uint32_t index, const char *what, const char *needs) {
-    return tml_failf(it, TML_ERR_UNSUPPORTED, "tensor %d is %s%s%s", (int)index, what, needs, NOT_BUILT_IN);
+    return tml_failf(it, TML_ERR_UNSUPPORTED, "tensor %d is %s%s%s", (int)index, what, needs, TML_NOT_BUILT_IN);
 }
 
 TML_COLD tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tensor_t *t) {
@@ -282,7 +281,7 @@ static bool valid_indices(const tml_interp_t *it, const int32_t *v, uint32_t n, 
 // builtin: the op's code, or -1 for a custom op (`name` then says which).
 static TML_COLD tml_status_t unsupported_op(tml_interp_t *it, uint32_t index, const char *name, int32_t builtin,
     int32_t version) {
-    const char *tail = builtin >= 0 && tml_builtin_left_out(builtin) ? ":" NOT_BUILT_IN : "";
+    const char *tail = builtin >= 0 && tml_builtin_left_out(builtin) ? ":" TML_NOT_BUILT_IN : "";
     it->err_node = (int32_t)index;
     if (builtin >= 0 && strlen(name) == 7 && memcmp(name, "UNKNOWN", 7) == 0) {
         // A build without the name table (TML_BUILTIN_NAMES=0) knows only its own ops' names.

@@ -211,6 +211,9 @@ tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *msg);
 // One format shared by several messages that differ in a word or a number stores their
 // common text once.
 tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+// How a refusal by a firmware built for other models ends (tinyml firmware build --ops-from).
+#define TML_NOT_BUILT_IN " not built in; rebuild with --ops-from naming this model"
 // "<msg> <value><tail>", e.g. tml_fail_int(it, TML_ERR_MODEL, "bad axis", axis, "")
 tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail);
 // "<msg>: expected <expected>, got <got>"

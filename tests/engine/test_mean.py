@@ -70,3 +70,15 @@ def test_global_average_pooling_matches_tflm(keepdims, mode):
 def test_mean_int16_is_unsupported():
     """int16 activations are refused with a message naming int16."""
     reference.assert_unsupported(mean_model((1, 4, 6), [1], False, "int16"), "MEAN", "int16")
+
+
+def test_mean_axis_from_the_graph_is_refused():
+    """An axis fed at run time (a graph input, not a constant) is refused when the model loads,
+    naming the axis; before, the planner's memory for it was read as the axes."""
+    model = reference.single_op_model(
+        "MEAN",
+        [((1, 4, 5, 6), "int8", 0.1, 0), ((2,), "int32", None, None)],
+        [((1, 6), "int8", 0.1, 0)],
+        options=("ReducerOptions", {"keepDims": False}),
+    )
+    reference.assert_unsupported(model, "axis must be constant")

@@ -188,6 +188,6 @@ TML_COLD bool tml_conv_window_shape(const tml_interp_t *it, const tml_node_t *no
 TML_COLD tml_status_t tml_conv_reference_left_out(tml_interp_t *it) {
     // "op <n> <OP>: " comes first: the words fit TML_ERR_MSG_LEN with a 3-digit op index. The
     // end is tml_model.c's for every left-out part of a build.
-    return tml_fail(it, TML_ERR_UNSUPPORTED, "this shape not built in; rebuild with --ops-from naming this model");
+    return tml_failf(it, TML_ERR_UNSUPPORTED, "this shape%s", TML_NOT_BUILT_IN);
 }
 #endif

@@ -29,9 +29,8 @@ static TML_COLD tml_status_t mean_prepare(tml_interp_t *it, tml_node_t *node) {
     if (axis->type != TML_INT32) {
         return tml_fail_type(it, axis->type, "axis");
     }
-    if (axis->data == NULL) {
-        return tml_failf(it, TML_ERR_UNSUPPORTED, "%s must be constant", "axis");
-    }
+    // The planner gave a non-constant axis arena memory before prepare: data is never NULL.
+    TML_TRY(tml_check_const(it, axis, "axis"));
     // Loading refused any tensor of more than TML_MAX_DIMS dimensions, the kernel's bound.
 
     s->ndim = in->ndim;

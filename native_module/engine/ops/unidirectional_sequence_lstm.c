@@ -5,7 +5,6 @@
 // follows TFLite Micro's UnidirectionalSequenceLstmPrepare and PrepareGateParametersInteger
 // (kernels/unidirectional_sequence_lstm.cc, lstm_eval_common.cc).
 #include "tml_op.h"
-#include "tml_internal.h"  // tml_failf: one message naming any gate tensor
 #include "tml_quant.h"
 #include "kernels/ref/unidirectional_sequence_lstm.h"
 
