@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -73,8 +74,11 @@ for name in NAMES:
 def run(names: list[str]) -> list[dict]:
     models = Paths.default().models
     lib = ROOT / "build" / "natmod" / "armv7emdp" / "_tinyml.mpy"
-    if not lib.is_file():
-        raise SystemExit(f"{lib} missing: make -C native_module/micropython ARCH=armv7emdp")
+    # make, not a check that the file exists: a .mpy older than the engine measures the old one.
+    build = ["make", "-C", "native_module/micropython", "ARCH=armv7emdp"]
+    made = subprocess.run(build, cwd=ROOT, capture_output=True, text=True, check=False)
+    if made.returncode != 0:
+        raise SystemExit(f"{' '.join(build)} failed:\n{made.stdout[-2000:]}{made.stderr[-2000:]}")
     with tempfile.TemporaryDirectory(prefix="tinyml-openmv-bench-") as tmp:
         tree = Path(tmp) / "rom"
         (tree / "lib").mkdir(parents=True)

@@ -8,7 +8,7 @@
 #
 # Run in CI on OpenMV's firmware on its emulated board, whose fake camera gives the frames
 # (tests/openmv/test_openmv.py); NOT RUN ON A CAMERA. It needs more memory than the OpenMV Cam
-# M7 and H7 have (see README.md): the firmware loads the .mpy's code (over 100 KB) into the
+# M7 and H7 have (see README.md): the firmware loads the .mpy's code (about 100 KB) into the
 # heap, which also holds the 83 KB arena, and the 300 KB model exceeds the H7's ROMFS.
 import time
 

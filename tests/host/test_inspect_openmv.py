@@ -27,12 +27,13 @@ def test_openmv_board_facts(paths) -> None:
     assert m7["mpy_arch"] == h7["mpy_arch"] == "armv7emdp"
     assert (m7["ram_budget"], m7["flash_budget"]) == (52 << 10, 256 << 10)
     assert h7["heap_blocks"] == [264 << 10, 64 << 10] and h7["flash_budget"] == 128 << 10
-    # the .mpy's heap once imported, measured on OpenMV's firmware by tests/openmv/
-    assert m7["tinyml_heap_bytes"] == h7["tinyml_heap_bytes"] > 100 << 10
+    # the .mpy's heap once imported, measured on OpenMV's firmware by tests/openmv/: more than
+    # the M7's whole heap, which the verdicts below rest on
+    assert m7["tinyml_heap_bytes"] == h7["tinyml_heap_bytes"] > m7["ram_budget"]
 
 
 def test_tinyml_does_not_import_on_the_m7(models: Path, capsys, paths) -> None:
-    """On OpenMV's firmware the .mpy's machine code goes to the heap (over 100 KB, measured
+    """On OpenMV's firmware the .mpy's machine code goes to the heap (about 100 KB, measured
     in tests/openmv/), twice the M7's 52 KB heap: even MLPerf Tiny KWS (23 KB arena) does not
     fit, and the report says why and what the camera offers instead."""
     rc, text, fit = _inspect(
