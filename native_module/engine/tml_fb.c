@@ -113,7 +113,7 @@ bool tml_fb_f32(const tml_fb_t *fb, uint32_t table, int field, float def, float 
     return true;
 }
 
-// Cold as the loading it serves (TML_COLD in tml_op.h).
+// Cold as the loading it serves (TML_COLD, tml_compiler.h).
 TML_COLD bool tml_fb_fields(const tml_fb_t *fb, uint32_t table, const uint8_t *spec, uint32_t n, uint32_t *out) {
     for (; n > 0; n--, spec++) {
         int field = *spec >> 3;

@@ -57,27 +57,35 @@ TML_COLD void tml_text_int(tml_text_t *t, int64_t v) {
 }
 
 // Appends fmt to t, its conversions taking the arguments in turn: %s a string, %d an int, %zu a
-// size_t, %lld a long long; no other conversion, flag or width.
+// size_t, %lld a long long; no flag or width, and any other character after a % (as in %%)
+// stands for itself.
 static TML_COLD void text_vformat(tml_text_t *t, const char *fmt, va_list ap) {
     for (; *fmt != '\0'; fmt++) {
-        if (*fmt != '%') {
-            if (t->len + 1 < t->cap) {
-                t->buf[t->len++] = *fmt;
-                t->buf[t->len] = '\0';
+        char c = *fmt;
+        if (c == '%' && fmt[1] != '\0') {
+            c = *++fmt;
+            if (c == 's') {
+                tml_text_str(t, va_arg(ap, const char *));
+                continue;
             }
-            continue;
+            if (c == 'd') {
+                tml_text_int(t, va_arg(ap, int));
+                continue;
+            }
+            if (c == 'z') {
+                fmt++;  // %zu
+                tml_text_int(t, (int64_t)va_arg(ap, size_t));
+                continue;
+            }
+            if (c == 'l') {
+                fmt += 2;  // %lld
+                tml_text_int(t, va_arg(ap, long long));
+                continue;
+            }
         }
-        char c = *++fmt;
-        if (c == 's') {
-            tml_text_str(t, va_arg(ap, const char *));
-        } else if (c == 'd') {
-            tml_text_int(t, va_arg(ap, int));
-        } else if (c == 'z') {
-            fmt++;  // %zu
-            tml_text_int(t, (int64_t)va_arg(ap, size_t));
-        } else {
-            fmt += 2;  // %lld
-            tml_text_int(t, va_arg(ap, long long));
+        if (t->len + 1 < t->cap) {
+            t->buf[t->len++] = c;
+            t->buf[t->len] = '\0';
         }
     }
 }

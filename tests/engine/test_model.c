@@ -16,6 +16,7 @@
 
 #include "tml.h"
 #include "tml_builtins.h"
+#include "tml_op.h"
 #include "tml_test.h"
 
 // ---- a forward-only flatbuffer builder -----------------------------------------------------
@@ -273,6 +274,24 @@ static tml_status_t run_all(tml_interp_t *it, const void *model, uint32_t len) {
         TEST_EQ_STR(it.err_msg, msg); \
         TEST_EQ_INT(it.err_len, strlen(msg)); \
     } while (0)
+
+// The engine's one message formatter: each conversion it knows, %% and a message cut at the
+// buffer's end (err_len says how much is kept).
+TEST(messages_format_their_arguments) {
+    tml_interp_t it;
+    memset(&it, 0, sizeof(it));
+    it.err_node = -1;
+    TEST_EQ_INT(tml_failf(&it, TML_ERR_MODEL, "%s %d, %zu, %lld: 100%%", "axis", -3, (size_t)7, -9000000000LL),
+        TML_ERR_MODEL);
+    TEST_EQ_STR(it.err_msg, "axis -3, 7, -9000000000: 100%");
+    TEST_EQ_INT(it.err_len, strlen(it.err_msg));
+    char long_text[3 * TML_ERR_MSG_LEN];
+    memset(long_text, 'x', sizeof(long_text) - 1);
+    long_text[sizeof(long_text) - 1] = '\0';
+    tml_failf(&it, TML_ERR_MODEL, "%s%d", long_text, 5);
+    TEST_EQ_INT(it.err_len, TML_ERR_MSG_LEN - 1);
+    TEST_EQ_INT(strlen(it.err_msg), TML_ERR_MSG_LEN - 1);
+}
 
 TEST(valid_model_runs) {
     where_t w = build(&base);
@@ -709,6 +728,7 @@ TEST(status_and_type_names) {
 }
 
 int main(void) {
+    RUN_TEST(messages_format_their_arguments);
     RUN_TEST(valid_model_runs);
     RUN_TEST(writes_into_the_tables_are_refused);
     RUN_TEST(init_without_arena_size_measures_in_the_arena);
