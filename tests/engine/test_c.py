@@ -25,6 +25,13 @@ def planner_sources():
     return [os.path.join(ENGINE, "tml_plan.c")]
 
 
+# The fast paths with every variant --ops-from can leave out switched off.
+VARIANTS_OFF = (
+    "-DTML_KERNELS_OPT=1",
+    "-DTML_KERNEL_DW_BROADCAST=0",
+    "-DTML_KERNEL_DW_TAIL=0",
+    "-DTML_KERNEL_CONV_IM2COL=0",
+)
 # test name -> (test file, the engine sources it links, extra compiler flags).
 TESTS = {
     "test_plan.c": ("test_plan.c", planner_sources, ()),
@@ -37,24 +44,13 @@ TESTS = {
     "test_kernels_opt.c[variants-off]": (
         "test_kernels_opt.c",
         engine_sources,
-        (
-            "-DTML_KERNELS_OPT=1",
-            "-DTML_KERNEL_DW_BROADCAST=0",
-            "-DTML_KERNEL_DW_TAIL=0",
-            "-DTML_KERNEL_CONV_IM2COL=0",
-        ),
+        VARIANTS_OFF,
     ),
     # And without the reference kernels, as a firmware whose layers all take fast paths.
     "test_kernels_opt.c[reference-off]": (
         "test_kernels_opt.c",
         engine_sources,
-        (
-            "-DTML_KERNELS_OPT=1",
-            "-DTML_KERNEL_DW_BROADCAST=0",
-            "-DTML_KERNEL_DW_TAIL=0",
-            "-DTML_KERNEL_CONV_IM2COL=0",
-            "-DTML_KERNEL_REFERENCE_CONV=0",
-        ),
+        (*VARIANTS_OFF, "-DTML_KERNEL_REFERENCE_CONV=0"),
     ),
     # TFLite Micro's golden bytes (data/kernel_cases.h), through the fast paths and without.
     "test_kernel_cases.c": ("test_kernel_cases.c", engine_sources, ("-DTML_KERNELS_OPT=1",)),
