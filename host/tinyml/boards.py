@@ -10,8 +10,10 @@ spelling its folder had before (``qemu_m7``) is still accepted where users could
   judges a model against), ``notes`` and the optional figures in ``OPTIONAL``;
 - ``build``: how ``tinyml firmware build`` makes the firmware (null where we do not): the file
   it makes (``output``), upstream ``mp_board`` / ``mp_variant``, the SDK variables it
-  ``needs``, whether it is ``built_here`` (on this project's machines) and whether a ``stock``
-  build (MicroPython without tinyml, for the ``.mpy``) exists as ``<name>-stock``;
+  ``needs``, whether it is ``built_here`` (on this project's machines), whether a ``stock``
+  build (MicroPython without tinyml, for the ``.mpy``) exists as ``<name>-stock``, and
+  ``natmod``: the build is the ``mpy_arch`` ``.mpy`` alone, for a firmware made elsewhere
+  (OpenMV's);
 - ``flash``: how ``tinyml flash`` writes it (``method`` esptool or uf2, at ``offset``), or null;
 - ``emulator``: the QEMU ``machine`` and extra ``args`` ``tinyml emulator`` boots it with, or
   null.
@@ -71,6 +73,7 @@ SECTIONS = {
             "needs": (_LIST,),
             "stock": (_BOOL,),
             "released": (_BOOL,),
+            "natmod": (_BOOL,),
         },
     ),
     "flash": ({"method": (_STR,), "offset": (_INT,)}, {}),
@@ -120,6 +123,11 @@ class Board:
     @property
     def needs(self) -> tuple[str, ...]:
         return tuple(self.build.get("needs", ())) if self.build else ()
+
+    @property
+    def natmod(self) -> bool:
+        """Whether the build makes the board's ``_tinyml.mpy`` (mpy_arch), not a firmware."""
+        return bool(self.build and self.build.get("natmod"))
 
     @property
     def released(self) -> bool:

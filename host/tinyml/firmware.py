@@ -4,7 +4,9 @@
 nothing changed relinks nothing); ``rp2040`` with CMake from the Pico SDK the set-up unpacks
 (see rp2040.py); ``esp32s3`` and ``esp32s3-psram`` need an SDK this project does not install
 and fail with a ToolchainError naming what is missing (the release workflow,
-.github/workflows/release.yml, runs the same builds in the SDKs' containers).
+.github/workflows/release.yml, runs the same builds in the SDKs' containers). ``openmv-m7`` and
+``openmv-h7`` keep OpenMV's firmware: their build is the ``.mpy`` of the board's ``mpy_arch``
+(native_module/micropython/Makefile), with ``--ops-from`` as small as the firmware's.
 """
 
 from __future__ import annotations
@@ -92,7 +94,9 @@ def check_toolchain(b: Board, paths: Paths) -> None:
     tools.update(
         rp2=["cmake", "arm-none-eabi-gcc", "arm-none-eabi-g++", "make"], esp32=["idf.py", "make"]
     )
-    absent = [t for t in tools[b.port] if shutil.which(t, path=paths.env.get("PATH")) is None]
+    # The .mpy's link: gcc, then ld -r (dead code out), then mpy_ld.py.
+    needed = ["arm-none-eabi-gcc", "arm-none-eabi-ld", "make"] if b.natmod else tools[b.port]
+    absent = [t for t in needed if shutil.which(t, path=paths.env.get("PATH")) is None]
     if absent:
         raise ToolchainError(
             f"cannot build {b.name}: {', '.join(absent)} not found "
@@ -305,6 +309,10 @@ def make_command(
     mp = paths.micropython
     out = paths.firmware / out_dir(b, bool(ops_from))
     jobs = jobs or os.cpu_count() or 1
+    if b.natmod:
+        cmd = ["make", "-C", str(paths.native_module / "micropython"), f"-j{jobs}"]
+        cmd += [f"ARCH={b.info['mpy_arch']}", f"OUT={out}", f"MICROPY_DIR={mp}"]
+        return cmd + _module_args(out, ops_from, op_names)
     cmd = ["make", "-C", str(mp / "ports" / b.port), f"-j{jobs}"]
     manifest = paths.boards / b.board_dir / "manifest.py"
     user_c_modules = "" if b.stock else str(paths.native_module)
@@ -345,17 +353,44 @@ def make_command(
         ]
     if (ops_from or not op_names) and b.port not in ("unix", "qemu"):
         raise ToolchainError(
-            f"--ops-from and --no-op-names are not supported for {name} yet: build unix or qemu-*"
+            f"--ops-from and --no-op-names are not supported for {name} yet: build unix, "
+            "qemu-* or openmv-*"
         )
+    return cmd + _module_args(out, ops_from, op_names)
+
+
+def _module_args(out: Path, ops_from: list[Path] | None, op_names: bool) -> list[str]:
+    """The TINYML_* make variables micropython.mk (and the .mpy's Makefile, through it) read:
+    only the ops of ``ops_from`` and the kernels they need, no op names without ``op_names``."""
+    args = []
     if ops_from:
-        cmd.append(f"TINYML_OPS={out / OPS_HEADER}")
+        args.append(f"TINYML_OPS={out / OPS_HEADER}")
         switches = kernel_type_switches(ops_from) | kernel_variant_switches(ops_from)
         for switch, needed in switches.items():
             if not needed:
-                cmd.append(f"{switch.replace('TML_', 'TINYML_')}=0")
+                args.append(f"{switch.replace('TML_', 'TINYML_')}=0")
     if not op_names:
-        cmd.append("TINYML_OP_NAMES=0")
-    return cmd
+        args.append("TINYML_OP_NAMES=0")
+    return args
+
+
+def _camera_lib(out: Path, paths: Paths) -> Path:
+    """``out/lib``, a camera drive's ``lib/``: the built ``_tinyml.mpy`` and the ``tinyml``
+    package compiled by mpy-cross. A ``.py`` is compiled on the camera, in its heap, when first
+    imported (on an M7's heap ``import tinyml`` then fails where the compiled package fits); bytecode in a
+    ROMFS ``.mpy`` is run in place."""
+    lib = out / "lib"
+    package = lib / "tinyml"
+    package.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(out / "_tinyml.mpy", lib / "_tinyml.mpy")
+    mpy_cross = paths.micropython / "mpy-cross" / "build" / "mpy-cross"
+    for py in sorted((paths.root / "device" / "tinyml").glob("*.py")):
+        dest = package / (py.stem + ".mpy")
+        proc = subprocess.run([str(mpy_cross), "-o", str(dest), str(py)],
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        if proc.returncode != 0:
+            raise ToolchainError(f"mpy-cross {py} failed: {proc.stderr.strip()}")
+    return lib
 
 
 def _esp32_args(b: Board, paths: Paths, out: Path) -> list[str]:
@@ -374,7 +409,8 @@ def _esp32_args(b: Board, paths: Paths, out: Path) -> list[str]:
 def _config_digest(b: Board, paths: Paths, cmd: list[str], out: Path) -> str:
     """What make does not track: the make command and the build files that set flags."""
     files = [
-        paths.native_module / "micropython" / n for n in ("micropython.mk", "micropython.cmake")
+        paths.native_module / "micropython" / n
+        for n in ("micropython.mk", "micropython.cmake", "Makefile")
     ]
     files.append(out / OPS_HEADER)
     board_dir = paths.boards / b.board_dir
@@ -463,6 +499,8 @@ def build(
     elif b.port == "esp32":
         out = paths.firmware / b.out_dir / "obj" / b.output
         shutil.copy2(out, firmware_path(name, paths))
+    elif b.natmod:
+        _camera_lib(out, paths)
     elif b.port == "qemu":
         elf = out / "obj" / "firmware.elf"
         dest = out / b.output

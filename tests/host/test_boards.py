@@ -54,12 +54,15 @@ def test_commands_take_their_boards_from_the_registry() -> None:
     assert boards.names(PATHS, what="flash") == ["esp32s3", "esp32s3-psram", "rp2040"]
     assert flash.board_flash_offset("rp2040", PATHS) == 0x10000000
     assert firmware.firmware_path("qemu-m7", PATHS) == PATHS.firmware / "qemu-m7" / "firmware.elf"
-    with pytest.raises(ToolchainError, match="openmv-m7 has no firmware build"):
-        firmware.board("openmv-m7", PATHS)
+    with pytest.raises(ToolchainError, match="unknown board .qemu-m9."):
+        firmware.board("qemu-m9", PATHS)
+    # OpenMV's firmware is OpenMV's: the build there is the board's .mpy (test_firmware_openmv).
+    assert firmware.board("openmv-m7", PATHS).natmod and firmware.board("openmv-h7", PATHS).natmod
+    assert not firmware.board("qemu-m7", PATHS).natmod
     with pytest.raises(DeviceError, match="unknown emulated board 'unix'"):
         emulator.Emulator("unix", PATHS)
     with pytest.raises(SystemExit):
-        cli.build_parser().parse_args(["firmware", "build", "--board", "openmv-m7"])
+        cli.build_parser().parse_args(["firmware", "build", "--board", "openmv-m9"])
 
 
 def test_the_schema_names_what_is_wrong() -> None:

@@ -444,11 +444,16 @@ print("MODULE_HEAP", gc.mem_alloc() - before)
 """
 
 
+def _module_heap(image: Path) -> int:
+    """The heap ``import tinyml`` takes on OpenMV's firmware with the ``lib/`` of ``image``."""
+    return int(openmv_emulator.run(image, MODULE_HEAP).split()[1])
+
+
 def test_module_heap_is_the_boards(camera: Path, paths) -> None:
     """Importing tinyml on OpenMV's firmware loads the .mpy's machine code into the heap; the
     boards' tinyml_heap_bytes (which tinyml inspect counts) is that, within 8 KB above."""
-    out = openmv_emulator.run(ROOT / "build" / "romfs.img", MODULE_HEAP)
-    measured = int(out.split()[1])
+    measured = _module_heap(ROOT / "build" / "romfs.img")
+    print(f"OpenMV firmware: import tinyml takes {measured} B of heap (full module)")
     for board in ("openmv-m7", "openmv-h7"):
         stated = json.loads((paths.boards / board / "board.json").read_text())
         stated = stated["tinyml_heap_bytes"]
@@ -511,12 +516,38 @@ for board, heap, paths in LEVELS:
                     m.predict(INPUTS[path])
                     out = bytes(m.output())
                 print("RESULT", board, path, engine, "ran", out.hex())
-            except (MemoryError, ValueError, NameError) as e:
+            except (MemoryError, ValueError, NameError, NotImplementedError) as e:
                 print("RESULT", board, path, engine, type(e).__name__)
+                print("ERROR", board, path, engine, e)
             m = None
     hog = None
     gc.collect()
 """
+
+
+def _camera_heaps(
+    image: Path, sizes: dict[str, int], levels: list
+) -> tuple[dict[tuple, bytes], dict[tuple, str], dict[tuple, str]]:
+    """CAMERA_HEAPS on OpenMV's firmware with ``image``: ({(board, model, engine): int8 output}
+    where it ran, {(board, model or "import", engine): exception name} where it did not, and
+    {(board, model, engine): the exception's message})."""
+    script = PREAMBLE + f"SIZES = {sizes!r}\nLEVELS = {levels!r}\n" + CAMERA_HEAPS
+    out = openmv_emulator.run(image, script, timeout=600)
+    heaps = {
+        f[1]: int(f[3]) for f in (line.split() for line in out.splitlines()) if f[0] == "HEAP"
+    }
+    if "openmv-m7" in heaps:  # what a real M7 script starts with, at most
+        assert 45_000 < heaps["openmv-m7"] < 52 << 10
+    ran, failed, messages = {}, {}, {}
+    for line in out.splitlines():
+        f = line.split()
+        if f[0] == "RESULT" and f[-2] == "ran":
+            ran[tuple(f[1:4])] = bytes.fromhex(f[-1])
+        elif f[0] == "RESULT":
+            failed[tuple(f[1:-1])] = f[-1]
+        elif f[0] == "ERROR":
+            messages[tuple(f[1:4])] = line.split(" ", 4)[4]
+    return ran, failed, messages
 
 
 def test_models_on_the_heap_a_camera_script_gets(
@@ -545,18 +576,7 @@ def test_models_on_the_heap_a_camera_script_gets(
     ]
     image = _image_of(camera, {k: v for k, v in files.items() if k != "person_detect.tflite"},
                       tmp_path / "heaps.img")  # fmt: skip
-    script = PREAMBLE + f"SIZES = {sizes!r}\nLEVELS = {levels!r}\n" + CAMERA_HEAPS
-    out = openmv_emulator.run(image, script, timeout=600)
-    heaps = {
-        f[1]: int(f[3]) for f in (line.split() for line in out.splitlines()) if f[0] == "HEAP"
-    }
-    assert 45_000 < heaps["openmv-m7"] < 52 << 10  # what a real M7 script starts with, at most
-    ran, failed = {}, {}
-    for f in (line.split() for line in out.splitlines()):
-        if f[0] == "RESULT" and f[-2] == "ran":
-            ran[tuple(f[1:4])] = bytes.fromhex(f[-1])
-        elif f[0] == "RESULT":
-            failed[tuple(f[1:-1])] = f[-1]
+    ran, failed, _ = _camera_heaps(image, sizes, levels)
     assert failed[("openmv-m7", "import")] == "MemoryError"
     assert {key for key in ran if key[2] == "tinyml"} == {
         ("openmv-h7", "person_detect.tflite", "tinyml"),
@@ -616,3 +636,104 @@ def test_fomo_in_flash_verdicts(capsys) -> None:
     assert "model read into RAM: fits (RAM" in text
     assert "tinyml module + arena + model)" in text
     assert "patched:      ops 0-5" in text
+
+
+# README.md's commands ("Memory on a camera") for an OpenMV Cam M7: a module with only the ops
+# of MLPerf Tiny AD, as written.
+M7_COMMANDS = """\
+.venv/bin/tinyml firmware build --board openmv-m7 --ops-from ../shared/models/mlcommons-tiny/ad01_int8.tflite
+mkdir -p build/camera-m7
+cp -r build/firmware/openmv-m7-ops/lib ../shared/models/mlcommons-tiny/ad01_int8.tflite build/camera-m7/
+.venv/bin/tinyml push --romfs build/romfs-m7.img build/camera-m7
+"""
+
+# examples/person_detect/README.md's command for an H7 module with person_detect's ops alone.
+H7_COMMAND = (
+    ".venv/bin/tinyml firmware build --board openmv-h7 "
+    "--ops-from ../shared/models/tflite-micro/person_detect.tflite"
+)
+
+
+def _run_commands(commands: str, readme: Path) -> None:
+    """``commands`` as ``readme`` shows them, from the repository root."""
+    text = readme.read_text()
+    for line in commands.splitlines():
+        assert line in text, f"{readme.name} no longer shows: {line}"
+    proc = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", commands],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _stated_kb(readme: Path, pattern: str) -> int:
+    """The heap in KB ``readme`` states where ``pattern`` (its one group the number) matches."""
+    found = re.search(pattern, " ".join(readme.read_text().split()))
+    assert found, f"{readme.name} no longer says {pattern!r}"
+    return int(found.group(1))
+
+
+def _heap_is_size_plus_3_to_4_kb(heap: int, mpy: Path) -> None:
+    """README.md's rule for judging a module's heap, which tinyml inspect does not know."""
+    size = mpy.stat().st_size
+    assert 3 << 10 <= heap - size <= 4 << 10, (mpy, size, heap)
+
+
+def test_ops_module_runs_on_an_m7_heap(camera: Path, models: Path, tmp_path: Path) -> None:
+    """A module built --ops-from MLPerf Tiny AD (README.md's commands) takes a fraction of the
+    full module's heap (the README's figure, measured here) and, with the emulated heap cut to
+    an OpenMV Cam M7's, imports and runs AD from ROMFS with the host engine's output bytes and
+    OpenMV ml's; KWS, whose CONV_2D the module left out, is refused naming the op and the fix.
+    The full module does not even import there (test_models_on_the_heap_a_camera_script_gets).
+    A person_detect-only module for the H7 (examples/person_detect/README.md) is measured too."""
+    readme = ROOT / "README.md"
+    shutil.rmtree(ROOT / "build" / "camera-m7", ignore_errors=True)
+    _run_commands(M7_COMMANDS, readme)
+    linked = ROOT / "build" / "firmware" / "openmv-m7-ops" / "obj" / "_tinyml.gc.o"
+    symbols = subprocess.run(["arm-none-eabi-nm", str(linked)], capture_output=True, text=True,
+                             check=True).stdout.split()  # fmt: skip
+    assert "tml_op_fully_connected" in symbols and "tml_ref_fully_connected_s8" in symbols
+    assert "tml_op_conv_2d" not in symbols and "tml_conv_2d_s8" not in symbols
+    heap = _module_heap(ROOT / "build" / "romfs-m7.img")
+    # The full module beside the same compiled package.
+    full_mpy = {"lib/_tinyml.mpy": camera / "lib" / "_tinyml.mpy"}
+    full = _module_heap(_image_of(ROOT / "build" / "camera-m7", full_mpy, tmp_path / "full.img"))
+    print(f"OpenMV firmware: import tinyml takes {heap} B of heap (AD's ops only; full {full})")
+    assert heap < full // 2
+    _heap_is_size_plus_3_to_4_kb(heap, ROOT / "build/firmware/openmv-m7-ops/_tinyml.mpy")
+    _heap_is_size_plus_3_to_4_kb(full, camera / "lib" / "_tinyml.mpy")
+    stated = _stated_kb(readme, r"AD's ops alone the module takes about (\d+) KB of heap")
+    assert abs(stated - heap / 1024) <= 3, f"README.md: say about {heap // 1024} KB"
+
+    ad = models / "mlcommons-tiny" / "ad01_int8.tflite"
+    kws = models / "mlcommons-tiny" / "kws_ref_model.tflite"
+    files = {"ad01_int8.tflite": ad, "kws.tflite": kws}
+    sizes = {name: len(tinyml.Model(str(path)).input()) for name, path in files.items()}
+    image = _image_of(ROOT / "build" / "camera-m7", {"kws.tflite": kws}, tmp_path / "m7.img")
+    # ml's code is in the firmware, but its arena does not fit beside tinyml's module on an
+    # M7 heap: it is compared on the whole emulated heap.
+    levels = [("openmv-m7", 52 << 10, list(sizes)), ("emulated", 1 << 20, ["ad01_int8.tflite"])]
+    ran, failed, messages = _camera_heaps(image, sizes, levels)
+    assert ("openmv-m7", "import") not in failed
+    host = tinyml.Model(str(ad))
+    host.predict(bytes((i * 73 + 41) & 0xFF for i in range(sizes["ad01_int8.tflite"])))
+    want = bytes(host.output(0))
+    assert ran[("openmv-m7", "ad01_int8.tflite", "tinyml")] == want
+    assert ran[("emulated", "ad01_int8.tflite", "tinyml")] == want
+    assert ran[("emulated", "ad01_int8.tflite", "ml")] == want
+    print("OpenMV firmware, left-out op:", messages[("openmv-m7", "kws.tflite", "tinyml")])
+    assert failed[("openmv-m7", "kws.tflite", "tinyml")] == "NotImplementedError"
+    message = messages[("openmv-m7", "kws.tflite", "tinyml")]
+    assert "unsupported op CONV_2D v" in message
+    assert "not built in; rebuild with --ops-from naming this model" in message
+
+    person_readme = ROOT / "examples" / "person_detect" / "README.md"
+    _run_commands(H7_COMMAND, person_readme)
+    tree = tmp_path / "h7"
+    shutil.copytree(ROOT / "build/firmware/openmv-h7-ops/lib", tree / "lib")
+    (tmp_path / "h7.img").write_bytes(romfs.build(tree))
+    heap = _module_heap(tmp_path / "h7.img")
+    print(f"OpenMV firmware: import tinyml takes {heap} B of heap (person_detect's ops only)")
+    _heap_is_size_plus_3_to_4_kb(heap, ROOT / "build/firmware/openmv-h7-ops/_tinyml.mpy")
+    stated = _stated_kb(person_readme, r"person_detect's ops alone takes about (\d+) KB of heap")
+    assert abs(stated - heap / 1024) <= 3, f"{person_readme.name}: say about {heap // 1024} KB"
