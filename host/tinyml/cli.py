@@ -36,7 +36,11 @@ def _firmware_args(p: argparse.ArgumentParser) -> None:
     from . import boards
 
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    b = sub.add_parser("build", help="build MicroPython firmware with the tinyml module")
+    b = sub.add_parser(
+        "build",
+        help="build MicroPython firmware with the tinyml module (openmv-*: the .mpy for "
+        "OpenMV's firmware)",
+    )
     b.add_argument("--board", required=True, choices=boards.choices("build"), help="target board")
     b.add_argument("-j", "--jobs", type=int, default=None, help="parallel make jobs")
     b.add_argument(

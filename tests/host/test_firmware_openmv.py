@@ -62,6 +62,24 @@ def test_makefile_compiles_with_micropython_mk_switches(tmp_path: Path) -> None:
     assert "arm-none-eabi-ld -r --gc-sections -u mpy_init" in proc.stdout
 
 
+def test_makefile_keeps_the_full_module_apart() -> None:
+    """Given any TINYML_* input and no OUT, the Makefile builds into build/natmod/<arch>-ops;
+    other TINYML_ variables (the test suite's) leave the full module's folder in place."""
+    natmod = PATHS.build / "natmod"
+    for args, env, folder in (
+        (["TINYML_OP_NAMES=0"], {}, "armv7emdp-ops"),
+        ([], {"TINYML_DEVICES": "unix"}, "armv7emdp"),
+    ):
+        proc = subprocess.run(
+            ["make", "-n", "-C", str(PATHS.native_module / "micropython"), "ARCH=armv7emdp",
+             *args],
+            capture_output=True, text=True, check=False, env={**PATHS.env, **env},
+        )  # fmt: skip
+        # make -n prints the mkdir without running it, so the build there stops at once.
+        assert f"mkdir -p {natmod / folder}\n" in proc.stdout, proc.stdout + proc.stderr
+        assert f"OUT={natmod / folder} natmod\n" in proc.stdout
+
+
 def test_missing_toolchain_is_a_cli_error(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     assert cli.main(["firmware", "build", "--board", "openmv-m7"]) == 2
