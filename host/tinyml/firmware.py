@@ -94,8 +94,9 @@ def check_toolchain(b: Board, paths: Paths) -> None:
     tools.update(
         rp2=["cmake", "arm-none-eabi-gcc", "arm-none-eabi-g++", "make"], esp32=["idf.py", "make"]
     )
-    # The .mpy's link: gcc, then ld -r (dead code out), then mpy_ld.py.
-    needed = ["arm-none-eabi-gcc", "arm-none-eabi-ld", "make"] if b.natmod else tools[b.port]
+    # The .mpy: gcc, ld -r (dead code out), mpy_ld.py; cc builds mpy-cross for the package.
+    natmod = ["arm-none-eabi-gcc", "arm-none-eabi-ld", "make", "cc"]
+    needed = natmod if b.natmod else tools[b.port]
     absent = [t for t in needed if shutil.which(t, path=paths.env.get("PATH")) is None]
     if absent:
         raise ToolchainError(
