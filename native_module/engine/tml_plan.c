@@ -23,6 +23,13 @@ static uint32_t align_up(uint32_t n) {
     return (n + (TML_ARENA_ALIGN - 1)) & ~(uint32_t)(TML_ARENA_ALIGN - 1);
 }
 
+// align_up out of line, for the callers that run a few times a plan (the patched chain's
+// buffers): smaller than inlined at each. The loops over every record keep align_up inline,
+// which is faster there.
+static TML_NOINLINE uint32_t align_up_rarely(uint32_t n) {
+    return align_up(n);
+}
+
 // root_of, live_through and planned serve most of the planner's steps: TML_NOINLINE keeps one copy
 // of each at -O2, as -Os does, rather than one per call site.
 static TML_NOINLINE int32_t root_of(const tml_plan_record_t *r, int32_t t) {
@@ -251,7 +258,7 @@ static void apply_patch(const tml_interp_t *it, tml_plan_record_t *r, const chai
         int32_t out = node->outputs[0];
         if (n < p->last) {
             const uint64_t bytes = band_bytes(it, c, n - p->first);
-            r[out].size = align_up((uint32_t)(bytes > 0 ? bytes : 1));
+            r[out].size = align_up_rarely((uint32_t)(bytes > 0 ? bytes : 1));
             r[out].first = p->first;
             r[out].last = p->last;
         } else if (planned(it, out)) {
@@ -687,24 +694,25 @@ static uint64_t window_macs(const tml_interp_t *it) {
 
 // Whether patching a chain, planned at `total` bytes, pays: smaller than the unpatched plan,
 // by at least the share of its bytes that the recomputed MACs are of the model's (in integers;
-// each factor is below 2^32 and 2^40).
-static bool pays(size_t unpatched, size_t total, uint64_t extra, uint64_t macs) {
+// each factor is below 2^32 and 2^40). Out of line: its 64-bit products, inlined, cost more
+// than the three calls.
+static TML_NOINLINE bool pays(size_t unpatched, size_t total, uint64_t extra, uint64_t macs) {
     return total < unpatched && (uint64_t)(unpatched - total) * (macs >> 8) >= (extra >> 8) * unpatched;
 }
 
 // A lower bound of chain c's plan: its input, its output and its band buffers are all live
 // while it runs, none over another; without planning, so the search skips what cannot win.
 static size_t chain_floor(const tml_interp_t *it, const chain_t *c) {
-    uint64_t bytes = align_up(it->tensors[it->nodes[c->p.first].inputs[0]].bytes)
-        + (uint64_t)align_up(it->tensors[it->nodes[c->p.last].outputs[0]].bytes);
+    uint64_t bytes = align_up_rarely(it->tensors[it->nodes[c->p.first].inputs[0]].bytes)
+        + (uint64_t)align_up_rarely(it->tensors[it->nodes[c->p.last].outputs[0]].bytes);
     for (uint32_t j = 0; j + 1 < c->ops; j++) {
-        bytes += align_up((uint32_t)band_bytes(it, c, j));
+        bytes += align_up_rarely((uint32_t)band_bytes(it, c, j));
     }
     return (size_t)bytes;
 }
 
 // The plan of records prepared for chain c in one placement order: what the search compares.
-static size_t plan_one(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c, int order) {
+static TML_NOINLINE size_t plan_one(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c, int order) {
     prepare_records(it, r, c);
     return place_all(it, r, order);
 }
@@ -824,8 +832,7 @@ TML_COLD size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *orde
 TML_COLD size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *r, int order, const tml_patch_t *patch) {
     chain_t chain;
     chain_of(it, patch, &chain);
-    prepare_records(it, r, &chain);
-    return place_all(it, r, order >= 0 && order < PLAN_COUNT ? order : BY_SIZE);
+    return plan_one(it, r, &chain, order >= 0 && order < PLAN_COUNT ? order : BY_SIZE);
 }
 
 TML_COLD uint32_t tml_plan_count(const tml_interp_t *it) {
