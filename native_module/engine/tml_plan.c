@@ -235,10 +235,10 @@ static void size_bands(const tml_interp_t *it, chain_t *c) {
         const tml_node_t *node = &it->nodes[c->p.first + j];
         const tml_tensor_t *out = &it->tensors[node->outputs[0]];
         // MACs per output pixel: the filter's elements (OHWI or 1HWO, int8 so one byte each).
-        const tml_tensor_t *f = node->n_inputs > 1 && node->inputs[1] >= 0 ? &it->tensors[node->inputs[1]] : NULL;
+        const int32_t filter = node->n_inputs > 1 ? node->inputs[1] : -1;
+        const uint32_t filter_bytes = filter >= 0 ? it->tensors[filter].bytes : 0;
         if (computed[j] > (uint64_t)c->windows[j].out_h) {
-            c->extra_macs += (computed[j] - (uint64_t)c->windows[j].out_h) * (uint32_t)out->dims[2]
-                * (f != NULL ? f->bytes : 0);
+            c->extra_macs += (computed[j] - (uint64_t)c->windows[j].out_h) * (uint32_t)out->dims[2] * filter_bytes;
         }
     }
 }
@@ -753,8 +753,10 @@ static void choose_patch(const tml_interp_t *it, tml_plan_record_t *r, size_t un
         if (it->tensors[node->outputs[0]].bytes >= it->tensors[node->inputs[0]].bytes) {
             continue;
         }
-        tml_patch_t p = { (uint16_t)first, (uint16_t)(first + k), 1, 0, 0, 0, 0 };
-        c->p = p;
+        // bands and extra_macs are set for the choice alone, below.
+        c->p.first = (uint16_t)first;
+        c->p.last = (uint16_t)(first + k);
+        c->p.rows = 1;
         c->ops = k + 1;
         size_bands(it, c);
         const size_t lower_bound = chain_floor(it, c);
