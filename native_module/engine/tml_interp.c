@@ -27,20 +27,23 @@ tml_target_t tml_native_target(void) {
     return t;
 }
 
+// A 32-bit build measures for 4-byte pointers alone (tml_arena_size_for refuses others): the
+// pointer size is its own, known at compile time.
 static bool is_native(tml_target_t t) {
-    return t.pointer_bytes == sizeof(void *) && t.kernels == TML_KERNEL_SET;
+    return (sizeof(void *) == 4 || t.pointer_bytes == sizeof(void *)) && t.kernels == TML_KERNEL_SET;
 }
 
 static size_t target_tables_bytes(const tml_interp_t *it, tml_target_t t) {
-    return align8(it->n_tensors * TENSOR_BYTES((size_t)t.pointer_bytes))
-           + align8(it->n_nodes * NODE_BYTES((size_t)t.pointer_bytes));
+    const size_t p = sizeof(void *) == 4 ? 4 : t.pointer_bytes;
+    return align8(it->n_tensors * TENSOR_BYTES(p)) + align8(it->n_nodes * NODE_BYTES(p));
 }
 
 static size_t tables_bytes(const tml_interp_t *it) {
     return align8(it->n_tensors * sizeof(tml_tensor_t)) + align8(it->n_nodes * sizeof(tml_node_t));
 }
 
-static size_t records_bytes(const tml_interp_t *it) {
+// Out of line: four calls, each a multiply and a rounding.
+static TML_NOINLINE size_t records_bytes(const tml_interp_t *it) {
     return align8(tml_plan_records(it) * sizeof(tml_plan_record_t));
 }
 
@@ -160,8 +163,8 @@ static TML_COLD tml_status_t measure(tml_interp_t *it, tml_target_t target, uint
     it->target = target;
     TML_TRY(build_tables(it, work + records_bytes(it)));
     tml_status_t st = size_nodes(it, &extra);
-    int order = 0;
-    tml_patch_t patch = { 1, 0, 0, 0, 0, 0, 0 };
+    int order;
+    tml_patch_t patch;  // tml_plan fills it and order: read only when it ran
     size_t activations = st == TML_OK ? tml_plan(it, (tml_plan_record_t *)(void *)work, &order, &patch) : 0;
     it->tensors = NULL;
     it->nodes = NULL;
@@ -403,56 +406,55 @@ tml_status_t tml_check_unchanged(tml_interp_t *it) {
 static tml_status_t run_patch(tml_interp_t *it, const tml_patch_t *p) {
     const uint32_t ops = (uint32_t)(p->last - p->first) + 1;
     it->err_node = p->first;
-    if (ops > TML_PATCH_MAX_OPS || p->last >= it->n_nodes) {
-        return tml_fail(it, TML_ERR_INTERNAL, "patched chain changed");
-    }
+    bool chain = ops <= TML_PATCH_MAX_OPS && p->last < it->n_nodes;
     // The nodes' windows, whose heights give each band's rows. The plan checked at tml_init
     // that the nodes are a chain; the invoke keeps nothing of the plan but tml_patch_t, so the
     // windows are read again, sized to the chain to keep the invoke's stack small.
-    tml_window_shape_t windows[ops];
+    tml_window_shape_t windows[chain ? ops : 1];
     int32_t first[TML_PATCH_MAX_OPS], end[TML_PATCH_MAX_OPS];
-    int32_t held_first[TML_PATCH_MAX_OPS], held_end[TML_PATCH_MAX_OPS];  // rows in each buffer
+    // The rows node j's input holds: [held_first[j], held_end[j]) of its image, all of the
+    // chain's input for node 0, the band buffer node j - 1 last wrote for the others.
+    int32_t held_first[TML_PATCH_MAX_OPS], held_end[TML_PATCH_MAX_OPS];
     const bool timed = it->ticks_us != NULL && it->node_us != NULL;
-    for (uint32_t j = 0; j < ops; j++) {
+    for (uint32_t j = 0; chain && j < ops; j++) {
         tml_node_t *node = &it->nodes[p->first + j];
         it->err_node = (int32_t)(p->first + j);
-        if (!node->op->window(it, node, &windows[j])) {
-            return tml_fail(it, TML_ERR_INTERNAL, "patched chain changed");
-        }
+        chain = node->op->window(it, node, &windows[j]);
         held_first[j] = held_end[j] = 0;
         if (timed) {
             it->node_us[p->first + j] = 0;
         }
     }
+    if (!chain) {
+        return tml_fail(it, TML_ERR_INTERNAL, "patched chain changed");
+    }
+    held_end[0] = windows[0].in_h;
     const int32_t out_h = windows[ops - 1].out_h;
     for (int32_t y = 0; y < out_h; y += p->rows) {
         tml_patch_band(windows, ops, y, out_h - y < p->rows ? out_h - y : p->rows, first, end);
         for (uint32_t j = 0; j < ops; j++) {
             tml_node_t *node = &it->nodes[p->first + j];
-            const tml_tensor_t *in = &it->tensors[node->inputs[0]];
             const tml_tensor_t *out = &it->tensors[node->outputs[0]];
             const size_t row_bytes = out->bytes / (uint32_t)windows[j].out_h;
-            tml_rows_t band = { in->data, out->data, 0, windows[j].in_h, first[j], end[j] - first[j] };
-            if (j > 0) {
-                band.in_row0 = held_first[j - 1];
-                band.in_rows = held_end[j - 1] - held_first[j - 1];
-            }
-            if (j == ops - 1) {
-                band.output += (size_t)first[j] * row_bytes;
-            } else {
+            // The output's first row in memory: 0 for the chain's output, written whole; the
+            // band's first for a band buffer.
+            int32_t row0 = first[j], base = 0;
+            if (j < ops - 1) {
                 // Rows from the last band that this one reads again stay: to the start.
-                int32_t kept = held_end[j] > first[j] && held_first[j] <= first[j] ? held_end[j] - first[j] : 0;
+                const int32_t held_from = held_first[j + 1], held_to = held_end[j + 1];
+                int32_t kept = held_to > first[j] && held_from <= first[j] ? held_to - first[j] : 0;
                 kept = kept < end[j] - first[j] ? kept : end[j] - first[j];
-                if (kept > 0 && first[j] > held_first[j]) {
-                    memmove(out->data, out->data + (size_t)(first[j] - held_first[j]) * row_bytes,
+                if (kept > 0 && first[j] > held_from) {
+                    memmove(out->data, out->data + (size_t)(first[j] - held_from) * row_bytes,
                         (size_t)kept * row_bytes);
                 }
-                held_first[j] = first[j];
-                held_end[j] = end[j];
-                band.row0 = first[j] + kept;
-                band.rows = end[j] - band.row0;
-                band.output += (size_t)kept * row_bytes;
+                held_first[j + 1] = base = first[j];
+                held_end[j + 1] = end[j];
+                row0 += kept;
             }
+            uint8_t *output = out->data + (size_t)(row0 - base) * row_bytes;
+            const tml_rows_t band = { it->tensors[node->inputs[0]].data, output, held_first[j],
+                                      held_end[j] - held_first[j], row0, end[j] - row0 };
             if (band.rows <= 0) {
                 continue;
             }
@@ -493,18 +495,17 @@ tml_status_t tml_invoke(tml_interp_t *it) {
     return st;
 }
 
+// Tensor i of a graph input or output list of n, NULL past its end or before tml_init.
+static TML_NOINLINE tml_tensor_t *graph_tensor(tml_interp_t *it, const int32_t *list, uint32_t n, uint32_t i) {
+    return it->tensors != NULL && i < n ? &it->tensors[list[i]] : NULL;
+}
+
 tml_tensor_t *tml_input(tml_interp_t *it, uint32_t i) {
-    if (it->tensors == NULL || i >= it->n_inputs) {
-        return NULL;
-    }
-    return &it->tensors[it->graph_inputs[i]];
+    return graph_tensor(it, it->graph_inputs, it->n_inputs, i);
 }
 
 tml_tensor_t *tml_output(tml_interp_t *it, uint32_t i) {
-    if (it->tensors == NULL || i >= it->n_outputs) {
-        return NULL;
-    }
-    return &it->tensors[it->graph_outputs[i]];
+    return graph_tensor(it, it->graph_outputs, it->n_outputs, i);
 }
 
 const char *tml_node_name(const tml_interp_t *it, uint32_t i) {

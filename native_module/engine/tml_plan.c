@@ -23,6 +23,13 @@ static uint32_t align_up(uint32_t n) {
     return (n + (TML_ARENA_ALIGN - 1)) & ~(uint32_t)(TML_ARENA_ALIGN - 1);
 }
 
+// align_up out of line, for the callers that run a few times a plan (the patched chain's
+// buffers): smaller than inlined at each. The loops over every record keep align_up inline,
+// which is faster there.
+static TML_NOINLINE uint32_t align_up_rarely(uint32_t n) {
+    return align_up(n);
+}
+
 // root_of, live_through and planned serve most of the planner's steps: TML_NOINLINE keeps one copy
 // of each at -O2, as -Os does, rather than one per call site.
 static TML_NOINLINE int32_t root_of(const tml_plan_record_t *r, int32_t t) {
@@ -228,10 +235,10 @@ static void size_bands(const tml_interp_t *it, chain_t *c) {
         const tml_node_t *node = &it->nodes[c->p.first + j];
         const tml_tensor_t *out = &it->tensors[node->outputs[0]];
         // MACs per output pixel: the filter's elements (OHWI or 1HWO, int8 so one byte each).
-        const tml_tensor_t *f = node->n_inputs > 1 && node->inputs[1] >= 0 ? &it->tensors[node->inputs[1]] : NULL;
+        const int32_t filter = node->n_inputs > 1 ? node->inputs[1] : -1;
+        const uint32_t filter_bytes = filter >= 0 ? it->tensors[filter].bytes : 0;
         if (computed[j] > (uint64_t)c->windows[j].out_h) {
-            c->extra_macs += (computed[j] - (uint64_t)c->windows[j].out_h) * (uint32_t)out->dims[2]
-                * (f != NULL ? f->bytes : 0);
+            c->extra_macs += (computed[j] - (uint64_t)c->windows[j].out_h) * (uint32_t)out->dims[2] * filter_bytes;
         }
     }
 }
@@ -251,7 +258,7 @@ static void apply_patch(const tml_interp_t *it, tml_plan_record_t *r, const chai
         int32_t out = node->outputs[0];
         if (n < p->last) {
             const uint64_t bytes = band_bytes(it, c, n - p->first);
-            r[out].size = align_up((uint32_t)(bytes > 0 ? bytes : 1));
+            r[out].size = align_up_rarely((uint32_t)(bytes > 0 ? bytes : 1));
             r[out].first = p->first;
             r[out].last = p->last;
         } else if (planned(it, out)) {
@@ -687,24 +694,25 @@ static uint64_t window_macs(const tml_interp_t *it) {
 
 // Whether patching a chain, planned at `total` bytes, pays: smaller than the unpatched plan,
 // by at least the share of its bytes that the recomputed MACs are of the model's (in integers;
-// each factor is below 2^32 and 2^40).
-static bool pays(size_t unpatched, size_t total, uint64_t extra, uint64_t macs) {
+// each factor is below 2^32 and 2^40). Out of line: its 64-bit products, inlined, cost more
+// than the three calls.
+static TML_NOINLINE bool pays(size_t unpatched, size_t total, uint64_t extra, uint64_t macs) {
     return total < unpatched && (uint64_t)(unpatched - total) * (macs >> 8) >= (extra >> 8) * unpatched;
 }
 
 // A lower bound of chain c's plan: its input, its output and its band buffers are all live
 // while it runs, none over another; without planning, so the search skips what cannot win.
 static size_t chain_floor(const tml_interp_t *it, const chain_t *c) {
-    uint64_t bytes = align_up(it->tensors[it->nodes[c->p.first].inputs[0]].bytes)
-        + (uint64_t)align_up(it->tensors[it->nodes[c->p.last].outputs[0]].bytes);
+    uint64_t bytes = align_up_rarely(it->tensors[it->nodes[c->p.first].inputs[0]].bytes)
+        + (uint64_t)align_up_rarely(it->tensors[it->nodes[c->p.last].outputs[0]].bytes);
     for (uint32_t j = 0; j + 1 < c->ops; j++) {
-        bytes += align_up((uint32_t)band_bytes(it, c, j));
+        bytes += align_up_rarely((uint32_t)band_bytes(it, c, j));
     }
     return (size_t)bytes;
 }
 
 // The plan of records prepared for chain c in one placement order: what the search compares.
-static size_t plan_one(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c, int order) {
+static TML_NOINLINE size_t plan_one(const tml_interp_t *it, tml_plan_record_t *r, const chain_t *c, int order) {
     prepare_records(it, r, c);
     return place_all(it, r, order);
 }
@@ -745,8 +753,10 @@ static void choose_patch(const tml_interp_t *it, tml_plan_record_t *r, size_t un
         if (it->tensors[node->outputs[0]].bytes >= it->tensors[node->inputs[0]].bytes) {
             continue;
         }
-        tml_patch_t p = { (uint16_t)first, (uint16_t)(first + k), 1, 0, 0, 0, 0 };
-        c->p = p;
+        // bands and extra_macs are set for the choice alone, below.
+        c->p.first = (uint16_t)first;
+        c->p.last = (uint16_t)(first + k);
+        c->p.rows = 1;
         c->ops = k + 1;
         size_bands(it, c);
         const size_t lower_bound = chain_floor(it, c);
@@ -824,8 +834,7 @@ TML_COLD size_t tml_plan(const tml_interp_t *it, tml_plan_record_t *r, int *orde
 TML_COLD size_t tml_plan_in(const tml_interp_t *it, tml_plan_record_t *r, int order, const tml_patch_t *patch) {
     chain_t chain;
     chain_of(it, patch, &chain);
-    prepare_records(it, r, &chain);
-    return place_all(it, r, order >= 0 && order < PLAN_COUNT ? order : BY_SIZE);
+    return plan_one(it, r, &chain, order >= 0 && order < PLAN_COUNT ? order : BY_SIZE);
 }
 
 TML_COLD uint32_t tml_plan_count(const tml_interp_t *it) {
