@@ -44,17 +44,6 @@ TML_COLD tml_status_t tml_conv_tensors(tml_interp_t *it, const tml_node_t *node,
     return TML_OK;
 }
 
-TML_COLD tml_status_t tml_conv_check_4d(tml_interp_t *it, const tml_tensor_t *in, const tml_tensor_t *f,
-    const tml_tensor_t *out) {
-    TML_CHECK(it, in->ndim == 4 && f->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "tensors must be 4-D");
-    for (int i = 0; i < 4; i++) {
-        // A zero-sized dimension lets the others be anything; keep them sane.
-        TML_CHECK(it, in->dims[i] <= TML_CONV_MAX_SPAN && f->dims[i] <= TML_CONV_MAX_SPAN
-            && out->dims[i] <= TML_CONV_MAX_SPAN, TML_ERR_MODEL, "tensor too large");
-    }
-    return TML_OK;
-}
-
 TML_COLD tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
     const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, int32_t *mult, int8_t *shift) {
     tml_quant_t q;
@@ -77,18 +66,6 @@ TML_COLD tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *n
         shift[c] = (int8_t)sh;  // -31..30: tml_quantize_multiplier clamps it
     }
     return TML_OK;
-}
-
-TML_COLD tml_status_t tml_conv_channel_quant(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
-    const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, int32_t act, int32_t *arrays,
-    tml_channel_quant_t *q) {
-    q->input_offset = -in->zero_point;
-    q->output_offset = out->zero_point;
-    int8_t *shift = (int8_t *)(arrays + channels);
-    q->multiplier = arrays;
-    q->shift = shift;
-    TML_TRY(tml_conv_multipliers(it, node, in, f, out, channels, arrays, shift));
-    return tml_act_range_quant(it, act, out, &q->act_min, &q->act_max);
 }
 
 // What is wrong with a window, in the order tml_conv_window reports it.
@@ -138,6 +115,50 @@ TML_COLD tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, 
     tml_conv_window_t *w) {
     int bad = read_window(it, node, dilation_field, in_h, in_w, filter_h, filter_w, out_h, out_w, w);
     return bad == WINDOW_OK ? TML_OK : tml_fail_model(it, window_errors[bad]);
+}
+
+TML_COLD tml_status_t tml_conv_prepare(tml_interp_t *it, const tml_node_t *node, int channel_axis, int act_field,
+    int32_t *arrays, tml_channel_quant_t *q, tml_conv_layer_t *l) {
+    const tml_tensor_t *in, *f, *bias, *out;
+    TML_TRY(tml_conv_tensors(it, node, &in, &f, &bias, &out));
+    TML_CHECK(it, in->ndim == 4 && f->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "tensors must be 4-D");
+    for (int i = 0; i < 4; i++) {
+        // A zero-sized dimension lets the others be anything; keep them sane.
+        TML_CHECK(it, in->dims[i] <= TML_CONV_MAX_SPAN && f->dims[i] <= TML_CONV_MAX_SPAN
+            && out->dims[i] <= TML_CONV_MAX_SPAN, TML_ERR_MODEL, "tensor too large");
+    }
+    const int32_t in_c = in->dims[3], out_c = f->dims[channel_axis];
+    const int32_t filter_h = f->dims[1], filter_w = f->dims[2];
+    // out_c may be 0 (an empty output), as the arrays' size allows.
+    TML_CHECK(it, out_c == tml_conv_channel_count(out_c) && filter_h > 0 && filter_w > 0, TML_ERR_MODEL,
+        "bad filter shape");
+    TML_CHECK(it, out->dims[0] == in->dims[0] && out->dims[3] == out_c, TML_ERR_MODEL, "output shape mismatch");
+    if (channel_axis == 0) {
+        const int32_t filter_c = f->dims[3];
+        TML_CHECK(it, filter_c > 0 && in_c >= filter_c && in_c % filter_c == 0 && out_c % (in_c / filter_c) == 0,
+            TML_ERR_MODEL, "filter depth does not divide input depth");
+    } else {
+        TML_CHECK(it, in_c > 0 && out_c % in_c == 0, TML_ERR_MODEL, "output depth not a multiple of input depth");
+    }
+    if (bias != NULL) {
+        TML_CHECK(it, tml_elements(bias) >= (uint32_t)out_c, TML_ERR_MODEL, "bias too short");
+    }
+    TML_TRY(tml_conv_window(it, node, act_field + 1, in->dims[1], in->dims[2], filter_h, filter_w, out->dims[1],
+        out->dims[2], &l->w));
+    l->in = in;
+    l->f = f;
+    l->out = out;
+    l->act = tml_opt_u8(it, node, act_field, TML_ACT_NONE);
+    if (TML_IS_F32(in->type)) {
+        return TML_OK;
+    }
+    q->input_offset = -in->zero_point;
+    q->output_offset = out->zero_point;
+    int8_t *shift = (int8_t *)(arrays + out_c);
+    q->multiplier = arrays;
+    q->shift = shift;
+    TML_TRY(tml_conv_multipliers(it, node, in, f, out, out_c, arrays, shift));
+    return tml_act_range_quant(it, l->act, out, &q->act_min, &q->act_max);
 }
 
 static TML_COLD bool usable_4d(const tml_tensor_t *t) {
