@@ -5,7 +5,7 @@
 
 // Entry i of a list of names each ended by its NUL, the list by an empty name; NULL past its
 // end. No table of pointers beside the text: only messages and tools look names up.
-const char *tml_nth_name(const char *names, uint32_t i) {
+TML_COLD const char *tml_nth_name(const char *names, uint32_t i) {
     for (; *names != '\0'; names += strlen(names) + 1) {
         if (i-- == 0) {
             return names;
@@ -17,7 +17,7 @@ const char *tml_nth_name(const char *names, uint32_t i) {
 // In tml_status_t order.
 static const char status_names[] = "ok\0bad argument\0bad model\0unsupported\0arena too small\0internal error\0";
 
-const char *tml_status_str(tml_status_t st) {
+TML_COLD const char *tml_status_str(tml_status_t st) {
     const char *name = tml_nth_name(status_names, (uint32_t)st);
     return name != NULL ? name : "unknown status";
 }
@@ -27,7 +27,7 @@ static const char type_names[] =
     "float32\0float16\0int32\0uint8\0int64\0string\0bool\0int16\0complex64\0int8\0float64\0"
     "complex128\0uint64\0resource\0variant\0uint32\0uint16\0int4\0bfloat16\0int2\0uint4\0";
 
-const char *tml_type_name(int32_t type) {
+TML_COLD const char *tml_type_name(int32_t type) {
     const char *name = tml_nth_name(type_names, (uint32_t)type);
     return name != NULL ? name : "unknown type";
 }
