@@ -109,8 +109,8 @@ TML_COLD tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *f
     return st;
 }
 
-TML_COLD tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b, bool with_n) {
-    return with_n ? tml_failf(it, st, "%s %lld%s", a, (long long)n, b) : tml_failf(it, st, "%s%s", a, b);
+TML_COLD tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b) {
+    return tml_failf(it, st, "%s %lld%s", a, (long long)n, b);
 }
 
 TML_COLD tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *msg) {
