@@ -42,27 +42,17 @@ tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *node, cons
 // multipliers, then the shifts.
 #define TML_CONV_CHANNEL_BYTES(channels) ((size_t)(channels) * (sizeof(int32_t) + sizeof(int8_t)))
 
-// Window of a 2-d convolution: steps from the options, and the leading padding.
-typedef struct {
-    int32_t stride_h, stride_w;
-    int32_t dilation_h, dilation_w;
-    int32_t pad_h, pad_w;
-} tml_conv_window_t;
-
-// Reads padding (options field 0), strides (fields 1 and 2) and dilations
-// (fields dilation_field and dilation_field + 1, w before h; 0: none, as pooling
-// has), checks them, and
-// checks that they turn an in_h x in_w input and a filter_h x filter_w filter
-// into the out_h x out_w output.
-tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilation_field,
-    int32_t in_h, int32_t in_w, int32_t filter_h, int32_t filter_w, int32_t out_h, int32_t out_w,
-    tml_conv_window_t *w);
+// Reads padding (options field 0), strides (fields 1 and 2) and dilations (fields
+// dilation_field and dilation_field + 1, w before h; 0: none, as pooling has) into w, checks
+// them and that they turn w's in_h x in_w input and filter_h x filter_w filter into its
+// out_h x out_w output, and sets its leading padding. Its other fields are neither read nor set.
+tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilation_field, tml_window_shape_t *w);
 
 // What tml_conv_prepare hands CONV_2D and DEPTHWISE_CONV_2D to fill their kernel's shape.
 typedef struct {
-    const tml_tensor_t *in, *f, *out;
+    const tml_tensor_t *in, *f;
     int32_t act;  // the fused activation (options field act_field)
-    tml_conv_window_t w;
+    tml_window_shape_t w;  // every field set
 } tml_conv_layer_t;
 
 // The prepare of CONV_2D (channel_axis 0: OHWI filter) and DEPTHWISE_CONV_2D (3: 1HWO), its

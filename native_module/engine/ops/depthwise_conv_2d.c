@@ -43,15 +43,15 @@ static TML_COLD tml_status_t depthwise_conv_2d_prepare(tml_interp_t *it, tml_nod
     tml_conv_layer_t l;
     TML_TRY(tml_conv_prepare(it, node, 3, OPT_ACTIVATION, (int32_t *)(d + 1), &d->p.s8.q, &l));
     tml_depthwise_conv_2d_shape_t *s = &d->p.s8.s;  // both union members start with it
-    s->batches = l.in->dims[0];
-    s->in_h = l.in->dims[1];
-    s->in_w = l.in->dims[2];
-    s->in_c = l.in->dims[3];
-    s->filter_h = l.f->dims[1];
-    s->filter_w = l.f->dims[2];
-    s->depth_multiplier = l.f->dims[3] / s->in_c;
-    s->out_h = l.out->dims[1];
-    s->out_w = l.out->dims[2];
+    s->batches = l.w.batches;
+    s->in_h = l.w.in_h;
+    s->in_w = l.w.in_w;
+    s->in_c = l.w.in_c;
+    s->filter_h = l.w.filter_h;
+    s->filter_w = l.w.filter_w;
+    s->depth_multiplier = l.w.out_c / l.w.in_c;
+    s->out_h = l.w.out_h;
+    s->out_w = l.w.out_w;
     s->stride_h = l.w.stride_h;
     s->stride_w = l.w.stride_w;
     s->dilation_h = l.w.dilation_h;
