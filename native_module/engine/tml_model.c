@@ -377,6 +377,18 @@ static TML_COLD bool subgraph_fields(const tml_interp_t *it, uint32_t table, uin
            && v[SG_OPERATORS + 1] <= MAX_COUNT;
 }
 
+// The graph's inputs or outputs (a subgraph field): false when corrupt or naming a missing tensor.
+static TML_COLD bool graph_io(tml_interp_t *it, int field, const int32_t **vec, uint16_t *n) {
+    tml_fb_t fb = tml_fb_of(it);
+    uint32_t start_count[2];
+    if (!tml_fb_vector(&fb, it->subgraph, field, 4, &start_count[0], &start_count[1])
+        || !int_vector(it, start_count, vec) || !valid_indices(it, *vec, start_count[1], false)) {
+        return false;
+    }
+    *n = (uint16_t)start_count[1];
+    return true;
+}
+
 TML_COLD tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
     memset(it, 0, sizeof(*it));
     it->target = tml_native_target();
@@ -427,17 +439,12 @@ TML_COLD tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) 
     it->n_tensors = sg[SG_TENSORS + 1];
     it->operators_vec = sg[SG_OPERATORS];
     it->n_nodes = sg[SG_OPERATORS + 1];
-    uint32_t io[2];
-    if (!tml_fb_vector(&fb, it->subgraph, SUBGRAPH_INPUTS, 4, &io[0], &io[1]) || !int_vector(it, io, &it->graph_inputs)
-        || !valid_indices(it, it->graph_inputs, io[1], false)) {
+    if (!graph_io(it, SUBGRAPH_INPUTS, &it->graph_inputs, &it->n_inputs)) {
         return tml_fail_model(it, "graph inputs are corrupt");
     }
-    it->n_inputs = (uint16_t)io[1];
-    if (!tml_fb_vector(&fb, it->subgraph, SUBGRAPH_OUTPUTS, 4, &io[0], &io[1]) || !int_vector(it, io, &it->graph_outputs)
-        || !valid_indices(it, it->graph_outputs, io[1], false)) {
+    if (!graph_io(it, SUBGRAPH_OUTPUTS, &it->graph_outputs, &it->n_outputs)) {
         return tml_fail_model(it, "graph outputs are corrupt");
     }
-    it->n_outputs = (uint16_t)io[1];
     tml_tensor_t t;
     for (uint32_t i = 0; i < it->n_tensors; i++) {
         TML_TRY(tml_read_tensor(it, i, &t));
@@ -488,24 +495,25 @@ uint32_t tml_subgraph_nodes(tml_interp_t *it, uint32_t sg) {
     return n;
 }
 
-tml_status_t tml_subgraph_node(tml_interp_t *it, uint32_t sg, uint32_t index, tml_node_t *node) {
+// Node (t NULL) or tensor `index` of subgraph sg, read as tml_read_node or tml_read_tensor reads
+// the main graph's: one body for both.
+static TML_COLD tml_status_t subgraph_read(tml_interp_t *it, uint32_t sg, uint32_t index, tml_node_t *node,
+    tml_tensor_t *t) {
     tml_interp_t saved;
-    if (!enter_subgraph(it, sg, &saved) || index >= it->n_nodes) {
+    if (!enter_subgraph(it, sg, &saved) || index >= (t != NULL ? it->n_tensors : it->n_nodes)) {
         return tml_fail_text(it, TML_ERR_MODEL, "subgraph", sg, " is corrupt");
     }
-    tml_status_t st = tml_read_node(it, index, node);
+    tml_status_t st = t != NULL ? tml_read_tensor(it, index, t) : tml_read_node(it, index, node);
     leave_subgraph(it, &saved);
     return st;
 }
 
+tml_status_t tml_subgraph_node(tml_interp_t *it, uint32_t sg, uint32_t index, tml_node_t *node) {
+    return subgraph_read(it, sg, index, node, NULL);
+}
+
 tml_status_t tml_subgraph_tensor(tml_interp_t *it, uint32_t sg, uint32_t index, tml_tensor_t *t) {
-    tml_interp_t saved;
-    if (!enter_subgraph(it, sg, &saved) || index >= it->n_tensors) {
-        return tml_fail_text(it, TML_ERR_MODEL, "subgraph", sg, " is corrupt");
-    }
-    tml_status_t st = tml_read_tensor(it, index, t);
-    leave_subgraph(it, &saved);
-    return st;
+    return subgraph_read(it, sg, index, NULL, t);
 }
 
 TML_COLD bool tml_metadata(const tml_interp_t *it, const char *name, const uint8_t **data, size_t *len) {

@@ -118,7 +118,7 @@ TML_COLD tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *ms
 }
 
 TML_COLD tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail) {
-    return tml_failf(it, st, "%s %lld%s", msg, (long long)value, tail);
+    return tml_fail_text(it, st, msg, value, tail);
 }
 
 TML_COLD tml_status_t tml_fail_mismatch(tml_interp_t *it, tml_status_t st, const char *msg, int32_t expected, int32_t got) {
