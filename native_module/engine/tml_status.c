@@ -90,16 +90,19 @@ static TML_COLD void text_vformat(tml_text_t *t, const char *fmt, va_list ap) {
     }
 }
 
+static TML_COLD void text_format(tml_text_t *t, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    text_vformat(t, fmt, ap);
+    va_end(ap);
+}
+
 TML_COLD tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *fmt, ...) {
     tml_text_t text = { it->err_msg, 0, sizeof(it->err_msg) };
     it->err_msg[0] = '\0';
     if (it->nodes != NULL && it->err_node >= 0 && (uint32_t)it->err_node < it->n_nodes
         && it->nodes[it->err_node].op != NULL) {
-        tml_text_str(&text, "op ");
-        tml_text_int(&text, it->err_node);
-        tml_text_str(&text, " ");
-        tml_text_str(&text, tml_op_name(it->nodes[it->err_node].op));
-        tml_text_str(&text, ": ");
+        text_format(&text, "op %d %s: ", (int)it->err_node, tml_op_name(it->nodes[it->err_node].op));
     }
     va_list ap;
     va_start(ap, fmt);
