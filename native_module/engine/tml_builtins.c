@@ -18,7 +18,7 @@ static const uint8_t built_codes[] = {
 #undef TML_OP_ENTRY
 };
 
-const char *tml_builtin_name(int32_t builtin) {
+TML_COLD const char *tml_builtin_name(int32_t builtin) {
     for (uint32_t i = 0; i < sizeof(built_codes); i++) {
         if (built_codes[i] == builtin) {
             return tml_nth_name(built_names, i);
@@ -147,7 +147,7 @@ static TML_COLD void unpack_name(uint32_t *bit, char *out) {
     *out = '\0';
 }
 
-const char *tml_any_builtin_name(int32_t builtin, char buf[TML_BUILTIN_NAME_LEN]) {
+TML_COLD const char *tml_any_builtin_name(int32_t builtin, char buf[TML_BUILTIN_NAME_LEN]) {
     if (builtin < 0 || builtin >= TML_BUILTIN_COUNT) {
         return "UNKNOWN";
     }
@@ -158,7 +158,7 @@ const char *tml_any_builtin_name(int32_t builtin, char buf[TML_BUILTIN_NAME_LEN]
     return buf;
 }
 
-int32_t tml_builtin_code(const char *name, size_t len) {
+TML_COLD int32_t tml_builtin_code(const char *name, size_t len) {
     char buf[TML_BUILTIN_NAME_LEN];
     uint32_t bit = 0;
     for (int32_t i = 0; i < TML_BUILTIN_COUNT; i++) {
@@ -172,12 +172,12 @@ int32_t tml_builtin_code(const char *name, size_t len) {
 
 #else
 
-const char *tml_any_builtin_name(int32_t builtin, char buf[TML_BUILTIN_NAME_LEN]) {
+TML_COLD const char *tml_any_builtin_name(int32_t builtin, char buf[TML_BUILTIN_NAME_LEN]) {
     (void)buf;
     return tml_builtin_name(builtin);
 }
 
-int32_t tml_builtin_code(const char *name, size_t len) {
+TML_COLD int32_t tml_builtin_code(const char *name, size_t len) {
     for (uint32_t i = 0; i < sizeof(built_codes); i++) {
         const char *s = tml_nth_name(built_names, i);
         if (strlen(s) == len && memcmp(s, name, len) == 0) {

@@ -3,7 +3,10 @@
 #include "tml_compiler.h"
 #include "tml_fb.h"
 
-bool tml_fb_field(const tml_fb_t *fb, uint32_t table, int field, uint32_t size, uint32_t *pos) {
+// Every reader here is cold (TML_COLD, tml_compiler.h): loading and prepare read the model,
+// no eval does.
+
+TML_COLD bool tml_fb_field(const tml_fb_t *fb, uint32_t table, int field, uint32_t size, uint32_t *pos) {
     *pos = 0;
     if (table == 0 || (uint64_t)table + 4 > fb->len) {
         return false;
@@ -33,7 +36,7 @@ bool tml_fb_field(const tml_fb_t *fb, uint32_t table, int field, uint32_t size, 
     return true;
 }
 
-bool tml_fb_deref(const tml_fb_t *fb, uint32_t pos, uint32_t *target) {
+TML_COLD bool tml_fb_deref(const tml_fb_t *fb, uint32_t pos, uint32_t *target) {
     if ((uint64_t)pos + 4 > fb->len) {
         return false;
     }
@@ -45,7 +48,7 @@ bool tml_fb_deref(const tml_fb_t *fb, uint32_t pos, uint32_t *target) {
     return true;
 }
 
-bool tml_fb_table(const tml_fb_t *fb, uint32_t table, int field, uint32_t *sub) {
+TML_COLD bool tml_fb_table(const tml_fb_t *fb, uint32_t table, int field, uint32_t *sub) {
     uint32_t pos;
     *sub = 0;
     if (!tml_fb_field(fb, table, field, 4, &pos)) {
@@ -54,7 +57,7 @@ bool tml_fb_table(const tml_fb_t *fb, uint32_t table, int field, uint32_t *sub) 
     return pos == 0 || tml_fb_deref(fb, pos, sub);
 }
 
-bool tml_fb_vector(const tml_fb_t *fb, uint32_t table, int field, uint32_t elem_size,
+TML_COLD bool tml_fb_vector(const tml_fb_t *fb, uint32_t table, int field, uint32_t elem_size,
     uint32_t *start, uint32_t *count) {
     uint32_t pos, vec;
     *start = 0;
@@ -77,11 +80,11 @@ bool tml_fb_vector(const tml_fb_t *fb, uint32_t table, int field, uint32_t elem_
     return true;
 }
 
-bool tml_fb_vector_table(const tml_fb_t *fb, uint32_t start, uint32_t i, uint32_t *table) {
+TML_COLD bool tml_fb_vector_table(const tml_fb_t *fb, uint32_t start, uint32_t i, uint32_t *table) {
     return tml_fb_deref(fb, start + 4 * i, table);
 }
 
-bool tml_fb_i32(const tml_fb_t *fb, uint32_t table, int field, int32_t def, int32_t *out) {
+TML_COLD bool tml_fb_i32(const tml_fb_t *fb, uint32_t table, int field, int32_t def, int32_t *out) {
     uint32_t pos;
     if (!tml_fb_field(fb, table, field, 4, &pos)) {
         return false;
@@ -90,7 +93,7 @@ bool tml_fb_i32(const tml_fb_t *fb, uint32_t table, int field, int32_t def, int3
     return true;
 }
 
-bool tml_fb_u8(const tml_fb_t *fb, uint32_t table, int field, uint8_t def, uint8_t *out) {
+TML_COLD bool tml_fb_u8(const tml_fb_t *fb, uint32_t table, int field, uint8_t def, uint8_t *out) {
     uint32_t pos;
     if (!tml_fb_field(fb, table, field, 1, &pos)) {
         return false;
@@ -99,7 +102,7 @@ bool tml_fb_u8(const tml_fb_t *fb, uint32_t table, int field, uint8_t def, uint8
     return true;
 }
 
-bool tml_fb_f32(const tml_fb_t *fb, uint32_t table, int field, float def, float *out) {
+TML_COLD bool tml_fb_f32(const tml_fb_t *fb, uint32_t table, int field, float def, float *out) {
     uint32_t pos;
     if (!tml_fb_field(fb, table, field, 4, &pos)) {
         return false;
@@ -113,7 +116,6 @@ bool tml_fb_f32(const tml_fb_t *fb, uint32_t table, int field, float def, float 
     return true;
 }
 
-// Cold as the loading it serves (TML_COLD, tml_compiler.h).
 TML_COLD bool tml_fb_fields(const tml_fb_t *fb, uint32_t table, const uint8_t *spec, uint32_t n, uint32_t *out) {
     for (; n > 0; n--, spec++) {
         int field = *spec >> 3;

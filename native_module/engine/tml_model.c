@@ -19,12 +19,8 @@ enum { METADATA_NAME = 0, METADATA_BUFFER = 1 };
 #define MAX_COUNT 0xffffu
 // How a message ends when this build left out what a model needs (tinyml firmware build).
 
-static TML_COLD tml_status_t corrupt(tml_interp_t *it, const char *what) {
-    return tml_fail_text(it, TML_ERR_MODEL, what, 0, "", false);
-}
-
 static TML_COLD tml_status_t corrupt_at(tml_interp_t *it, const char *what, uint32_t index, const char *tail) {
-    return tml_fail_text(it, TML_ERR_MODEL, what, index, tail, true);
+    return tml_fail_text(it, TML_ERR_MODEL, what, index, tail);
 }
 
 size_t tml_type_size(int32_t type) {
@@ -256,7 +252,7 @@ TML_COLD tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tens
 corrupt:
     return corrupt_at(it, "tensor", index, why);
 unsupported:
-    return tml_fail_text(it, TML_ERR_UNSUPPORTED, "tensor", index, why, true);
+    return tml_fail_text(it, TML_ERR_UNSUPPORTED, "tensor", index, why);
 }
 
 // The tensor indices of a vector tml_fb_fields read (start, count): at most MAX_COUNT, aligned.
@@ -381,6 +377,18 @@ static TML_COLD bool subgraph_fields(const tml_interp_t *it, uint32_t table, uin
            && v[SG_OPERATORS + 1] <= MAX_COUNT;
 }
 
+// The graph's inputs or outputs (a subgraph field): false when corrupt or naming a missing tensor.
+static TML_COLD bool graph_io(tml_interp_t *it, int field, const int32_t **vec, uint16_t *n) {
+    tml_fb_t fb = tml_fb_of(it);
+    uint32_t start_count[2];
+    if (!tml_fb_vector(&fb, it->subgraph, field, 4, &start_count[0], &start_count[1])
+        || !int_vector(it, start_count, vec) || !valid_indices(it, *vec, start_count[1], false)) {
+        return false;
+    }
+    *n = (uint16_t)start_count[1];
+    return true;
+}
+
 TML_COLD tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) {
     memset(it, 0, sizeof(*it));
     it->target = tml_native_target();
@@ -389,24 +397,24 @@ TML_COLD tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) 
     it->model_len = len;
     tml_fb_t fb = tml_fb_of(it);
     if (model == NULL || len < 8) {
-        return corrupt(it, "model too short for a .tflite file");
+        return tml_fail_model(it, "model too short for a .tflite file");
     }
     if (memcmp(it->model + 4, "TFL3", 4) != 0) {
-        return corrupt(it, "not a .tflite model (no TFL3 identifier)");
+        return tml_fail_model(it, "not a .tflite model (no TFL3 identifier)");
     }
     if (((uintptr_t)model & 3) != 0) {
-        return tml_fail_text(it, TML_ERR_ARG, "model buffer must be 4-byte aligned", 0, "", false);
+        return tml_fail(it, TML_ERR_ARG, "model buffer must be 4-byte aligned");
     }
     if (len > 0x7fffffffu) {
-        return corrupt(it, "model larger than 2 GB");
+        return tml_fail_model(it, "model larger than 2 GB");
     }
     uint32_t root;
     int32_t version;
     if (!tml_fb_deref(&fb, 0, &root) || !tml_fb_i32(&fb, root, MODEL_VERSION, 0, &version)) {
-        return corrupt(it, "model header is corrupt");
+        return tml_fail_model(it, "model header is corrupt");
     }
     if (version != 3) {
-        return tml_fail_text(it, TML_ERR_UNSUPPORTED, "model schema version", version, " not supported (expected 3)", true);
+        return tml_fail_text(it, TML_ERR_UNSUPPORTED, "model schema version", version, " not supported (expected 3)");
     }
     static const uint8_t fields[] = {
         TML_FB_FIELD(MODEL_OPCODES, TML_FB_VEC4), TML_FB_FIELD(MODEL_SUBGRAPHS, TML_FB_VEC4),
@@ -414,34 +422,29 @@ TML_COLD tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) 
     };
     uint32_t v[6];
     if (!tml_fb_fields(&fb, root, fields, sizeof(fields), v)) {
-        return corrupt(it, "model tables are corrupt");
+        return tml_fail_model(it, "model tables are corrupt");
     }
     it->opcodes_vec = v[0];
     it->n_opcodes = v[1];
     it->buffers_vec = v[4];
     it->n_buffers = v[5];
     if (v[3] == 0 || !tml_fb_vector_table(&fb, v[2], 0, &it->subgraph)) {
-        return corrupt(it, "model has no subgraph");
+        return tml_fail_model(it, "model has no subgraph");
     }
     uint32_t sg[4];
     if (!subgraph_fields(it, it->subgraph, sg)) {
-        return corrupt(it, "subgraph is corrupt");
+        return tml_fail_model(it, "subgraph is corrupt");
     }
     it->tensors_vec = sg[SG_TENSORS];
     it->n_tensors = sg[SG_TENSORS + 1];
     it->operators_vec = sg[SG_OPERATORS];
     it->n_nodes = sg[SG_OPERATORS + 1];
-    uint32_t io[2];
-    if (!tml_fb_vector(&fb, it->subgraph, SUBGRAPH_INPUTS, 4, &io[0], &io[1]) || !int_vector(it, io, &it->graph_inputs)
-        || !valid_indices(it, it->graph_inputs, io[1], false)) {
-        return corrupt(it, "graph inputs are corrupt");
+    if (!graph_io(it, SUBGRAPH_INPUTS, &it->graph_inputs, &it->n_inputs)) {
+        return tml_fail_model(it, "graph inputs are corrupt");
     }
-    it->n_inputs = (uint16_t)io[1];
-    if (!tml_fb_vector(&fb, it->subgraph, SUBGRAPH_OUTPUTS, 4, &io[0], &io[1]) || !int_vector(it, io, &it->graph_outputs)
-        || !valid_indices(it, it->graph_outputs, io[1], false)) {
-        return corrupt(it, "graph outputs are corrupt");
+    if (!graph_io(it, SUBGRAPH_OUTPUTS, &it->graph_outputs, &it->n_outputs)) {
+        return tml_fail_model(it, "graph outputs are corrupt");
     }
-    it->n_outputs = (uint16_t)io[1];
     tml_tensor_t t;
     for (uint32_t i = 0; i < it->n_tensors; i++) {
         TML_TRY(tml_read_tensor(it, i, &t));
@@ -492,24 +495,25 @@ uint32_t tml_subgraph_nodes(tml_interp_t *it, uint32_t sg) {
     return n;
 }
 
-tml_status_t tml_subgraph_node(tml_interp_t *it, uint32_t sg, uint32_t index, tml_node_t *node) {
+// Node (t NULL) or tensor `index` of subgraph sg, read as tml_read_node or tml_read_tensor reads
+// the main graph's: one body for both.
+static TML_COLD tml_status_t subgraph_read(tml_interp_t *it, uint32_t sg, uint32_t index, tml_node_t *node,
+    tml_tensor_t *t) {
     tml_interp_t saved;
-    if (!enter_subgraph(it, sg, &saved) || index >= it->n_nodes) {
-        return tml_fail_text(it, TML_ERR_MODEL, "subgraph", sg, " is corrupt", true);
+    if (!enter_subgraph(it, sg, &saved) || index >= (t != NULL ? it->n_tensors : it->n_nodes)) {
+        return tml_fail_text(it, TML_ERR_MODEL, "subgraph", sg, " is corrupt");
     }
-    tml_status_t st = tml_read_node(it, index, node);
+    tml_status_t st = t != NULL ? tml_read_tensor(it, index, t) : tml_read_node(it, index, node);
     leave_subgraph(it, &saved);
     return st;
 }
 
+tml_status_t tml_subgraph_node(tml_interp_t *it, uint32_t sg, uint32_t index, tml_node_t *node) {
+    return subgraph_read(it, sg, index, node, NULL);
+}
+
 tml_status_t tml_subgraph_tensor(tml_interp_t *it, uint32_t sg, uint32_t index, tml_tensor_t *t) {
-    tml_interp_t saved;
-    if (!enter_subgraph(it, sg, &saved) || index >= it->n_tensors) {
-        return tml_fail_text(it, TML_ERR_MODEL, "subgraph", sg, " is corrupt", true);
-    }
-    tml_status_t st = tml_read_tensor(it, index, t);
-    leave_subgraph(it, &saved);
-    return st;
+    return subgraph_read(it, sg, index, NULL, t);
 }
 
 TML_COLD bool tml_metadata(const tml_interp_t *it, const char *name, const uint8_t **data, size_t *len) {

@@ -52,8 +52,13 @@ TML_COLD bool tml_same_shape(const tml_tensor_t *a, const tml_tensor_t *b) {
 }
 
 TML_COLD tml_status_t tml_tensor_quant(const tml_interp_t *it, int32_t index, tml_quant_t *q) {
+    static const uint8_t quant_fields[] = {
+        TML_FB_FIELD(QUANT_SCALE, TML_FB_VEC4), TML_FB_FIELD(QUANT_ZERO_POINT, TML_FB_VEC8),
+        TML_FB_FIELD(QUANT_DIMENSION, TML_FB_I32),
+    };
+    enum { SCALES, N_SCALES, ZPS, N_ZPS, DIMENSION, VALUES };
     tml_fb_t fb = tml_fb_of(it);
-    uint32_t table, quant, scales, zps;
+    uint32_t table, quant, v[VALUES];
     memset(q, 0, sizeof(*q));
     if (index < 0 || (uint32_t)index >= it->n_tensors) {
         return TML_ERR_ARG;
@@ -65,13 +70,14 @@ TML_COLD tml_status_t tml_tensor_quant(const tml_interp_t *it, int32_t index, tm
     if (quant == 0) {
         return TML_OK;
     }
-    if (!tml_fb_vector(&fb, quant, QUANT_SCALE, 4, &scales, &q->count)
-        || !tml_fb_vector(&fb, quant, QUANT_ZERO_POINT, 8, &zps, &q->zp_count)
-        || !tml_fb_i32(&fb, quant, QUANT_DIMENSION, 0, &q->quantized_dimension)) {
+    if (!tml_fb_fields(&fb, quant, quant_fields, sizeof(quant_fields), v)) {
         return TML_ERR_MODEL;
     }
-    q->scales = q->count > 0 ? it->model + scales : NULL;
-    q->zero_points = q->zp_count > 0 ? it->model + zps : NULL;
+    q->count = v[N_SCALES];
+    q->zp_count = v[N_ZPS];
+    q->quantized_dimension = (int32_t)v[DIMENSION];
+    q->scales = q->count > 0 ? it->model + v[SCALES] : NULL;
+    q->zero_points = q->zp_count > 0 ? it->model + v[ZPS] : NULL;
     return TML_OK;
 }
 

@@ -13,7 +13,7 @@ static const tml_op_t *const registry[] = {
 #undef TML_OP_ENTRY
 };
 
-bool tml_builtin_left_out(int32_t builtin) {
+TML_COLD bool tml_builtin_left_out(int32_t builtin) {
     #ifdef TML_OPS_LIST
     // Every builtin the engine has, so that an error can tell "left out of this build" from
     // "not written": a byte an op (every code the engine runs is below 256).
@@ -36,7 +36,7 @@ bool tml_builtin_left_out(int32_t builtin) {
     return false;
 }
 
-const tml_op_t *tml_find_op(int32_t builtin) {
+TML_COLD const tml_op_t *tml_find_op(int32_t builtin) {
     for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++) {
         if (registry[i]->builtin == builtin && registry[i]->custom_name == NULL && registry[i]->prepare != NULL) {
             return registry[i];
@@ -45,7 +45,7 @@ const tml_op_t *tml_find_op(int32_t builtin) {
     return NULL;
 }
 
-const tml_op_t *tml_find_custom_op(const char *name, size_t len) {
+TML_COLD const tml_op_t *tml_find_custom_op(const char *name, size_t len) {
     for (size_t i = 0; i < sizeof(registry) / sizeof(registry[0]); i++) {
         const char *c = registry[i]->custom_name;
         if (c != NULL && registry[i]->prepare != NULL && strlen(c) == len && memcmp(c, name, len) == 0) {
@@ -55,12 +55,12 @@ const tml_op_t *tml_find_custom_op(const char *name, size_t len) {
     return NULL;
 }
 
-bool tml_builtin_supported(int32_t builtin, int32_t version) {
+TML_COLD bool tml_builtin_supported(int32_t builtin, int32_t version) {
     const tml_op_t *op = tml_find_op(builtin);
     return op != NULL && version >= 1 && version <= op->max_version;
 }
 
-bool tml_custom_supported(const char *name, int32_t version) {
+TML_COLD bool tml_custom_supported(const char *name, int32_t version) {
     const tml_op_t *op = tml_find_custom_op(name, strlen(name));
     return op != NULL && version >= 1 && version <= op->max_version;
 }

@@ -5,7 +5,7 @@
 
 // Entry i of a list of names each ended by its NUL, the list by an empty name; NULL past its
 // end. No table of pointers beside the text: only messages and tools look names up.
-const char *tml_nth_name(const char *names, uint32_t i) {
+TML_COLD const char *tml_nth_name(const char *names, uint32_t i) {
     for (; *names != '\0'; names += strlen(names) + 1) {
         if (i-- == 0) {
             return names;
@@ -17,7 +17,7 @@ const char *tml_nth_name(const char *names, uint32_t i) {
 // In tml_status_t order.
 static const char status_names[] = "ok\0bad argument\0bad model\0unsupported\0arena too small\0internal error\0";
 
-const char *tml_status_str(tml_status_t st) {
+TML_COLD const char *tml_status_str(tml_status_t st) {
     const char *name = tml_nth_name(status_names, (uint32_t)st);
     return name != NULL ? name : "unknown status";
 }
@@ -27,7 +27,7 @@ static const char type_names[] =
     "float32\0float16\0int32\0uint8\0int64\0string\0bool\0int16\0complex64\0int8\0float64\0"
     "complex128\0uint64\0resource\0variant\0uint32\0uint16\0int4\0bfloat16\0int2\0uint4\0";
 
-const char *tml_type_name(int32_t type) {
+TML_COLD const char *tml_type_name(int32_t type) {
     const char *name = tml_nth_name(type_names, (uint32_t)type);
     return name != NULL ? name : "unknown type";
 }
@@ -90,16 +90,19 @@ static TML_COLD void text_vformat(tml_text_t *t, const char *fmt, va_list ap) {
     }
 }
 
+static TML_COLD void text_format(tml_text_t *t, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    text_vformat(t, fmt, ap);
+    va_end(ap);
+}
+
 TML_COLD tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *fmt, ...) {
     tml_text_t text = { it->err_msg, 0, sizeof(it->err_msg) };
     it->err_msg[0] = '\0';
     if (it->nodes != NULL && it->err_node >= 0 && (uint32_t)it->err_node < it->n_nodes
         && it->nodes[it->err_node].op != NULL) {
-        tml_text_str(&text, "op ");
-        tml_text_int(&text, it->err_node);
-        tml_text_str(&text, " ");
-        tml_text_str(&text, tml_op_name(it->nodes[it->err_node].op));
-        tml_text_str(&text, ": ");
+        text_format(&text, "op %d %s: ", (int)it->err_node, tml_op_name(it->nodes[it->err_node].op));
     }
     va_list ap;
     va_start(ap, fmt);
@@ -109,8 +112,8 @@ TML_COLD tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *f
     return st;
 }
 
-TML_COLD tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b, bool with_n) {
-    return with_n ? tml_failf(it, st, "%s %lld%s", a, (long long)n, b) : tml_failf(it, st, "%s%s", a, b);
+TML_COLD tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b) {
+    return tml_failf(it, st, "%s %lld%s", a, (long long)n, b);
 }
 
 TML_COLD tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *msg) {
@@ -118,7 +121,7 @@ TML_COLD tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *ms
 }
 
 TML_COLD tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail) {
-    return tml_failf(it, st, "%s %lld%s", msg, (long long)value, tail);
+    return tml_fail_text(it, st, msg, value, tail);
 }
 
 TML_COLD tml_status_t tml_fail_mismatch(tml_interp_t *it, tml_status_t st, const char *msg, int32_t expected, int32_t got) {

@@ -17,13 +17,9 @@ typedef struct {
     uint8_t type;
 } conv_2d_data_t;
 
-// Output channels: dims[0] of the OHWI filter.
-static TML_COLD int32_t filter_channels(const tml_interp_t *it, const tml_node_t *node) {
-    return tml_conv_filter_channels(it, node, 0);
-}
-
+// The per-channel arrays of the output channels: dims[0] of the OHWI filter.
 static TML_COLD size_t conv_2d_extra_size(const tml_interp_t *it, const tml_node_t *node) {
-    return TML_CONV_CHANNEL_BYTES(filter_channels(it, node));
+    return TML_CONV_CHANNEL_BYTES(tml_conv_filter_channels(it, node, 0));
 }
 
 // The dispatcher's im2col columns. Runs on an unvalidated model: the filter
@@ -40,46 +36,29 @@ static TML_COLD size_t conv_2d_scratch_size(const tml_interp_t *it, const tml_no
 
 static TML_COLD tml_status_t conv_2d_prepare(tml_interp_t *it, tml_node_t *node) {
     conv_2d_data_t *d = node->data;
-    const tml_tensor_t *in, *f, *bias, *out;
-    TML_TRY(tml_conv_tensors(it, node, &in, &f, &bias, &out));
-    TML_TRY(tml_conv_check_4d(it, in, f, out));
-
+    tml_conv_layer_t l;
+    TML_TRY(tml_conv_prepare(it, node, 0, OPT_ACTIVATION, (int32_t *)(d + 1), &d->p.s8.q, &l));
     tml_conv_2d_shape_t *s = &d->p.s8.s;  // both union members start with it
-    s->batches = in->dims[0];
-    s->in_h = in->dims[1];
-    s->in_w = in->dims[2];
-    s->in_c = in->dims[3];
-    s->out_c = f->dims[0];
-    s->filter_h = f->dims[1];
-    s->filter_w = f->dims[2];
-    s->filter_c = f->dims[3];
-    s->out_h = out->dims[1];
-    s->out_w = out->dims[2];
-    TML_CHECK(it, s->out_c == filter_channels(it, node) && s->filter_h > 0 && s->filter_w > 0, TML_ERR_MODEL,
-        "bad filter shape");
-    TML_CHECK(it, out->dims[0] == s->batches && out->dims[3] == s->out_c, TML_ERR_MODEL, "output shape mismatch");
-    TML_CHECK(it, s->filter_c > 0 && s->in_c >= s->filter_c && s->in_c % s->filter_c == 0
-        && s->out_c % (s->in_c / s->filter_c) == 0,
-        TML_ERR_MODEL, "filter depth does not divide input depth");
-    if (bias != NULL) {
-        TML_CHECK(it, tml_elements(bias) >= (uint32_t)s->out_c, TML_ERR_MODEL, "bias too short");
+    s->batches = l.w.batches;
+    s->in_h = l.w.in_h;
+    s->in_w = l.w.in_w;
+    s->in_c = l.w.in_c;
+    s->out_c = l.w.out_c;
+    s->filter_h = l.w.filter_h;
+    s->filter_w = l.w.filter_w;
+    s->filter_c = l.f->dims[3];
+    s->out_h = l.w.out_h;
+    s->out_w = l.w.out_w;
+    s->stride_h = l.w.stride_h;
+    s->stride_w = l.w.stride_w;
+    s->dilation_h = l.w.dilation_h;
+    s->dilation_w = l.w.dilation_w;
+    s->pad_h = l.w.pad_h;
+    s->pad_w = l.w.pad_w;
+    d->type = l.in->type;
+    if (TML_IS_F32(d->type)) {
+        return tml_act_range_float(it, l.act, &d->p.f32.act_min, &d->p.f32.act_max);
     }
-
-    tml_conv_window_t w;
-    TML_TRY(tml_conv_window(it, node, OPT_DILATION_W, s->in_h, s->in_w, s->filter_h, s->filter_w, s->out_h, s->out_w, &w));
-    s->stride_h = w.stride_h;
-    s->stride_w = w.stride_w;
-    s->dilation_h = w.dilation_h;
-    s->dilation_w = w.dilation_w;
-    s->pad_h = w.pad_h;
-    s->pad_w = w.pad_w;
-    int32_t act = tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_NONE);
-
-    d->type = in->type;
-    if (TML_IS_F32(in->type)) {
-        return tml_act_range_float(it, act, &d->p.f32.act_min, &d->p.f32.act_max);
-    }
-    TML_TRY(tml_conv_channel_quant(it, node, in, f, out, s->out_c, act, (int32_t *)(d + 1), &d->p.s8.q));
     return TML_CONV_KERNEL_BUILT(it, tml_conv_2d_s8_fast(&d->p.s8, node->scratch_bytes));
 }
 

@@ -44,17 +44,6 @@ TML_COLD tml_status_t tml_conv_tensors(tml_interp_t *it, const tml_node_t *node,
     return TML_OK;
 }
 
-TML_COLD tml_status_t tml_conv_check_4d(tml_interp_t *it, const tml_tensor_t *in, const tml_tensor_t *f,
-    const tml_tensor_t *out) {
-    TML_CHECK(it, in->ndim == 4 && f->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "tensors must be 4-D");
-    for (int i = 0; i < 4; i++) {
-        // A zero-sized dimension lets the others be anything; keep them sane.
-        TML_CHECK(it, in->dims[i] <= TML_CONV_MAX_SPAN && f->dims[i] <= TML_CONV_MAX_SPAN
-            && out->dims[i] <= TML_CONV_MAX_SPAN, TML_ERR_MODEL, "tensor too large");
-    }
-    return TML_OK;
-}
-
 TML_COLD tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
     const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, int32_t *mult, int8_t *shift) {
     tml_quant_t q;
@@ -79,18 +68,6 @@ TML_COLD tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *n
     return TML_OK;
 }
 
-TML_COLD tml_status_t tml_conv_channel_quant(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
-    const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, int32_t act, int32_t *arrays,
-    tml_channel_quant_t *q) {
-    q->input_offset = -in->zero_point;
-    q->output_offset = out->zero_point;
-    int8_t *shift = (int8_t *)(arrays + channels);
-    q->multiplier = arrays;
-    q->shift = shift;
-    TML_TRY(tml_conv_multipliers(it, node, in, f, out, channels, arrays, shift));
-    return tml_act_range_quant(it, act, out, &q->act_min, &q->act_max);
-}
-
 // What is wrong with a window, in the order tml_conv_window reports it.
 enum { WINDOW_OK, WINDOW_BAD_PADDING, WINDOW_BAD_STRIDE, WINDOW_BAD_DILATION, WINDOW_BAD_OUTPUT };
 static const char *const window_errors[] = {
@@ -103,8 +80,7 @@ static const char *const window_errors[] = {
 // The one reading and checking of a window that prepare (tml_conv_window, which reports the
 // problem) and the planner (tml_conv_window_shape, which does not) share.
 static TML_COLD int read_window(const tml_interp_t *it, const tml_node_t *node, int dilation_field,
-    int32_t in_h, int32_t in_w, int32_t filter_h, int32_t filter_w, int32_t out_h, int32_t out_w,
-    tml_conv_window_t *w) {
+    tml_window_shape_t *w) {
     int32_t padding = tml_opt_u8(it, node, OPT_PADDING, TML_PAD_SAME);
     w->stride_w = tml_opt_i32(it, node, OPT_STRIDE_W, 0);
     w->stride_h = tml_opt_i32(it, node, OPT_STRIDE_H, 0);
@@ -119,25 +95,76 @@ static TML_COLD int read_window(const tml_interp_t *it, const tml_node_t *node, 
     }
     if (!(w->dilation_w > 0 && w->dilation_h > 0 && w->dilation_w <= TML_CONV_MAX_STEP
           && w->dilation_h <= TML_CONV_MAX_STEP
-          && (int64_t)(filter_h - 1) * w->dilation_h < TML_CONV_MAX_SPAN
-          && (int64_t)(filter_w - 1) * w->dilation_w < TML_CONV_MAX_SPAN)) {
+          && (int64_t)(w->filter_h - 1) * w->dilation_h < TML_CONV_MAX_SPAN
+          && (int64_t)(w->filter_w - 1) * w->dilation_w < TML_CONV_MAX_SPAN)) {
         return WINDOW_BAD_DILATION;
     }
-    int32_t oh = tml_out_size(padding, in_h, filter_h, w->stride_h, w->dilation_h);
-    int32_t ow = tml_out_size(padding, in_w, filter_w, w->stride_w, w->dilation_w);
-    if (oh != out_h || ow != out_w) {
+    int32_t oh = tml_out_size(padding, w->in_h, w->filter_h, w->stride_h, w->dilation_h);
+    int32_t ow = tml_out_size(padding, w->in_w, w->filter_w, w->stride_w, w->dilation_w);
+    if (oh != w->out_h || ow != w->out_w) {
         return WINDOW_BAD_OUTPUT;
     }
-    w->pad_h = tml_pad_before(in_h, filter_h, w->stride_h, w->dilation_h, oh);
-    w->pad_w = tml_pad_before(in_w, filter_w, w->stride_w, w->dilation_w, ow);
+    w->pad_h = tml_pad_before(w->in_h, w->filter_h, w->stride_h, w->dilation_h, oh);
+    w->pad_w = tml_pad_before(w->in_w, w->filter_w, w->stride_w, w->dilation_w, ow);
     return WINDOW_OK;
 }
 
 TML_COLD tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilation_field,
-    int32_t in_h, int32_t in_w, int32_t filter_h, int32_t filter_w, int32_t out_h, int32_t out_w,
-    tml_conv_window_t *w) {
-    int bad = read_window(it, node, dilation_field, in_h, in_w, filter_h, filter_w, out_h, out_w, w);
+    tml_window_shape_t *w) {
+    int bad = read_window(it, node, dilation_field, w);
     return bad == WINDOW_OK ? TML_OK : tml_fail_model(it, window_errors[bad]);
+}
+
+TML_COLD tml_status_t tml_conv_prepare(tml_interp_t *it, const tml_node_t *node, int channel_axis, int act_field,
+    int32_t *arrays, tml_channel_quant_t *q, tml_conv_layer_t *l) {
+    const tml_tensor_t *in, *f, *bias, *out;
+    TML_TRY(tml_conv_tensors(it, node, &in, &f, &bias, &out));
+    TML_CHECK(it, in->ndim == 4 && f->ndim == 4 && out->ndim == 4, TML_ERR_MODEL, "tensors must be 4-D");
+    for (int i = 0; i < 4; i++) {
+        // A zero-sized dimension lets the others be anything; keep them sane.
+        TML_CHECK(it, in->dims[i] <= TML_CONV_MAX_SPAN && f->dims[i] <= TML_CONV_MAX_SPAN
+            && out->dims[i] <= TML_CONV_MAX_SPAN, TML_ERR_MODEL, "tensor too large");
+    }
+    const int32_t in_c = in->dims[3], out_c = f->dims[channel_axis];
+    const int32_t filter_h = f->dims[1], filter_w = f->dims[2];
+    // out_c may be 0 (an empty output), as the arrays' size allows.
+    TML_CHECK(it, out_c == tml_conv_channel_count(out_c) && filter_h > 0 && filter_w > 0, TML_ERR_MODEL,
+        "bad filter shape");
+    TML_CHECK(it, out->dims[0] == in->dims[0] && out->dims[3] == out_c, TML_ERR_MODEL, "output shape mismatch");
+    if (channel_axis == 0) {
+        const int32_t filter_c = f->dims[3];
+        TML_CHECK(it, filter_c > 0 && in_c >= filter_c && in_c % filter_c == 0 && out_c % (in_c / filter_c) == 0,
+            TML_ERR_MODEL, "filter depth does not divide input depth");
+    } else {
+        TML_CHECK(it, in_c > 0 && out_c % in_c == 0, TML_ERR_MODEL, "output depth not a multiple of input depth");
+    }
+    if (bias != NULL) {
+        TML_CHECK(it, tml_elements(bias) >= (uint32_t)out_c, TML_ERR_MODEL, "bias too short");
+    }
+    tml_window_shape_t *w = &l->w;
+    w->batches = in->dims[0];
+    w->in_h = in->dims[1];
+    w->in_w = in->dims[2];
+    w->in_c = in_c;
+    w->filter_h = filter_h;
+    w->filter_w = filter_w;
+    w->out_h = out->dims[1];
+    w->out_w = out->dims[2];
+    w->out_c = out_c;
+    TML_TRY(tml_conv_window(it, node, act_field + 1, w));
+    l->in = in;
+    l->f = f;
+    l->act = tml_opt_u8(it, node, act_field, TML_ACT_NONE);
+    if (TML_IS_F32(in->type)) {
+        return TML_OK;
+    }
+    q->input_offset = -in->zero_point;
+    q->output_offset = out->zero_point;
+    int8_t *shift = (int8_t *)(arrays + out_c);
+    q->multiplier = arrays;
+    q->shift = shift;
+    TML_TRY(tml_conv_multipliers(it, node, in, f, out, out_c, arrays, shift));
+    return tml_act_range_quant(it, l->act, out, &q->act_min, &q->act_max);
 }
 
 static TML_COLD bool usable_4d(const tml_tensor_t *t) {
@@ -170,18 +197,7 @@ TML_COLD bool tml_conv_window_shape(const tml_interp_t *it, const tml_node_t *no
     s->out_h = out->dims[1];
     s->out_w = out->dims[2];
     s->out_c = out->dims[3];
-    tml_conv_window_t w;
-    if (read_window(it, node, dilation_field, s->in_h, s->in_w, s->filter_h, s->filter_w, s->out_h,
-        s->out_w, &w) != WINDOW_OK) {
-        return false;
-    }
-    s->stride_h = w.stride_h;
-    s->stride_w = w.stride_w;
-    s->dilation_h = w.dilation_h;
-    s->dilation_w = w.dilation_w;
-    s->pad_h = w.pad_h;
-    s->pad_w = w.pad_w;
-    return true;
+    return read_window(it, node, dilation_field, s) == WINDOW_OK;
 }
 
 #if !TML_KERNEL_REFERENCE_CONV

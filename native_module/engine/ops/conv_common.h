@@ -30,11 +30,6 @@ int32_t tml_conv_filter_channels(const tml_interp_t *it, const tml_node_t *node,
 tml_status_t tml_conv_tensors(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t **in,
     const tml_tensor_t **f, const tml_tensor_t **bias, const tml_tensor_t **out);
 
-// Input, weights and output are all 4-d, and no dimension exceeds
-// TML_CONV_MAX_SPAN (a zero-sized dimension lets the others be anything).
-tml_status_t tml_conv_check_4d(tml_interp_t *it, const tml_tensor_t *in, const tml_tensor_t *f,
-    const tml_tensor_t *out);
-
 // One multiplier and shift per output channel: input_scale * filter_scale[c]
 // / output_scale in double, as PopulateConvolutionQuantizationParams (a single
 // weight scale serves every channel). mismatch is the message for weight
@@ -47,28 +42,30 @@ tml_status_t tml_conv_multipliers(tml_interp_t *it, const tml_node_t *node, cons
 // multipliers, then the shifts.
 #define TML_CONV_CHANNEL_BYTES(channels) ((size_t)(channels) * (sizeof(int32_t) + sizeof(int8_t)))
 
-// Everything an int8 convolution needs to requantize (offsets, activation
-// range, per-channel multipliers), with the multipliers and shifts stored in
-// `arrays` (TML_CONV_CHANNEL_BYTES(channels), 4-byte aligned, from the node's extra data).
-tml_status_t tml_conv_channel_quant(tml_interp_t *it, const tml_node_t *node, const tml_tensor_t *in,
-    const tml_tensor_t *f, const tml_tensor_t *out, int32_t channels, int32_t act, int32_t *arrays,
-    tml_channel_quant_t *q);
+// Reads padding (options field 0), strides (fields 1 and 2) and dilations (fields
+// dilation_field and dilation_field + 1, w before h; 0: none, as pooling has) into w, checks
+// them and that they turn w's in_h x in_w input and filter_h x filter_w filter into its
+// out_h x out_w output, and sets its leading padding. Its other fields are neither read nor set.
+tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilation_field, tml_window_shape_t *w);
 
-// Window of a 2-d convolution: steps from the options, and the leading padding.
+// What tml_conv_prepare hands CONV_2D and DEPTHWISE_CONV_2D to fill their kernel's shape.
 typedef struct {
-    int32_t stride_h, stride_w;
-    int32_t dilation_h, dilation_w;
-    int32_t pad_h, pad_w;
-} tml_conv_window_t;
+    const tml_tensor_t *in, *f;
+    int32_t act;  // the fused activation (options field act_field)
+    tml_window_shape_t w;  // every field set
+} tml_conv_layer_t;
 
-// Reads padding (options field 0), strides (fields 1 and 2) and dilations
-// (fields dilation_field and dilation_field + 1, w before h; 0: none, as pooling
-// has), checks them, and
-// checks that they turn an in_h x in_w input and a filter_h x filter_w filter
-// into the out_h x out_w output.
-tml_status_t tml_conv_window(tml_interp_t *it, const tml_node_t *node, int dilation_field,
-    int32_t in_h, int32_t in_w, int32_t filter_h, int32_t filter_w, int32_t out_h, int32_t out_w,
-    tml_conv_window_t *w);
+// The prepare of CONV_2D (channel_axis 0: OHWI filter) and DEPTHWISE_CONV_2D (3: 1HWO), its
+// checks in this order: tensors and types (tml_conv_tensors), 4-d shapes no dimension
+// of which exceeds TML_CONV_MAX_SPAN, the filter, the output's shape, the depths (a conv's
+// filter depth divides the input's into groups; a depthwise's input depth divides the
+// output's), the bias, and the window (dilations at options act_field + 1 and + 2). For int8,
+// the offsets, activation range and per-channel multipliers of q, the multipliers and shifts
+// stored in `arrays` (TML_CONV_CHANNEL_BYTES(output channels), 4-byte aligned, from the node's
+// extra data); float32 leaves its activation range to the op. One body for both ops: their
+// checks differ only in the depths'.
+tml_status_t tml_conv_prepare(tml_interp_t *it, const tml_node_t *node, int channel_axis, int act_field,
+    int32_t *arrays, tml_channel_quant_t *q, tml_conv_layer_t *l);
 
 // The op's .window hook for int8 CONV_2D and DEPTHWISE_CONV_2D (filters OHWI and 1HWO: height
 // and width at dims 1 and 2): the shape when input and output are int8 and 4-d and the options

@@ -38,8 +38,14 @@ static TML_COLD tml_status_t pool_2d_prepare(tml_interp_t *it, tml_node_t *node)
     int32_t act = tml_opt_u8(it, node, OPT_ACTIVATION, TML_ACT_NONE);
     TML_CHECK(it, s->filter_w > 0 && s->filter_h > 0, TML_ERR_MODEL, "bad filter size");
     // Padding and strides are the first fields of Pool2DOptions as of Conv2DOptions.
-    tml_conv_window_t w;
-    TML_TRY(tml_conv_window(it, node, 0, s->in_h, s->in_w, s->filter_h, s->filter_w, s->out_h, s->out_w, &w));
+    tml_window_shape_t w;
+    w.in_h = s->in_h;
+    w.in_w = s->in_w;
+    w.filter_h = s->filter_h;
+    w.filter_w = s->filter_w;
+    w.out_h = s->out_h;
+    w.out_w = s->out_w;
+    TML_TRY(tml_conv_window(it, node, 0, &w));
     s->stride_h = w.stride_h;
     s->stride_w = w.stride_w;
     s->pad_h = w.pad_h;

@@ -11,9 +11,9 @@ static TML_COLD tml_status_t alias_prepare(tml_interp_t *it, tml_node_t *node) {
     if (tml_type_size(in->type) == 0) {
         return tml_fail_type(it, in->type, "input");
     }
-    if (tml_elements(in) != tml_elements(out)) {
-        return tml_fail_mismatch(it, TML_ERR_MODEL, "element count", (int32_t)tml_elements(in),
-            (int32_t)tml_elements(out));
+    const uint32_t in_elements = tml_elements(in), out_elements = tml_elements(out);
+    if (in_elements != out_elements) {
+        return tml_fail_mismatch(it, TML_ERR_MODEL, "element count", (int32_t)in_elements, (int32_t)out_elements);
     }
     TML_CHECK(it, in->bytes == out->bytes, TML_ERR_MODEL, "input and output sizes differ");
     return TML_OK;
