@@ -500,12 +500,14 @@ uint32_t tml_subgraph_nodes(tml_interp_t *it, uint32_t sg) {
 static TML_COLD tml_status_t subgraph_read(tml_interp_t *it, uint32_t sg, uint32_t index, tml_node_t *node,
     tml_tensor_t *t) {
     tml_interp_t saved;
-    if (!enter_subgraph(it, sg, &saved) || index >= (t != NULL ? it->n_tensors : it->n_nodes)) {
+    if (!enter_subgraph(it, sg, &saved)) {
         return tml_fail_text(it, TML_ERR_MODEL, "subgraph", sg, " is corrupt");
     }
-    tml_status_t st = t != NULL ? tml_read_tensor(it, index, t) : tml_read_node(it, index, node);
+    const bool inside = index < (t != NULL ? it->n_tensors : it->n_nodes);
+    tml_status_t st = !inside ? TML_ERR_MODEL : t != NULL ? tml_read_tensor(it, index, t) : tml_read_node(it, index, node);
+    // Back on the main graph before any message: it names the main graph's nodes.
     leave_subgraph(it, &saved);
-    return st;
+    return inside ? st : tml_fail_text(it, TML_ERR_MODEL, "subgraph", sg, " is corrupt");
 }
 
 tml_status_t tml_subgraph_node(tml_interp_t *it, uint32_t sg, uint32_t index, tml_node_t *node) {

@@ -323,6 +323,23 @@ TEST(valid_model_runs) {
     TEST_CHECK(tml_node_name(&it, 1) == NULL);
 }
 
+// A read past the end of a subgraph is refused and leaves the interpreter on its main graph,
+// as every other subgraph read does.
+TEST(subgraph_read_past_its_end_keeps_the_main_graph) {
+    where_t w = build(&base);
+    tml_interp_t it;
+    TEST_EQ_INT(run_all(&it, model_bytes(), w.len), TML_OK);
+    TEST_CHECK(it.nodes != NULL);
+    const tml_interp_t before = it;
+    tml_node_t node;
+    tml_tensor_t tensor;
+    TEST_EQ_INT(tml_subgraph_node(&it, 0, 0, &node), TML_OK);
+    CHECK_FAILS(tml_subgraph_node(&it, 0, 1, &node), TML_ERR_MODEL, "subgraph 0 is corrupt");
+    CHECK_FAILS(tml_subgraph_tensor(&it, 0, 3, &tensor), TML_ERR_MODEL, "subgraph 0 is corrupt");
+    TEST_CHECK(it.nodes == before.nodes && it.n_nodes == before.n_nodes && it.n_tensors == before.n_tensors);
+    TEST_CHECK(it.tensors_vec == before.tensors_vec && it.operators_vec == before.operators_vec);
+}
+
 // A caller's writes into the engine's tables (the arena from tables_offset on) are refused at
 // the next check, whatever they are: here the top bytes of two words, the change a plain
 // word-wise FNV-1a digest misses for one value in 255 (a multiply carries differences only
@@ -730,6 +747,7 @@ TEST(status_and_type_names) {
 int main(void) {
     RUN_TEST(messages_format_their_arguments);
     RUN_TEST(valid_model_runs);
+    RUN_TEST(subgraph_read_past_its_end_keeps_the_main_graph);
     RUN_TEST(writes_into_the_tables_are_refused);
     RUN_TEST(init_without_arena_size_measures_in_the_arena);
     RUN_TEST(too_short_is_a_model_error);
