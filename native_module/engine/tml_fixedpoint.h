@@ -40,10 +40,11 @@ static inline int32_t tml_fp_mul(int32_t a, int32_t b) {
     return (int32_t)(((int64_t)a * b + ((int64_t)1 << 30)) >> 31);
 }
 
-// (a + b) / 2 rounded half away from zero.
+// (a + b) / 2 rounded half away from zero: gemmlowp's (sum + (sum >= 0 ? 1 : -1)) / 2,
+// truncated, is (sum + 1) >> 1 for sum >= 0 and sum >> 1 below.
 static inline int32_t tml_fp_rounding_half_sum(int32_t a, int32_t b) {
     int64_t sum = (int64_t)a + (int64_t)b;
-    return (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
+    return (int32_t)((sum + (sum >= 0)) >> 1);
 }
 
 // x * 2^exponent: a saturating left shift for exponent > 0, a rounding right
