@@ -49,16 +49,21 @@ static inline int32_t tml_fp_rounding_half_sum(int32_t a, int32_t b) {
 
 // x * 2^exponent: a saturating left shift for exponent > 0, a rounding right
 // shift for exponent < 0 (gemmlowp's SaturatingRoundingMultiplyByPOT).
+// x * 2^exponent saturated, for 0 <= exponent < 32.
+static inline int32_t tml_fp_sat_shift_left(int32_t x, int exponent) {
+    int32_t threshold = (int32_t)(((uint32_t)1 << (31 - exponent)) - 1);
+    if (x > threshold) {
+        return INT32_MAX;
+    }
+    if (x < -threshold) {
+        return INT32_MIN;
+    }
+    return (int32_t)((uint32_t)x << exponent);
+}
+
 static inline int32_t tml_fp_mul_pot(int32_t x, int exponent) {
     if (exponent > 0) {
-        int32_t threshold = (int32_t)(((uint32_t)1 << (31 - exponent)) - 1);
-        if (x > threshold) {
-            return INT32_MAX;
-        }
-        if (x < -threshold) {
-            return INT32_MIN;
-        }
-        return (int32_t)((uint32_t)x << exponent);
+        return tml_fp_sat_shift_left(x, exponent);
     }
     if (exponent < 0) {
         return tml_rounding_divide_by_pot(x, -exponent);
