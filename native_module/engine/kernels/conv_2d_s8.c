@@ -3,8 +3,8 @@
 // scratch (im2col, left out without TML_KERNEL_CONV_IM2COL); both then run the
 // GEMM of kernels/opt/. tml_opt_conv_2d_variant (opt.h) is the rule, conv_path
 // applies it to this build; other layers run the reference kernel (left out
-// without TML_KERNEL_REFERENCE_CONV, prepare then refusing them). The scratch size, the
-// rule and the band set-up run once per layer or band, not per pixel: TML_COLD.
+// without TML_KERNEL_REFERENCE_CONV, prepare then refusing them). The scratch size and the
+// rule are asked at prepare only: TML_COLD.
 #include "kernels/kernels.h"
 
 #include <string.h>
