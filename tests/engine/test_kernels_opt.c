@@ -7,12 +7,14 @@
 // test_c.py builds this file with TML_KERNELS_OPT=1 and again with 0, without the variants
 // --ops-from can leave out, and without them and the reference kernels as well: the layers no
 // fast path then takes are the ones prepare refuses, checked by their rule (fast_paths_rule).
+// Also the fixed-point multiplies of tml_fixedpoint.h against gemmlowp's own formulas.
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "tml_test.h"
 #include "kernels/kernels.h"
 #include "kernels/opt/opt.h"
+#include "tml_fixedpoint.h"
 
 static uint32_t rng_state = 12345;
 
@@ -424,7 +426,59 @@ TEST(random_shapes_equal_reference) {
     }
 }
 
+// gemmlowp's SaturatingRoundingDoublingHighMul and RoundingHalfSum as gemmlowp writes them
+// (a sign-dependent nudge, then a division that truncates): tml_fixedpoint.h computes them in
+// shorter forms that SOFTMAX, LOGISTIC, TANH and HARD_SWISH rely on being the same values.
+static int32_t gemmlowp_high_mul(int32_t a, int32_t b) {
+    if (a == b && a == INT32_MIN) {
+        return INT32_MAX;
+    }
+    const int64_t ab = (int64_t)a * b;
+    return (int32_t)((ab + (ab >= 0 ? (1 << 30) : (1 - (1 << 30)))) / ((int64_t)1 << 31));
+}
+
+static int16_t gemmlowp_high_mul16(int16_t a, int16_t b) {
+    if (a == b && a == INT16_MIN) {
+        return INT16_MAX;
+    }
+    const int32_t ab = (int32_t)a * b;
+    return (int16_t)((ab + (ab >= 0 ? (1 << 14) : (1 - (1 << 14)))) / (1 << 15));
+}
+
+static int32_t gemmlowp_half_sum(int32_t a, int32_t b) {
+    const int64_t sum = (int64_t)a + b;
+    return (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
+}
+
+TEST(fixedpoint_equals_gemmlowp) {
+    // The ends of the range, and products on a rounding tie (ab = +-2^30 + k * 2^31).
+    static const int32_t edges[] = {0, 1, -1, 2, -2, 3, -3, INT32_MAX, INT32_MIN, INT32_MAX - 1,
+                                    INT32_MIN + 1, 1 << 30, -(1 << 30), (1 << 30) + 1, -(1 << 30) - 1,
+                                    1 << 15, -(1 << 15), 1 << 16, -(1 << 16), 3 << 14, -(3 << 14)};
+    const int n = (int)(sizeof(edges) / sizeof(edges[0]));
+    bool same = true;
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+            same = same && tml_fp_mul(edges[i], edges[j]) == gemmlowp_high_mul(edges[i], edges[j])
+                && tml_fp_rounding_half_sum(edges[i], edges[j]) == gemmlowp_half_sum(edges[i], edges[j])
+                && tml_fp16_sat_round_doubling_high_mul((int16_t)edges[i], (int16_t)edges[j])
+                == gemmlowp_high_mul16((int16_t)edges[i], (int16_t)edges[j]);
+        }
+    }
+    for (int i = 0; i < 20000 && same; i++) {
+        // Operands of every magnitude, so that products land near every power of two.
+        const uint32_t r = rnd();
+        const int32_t a = (int32_t)rnd() >> (r & 31), b = (int32_t)rnd() >> ((r >> 5) & 31);
+        same = tml_fp_mul(a, b) == gemmlowp_high_mul(a, b)
+            && tml_fp_rounding_half_sum(a, b) == gemmlowp_half_sum(a, b)
+            && tml_fp16_sat_round_doubling_high_mul((int16_t)a, (int16_t)b)
+            == gemmlowp_high_mul16((int16_t)a, (int16_t)b);
+    }
+    TEST_CHECK(same);
+}
+
 int main(void) {
+    RUN_TEST(fixedpoint_equals_gemmlowp);
     RUN_TEST(conv_1x1_equals_reference);
     RUN_TEST(conv_im2col_equals_reference);
     RUN_TEST(conv_first_layers_equal_reference);

@@ -3,12 +3,14 @@
 // scratch (im2col, left out without TML_KERNEL_CONV_IM2COL); both then run the
 // GEMM of kernels/opt/. tml_opt_conv_2d_variant (opt.h) is the rule, conv_path
 // applies it to this build; other layers run the reference kernel (left out
-// without TML_KERNEL_REFERENCE_CONV, prepare then refusing them).
+// without TML_KERNEL_REFERENCE_CONV, prepare then refusing them). The scratch size and the
+// rule are asked at prepare only: TML_COLD.
 #include "kernels/kernels.h"
 
 #include <string.h>
 
 #include "kernels/opt/opt.h"
+#include "tml_compiler.h"
 
 #if TML_KERNELS_OPT
 
@@ -101,7 +103,7 @@ static void im2col(const tml_conv_2d_shape_t *s, const int8_t *input, const pixe
 
 #endif // TML_KERNELS_OPT
 
-size_t tml_conv_2d_s8_scratch_size(int32_t kernels, int32_t filter_h, int32_t filter_w,
+TML_COLD size_t tml_conv_2d_s8_scratch_size(int32_t kernels, int32_t filter_h, int32_t filter_w,
     int32_t filter_c, int32_t in_c) {
     // Two im2col columns for the GEMM of either optimised set; the bounds keep the product
     // inside size_t on a corrupt model.
@@ -132,7 +134,7 @@ static tml_conv_variant_t conv_path(const tml_conv_2d_s8_params_t *p, size_t scr
     #endif
 }
 
-bool tml_conv_2d_s8_fast(const tml_conv_2d_s8_params_t *p, size_t scratch_bytes) {
+TML_COLD bool tml_conv_2d_s8_fast(const tml_conv_2d_s8_params_t *p, size_t scratch_bytes) {
     return conv_path(p, scratch_bytes) != TML_CONV_VARIANT_NONE;
 }
 

@@ -18,8 +18,9 @@ int32_t tml_fp_exp_on_negative_values(int32_t a, int int_bits) {
     const int frac_bits = 31 - int_bits;
     const int32_t one_quarter = (int32_t)1 << (frac_bits - 2);
     int32_t a_mod_quarter_minus_quarter = tml_fp_sub(a & (one_quarter - 1), one_quarter);
+    // Q(int_bits) to Q0: tml_fp_rescale, whose other direction int_bits >= 0 never takes.
     int32_t result = tml_fp_exp_on_interval_neg_quarter_0(
-        tml_fp_rescale(a_mod_quarter_minus_quarter, int_bits, 0));
+        tml_fp_sat_shift_left(a_mod_quarter_minus_quarter, int_bits));
     int32_t remainder = tml_fp_sub(a_mod_quarter_minus_quarter, a);
     for (int k = -2; k <= 4; k++) {
         if (int_bits > k && (remainder & ((int32_t)1 << (frac_bits + k)))) {

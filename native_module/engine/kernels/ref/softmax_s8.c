@@ -10,7 +10,7 @@
 int32_t tml_softmax_exp_q0(const tml_softmax_s8_params_t *p, int32_t diff) {
     // diff * 2^left_shift as TFLite computes it (the product may wrap only for
     // differences that diff_min has already excluded).
-    int32_t scaled = tml_sat_round_doubling_high_mul(
+    int32_t scaled = tml_fp_mul(
         (int32_t)((uint32_t)diff << p->input_left_shift), p->input_multiplier);
     return tml_fp_exp_on_negative_values(scaled, 5);  // Q5.26 in, Q0 out
 }
