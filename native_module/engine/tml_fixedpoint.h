@@ -27,17 +27,9 @@ static inline int32_t tml_fp_neg(int32_t a) {
     return (int32_t)(0u - (uint32_t)a);
 }
 
-// tml_sat_round_doubling_high_mul (gemmlowp's SaturatingRoundingDoublingHighMul) in fewer
-// instructions: its (ab + nudge) / 2^31, nudge 2^30 for ab >= 0 and 1 - 2^30 below, truncated
-// towards zero, is floor((ab + 2^30) / 2^31) for either sign (below 0, truncating
-// (ab + 1 - 2^30) / 2^31 is rounding it up, which adds 2^31 - 1 before flooring). One add
-// and an arithmetic shift, no sign test: about half the code of each of the many inlined
-// multiplies of SOFTMAX, LOGISTIC and TANH.
+// gemmlowp's fixed-point multiply: tml_sat_round_doubling_high_mul (tml_quant.h).
 static inline int32_t tml_fp_mul(int32_t a, int32_t b) {
-    if (a == b && a == INT32_MIN) {
-        return INT32_MAX;
-    }
-    return (int32_t)(((int64_t)a * b + ((int64_t)1 << 30)) >> 31);
+    return tml_sat_round_doubling_high_mul(a, b);
 }
 
 // (a + b) / 2 rounded half away from zero: gemmlowp's (sum + (sum >= 0 ? 1 : -1)) / 2,

@@ -22,13 +22,15 @@ bool tml_q4_27_multiplier(float input_scale, int32_t *multiplier, int32_t *left_
 // see before saturating (TFLite's CalculateInputRadius).
 int32_t tml_input_radius(int integer_bits, int left_shift, int total_signed_bits);
 
+// gemmlowp's SaturatingRoundingDoublingHighMul in fewer instructions: its (ab + nudge) / 2^31,
+// nudge 2^30 for ab >= 0 and 1 - 2^30 below, truncated towards zero, is floor((ab + 2^30) / 2^31)
+// for either sign (below 0, truncating (ab + 1 - 2^30) / 2^31 is rounding it up, which adds
+// 2^31 - 1 before flooring). One add and an arithmetic shift, no sign test or 64-bit division.
 static inline int32_t tml_sat_round_doubling_high_mul(int32_t a, int32_t b) {
     if (a == b && a == INT32_MIN) {
         return INT32_MAX;
     }
-    int64_t ab = (int64_t)a * (int64_t)b;
-    int32_t nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
-    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+    return (int32_t)(((int64_t)a * b + ((int64_t)1 << 30)) >> 31);
 }
 
 static inline int32_t tml_rounding_divide_by_pot(int32_t x, int exponent) {
