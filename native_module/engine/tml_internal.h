@@ -82,9 +82,6 @@ typedef struct {
 void tml_text_str(tml_text_t *t, const char *s);
 void tml_text_int(tml_text_t *t, int64_t v);
 
-// tml_failf(it, st, "%s %lld%s", a, n, b): "tensor 3 is corrupt".
-tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b);
-
 // Arena planning (tml_plan.c). records[t] describes tensor t and
 // records[n_tensors + i] the scratch of node i; tml_plan fills them (size 0:
 // no memory of its own, e.g. constants and aliases; `alias` names the tensor

@@ -20,7 +20,7 @@ enum { METADATA_NAME = 0, METADATA_BUFFER = 1 };
 // How a message ends when this build left out what a model needs (tinyml firmware build).
 
 static TML_COLD tml_status_t corrupt_at(tml_interp_t *it, const char *what, uint32_t index, const char *tail) {
-    return tml_fail_text(it, TML_ERR_MODEL, what, index, tail);
+    return tml_fail_int(it, TML_ERR_MODEL, what, index, tail);
 }
 
 size_t tml_type_size(int32_t type) {
@@ -252,7 +252,7 @@ TML_COLD tml_status_t tml_read_tensor(tml_interp_t *it, uint32_t index, tml_tens
 corrupt:
     return corrupt_at(it, "tensor", index, why);
 unsupported:
-    return tml_fail_text(it, TML_ERR_UNSUPPORTED, "tensor", index, why);
+    return tml_fail_int(it, TML_ERR_UNSUPPORTED, "tensor", index, why);
 }
 
 // The tensor indices of a vector tml_fb_fields read (start, count): at most MAX_COUNT, aligned.
@@ -414,7 +414,7 @@ TML_COLD tml_status_t tml_load(tml_interp_t *it, const void *model, size_t len) 
         return tml_fail_model(it, "model header is corrupt");
     }
     if (version != 3) {
-        return tml_fail_text(it, TML_ERR_UNSUPPORTED, "model schema version", version, " not supported (expected 3)");
+        return tml_fail_int(it, TML_ERR_UNSUPPORTED, "model schema version", version, " not supported (expected 3)");
     }
     static const uint8_t fields[] = {
         TML_FB_FIELD(MODEL_OPCODES, TML_FB_VEC4), TML_FB_FIELD(MODEL_SUBGRAPHS, TML_FB_VEC4),
@@ -501,13 +501,13 @@ static TML_COLD tml_status_t subgraph_read(tml_interp_t *it, uint32_t sg, uint32
     tml_tensor_t *t) {
     tml_interp_t saved;
     if (!enter_subgraph(it, sg, &saved)) {
-        return tml_fail_text(it, TML_ERR_MODEL, "subgraph", sg, " is corrupt");
+        return tml_fail_int(it, TML_ERR_MODEL, "subgraph", sg, " is corrupt");
     }
     const bool inside = index < (t != NULL ? it->n_tensors : it->n_nodes);
     tml_status_t st = !inside ? TML_ERR_MODEL : t != NULL ? tml_read_tensor(it, index, t) : tml_read_node(it, index, node);
     // Back on the main graph before any message: it names the main graph's nodes.
     leave_subgraph(it, &saved);
-    return inside ? st : tml_fail_text(it, TML_ERR_MODEL, "subgraph", sg, " is corrupt");
+    return inside ? st : tml_fail_int(it, TML_ERR_MODEL, "subgraph", sg, " is corrupt");
 }
 
 tml_status_t tml_subgraph_node(tml_interp_t *it, uint32_t sg, uint32_t index, tml_node_t *node) {

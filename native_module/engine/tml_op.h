@@ -214,8 +214,9 @@ tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *fmt, ...) 
 
 // How a refusal by a firmware built for other models ends (tinyml firmware build --ops-from).
 #define TML_NOT_BUILT_IN " not built in; rebuild with --ops-from naming this model"
-// "<msg> <value><tail>", e.g. tml_fail_int(it, TML_ERR_MODEL, "bad axis", axis, "")
-tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail);
+// "<msg> <value><tail>", e.g. tml_fail_int(it, TML_ERR_MODEL, "bad axis", axis, "") or
+// tml_fail_int(it, TML_ERR_MODEL, "tensor", 3, " is corrupt")
+tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int64_t value, const char *tail);
 // "<msg>: expected <expected>, got <got>"
 tml_status_t tml_fail_mismatch(tml_interp_t *it, tml_status_t st, const char *msg, int32_t expected, int32_t got);
 // "<type name> <what> not supported", e.g. "int16 input not supported"

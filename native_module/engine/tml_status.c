@@ -112,16 +112,12 @@ TML_COLD tml_status_t tml_failf(tml_interp_t *it, tml_status_t st, const char *f
     return st;
 }
 
-TML_COLD tml_status_t tml_fail_text(tml_interp_t *it, tml_status_t st, const char *a, int64_t n, const char *b) {
-    return tml_failf(it, st, "%s %lld%s", a, (long long)n, b);
-}
-
 TML_COLD tml_status_t tml_fail(tml_interp_t *it, tml_status_t st, const char *msg) {
     return tml_failf(it, st, "%s", msg);
 }
 
-TML_COLD tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int32_t value, const char *tail) {
-    return tml_fail_text(it, st, msg, value, tail);
+TML_COLD tml_status_t tml_fail_int(tml_interp_t *it, tml_status_t st, const char *msg, int64_t value, const char *tail) {
+    return tml_failf(it, st, "%s %lld%s", msg, (long long)value, tail);
 }
 
 TML_COLD tml_status_t tml_fail_mismatch(tml_interp_t *it, tml_status_t st, const char *msg, int32_t expected, int32_t got) {
