@@ -39,8 +39,6 @@ static inline int32_t tml_fp_rounding_half_sum(int32_t a, int32_t b) {
     return (int32_t)((sum + (sum >= 0)) >> 1);
 }
 
-// x * 2^exponent: a saturating left shift for exponent > 0, a rounding right
-// shift for exponent < 0 (gemmlowp's SaturatingRoundingMultiplyByPOT).
 // x * 2^exponent saturated, for 0 <= exponent < 32.
 static inline int32_t tml_fp_sat_shift_left(int32_t x, int exponent) {
     int32_t threshold = (int32_t)(((uint32_t)1 << (31 - exponent)) - 1);
@@ -53,6 +51,8 @@ static inline int32_t tml_fp_sat_shift_left(int32_t x, int exponent) {
     return (int32_t)((uint32_t)x << exponent);
 }
 
+// x * 2^exponent: a saturating left shift for exponent > 0, a rounding right
+// shift for exponent < 0 (gemmlowp's SaturatingRoundingMultiplyByPOT).
 static inline int32_t tml_fp_mul_pot(int32_t x, int exponent) {
     if (exponent > 0) {
         return tml_fp_sat_shift_left(x, exponent);

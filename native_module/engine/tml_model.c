@@ -17,7 +17,6 @@ enum { METADATA_NAME = 0, METADATA_BUFFER = 1 };
 // Largest tensor we accept; keeps every size sum in range on 32-bit targets.
 #define MAX_TENSOR_BYTES 0x10000000u
 #define MAX_COUNT 0xffffu
-// How a message ends when this build left out what a model needs (tinyml firmware build).
 
 static TML_COLD tml_status_t corrupt_at(tml_interp_t *it, const char *what, uint32_t index, const char *tail) {
     return tml_fail_int(it, TML_ERR_MODEL, what, index, tail);
