@@ -3,8 +3,9 @@
 #include "tml_compiler.h"
 #include "tml_fb.h"
 
-// Every reader here is cold (TML_COLD, tml_compiler.h): loading and prepare read the model,
-// no eval does.
+// Every reader here is cold (TML_COLD, tml_compiler.h): loading and prepare read the model;
+// an invoke reads it only for the windows of a patched chain's few nodes (run_patch), not per
+// element or per pixel.
 
 TML_COLD bool tml_fb_field(const tml_fb_t *fb, uint32_t table, int field, uint32_t size, uint32_t *pos) {
     *pos = 0;
