@@ -24,11 +24,13 @@ import time
 from pathlib import Path
 
 from bench import MODELS, models_dir
+from tinyml import firmware
 from tinyml.device import Device
 from tinyml.device_setup import build_if_missing
 from tinyml.emulator import Emulator
 from tinyml.errors import DeviceError
 from tinyml.inspect import analyze
+from tinyml.paths import Paths
 
 # What the board runs: instructions of one invoke (after a warm-up) and the per-op profile.
 DEVICE_SCRIPT = """
@@ -46,15 +48,25 @@ print("RESULT", t, m.profile())
 """
 
 
-def run_on_emulator(board: str, name: str, path: Path) -> dict:
-    """Boots ``board`` with -icount (once per process) and measures one model on it."""
-    device = _devices.get(board)
+def run_on_emulator(board: str, name: str, path: Path, *, fast_kernels: bool = True) -> dict:
+    """Boots ``board`` with -icount (once per process) and measures one model on it; without
+    ``fast_kernels``, on the board's firmware built with the reference kernels alone
+    (``tinyml firmware build --no-fast-kernels``, built here when missing)."""
+    column = board if fast_kernels else f"{board}-reference"
+    device = _devices.get(column)
     if device is None:
         # A private emulator: not one a user or a test run started without -icount.
-        emulator = Emulator(board, state_dir=_state_dir(), icount=True)
-        build_if_missing(board, emulator.paths)  # starting never builds
+        paths = Paths(
+            Paths.default().root, {**os.environ, "TINYML_EMULATOR_DIR": str(_state_dir(column))}
+        )
+        elf = firmware.firmware_path(board, paths, fast_kernels=fast_kernels)
+        if fast_kernels:
+            build_if_missing(board, paths)  # starting never builds
+        elif not elf.exists():
+            firmware.build(board, paths, fast_kernels=False)
+        emulator = _emulators[column] = Emulator(board, paths, icount=True, firmware=elf)
         emulator.start(die_with_parent=True)
-        device = _devices[board] = Device(f"emulator:{board}")
+        device = _devices[column] = Device(f"emulator:{board}", paths=paths)
     remote = "bench.tflite"
     device.put(path, remote)
     try:
@@ -70,20 +82,25 @@ def run_on_emulator(board: str, name: str, path: Path) -> dict:
 
 
 _devices: dict[str, Device] = {}
+_emulators: dict[str, Emulator] = {}
 
 
-def _state_dir() -> Path:
+def _state_dir(column: str) -> Path:
+    """The emulator state of one column, apart from a user's or a test run's emulators and from
+    the other columns (two builds of one board run side by side)."""
     if "TINYML_BENCH_EMULATOR_DIR" not in os.environ:
         os.environ["TINYML_BENCH_EMULATOR_DIR"] = tempfile.mkdtemp(prefix="tinyml-bench-")
-        # Device("emulator:...") finds the emulator through this variable.
-        os.environ["TINYML_EMULATOR_DIR"] = os.environ["TINYML_BENCH_EMULATOR_DIR"]
-    return Path(os.environ["TINYML_BENCH_EMULATOR_DIR"])
+    return Path(os.environ["TINYML_BENCH_EMULATOR_DIR"]) / column
 
 
 COLUMNS = {
     "qemu-m7": lambda name, path: run_on_emulator("qemu-m7", name, path),
     "qemu-m4": lambda name, path: run_on_emulator("qemu-m4", name, path),
     "qemu-m0": lambda name, path: run_on_emulator("qemu-m0", name, path),
+    # What the fast kernels buy: the same M7 with every op on its reference kernel.
+    "qemu-m7-reference": lambda name, path: run_on_emulator(
+        "qemu-m7", name, path, fast_kernels=False
+    ),
 }
 
 
@@ -108,7 +125,11 @@ def table(head, rows):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("names", nargs="*", help=f"models (default all: {', '.join(MODELS)})")
-    p.add_argument("--boards", default=",".join(COLUMNS), help="comma-separated columns")
+    p.add_argument(
+        "--boards",
+        default="qemu-m7,qemu-m4,qemu-m0",
+        help=f"comma-separated columns of {', '.join(COLUMNS)}",
+    )
     p.add_argument("--ops", action="store_true", help="also print the per-op breakdown")
     p.add_argument("--models", help="models directory (default ../shared/models)")
     args = p.parse_args(argv)
@@ -141,8 +162,8 @@ def main(argv=None):
     finally:
         for device in _devices.values():
             device.close()
-        for board in _devices:
-            Emulator(board, state_dir=_state_dir()).stop()
+        for emulator in _emulators.values():
+            emulator.stop()
     head = ["model", "M MACs"]
     for board in boards:
         head += [f"{board} M instr", f"{board} instr/MAC"]

@@ -6,7 +6,8 @@ model's exact arena on each kind of core, beside TFLite Micro's.
 Flash: code and constant data linked from native_module/engine, from the linker map of each
 build/firmware/<board>/ folder given (default: every one with obj/firmware.map, e.g. qemu-m7,
 qemu-m0 and qemu-m7-ops, which ``tinyml firmware build --board qemu-m7 --ops-from
-person_detect.tflite`` builds), split into the core (loading, planning, errors), the ops and
+person_detect.tflite`` builds, and qemu-m7-ops-reference, the same with ``--no-fast-kernels``),
+split into the core (loading, planning, errors), the ops and
 the kernels. Arena: the engine's plan for each target (``tinyml inspect --board``), which
 tests/test_device_arena.py checks against the emulated boards byte for byte; TFLite Micro's is
 its Python interpreter's on this 64-bit host, so the ratio compares like with like.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +48,25 @@ def test_device_benchmark_prints_instructions_for_every_model_and_board() -> Non
         assert float(m7_per_mac) > 0 and float(m4_per_mac) > 0
     assert float(rows["KWS"][5]) > 0  # KWS fits the M0's heap
     assert "DEPTHWISE_CONV_2D" in run.stdout and "FULLY_CONNECTED" in run.stdout
+
+
+def test_device_benchmark_has_the_m7_without_fast_kernels() -> None:
+    """The qemu-m7-reference column (benchmarks/README.md) boots the M7 firmware built with
+    --no-fast-kernels, beside the M7's own: AD runs on both, in more instructions on the
+    reference kernels (-icount counts are exact, so this is the build, not a timing)."""
+    argv = [
+        sys.executable,
+        "benchmarks/device_bench.py",
+        "--boards",
+        "qemu-m7,qemu-m7-reference",
+        "AD",
+    ]
+    run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "qemu-m7-reference M instr" in run.stdout
+    rows = _rows(run.stdout, 6)
+    _macs, fast, _, reference, _ = (float(c) for c in rows["AD"])
+    assert 0 < fast < reference
 
 
 def test_compress_benchmark_prints_sizes_agreement_and_instructions() -> None:

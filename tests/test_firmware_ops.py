@@ -3,6 +3,7 @@ the full engine does, and names an op it left out, with the way to add it."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -28,6 +29,24 @@ def person_only(models: Path, tmp_path_factory) -> Iterator[Device]:
     person = models / "tflite-micro" / "person_detect.tflite"
     assert cli.main(["firmware", "build", "--board", "qemu-m7", "--ops-from", str(person)]) == 0
     elf = firmware.firmware_path("qemu-m7", Paths.default(), ops_only=True)
+    state = tmp_path_factory.mktemp("emulator")
+    paths = Paths(Paths.default().root, {**Paths.default().env, "TINYML_EMULATOR_DIR": str(state)})
+    emulator = Emulator("qemu-m7", paths, firmware=elf)
+    emulator.start(die_with_parent=True)
+    device = Device("emulator:qemu-m7", paths=paths)
+    yield device
+    device.close()
+    emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def person_reference(models: Path, tmp_path_factory) -> Iterator[Device]:
+    """The emulated Cortex-M7 booted on the smallest firmware for person_detect (README.md,
+    "Flash and RAM per board"): its ops alone, no op names, no fast kernels."""
+    person = models / "tflite-micro" / "person_detect.tflite"
+    build = ["firmware", "build", "--board", "qemu-m7", "--ops-from", str(person)]
+    assert cli.main([*build, "--no-op-names", "--no-fast-kernels"]) == 0
+    elf = firmware.firmware_path("qemu-m7", Paths.default(), ops_only=True, fast_kernels=False)
     state = tmp_path_factory.mktemp("emulator")
     paths = Paths(Paths.default().root, {**Paths.default().env, "TINYML_EMULATOR_DIR": str(state)})
     emulator = Emulator("qemu-m7", paths, firmware=elf)
@@ -227,3 +246,93 @@ def test_left_out_reference_kernel_is_named(
         "op 0 DEPTHWISE_CONV_2D: this shape not built in; rebuild with --ops-from naming this model"
         in str(e.value)
     )
+
+
+def test_no_fast_kernels_keeps_the_references(models: Path, paths: Paths) -> None:
+    """--no-fast-kernels builds into <board>-ops-reference with TML_KERNELS_OPT=0 and none of the
+    fast-path variant switches: in particular not the one leaving out the reference
+    convolutions, which every layer then needs (person_detect's build with the fast kernels
+    leaves them out)."""
+    person = models / "tflite-micro" / "person_detect.tflite"
+    cmd = firmware.make_command("qemu-m7", paths, 1, ops_from=[person], fast_kernels=False)
+    assert "TINYML_KERNELS_OPT=0" in cmd
+    assert not [c for c in cmd if c.startswith("TINYML_KERNEL_")], cmd
+    assert "TINYML_KERNELS_F32=0" in cmd  # still only person_detect's tensor types
+    assert f"BUILD={paths.firmware / 'qemu-m7-ops-reference' / 'obj'}" in cmd
+    full = firmware.make_command("qemu-m7", paths, 1, fast_kernels=False)
+    assert "TINYML_KERNELS_OPT=0" in full and not [c for c in full if c.startswith("TINYML_OPS=")]
+    assert f"BUILD={paths.firmware / 'qemu-m7-reference' / 'obj'}" in full
+    with pytest.raises(
+        firmware.ToolchainError, match="--no-fast-kernels are not supported for rp2040"
+    ):
+        firmware.make_command("rp2040", paths, 1, fast_kernels=False)
+
+
+def test_reference_build_has_no_fast_kernel(person_reference: Device, paths: Paths) -> None:
+    """The firmware built without the fast kernels links neither fast kernel the fast build
+    calls for person_detect (the GEMM and the depthwise), and its CONV_2D dispatcher calls the
+    reference convolution."""
+    elf = firmware.firmware_path("qemu-m7", paths, ops_only=True, fast_kernels=False)
+    symbols = subprocess.run(
+        ["arm-none-eabi-nm", str(elf)], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert "tml_opt_mat_mult_s8" not in symbols and "tml_opt_depthwise_conv_2d_s8" not in symbols
+    assert "tml_ref_conv_2d_s8" in symbols and "tml_ref_depthwise_conv_2d_s8" in symbols
+    disasm = subprocess.run(
+        ["arm-none-eabi-objdump", "-d", "--disassemble=tml_conv_2d_s8", str(elf)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "<tml_ref_conv_2d_s8>" in disasm, disasm
+
+
+def test_person_detect_runs_bit_exact_on_reference_kernels(person_reference: Device) -> None:
+    """On the reference kernels alone the person_detect device script prints what CPython
+    prints (the TFLite Micro values: [-113, 113] for person.bmp)."""
+    script = DEVICE_SCRIPTS / "model_person_detect.py"
+    out = run_on_device(person_reference, script, timeout=600)
+    assert out == run_on_cpython(script)
+    assert "person.bmp (-113, 113)" in out
+
+
+def test_reference_build_runs_any_convolution_shape(
+    person_reference: Device, depthwise_models: dict[str, Path]
+) -> None:
+    """The reference build leaves no convolution shape out: the depthwise layer with a depth
+    multiplier of 2, which the fast build refuses, loads and runs, printing what CPython prints
+    (the engine there is bit-exact with TFLite Micro)."""
+    script = (
+        "import binascii\n"
+        "import tinyml\n"
+        "m = tinyml.Model('dw.tflite')\n"
+        "n = 1\n"
+        "for d in m.input_shape:\n"
+        "    n *= d\n"
+        "m.predict(bytes((i * 37 + 11) & 0xFF for i in range(n)))\n"
+        "print(binascii.hexlify(bytes(m.output())).decode())\n"
+    )
+    files = {"dw.tflite": depthwise_models["multiplier2"]}
+    out = run_on_device(person_reference, script, files)
+    assert out == run_on_cpython(script, files)
+    assert len(out.strip()) > 2
+
+
+def test_reference_build_arena_is_inspects(person_reference: Device, models: Path, capsys) -> None:
+    """`tinyml inspect --board qemu-m7 --no-fast-kernels` reports the arena the reference build
+    allocates, byte for byte: less than the fast build's, whose depthwise kernel asks for
+    scratch; without --board the option is refused."""
+    person = models / "tflite-micro" / "person_detect.tflite"
+    out = run_on_device(
+        person_reference,
+        "import tinyml\nprint(tinyml.Model('p.tflite').arena_size)",
+        {"p.tflite": person},
+        timeout=600,
+    )
+    arenas = {}
+    for extra in ([], ["--no-fast-kernels"]):
+        assert cli.main(["inspect", str(person), "--board", "qemu-m7", "--json", *extra]) == 0
+        arenas[bool(extra)] = json.loads(capsys.readouterr().out)["arena_bytes"]
+    assert int(out) == arenas[True] < arenas[False]
+    assert cli.main(["inspect", str(person), "--no-fast-kernels"]) == 2
+    assert "add --board BOARD" in capsys.readouterr().err

@@ -56,6 +56,12 @@ def _firmware_args(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="leave out the table of op names used only in error messages",
     )
+    b.add_argument(
+        "--no-fast-kernels",
+        action="store_true",
+        help="leave out the fast kernels: every op runs its reference kernel, with the same "
+        "bytes, in less flash and about 4x the time (build/firmware/<board>[-ops]-reference/)",
+    )
 
 
 def _firmware(args: argparse.Namespace) -> int:
@@ -67,6 +73,7 @@ def _firmware(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         ops_from=args.ops_from,
         op_names=not args.no_op_names,
+        fast_kernels=not args.no_fast_kernels,
         progress=build_progress,
     )
     print(out)

@@ -174,13 +174,21 @@ def _print_compression(r) -> None:
 def _inspect_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", type=Path, help=".tflite model")
     p.add_argument("--board", help="check the fit on boards/<BOARD>/board.json (e.g. esp32s3)")
+    p.add_argument(
+        "--no-fast-kernels",
+        action="store_true",
+        help="the arena of the board's firmware built with --no-fast-kernels (needs --board)",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
 
 
 def _inspect(args: argparse.Namespace) -> int:
     from . import inspect
 
-    report = inspect.analyze(args.model, board=args.board)
+    if args.no_fast_kernels and args.board is None:
+        _err("tinyml: error: --no-fast-kernels describes a board's firmware: add --board BOARD")
+        return 2
+    report = inspect.analyze(args.model, board=args.board, fast_kernels=not args.no_fast_kernels)
     print(report.to_json() if args.json else inspect.format_report(report))
     if report.ok:
         return 0

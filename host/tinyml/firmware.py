@@ -51,15 +51,18 @@ def board(name: str, paths: Paths | None = None) -> Board:
     return b
 
 
-def out_dir(b: Board, ops_only: bool = False) -> str:
-    """Output folder under build/firmware/: the board's, or <board>-ops for a firmware with only
-    some ops (--ops-from), kept apart from the full one."""
-    return b.out_dir + ("-ops" if ops_only else "")
+def out_dir(b: Board, ops_only: bool = False, fast_kernels: bool = True) -> str:
+    """Output folder under build/firmware/: the board's, <board>-ops for a firmware with only
+    some ops (--ops-from), and -reference after either without the fast kernels
+    (--no-fast-kernels), each kept apart from the full one."""
+    return b.out_dir + ("-ops" if ops_only else "") + ("" if fast_kernels else "-reference")
 
 
-def firmware_path(name: str, paths: Paths, *, ops_only: bool = False) -> Path:
+def firmware_path(
+    name: str, paths: Paths, *, ops_only: bool = False, fast_kernels: bool = True
+) -> Path:
     b = board(name, paths)
-    return paths.firmware / out_dir(b, ops_only) / b.output
+    return paths.firmware / out_dir(b, ops_only, fast_kernels) / b.output
 
 
 def built(name: str, paths: Paths) -> Path:
@@ -299,21 +302,23 @@ def make_command(
     *,
     ops_from: list[Path] | None = None,
     op_names: bool = True,
+    fast_kernels: bool = True,
 ) -> list[str]:
     """The make invocation that builds ``name`` (MICROPY_DIR's tree is only read); with
     ``ops_from``, only those models' ops (the header ``build`` writes into the output folder)
     and only the kernels of their tensor types (``kernel_type_switches``) and the fast-path
     variants their layers take, with the convolutions' reference kernels only if a layer needs
     them (``kernel_variant_switches``);
-    without ``op_names``, without the table of op names used in messages."""
+    without ``op_names``, without the table of op names used in messages; without
+    ``fast_kernels``, with the reference kernels alone."""
     b = board(name, paths)
     mp = paths.micropython
-    out = paths.firmware / out_dir(b, bool(ops_from))
+    out = paths.firmware / out_dir(b, bool(ops_from), fast_kernels)
     jobs = jobs or os.cpu_count() or 1
     if b.natmod:
         cmd = ["make", "-C", str(paths.native_module / "micropython"), f"-j{jobs}"]
         cmd += [f"ARCH={b.info['mpy_arch']}", f"OUT={out}", f"MICROPY_DIR={mp}"]
-        return cmd + _module_args(out, ops_from, op_names)
+        return cmd + _module_args(out, ops_from, op_names, fast_kernels)
     cmd = ["make", "-C", str(mp / "ports" / b.port), f"-j{jobs}"]
     manifest = paths.boards / b.board_dir / "manifest.py"
     user_c_modules = "" if b.stock else str(paths.native_module)
@@ -352,24 +357,31 @@ def make_command(
             f"USER_C_MODULES={cmake}",
             f"FROZEN_MANIFEST={manifest}",
         ]
-    if (ops_from or not op_names) and b.port not in ("unix", "qemu"):
+    if (ops_from or not op_names or not fast_kernels) and b.port not in ("unix", "qemu"):
         raise ToolchainError(
-            f"--ops-from and --no-op-names are not supported for {name} yet: build unix, "
-            "qemu-* or openmv-*"
+            f"--ops-from, --no-op-names and --no-fast-kernels are not supported for {name} yet: "
+            "build unix, qemu-* or openmv-*"
         )
-    return cmd + _module_args(out, ops_from, op_names)
+    return cmd + _module_args(out, ops_from, op_names, fast_kernels)
 
 
-def _module_args(out: Path, ops_from: list[Path] | None, op_names: bool) -> list[str]:
+def _module_args(
+    out: Path, ops_from: list[Path] | None, op_names: bool, fast_kernels: bool
+) -> list[str]:
     """The TINYML_* make variables micropython.mk (and the .mpy's Makefile, through it) read:
-    only the ops of ``ops_from`` and the kernels they need, no op names without ``op_names``."""
+    only the ops of ``ops_from`` and the kernels they need, no op names without ``op_names``,
+    no fast kernels (and so none of their variants) without ``fast_kernels``."""
     args = []
     if ops_from:
         args.append(f"TINYML_OPS={out / OPS_HEADER}")
-        switches = kernel_type_switches(ops_from) | kernel_variant_switches(ops_from)
+        switches = kernel_type_switches(ops_from)
+        if fast_kernels:
+            switches |= kernel_variant_switches(ops_from)
         for switch, needed in switches.items():
             if not needed:
                 args.append(f"{switch.replace('TML_', 'TINYML_')}=0")
+    if not fast_kernels:
+        args.append("TINYML_KERNELS_OPT=0")
     if not op_names:
         args.append("TINYML_OP_NAMES=0")
     return args
@@ -432,11 +444,13 @@ def build(
     progress: Callable[[str], None] | None = None,
     ops_from: list[Path] | None = None,
     op_names: bool = True,
+    fast_kernels: bool = True,
 ) -> Path:
     """Build firmware for board ``name`` and return its path.
 
     With ``ops_from`` (model files) the firmware has only the ops those models use, in
-    ``build/firmware/<board>-ops/``; without ``op_names``, no table of op names. Make output
+    ``build/firmware/<board>-ops/``; without ``op_names``, no table of op names; without
+    ``fast_kernels``, only the reference kernels, in ``<board>[-ops]-reference/``. Make output
     goes to ``log`` (default ``build/logs/firmware-<board>.log``); on failure the
     ToolchainError carries the log's tail. ``progress`` hears a summary line (files compiled,
     of how many the last full build compiled, seconds) every ``PROGRESS_EVERY`` seconds.
@@ -444,11 +458,13 @@ def build(
     b = board(name, paths)
     check_toolchain(b, paths)
     check_micropython(paths)
-    out = paths.firmware / out_dir(b, bool(ops_from))
+    out = paths.firmware / out_dir(b, bool(ops_from), fast_kernels)
     log = log or paths.build / "logs" / f"firmware-{out.name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     mpy_cross = paths.micropython / "mpy-cross"
-    cmd = make_command(name, paths, jobs, ops_from=ops_from, op_names=op_names)
+    cmd = make_command(
+        name, paths, jobs, ops_from=ops_from, op_names=op_names, fast_kernels=fast_kernels
+    )
     if ops_from:
         header = out / OPS_HEADER
         header.parent.mkdir(parents=True, exist_ok=True)

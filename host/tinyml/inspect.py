@@ -416,8 +416,10 @@ def patch(arena_plan: dict, model: schema.Model) -> Patch | None:
     )
 
 
-def analyze(path: str | Path, board: str | None = None) -> Report:
-    """Inspects a model file; ``board`` adds a fit check against boards/<board>/board.json."""
+def analyze(path: str | Path, board: str | None = None, *, fast_kernels: bool = True) -> Report:
+    """Inspects a model file; ``board`` adds a fit check against boards/<board>/board.json, for
+    its firmware as built, or without ``fast_kernels`` as ``tinyml firmware build
+    --no-fast-kernels`` builds it (the reference kernels ask for no scratch)."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -457,6 +459,8 @@ def analyze(path: str | Path, board: str | None = None) -> Report:
     target, arena_target = None, "this host"
     if board is not None:
         target = board_target(load_board(board))
+        if not fast_kernels:
+            target = (target[0], "reference")
         arena_target = f"{board}: {target[0] * 8}-bit pointers, {target[1]} kernels"
     arena_plan, arena_error = plan(data, target)
     arena = None if arena_plan is None else arena_plan["arena"]

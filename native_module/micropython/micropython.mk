@@ -29,6 +29,11 @@ endif
 ifneq ($(TINYML_KERNELS_S16),)
 CFLAGS_USERMOD += -DTML_KERNELS_S16=$(TINYML_KERNELS_S16)
 endif
+# TINYML_KERNELS_OPT=0: no fast paths, every op runs its reference kernel (tml_config.h;
+# tinyml firmware build --no-fast-kernels).
+ifneq ($(TINYML_KERNELS_OPT),)
+CFLAGS_USERMOD += -DTML_KERNELS_OPT=$(TINYML_KERNELS_OPT)
+endif
 # TINYML_KERNEL_DW_BROADCAST=0 / TINYML_KERNEL_DW_TAIL=0 / TINYML_KERNEL_CONV_IM2COL=0: no
 # depthwise fast path for depth multipliers of 4k / for channel counts not a multiple of 4 / no
 # CONV_2D fast path for filters other than 1x1 (tml_config.h); --ops-from sets them when no

@@ -1,6 +1,6 @@
 """`tinyml firmware build --board openmv-m7|openmv-h7`: OpenMV's firmware stays OpenMV's, so
 the build is the board's armv7emdp `_tinyml.mpy` (native_module/micropython/Makefile), with
-`--ops-from` and `--no-op-names` read by the same make variables as a firmware's. The build
+`--ops-from`, `--no-op-names` and `--no-fast-kernels` read by the same make variables as a firmware's. The build
 itself, and the module on OpenMV's firmware, are tested in tests/openmv/test_openmv.py."""
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ def test_ops_from_gives_the_same_inputs_as_a_firmware(models: Path) -> None:
         a.replace("qemu-m7", "B") for a in elf if a.startswith("TINYML_")
     ]
     assert f"OUT={PATHS.firmware / 'openmv-m7-ops'}" in mpy
+    small = firmware.make_command("openmv-m7", PATHS, ops_from=kws, fast_kernels=False)
+    assert "TINYML_KERNELS_OPT=0" in small
+    assert f"OUT={PATHS.firmware / 'openmv-m7-ops-reference'}" in small
 
 
 def test_makefile_compiles_with_micropython_mk_switches(tmp_path: Path) -> None:
@@ -48,7 +51,7 @@ def test_makefile_compiles_with_micropython_mk_switches(tmp_path: Path) -> None:
     proc = subprocess.run(
         ["make", "-n", "-C", str(PATHS.native_module / "micropython"), "ARCH=armv7emdp",
          f"OUT={tmp_path}", f"TINYML_OPS={header}", "TINYML_KERNEL_DW_TAIL=0",
-         "TINYML_OP_NAMES=0"],
+         "TINYML_OP_NAMES=0", "TINYML_KERNELS_OPT=0"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
@@ -58,6 +61,7 @@ def test_makefile_compiles_with_micropython_mk_switches(tmp_path: Path) -> None:
     for line in compiles:
         assert f"-DTML_OPS_LIST='\"{header}\"'" in line
         assert "-DTML_KERNEL_DW_TAIL=0" in line and "-DTML_BUILTIN_NAMES=0" in line
+        assert "-DTML_KERNELS_OPT=0" in line
         assert "-ffunction-sections" in line and "-fdata-sections" in line
     assert "arm-none-eabi-ld -r --gc-sections -u mpy_init" in proc.stdout
 
