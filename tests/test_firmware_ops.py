@@ -23,12 +23,14 @@ sys.path.insert(0, str(Path(__file__).parent / "engine"))
 PERSON_OPS = ["CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "RESHAPE", "SOFTMAX"]
 
 
-@pytest.fixture(scope="module")
-def person_only(models: Path, tmp_path_factory) -> Iterator[Device]:
-    """The emulated Cortex-M7 booted on a firmware built for person_detect's ops alone."""
+def _boot_m7(models: Path, extra: list[str], tmp_path_factory) -> Iterator[Device]:
+    """The emulated Cortex-M7 booted on a firmware built for person_detect's ops alone, with the
+    build options ``extra``."""
     person = models / "tflite-micro" / "person_detect.tflite"
-    assert cli.main(["firmware", "build", "--board", "qemu-m7", "--ops-from", str(person)]) == 0
-    elf = firmware.firmware_path("qemu-m7", Paths.default(), ops_only=True)
+    build = ["firmware", "build", "--board", "qemu-m7", "--ops-from", str(person), *extra]
+    assert cli.main(build) == 0
+    fast = "--no-fast-kernels" not in extra
+    elf = firmware.firmware_path("qemu-m7", Paths.default(), ops_only=True, fast_kernels=fast)
     state = tmp_path_factory.mktemp("emulator")
     paths = Paths(Paths.default().root, {**Paths.default().env, "TINYML_EMULATOR_DIR": str(state)})
     emulator = Emulator("qemu-m7", paths, firmware=elf)
@@ -37,24 +39,19 @@ def person_only(models: Path, tmp_path_factory) -> Iterator[Device]:
     yield device
     device.close()
     emulator.stop()
+
+
+@pytest.fixture(scope="module")
+def person_only(models: Path, tmp_path_factory) -> Iterator[Device]:
+    """The emulated Cortex-M7 booted on a firmware built for person_detect's ops alone."""
+    yield from _boot_m7(models, [], tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def person_reference(models: Path, tmp_path_factory) -> Iterator[Device]:
-    """The emulated Cortex-M7 booted on the smallest firmware for person_detect (README.md,
-    "Flash and RAM per board"): its ops alone, no op names, no fast kernels."""
-    person = models / "tflite-micro" / "person_detect.tflite"
-    build = ["firmware", "build", "--board", "qemu-m7", "--ops-from", str(person)]
-    assert cli.main([*build, "--no-op-names", "--no-fast-kernels"]) == 0
-    elf = firmware.firmware_path("qemu-m7", Paths.default(), ops_only=True, fast_kernels=False)
-    state = tmp_path_factory.mktemp("emulator")
-    paths = Paths(Paths.default().root, {**Paths.default().env, "TINYML_EMULATOR_DIR": str(state)})
-    emulator = Emulator("qemu-m7", paths, firmware=elf)
-    emulator.start(die_with_parent=True)
-    device = Device("emulator:qemu-m7", paths=paths)
-    yield device
-    device.close()
-    emulator.stop()
+    """The same, as the smallest firmware for person_detect (README.md, "Flash and RAM per
+    board"): no op names, no fast kernels."""
+    yield from _boot_m7(models, ["--no-op-names", "--no-fast-kernels"], tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -158,24 +155,34 @@ def test_reference_kernels_follow_the_models_layers(
     assert not [c for c in cmd if c.startswith("TINYML_KERNEL_REFERENCE_CONV")]
 
 
-def test_left_out_variant_is_absent(person_only: Device, paths: Paths) -> None:
-    """The person_detect firmware's CONV_2D dispatcher has no im2col: it calls the GEMM but
-    neither memcpy nor memset, which unrolling a window into the scratch calls (as the same
-    dispatcher built with im2col does); and no reference kernel: the firmware has neither int8
-    convolution reference (a build with them links both, 1.3 KB on the M7)."""
-    elf = firmware.firmware_path("qemu-m7", paths, ops_only=True)
+def _symbols(elf: Path) -> list[str]:
+    out = subprocess.run(
+        ["arm-none-eabi-nm", str(elf)], capture_output=True, text=True, check=True
+    )
+    return out.stdout.split()
+
+
+def _conv_2d_calls(elf: Path) -> set[str]:
+    """The functions the int8 CONV_2D dispatcher calls or branches to."""
     disasm = subprocess.run(
         ["arm-none-eabi-objdump", "-d", "--disassemble=tml_conv_2d_s8", str(elf)],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    calls = set(re.findall(r"\sb(?:l|\.w)?\s+[0-9a-f]+ <(\w+)>", disasm))
-    assert "tml_opt_mat_mult_s8" in calls, disasm
+    return set(re.findall(r"\sb(?:l|\.w)?\s+[0-9a-f]+ <(\w+)>", disasm))
+
+
+def test_left_out_variant_is_absent(person_only: Device, paths: Paths) -> None:
+    """The person_detect firmware's CONV_2D dispatcher has no im2col: it calls the GEMM but
+    neither memcpy nor memset, which unrolling a window into the scratch calls (as the same
+    dispatcher built with im2col does); and no reference kernel: the firmware has neither int8
+    convolution reference (a build with them links both, 1.3 KB on the M7)."""
+    elf = firmware.firmware_path("qemu-m7", paths, ops_only=True)
+    calls = _conv_2d_calls(elf)
+    assert "tml_opt_mat_mult_s8" in calls
     assert not calls & {"memcpy", "memset", "tml_ref_conv_2d_s8"}, calls
-    symbols = subprocess.run(
-        ["arm-none-eabi-nm", str(elf)], capture_output=True, text=True, check=True
-    ).stdout.split()
+    symbols = _symbols(elf)
     assert "tml_conv_2d_s8" in symbols and "tml_depthwise_conv_2d_s8" in symbols
     assert "tml_ref_conv_2d_s8" not in symbols
     assert "tml_ref_depthwise_conv_2d_s8" not in symbols
@@ -273,18 +280,10 @@ def test_reference_build_has_no_fast_kernel(person_reference: Device, paths: Pat
     calls for person_detect (the GEMM and the depthwise), and its CONV_2D dispatcher calls the
     reference convolution."""
     elf = firmware.firmware_path("qemu-m7", paths, ops_only=True, fast_kernels=False)
-    symbols = subprocess.run(
-        ["arm-none-eabi-nm", str(elf)], capture_output=True, text=True, check=True
-    ).stdout.split()
+    symbols = _symbols(elf)
     assert "tml_opt_mat_mult_s8" not in symbols and "tml_opt_depthwise_conv_2d_s8" not in symbols
     assert "tml_ref_conv_2d_s8" in symbols and "tml_ref_depthwise_conv_2d_s8" in symbols
-    disasm = subprocess.run(
-        ["arm-none-eabi-objdump", "-d", "--disassemble=tml_conv_2d_s8", str(elf)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "<tml_ref_conv_2d_s8>" in disasm, disasm
+    assert "tml_ref_conv_2d_s8" in _conv_2d_calls(elf)
 
 
 def test_person_detect_runs_bit_exact_on_reference_kernels(person_reference: Device) -> None:
