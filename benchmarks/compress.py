@@ -22,10 +22,9 @@ from pathlib import Path
 
 import numpy as np
 from bench import MODELS, models_dir
-from device_bench import COLUMNS, _devices, _state_dir, table
+from device_bench import COLUMNS, stop_emulators, table
 from tinyml import _tinyml
 from tinyml import compress as cz
-from tinyml.emulator import Emulator
 
 # The feed-forward models: one int8 input each.
 DEFAULT = ["KWS", "VWW", "IC", "AD", "person_detect"]
@@ -366,10 +365,7 @@ def main(argv=None) -> None:
             rows.append(row)
             print(f"{name}: done", file=sys.stderr)
     finally:
-        for device in _devices.values():
-            device.close()
-        for board in _devices:
-            Emulator(board, state_dir=_state_dir()).stop()
+        stop_emulators()
     head = ["model", "int8 KiB", f"{args.bits}-bit KiB", "ratio", "arena KiB", "arena after",
             f"top-1 = int8 ({args.samples} inputs)"]  # fmt: skip
     for board in boards:

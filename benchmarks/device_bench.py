@@ -48,17 +48,19 @@ print("RESULT", t, m.profile())
 """
 
 
-def run_on_emulator(board: str, name: str, path: Path, *, fast_kernels: bool = True) -> dict:
-    """Boots ``board`` with -icount (once per process) and measures one model on it; without
-    ``fast_kernels``, on the board's firmware built with the reference kernels alone
+def emulated(board: str, *, fast_kernels: bool = True) -> Device:
+    """``board`` booted with -icount (once per process; ``stop_emulators`` ends them all), or
+    without ``fast_kernels`` the board's firmware built with the reference kernels alone
     (``tinyml firmware build --no-fast-kernels``, built here when missing)."""
     column = board if fast_kernels else f"{board}-reference"
     device = _devices.get(column)
     if device is None:
-        # A private emulator: not one a user or a test run started without -icount.
-        paths = Paths(
-            Paths.default().root, {**os.environ, "TINYML_EMULATOR_DIR": str(_state_dir(column))}
-        )
+        # A private emulator: not one a user or a test run started without -icount, and apart
+        # from the other columns' (two builds of one board run side by side).
+        if "TINYML_BENCH_EMULATOR_DIR" not in os.environ:
+            os.environ["TINYML_BENCH_EMULATOR_DIR"] = tempfile.mkdtemp(prefix="tinyml-bench-")
+        state = Path(os.environ["TINYML_BENCH_EMULATOR_DIR"]) / column
+        paths = Paths(Paths.default().root, {**os.environ, "TINYML_EMULATOR_DIR": str(state)})
         elf = firmware.firmware_path(board, paths, fast_kernels=fast_kernels)
         if fast_kernels:
             build_if_missing(board, paths)  # starting never builds
@@ -67,6 +69,25 @@ def run_on_emulator(board: str, name: str, path: Path, *, fast_kernels: bool = T
         emulator = _emulators[column] = Emulator(board, paths, icount=True, firmware=elf)
         emulator.start(die_with_parent=True)
         device = _devices[column] = Device(f"emulator:{board}", paths=paths)
+    return device
+
+
+def stop_emulators() -> None:
+    for device in _devices.values():
+        device.close()
+    for emulator in _emulators.values():
+        emulator.stop()
+    _devices.clear()
+    _emulators.clear()
+
+
+_devices: dict[str, Device] = {}
+_emulators: dict[str, Emulator] = {}
+
+
+def run_on_emulator(board: str, name: str, path: Path, *, fast_kernels: bool = True) -> dict:
+    """Measures one model on ``board`` (``emulated``)."""
+    device = emulated(board, fast_kernels=fast_kernels)
     remote = "bench.tflite"
     device.put(path, remote)
     try:
@@ -79,18 +100,6 @@ def run_on_emulator(board: str, name: str, path: Path, *, fast_kernels: bool = T
         "instructions": int(us) * 1000,
         "ops": [(op, us * 1000) for op, us in ast.literal_eval(profile)],
     }
-
-
-_devices: dict[str, Device] = {}
-_emulators: dict[str, Emulator] = {}
-
-
-def _state_dir(column: str) -> Path:
-    """The emulator state of one column, apart from a user's or a test run's emulators and from
-    the other columns (two builds of one board run side by side)."""
-    if "TINYML_BENCH_EMULATOR_DIR" not in os.environ:
-        os.environ["TINYML_BENCH_EMULATOR_DIR"] = tempfile.mkdtemp(prefix="tinyml-bench-")
-    return Path(os.environ["TINYML_BENCH_EMULATOR_DIR"]) / column
 
 
 COLUMNS = {
@@ -160,10 +169,7 @@ def main(argv=None):
             rows.append(row)
             print(f"{name}: done", file=sys.stderr)
     finally:
-        for device in _devices.values():
-            device.close()
-        for emulator in _emulators.values():
-            emulator.stop()
+        stop_emulators()
     head = ["model", "M MACs"]
     for board in boards:
         head += [f"{board} M instr", f"{board} instr/MAC"]

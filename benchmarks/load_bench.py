@@ -19,10 +19,7 @@ import sys
 from pathlib import Path
 
 from bench import MODELS, models_dir
-from device_bench import _devices, _state_dir, table
-from tinyml.device import Device
-from tinyml.device_setup import build_if_missing
-from tinyml.emulator import Emulator
+from device_bench import emulated, stop_emulators, table
 
 SCRIPT = """
 import gc, time, tinyml
@@ -49,12 +46,7 @@ M0_MODELS = {"KWS", "IC", "KWS_SVDF", "MNIST_LSTM"}
 
 
 def measure(board: str, path) -> tuple[int, int]:
-    device = _devices.get(board)
-    if device is None:
-        emulator = Emulator(board, state_dir=_state_dir(), icount=True)
-        build_if_missing(board, emulator.paths)  # starting never builds
-        emulator.start(die_with_parent=True)
-        device = _devices[board] = Device(f"emulator:{board}")
+    device = emulated(board)
     remote = "load.tflite"
     device.put(path, remote)
     try:
@@ -75,21 +67,24 @@ def main(argv=None) -> int:
     root = Path(models_dir(args.models))
     names = args.names or list(MODELS)
     rows = []
-    for board in args.boards.split(","):
-        for name in names:
-            if board == "qemu-m0" and name not in M0_MODELS:
-                continue
-            in_place, from_file = measure(board, root / MODELS[name])
-            rows.append(
-                [
-                    board,
-                    name,
-                    f"{in_place / 1e6:.2f}",
-                    f"{from_file / 1e6:.2f}",
-                    f"{from_file / in_place:.1f}x",
-                ]
-            )
-            print(rows[-1], file=sys.stderr)
+    try:
+        for board in args.boards.split(","):
+            for name in names:
+                if board == "qemu-m0" and name not in M0_MODELS:
+                    continue
+                in_place, from_file = measure(board, root / MODELS[name])
+                rows.append(
+                    [
+                        board,
+                        name,
+                        f"{in_place / 1e6:.2f}",
+                        f"{from_file / 1e6:.2f}",
+                        f"{from_file / in_place:.1f}x",
+                    ]
+                )
+                print(rows[-1], file=sys.stderr)
+    finally:
+        stop_emulators()
     print(f"Measured {datetime.date.today()} (millions of instructions to load)\n")
     head = ["board", "model", "in place (M)", "from a file (M)", "file / in place"]
     print(table(head, rows))
