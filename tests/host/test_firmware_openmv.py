@@ -1,7 +1,8 @@
 """`tinyml firmware build --board openmv-m7|openmv-h7`: OpenMV's firmware stays OpenMV's, so
 the build is the board's armv7emdp `_tinyml.mpy` (native_module/micropython/Makefile), with
-`--ops-from`, `--no-op-names` and `--no-fast-kernels` read by the same make variables as a firmware's. The build
-itself, and the module on OpenMV's firmware, are tested in tests/openmv/test_openmv.py."""
+`--ops-from`, `--no-op-names` and `--no-fast-kernels` read by the same make variables as a
+firmware's. The build itself, and the module on OpenMV's firmware, are tested in
+tests/openmv/test_openmv.py."""
 
 from __future__ import annotations
 
