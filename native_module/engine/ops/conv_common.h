@@ -67,6 +67,26 @@ typedef struct {
 tml_status_t tml_conv_prepare(tml_interp_t *it, const tml_node_t *node, int channel_axis, int act_field,
     int32_t *arrays, tml_channel_quant_t *q, tml_conv_layer_t *l);
 
+// Sets in kernel shape *s the fields window w has too: the CONV_2D and DEPTHWISE_CONV_2D shapes
+// (kernels/ref/) name them alike and differ in their channel fields, which each op sets.
+#define TML_CONV_SHAPE_FROM_WINDOW(s, w) \
+    do { \
+        (s)->batches = (w).batches; \
+        (s)->in_h = (w).in_h; \
+        (s)->in_w = (w).in_w; \
+        (s)->in_c = (w).in_c; \
+        (s)->filter_h = (w).filter_h; \
+        (s)->filter_w = (w).filter_w; \
+        (s)->out_h = (w).out_h; \
+        (s)->out_w = (w).out_w; \
+        (s)->stride_h = (w).stride_h; \
+        (s)->stride_w = (w).stride_w; \
+        (s)->dilation_h = (w).dilation_h; \
+        (s)->dilation_w = (w).dilation_w; \
+        (s)->pad_h = (w).pad_h; \
+        (s)->pad_w = (w).pad_w; \
+    } while (0)
+
 // The op's .window hook for int8 CONV_2D and DEPTHWISE_CONV_2D (filters OHWI and 1HWO: height
 // and width at dims 1 and 2): the shape when input and output are int8 and 4-d and the options
 // are valid and give the output's shape; false otherwise, recording no error (it runs before

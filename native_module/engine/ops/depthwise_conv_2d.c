@@ -43,21 +43,8 @@ static TML_COLD tml_status_t depthwise_conv_2d_prepare(tml_interp_t *it, tml_nod
     tml_conv_layer_t l;
     TML_TRY(tml_conv_prepare(it, node, 3, OPT_ACTIVATION, (int32_t *)(d + 1), &d->p.s8.q, &l));
     tml_depthwise_conv_2d_shape_t *s = &d->p.s8.s;  // both union members start with it
-    s->batches = l.w.batches;
-    s->in_h = l.w.in_h;
-    s->in_w = l.w.in_w;
-    s->in_c = l.w.in_c;
-    s->filter_h = l.w.filter_h;
-    s->filter_w = l.w.filter_w;
+    TML_CONV_SHAPE_FROM_WINDOW(s, l.w);
     s->depth_multiplier = l.w.out_c / l.w.in_c;
-    s->out_h = l.w.out_h;
-    s->out_w = l.w.out_w;
-    s->stride_h = l.w.stride_h;
-    s->stride_w = l.w.stride_w;
-    s->dilation_h = l.w.dilation_h;
-    s->dilation_w = l.w.dilation_w;
-    s->pad_h = l.w.pad_h;
-    s->pad_w = l.w.pad_w;
     d->type = l.in->type;
     if (TML_IS_F32(d->type)) {
         return tml_act_range_float(it, l.act, &d->p.f32.act_min, &d->p.f32.act_max);
