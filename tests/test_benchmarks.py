@@ -157,26 +157,34 @@ def test_code_size_prints_the_engine_per_op_and_per_file() -> None:
     assert sum(v for k, v in per_op.items() if not k.startswith(slices)) == total
 
 
+def _linked(argv: list[str]) -> tuple[str, int]:
+    """(the build code_size.py names, the bytes it links)."""
+    run = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
+    assert run.returncode == 0, run.stderr
+    m = re.match(r"engine for ARMv7E-M \(Cortex-M7\), (.*), linked: ([\d,]+) bytes", run.stdout)
+    assert m, run.stdout[:200]
+    return m[1], int(m[2].replace(",", ""))
+
+
 def test_code_size_without_float32_kernels_is_smaller() -> None:
     """The README's -D TML_KERNELS_F32=0 line names the switch and links less code than every
     op with the float32 kernels: their files compile to almost nothing."""
-
-    def linked(argv: list[str]) -> tuple[str, int]:
-        run = subprocess.run(
-            argv, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False
-        )
-        assert run.returncode == 0, run.stderr
-        m = re.match(
-            r"engine for ARMv7E-M \(Cortex-M7\), (.*), linked: ([\d,]+) bytes", run.stdout
-        )
-        assert m, run.stdout[:200]
-        return m[1], int(m[2].replace(",", ""))
-
     argv = readme_command("code_size.py", switches=True)
     assert argv[argv.index("-D") + 1] == "TML_KERNELS_F32=0"
-    name, without = linked(argv)
+    name, without = _linked(argv)
     assert name == "O2 TML_KERNELS_F32=0"
-    _, every = linked([a for a in argv if a not in ("-D", "TML_KERNELS_F32=0")])
+    _, every = _linked([a for a in argv if a not in ("-D", "TML_KERNELS_F32=0")])
+    assert 0 < without < every - 4000
+
+
+def test_code_size_without_fast_kernels_is_smaller() -> None:
+    """benchmarks/README.md's `code_size.py --opt O2 -D TML_KERNELS_OPT=0` (the engine of a
+    --no-fast-kernels build) links less than the engine with them: the kernels/opt/ files compile
+    to almost nothing, and the reference kernels were there already."""
+    argv = [sys.executable, "benchmarks/code_size.py", "--opt", "O2"]
+    name, without = _linked([*argv, "-D", "TML_KERNELS_OPT=0"])
+    assert name == "O2 TML_KERNELS_OPT=0"
+    _, every = _linked(argv)
     assert 0 < without < every - 4000
 
 
